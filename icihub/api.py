@@ -1,0 +1,50 @@
+"""The REST API root: ``/api/v1/``, OpenAPI 3 at ``/api/v1/openapi.json``,
+interactive documentation at ``/api/v1/docs``. Each app contributes the
+``router`` of its ``api.py``."""
+
+from __future__ import annotations
+
+from importlib import import_module
+
+from ninja import NinjaAPI
+
+from icihub.core.apikit import TokenAuth, install_error_handlers
+
+api = NinjaAPI(
+    title="icihub API",
+    version="1",
+    description=(
+        "The REST API of icihub. Authenticate with `Authorization: Bearer <token>` "
+        "(create one with `icihub token create USERNAME` or on the API tokens page). "
+        "Without a token only public data is served. Lists take `limit` (default 50, "
+        "at most 1000) and `offset` and answer `{items, count}`. Errors share one body: "
+        "`{detail, code, errors: [{field, message}]}`."
+    ),
+    auth=TokenAuth(),
+    urls_namespace="api",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+install_error_handlers(api)
+
+# (app, URL prefix, tag) in the order they appear in the documentation.
+ROUTERS = [
+    ("core", "", "core"),
+    ("partners", "", "partners"),
+    ("menu", "", "menu"),
+    ("training", "", "training"),
+    ("programmes", "", "programmes"),
+    ("dialogue", "", "dialogue"),
+    ("reports", "", "reports"),
+]
+
+for app, prefix, _tag in ROUTERS:
+    try:
+        module = import_module(f"icihub.{app}.api")
+    except ModuleNotFoundError as exc:
+        if exc.name != f"icihub.{app}.api":
+            raise
+        continue
+    router = getattr(module, "router", None)
+    if router is not None:
+        api.add_router(prefix, router)

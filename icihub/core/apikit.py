@@ -1,0 +1,299 @@
+"""What every app's ``api.py`` uses: bearer-token authentication, the one error
+body, shared schemas (partial dates, citations, facts) and pagination."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Schema
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.pagination import LimitOffsetPagination
+from ninja.security import HttpBearer
+
+from . import audit
+from .errors import Conflict
+from .models import ApiToken, hash_token
+
+# -- errors ---------------------------------------------------------------------
+
+
+class FieldError(Schema):
+    field: str
+    message: str
+
+
+class ErrorOut(Schema):
+    """The one error body of the API (400, 401, 403, 404, 409, 422)."""
+
+    detail: str
+    code: str
+    errors: list[FieldError] = []
+
+
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+READ_ERRORS = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+
+
+def error_body(detail: str, code: str, errors: list[dict] | None = None) -> dict:
+    return {"detail": str(detail), "code": code, "errors": errors or []}
+
+
+def django_validation_errors(exc: DjangoValidationError) -> list[dict]:
+    if hasattr(exc, "error_dict"):
+        out = []
+        for field, errors in exc.message_dict.items():
+            name = "" if field == "__all__" else field
+            out.extend({"field": name, "message": message} for message in errors)
+        return out
+    return [{"field": "", "message": message} for message in exc.messages]
+
+
+def install_error_handlers(api) -> None:
+    def respond(request, status: int, body: dict):
+        return api.create_response(request, body, status=status)
+
+    @api.exception_handler(NinjaValidationError)
+    def _schema_error(request, exc):
+        errors = []
+        for err in exc.errors:
+            loc = [
+                str(part)
+                for part in err.get("loc", [])
+                if part not in ("body", "query", "path", "payload", "form", "file")
+            ]
+            errors.append({"field": ".".join(loc), "message": err.get("msg", "invalid")})
+        return respond(request, 422, error_body(_("The request is not valid."), "invalid", errors))
+
+    @api.exception_handler(DjangoValidationError)
+    def _domain_error(request, exc):
+        errors = django_validation_errors(exc)
+        detail = errors[0]["message"] if len(errors) == 1 else _("The request is not valid.")
+        return respond(request, 400, error_body(detail, "rejected", errors))
+
+    @api.exception_handler(Conflict)
+    def _conflict(request, exc):
+        return respond(request, 409, error_body(str(exc), "conflict", getattr(exc, "errors", [])))
+
+    @api.exception_handler(IntegrityError)
+    def _integrity(request, exc):
+        return respond(
+            request,
+            409,
+            error_body(
+                _("This conflicts with existing data (duplicate or still in use)."), "conflict"
+            ),
+        )
+
+    @api.exception_handler(Http404)
+    def _not_found(request, exc):
+        return respond(request, 404, error_body(_("Not found."), "not_found"))
+
+    @api.exception_handler(ObjectDoesNotExist)
+    def _does_not_exist(request, exc):
+        return respond(request, 404, error_body(_("Not found."), "not_found"))
+
+    @api.exception_handler(PermissionDenied)
+    def _forbidden(request, exc):
+        if not getattr(request.auth, "is_authenticated", False):
+            return respond(
+                request, 401, error_body(_("Sign in with a bearer token."), "unauthenticated")
+            )
+        return respond(request, 403, error_body(str(exc) or _("Not allowed."), "forbidden"))
+
+    @api.exception_handler(AuthenticationError)
+    def _unauthenticated(request, exc):
+        return respond(
+            request,
+            401,
+            error_body(_("Missing, invalid, expired or revoked token."), "unauthenticated"),
+        )
+
+    @api.exception_handler(HttpError)
+    def _http_error(request, exc):
+        code = {
+            400: "bad_request",
+            401: "unauthenticated",
+            403: "forbidden",
+            404: "not_found",
+            409: "conflict",
+        }.get(exc.status_code, "error")
+        return respond(request, exc.status_code, error_body(str(exc), code))
+
+
+# -- authentication ----------------------------------------------------------------
+
+
+class TokenAuth(HttpBearer):
+    """``Authorization: Bearer <token>``. A request without the header is served
+    as the anonymous visitor (public data only); a bad token is a 401."""
+
+    def __call__(self, request):
+        header = request.headers.get("Authorization")
+        if not header:
+            user = getattr(request, "user", None)
+            if (
+                user is not None
+                and user.is_authenticated
+                and request.method in ("GET", "HEAD", "OPTIONS")
+            ):
+                return user  # the browser's own session, read-only (docs page)
+            return AnonymousUser()
+        return super().__call__(request)
+
+    def authenticate(self, request, token: str):
+        if not token:
+            return None
+        row = (
+            ApiToken.objects.select_related("user", "user__country")
+            .filter(key_hash=hash_token(token))
+            .first()
+        )
+        now = timezone.now()
+        if (
+            row is None
+            or row.revoked_at is not None
+            or row.expires_at <= now
+            or not row.user.is_active
+        ):
+            return None
+        if row.last_used_at is None or now - row.last_used_at > dt.timedelta(minutes=5):
+            with audit.suspended():
+                ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
+        request.user = row.user
+        audit.set_base(actor=row.user, via=audit.VIA_API)
+        return row.user
+
+
+def actor(request):
+    """The user a request acts for (AnonymousUser when none)."""
+    return request.auth if request.auth is not None else AnonymousUser()
+
+
+def require_signed_in(request):
+    user = actor(request)
+    if not user.is_authenticated:
+        raise AuthenticationError()
+    return user
+
+
+# -- shared schemas ----------------------------------------------------------------
+
+
+class PartialDateOut(Schema):
+    value: str
+    precision: str
+    display: str
+    earliest: dt.date
+    latest: dt.date
+
+
+def partial_date_out(value) -> dict | None:
+    if value is None:
+        return None
+    return {
+        "value": value.iso(),
+        "precision": value.precision,
+        "display": value.display(),
+        "earliest": value.earliest,
+        "latest": value.latest,
+    }
+
+
+class SourceRef(Schema):
+    key: str
+    title: str
+    publisher: str
+    published: PartialDateOut | None = None
+
+
+class CitationOut(Schema):
+    attribute: str
+    value: str
+    display: str
+    quote: str
+    locator: str
+    note: str
+    source: SourceRef
+
+
+class StatedValueOut(Schema):
+    value: str
+    display: str
+    sources: list[str]
+
+
+class FactOut(Schema):
+    attribute: str
+    conflict: bool
+    values: list[StatedValueOut]
+
+
+def source_ref(source) -> dict:
+    return {
+        "key": source.key,
+        "title": source.title,
+        "publisher": source.publisher,
+        "published": partial_date_out(source.published),
+    }
+
+
+def citations_out(obj) -> list[dict]:
+    """Citations of a Sourced record (prefetch ``citations__source``)."""
+    return [
+        {
+            "attribute": c.attribute,
+            "value": c.value,
+            "display": c.display_value,
+            "quote": c.quote,
+            "locator": c.locator,
+            "note": c.note,
+            "source": source_ref(c.source),
+        }
+        for c in obj.citations.all()
+    ]
+
+
+def facts_out(obj) -> list[dict]:
+    return [
+        {
+            "attribute": fact.attribute,
+            "conflict": fact.conflict,
+            "values": [
+                {
+                    "value": v.value,
+                    "display": v.display,
+                    "sources": [c.source.key for c in v.citations],
+                }
+                for v in fact.values
+            ],
+        }
+        for fact in obj.facts().values()
+    ]
+
+
+class Pagination(LimitOffsetPagination):
+    """``limit`` (default 50, at most 1,000) and ``offset``; answers ``{items, count}``."""
+
+    def __init__(self, **kwargs: Any):
+        super().__init__(max_limit=settings.NINJA_PAGINATION_MAX_LIMIT, **kwargs)
+
+
+def apply_filters(qs, filters: Schema, mapping: dict[str, str]):
+    """Apply the non-empty fields of a filter schema: ``mapping`` maps each
+    field to an ORM lookup (e.g. ``{"country": "country__iso3__iexact"}``)."""
+    for name, lookup in mapping.items():
+        value = getattr(filters, name, None)
+        if value is None or value == "":
+            continue
+        qs = qs.filter(**{lookup: value})
+    return qs

@@ -1,0 +1,20 @@
+"""Template context shared by every page."""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+from .access import Role, role_of
+from .navigation import modules_for
+
+
+def icihub(request):
+    user = getattr(request, "user", None)
+    role = role_of(user)
+    return {
+        "role": role,
+        "Role": Role,
+        "is_staff_role": user is not None and getattr(user, "is_staff_role", False),
+        "nav_modules": modules_for(user),
+        "ICIHUB_BASE_URL": settings.ICIHUB_BASE_URL,
+    }

@@ -1,0 +1,388 @@
+"""The shared kernel: users and roles, the audit trail, sources and citations,
+API tokens, and the base classes every domain model uses."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .access import NATO_ROLES, STAFF_ROLES, Marking, Policy, Role, policy_for
+from .dates import PartialDate, PartialDateField
+
+
+class AccessQuerySet(models.QuerySet):
+    """Every read of domain data goes through ``visible_to``; every write
+    checks ``editable_by`` (in the services)."""
+
+    def visible_to(self, user):
+        return policy_for(self.model).visible(self, user)
+
+    def editable_by(self, user):
+        return policy_for(self.model).editable(self, user)
+
+
+class AccessManager(models.Manager.from_queryset(AccessQuerySet)):
+    pass
+
+
+class BaseModel(models.Model):
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = AccessManager()
+
+    class Meta:
+        abstract = True
+
+
+# -- users ---------------------------------------------------------------------
+
+
+class IcihubUserManager(UserManager.from_queryset(AccessQuerySet)):
+    pass
+
+
+class User(AbstractUser):
+    role = models.CharField(
+        _("role"), max_length=20, choices=Role.choices, default=Role.PARTICIPANT
+    )
+    country = models.ForeignKey(
+        "partners.Country",
+        verbose_name=_("country"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        help_text=_("A national coordinator sees and acts for this country only."),
+    )
+    preferred_language = models.CharField(_("language"), max_length=8, blank=True, default="")
+
+    objects = IcihubUserManager()
+
+    access_policy = Policy(
+        read_all=STAFF_ROLES,
+        extra_q=lambda user: Q(pk=user.pk),
+        write_all=STAFF_ROLES,
+    )
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["username"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(role=Role.COORDINATOR) | Q(country__isnull=False),
+                name="core_user_coordinator_has_country",
+                violation_error_message=_("A national coordinator must be bound to a country."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        full = self.get_full_name()
+        return f"{full} ({self.username})" if full else self.username
+
+    @property
+    def role_label(self) -> str:
+        return Role(self.role).label if self.role else ""
+
+    @property
+    def is_staff_role(self) -> bool:
+        return self.is_active and self.role in STAFF_ROLES
+
+    @property
+    def is_nato_role(self) -> bool:
+        return self.is_active and self.role in NATO_ROLES
+
+
+# -- audit trail ---------------------------------------------------------------
+
+
+class AuditQuerySet(AccessQuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("The audit trail is append-only.")
+
+    def delete(self):
+        raise PermissionError("The audit trail is append-only.")
+
+
+class AuditEntry(models.Model):
+    """One change or event. Append-only: rows are never edited or deleted."""
+
+    audit_exempt = True
+
+    timestamp = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        User,
+        verbose_name=_("who"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="audit_entries",
+        db_constraint=False,
+    )
+    actor_label = models.CharField(_("who (as recorded)"), max_length=150, blank=True)
+    via = models.CharField(_("channel"), max_length=10)
+    action = models.CharField(_("action"), max_length=20, db_index=True)
+    content_type = models.ForeignKey(
+        ContentType, null=True, blank=True, on_delete=models.SET_NULL, db_constraint=False
+    )
+    object_id = models.CharField(_("object id"), max_length=64, blank=True, db_index=True)
+    object_repr = models.CharField(_("object"), max_length=255, blank=True)
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    message = models.TextField(_("message"), blank=True)
+    ip = models.GenericIPAddressField(_("address"), null=True, blank=True)
+
+    objects = models.Manager.from_queryset(AuditQuerySet)()
+
+    access_policy = Policy(
+        read_all=STAFF_ROLES,
+        extra_q=lambda user: Q(actor=user.pk),
+        write_all=frozenset(),
+    )
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+        ordering = ["-timestamp", "-id"]
+        indexes = [models.Index(fields=["content_type", "object_id", "timestamp"])]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.timestamp:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_repr}"
+        )
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PermissionError("The audit trail is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("The audit trail is append-only.")
+
+
+# -- sources and citations -----------------------------------------------------
+
+
+class Source(BaseModel):
+    """A document that reference facts are taken from."""
+
+    class Kind(models.TextChoices):
+        NEWS = "news", _("News article")
+        OFFICIAL = "official", _("Official document or statement")
+        WEBSITE = "website", _("Web page")
+        CABLE = "cable", _("Diplomatic cable")
+        REPORT = "report", _("Report")
+        OTHER = "other", _("Other")
+
+    key = models.SlugField(_("key"), max_length=64, unique=True)
+    title = models.CharField(_("title"), max_length=300)
+    publisher = models.CharField(_("publisher"), max_length=200)
+    author = models.CharField(_("author"), max_length=200, blank=True)
+    published = PartialDateField(_("published"), null=True, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.NEWS)
+    language = models.CharField(_("language"), max_length=8, default="en")
+    url = models.CharField(
+        _("reference address"),
+        max_length=500,
+        blank=True,
+        help_text=_("Where the original can be found; shown as text, never loaded."),
+    )
+    file_name = models.CharField(_("file name"), max_length=200, blank=True)
+    text = models.TextField(_("text"), blank=True)
+    marking = models.CharField(
+        _("marking"), max_length=20, choices=Marking.choices, default=Marking.PUBLIC
+    )
+
+    access_policy = Policy(
+        public=lambda: Q(),
+        marking="marking",
+        write_all=NATO_ROLES,
+    )
+
+    class Meta:
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
+        ordering = ["published", "key"]
+
+    def __str__(self) -> str:
+        when = f", {self.published}" if self.published else ""
+        return f"{self.publisher}: {self.title}{when}"
+
+
+class Citation(BaseModel):
+    """A source's statement of one attribute of one record: "Kuwait joined the ICI
+    in December 2004" is a citation of (Kuwait's ICI partnership, "accession",
+    "2004-12", seed 000, quoted passage). Several citations of one attribute with
+    different values are a conflict, kept and shown rather than resolved silently."""
+
+    class Kind(models.TextChoices):
+        DATE = "date", _("date")
+        NUMBER = "number", _("number")
+        TEXT = "text", _("text")
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    subject = GenericForeignKey("content_type", "object_id")
+    attribute = models.SlugField(_("attribute"), max_length=64)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.TEXT)
+    value = models.CharField(_("value stated"), max_length=300)
+    source = models.ForeignKey(
+        Source, verbose_name=_("source"), on_delete=models.PROTECT, related_name="citations"
+    )
+    quote = models.TextField(_("quoted passage"), blank=True)
+    locator = models.CharField(_("where in the source"), max_length=200, blank=True)
+    note = models.TextField(_("note"), blank=True)
+
+    access_policy = Policy(public=lambda: Q(), marking="source__marking", write_all=NATO_ROLES)
+
+    class Meta:
+        verbose_name = _("citation")
+        verbose_name_plural = _("citations")
+        ordering = ["attribute", "source__published", "id"]
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id", "attribute", "source", "value"],
+                name="core_citation_unique_claim",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.attribute} = {self.display_value} ({self.source.key})"
+
+    @property
+    def display_value(self) -> str:
+        if self.kind == self.Kind.DATE:
+            try:
+                return PartialDate.parse(self.value).display()
+            except ValueError:
+                return self.value
+        if self.kind == self.Kind.NUMBER:
+            from django.contrib.humanize.templatetags.humanize import intcomma
+
+            return intcomma(self.value)
+        return self.value
+
+
+@dataclass
+class StatedValue:
+    value: str
+    display: str
+    citations: list = field(default_factory=list)
+
+
+@dataclass
+class Fact:
+    """What the sources say about one attribute: the values and who states them."""
+
+    attribute: str
+    values: list[StatedValue]
+
+    @property
+    def conflict(self) -> bool:
+        """Sources disagree. Dates disagree only when their periods cannot both be
+        true ("December 2004" vs "January-March 2005"); a more precise date inside a
+        vaguer one ("22 June 2005" within "June 2005") is a refinement, not a conflict."""
+        if len(self.values) < 2:
+            return False
+        kinds = {c.kind for v in self.values for c in v.citations}
+        if kinds == {Citation.Kind.DATE}:
+            periods = []
+            for stated in self.values:
+                try:
+                    periods.append(PartialDate.parse(stated.value))
+                except ValueError:
+                    return True
+            return any(
+                a.latest < b.earliest or b.latest < a.earliest
+                for i, a in enumerate(periods)
+                for b in periods[i + 1 :]
+            )
+        return True
+
+    @property
+    def citations(self) -> list:
+        return [c for v in self.values for c in v.citations]
+
+
+class Sourced(models.Model):
+    """Mixin for records whose facts carry sources (``citations``)."""
+
+    citations = GenericRelation(Citation)
+
+    class Meta:
+        abstract = True
+
+    def facts(self) -> OrderedDict[str, Fact]:
+        """Citations grouped by attribute and by stated value. Uses the
+        prefetched ``citations`` (prefetch ``citations__source``)."""
+        grouped: OrderedDict[str, OrderedDict[str, StatedValue]] = OrderedDict()
+        for citation in self.citations.all():
+            by_value = grouped.setdefault(citation.attribute, OrderedDict())
+            stated = by_value.setdefault(
+                citation.value, StatedValue(citation.value, citation.display_value)
+            )
+            stated.citations.append(citation)
+        return OrderedDict(
+            (attribute, Fact(attribute, list(values.values())))
+            for attribute, values in grouped.items()
+        )
+
+    def conflicts(self) -> list[Fact]:
+        return [fact for fact in self.facts().values() if fact.conflict]
+
+
+# -- API tokens ----------------------------------------------------------------
+
+
+def hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class ApiToken(BaseModel):
+    """A bearer token for the REST API. Only its SHA-256 hash is stored."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    prefix = models.CharField(_("prefix"), max_length=12, db_index=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField(_("expires"))
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+
+    access_policy = Policy(
+        read_all=frozenset({Role.ADMIN}),
+        own=dict.fromkeys(Role, "user"),
+        write_all=frozenset({Role.ADMIN}),
+        write_own=dict.fromkeys(Role, "user"),
+    )
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=models.F("created_at")),
+                name="core_apitoken_expires_after_created",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user.username})"
+
+    @property
+    def is_valid(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now()

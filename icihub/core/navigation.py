@@ -1,0 +1,139 @@
+"""Navigation by module. Each entry names a URL; an entry whose URL does not
+exist (yet) is skipped, and an entry is shown only to the roles it lists. The
+pages themselves still enforce access: hiding a link is a courtesy, not a rule."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from .access import ALL_ROLES, STAFF_ROLES, Role, role_of
+
+EVERYONE = "everyone"  # anonymous visitors included
+SIGNED_IN = ALL_ROLES
+
+
+@dataclass
+class Item:
+    label: str
+    url_name: str
+    roles: object = EVERYONE
+
+    def shown_to(self, role) -> bool:
+        if self.roles == EVERYONE:
+            return True
+        return role is not None and role in self.roles
+
+
+@dataclass
+class Module:
+    key: str
+    label: str
+    items: list[Item] = field(default_factory=list)
+
+
+MODULES = [
+    Module(
+        "partners",
+        _("Partners"),
+        [
+            Item(_("Countries"), "partners:country_list"),
+            Item(_("Frameworks"), "partners:framework_list"),
+            Item(_("Partnerships"), "partners:partnership_list"),
+            Item(_("Organisations"), "partners:organisation_list"),
+            Item(_("People"), "partners:person_list"),
+            Item(_("Sources"), "core:source_list"),
+        ],
+    ),
+    Module(
+        "menu",
+        _("Menu"),
+        [
+            Item(_("Cooperation menu"), "menu:activity_list"),
+            Item(_("Areas of cooperation"), "menu:area_list"),
+        ],
+    ),
+    Module(
+        "programmes",
+        _("Programmes"),
+        [
+            Item(_("Individual programmes"), "programmes:programme_list", SIGNED_IN),
+            Item(_("Requests"), "programmes:request_list", SIGNED_IN),
+        ],
+    ),
+    Module(
+        "training",
+        _("Training"),
+        [
+            Item(_("Course catalogue"), "training:course_list"),
+            Item(_("Sessions"), "training:session_list"),
+            Item(_("Calendar"), "training:calendar"),
+            Item(_("My training"), "training:my_training", frozenset({Role.PARTICIPANT})),
+            Item(_("My sessions"), "training:my_sessions", frozenset({Role.INSTRUCTOR})),
+            Item(
+                _("Participants"),
+                "training:participant_list",
+                STAFF_ROLES | {Role.COORDINATOR},
+            ),
+            Item(_("Instructors"), "training:instructor_list", STAFF_ROLES),
+            Item(_("Certificates"), "training:certificate_list", STAFF_ROLES),
+        ],
+    ),
+    Module(
+        "dialogue",
+        _("Dialogue"),
+        [
+            Item(_("Dialogue register"), "dialogue:event_list"),
+            Item(_("Follow-up actions"), "dialogue:action_list", STAFF_ROLES),
+            Item(_("Timeline"), "dialogue:timeline"),
+        ],
+    ),
+    Module(
+        "reports",
+        _("Figures"),
+        [
+            Item(_("Dashboard"), "reports:dashboard", SIGNED_IN),
+            Item(_("Annual report"), "reports:annual", SIGNED_IN),
+            Item(_("Public statistics"), "reports:public"),
+        ],
+    ),
+    Module(
+        "admin",
+        _("Administration"),
+        [
+            Item(_("Users"), "core:user_list", STAFF_ROLES),
+            Item(_("Audit trail"), "core:audit_list", STAFF_ROLES),
+            Item(_("API tokens"), "core:token_list", SIGNED_IN),
+            Item(_("API documentation"), "api:openapi-view"),
+            Item(_("Django admin"), "admin:index", frozenset({Role.ADMIN})),
+        ],
+    ),
+]
+
+
+_url_cache: dict[str, str | None] = {}
+
+
+def _url(name: str) -> str | None:
+    if name not in _url_cache:
+        try:
+            _url_cache[name] = reverse(name)
+        except NoReverseMatch:
+            _url_cache[name] = None
+    return _url_cache[name]
+
+
+def modules_for(user) -> list[dict]:
+    role = role_of(user)
+    result = []
+    for module in MODULES:
+        items = [
+            {"label": item.label, "url": url}
+            for item in module.items
+            if item.shown_to(role) and (url := _url(item.url_name))
+        ]
+        if items:
+            result.append({"key": module.key, "label": module.label, "items": items})
+    return result

@@ -1,0 +1,102 @@
+"""Reads of the partner registry that other apps rely on."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Q
+
+from .models import Country, Partnership
+
+# Statuses whose countries may take part in activities open to a framework.
+TAKING_PART = (Partnership.Status.MEMBER, Partnership.Status.PARTICIPANT)
+
+
+def eligible_countries_q(frameworks_ids, countries_ids, on: dt.date | None = None) -> Q:
+    """Countries admitted by framework partnership in force on ``on`` or listed by name."""
+    in_framework = Partnership.objects.active_on(on).filter(
+        framework_id__in=list(frameworks_ids), status__in=TAKING_PART
+    )
+    return Q(pk__in=list(countries_ids)) | Q(pk__in=in_framework.values("country_id"))
+
+
+def is_eligible(country: Country, activity, on: dt.date | None = None) -> bool:
+    """Whether ``country`` may take part in ``activity`` (anything with
+    ``eligible_frameworks`` and ``eligible_countries``): listed by name, or a member
+    or participating non-member of one of its frameworks on ``on``. An activity
+    naming no framework and no country is open to every partner."""
+    framework_ids = [f.pk for f in activity.eligible_frameworks.all()]
+    country_ids = [c.pk for c in activity.eligible_countries.all()]
+    if not framework_ids and not country_ids:
+        return True
+    if country.pk in country_ids:
+        return True
+    return (
+        Partnership.objects.active_on(on)
+        .filter(country=country, framework_id__in=framework_ids, status__in=TAKING_PART)
+        .exists()
+    )
+
+
+def eligible_countries(activity, on: dt.date | None = None):
+    framework_ids = [f.pk for f in activity.eligible_frameworks.all()]
+    country_ids = [c.pk for c in activity.eligible_countries.all()]
+    if not framework_ids and not country_ids:
+        return Country.objects.filter(partnerships__status__in=TAKING_PART).distinct()
+    return Country.objects.filter(eligible_countries_q(framework_ids, country_ids, on))
+
+
+def members_of(framework_code: str, on: dt.date | None = None):
+    return Country.objects.filter(
+        pk__in=Partnership.objects.active_on(on)
+        .filter(framework__code=framework_code, status=Partnership.Status.MEMBER)
+        .values("country_id")
+    )
+
+
+def initiative_at_a_glance(user) -> dict:
+    """The home page's figures: ICI members with their sourced accession dates,
+    participating non-members, the accession timeline and the Centre."""
+    from django.db.models import Prefetch
+
+    from icihub.core.models import Citation
+
+    from .models import Framework, Organisation
+
+    citations = Prefetch(
+        "citations", queryset=Citation.objects.visible_to(user).select_related("source")
+    )
+    ici = Framework.objects.visible_to(user).filter(code="ici").prefetch_related(citations).first()
+    partnerships = list(
+        Partnership.objects.visible_to(user)
+        .filter(framework__code="ici")
+        .select_related("country", "framework")
+        .prefetch_related(citations)
+        .order_by("accession", "country__name")
+    )
+    members = [p for p in partnerships if p.status == Partnership.Status.MEMBER]
+    participants = [p for p in partnerships if p.status == Partnership.Status.PARTICIPANT]
+    centre = (
+        Organisation.objects.visible_to(user)
+        .filter(kind=Organisation.Kind.CENTRE)
+        .prefetch_related(citations)
+        .first()
+    )
+    timeline = []
+    if ici and ici.launched:
+        timeline.append(
+            {"date": ici.launched, "label": f"{ici.name} launched ({ici.launch_place})"}
+        )
+    for p in members:
+        if p.accession:
+            timeline.append({"date": p.accession, "label": f"{p.country.name} joins"})
+    if centre and centre.established:
+        timeline.append({"date": centre.established, "label": f"{centre.name} inaugurated"})
+    timeline.sort(key=lambda item: item["date"])
+    return {
+        "ici": ici,
+        "members": members,
+        "participants": participants,
+        "timeline": timeline,
+        "centre": centre,
+    }

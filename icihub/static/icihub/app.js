@@ -1,0 +1,59 @@
+/* icihub page behaviour. No inline scripts anywhere: everything is wired here
+   through data- attributes, so a strict Content-Security-Policy holds. */
+(function () {
+  "use strict";
+
+  function onReady(fn) {
+    if (document.readyState !== "loading") fn();
+    else document.addEventListener("DOMContentLoaded", fn);
+  }
+
+  function wire(root) {
+    // <select data-autosubmit> submits its form on change.
+    root.querySelectorAll("[data-autosubmit]").forEach(function (el) {
+      if (el.dataset.wired) return;
+      el.dataset.wired = "1";
+      el.addEventListener("change", function () {
+        if (el.form) el.form.requestSubmit ? el.form.requestSubmit() : el.form.submit();
+      });
+    });
+    // <button data-toggle="id"> shows/hides an element (mobile navigation).
+    root.querySelectorAll("[data-toggle]").forEach(function (el) {
+      if (el.dataset.wired) return;
+      el.dataset.wired = "1";
+      el.addEventListener("click", function () {
+        var target = document.getElementById(el.dataset.toggle);
+        if (!target) return;
+        var open = target.classList.toggle("open");
+        el.setAttribute("aria-expanded", open ? "true" : "false");
+      });
+    });
+    // <button data-confirm="text"> asks before submitting.
+    root.querySelectorAll("[data-confirm]").forEach(function (el) {
+      if (el.dataset.wired) return;
+      el.dataset.wired = "1";
+      el.addEventListener("click", function (event) {
+        if (!window.confirm(el.dataset.confirm)) event.preventDefault();
+      });
+    });
+    // <button data-copy="#id"> copies the text of an element.
+    root.querySelectorAll("[data-copy]").forEach(function (el) {
+      if (el.dataset.wired) return;
+      el.dataset.wired = "1";
+      el.addEventListener("click", function () {
+        var src = document.querySelector(el.dataset.copy);
+        if (src && navigator.clipboard) navigator.clipboard.writeText(src.textContent.trim());
+      });
+    });
+  }
+
+  // Close other dropdowns when one opens; close all on outside click.
+  document.addEventListener("click", function (event) {
+    document.querySelectorAll("details.dropdown[open]").forEach(function (d) {
+      if (!d.contains(event.target)) d.removeAttribute("open");
+    });
+  });
+
+  onReady(function () { wire(document); });
+  document.addEventListener("htmx:afterSettle", function (event) { wire(event.target); });
+})();

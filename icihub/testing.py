@@ -1,0 +1,100 @@
+"""Helpers for icihub's tests (imported by conftest.py and test modules)."""
+
+from __future__ import annotations
+
+import json
+from contextlib import contextmanager
+
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from icihub.core import services
+from icihub.core.access import Role
+from icihub.partners.models import Country
+
+PASSWORD = "Correct-Horse-Battery-9"
+
+
+def make_user(role: str, country: str | None = None, username: str | None = None, **extra):
+    """Create an account through the service (as the system)."""
+    if role == Role.COORDINATOR and country is None:
+        country = "KWT"
+    username = username or f"{role}-{country or 'x'}".lower()
+    return services.create_user(
+        None,
+        username=username,
+        role=role,
+        country=Country.objects.get(iso3=country) if country else None,
+        password=PASSWORD,
+        email=extra.pop("email", f"{username}@example.test"),
+        **extra,
+    )
+
+
+def client_for(user) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+class ApiClient:
+    """Calls the REST API as ``user`` (anonymous when None) with a bearer token."""
+
+    def __init__(self, user=None):
+        self.client = Client()
+        self.headers = {}
+        self.user = user
+        if user is not None:
+            _row, raw = services.create_token(None, user, name="test")
+            self.headers["Authorization"] = f"Bearer {raw}"
+
+    def _url(self, path: str) -> str:
+        return path if path.startswith("/") else f"/api/v1/{path}"
+
+    def get(self, path, params=None):
+        return self.client.get(self._url(path), params or {}, headers=self.headers)
+
+    def _send(self, method, path, data):
+        return getattr(self.client, method)(
+            self._url(path),
+            data=json.dumps(data) if data is not None else None,
+            content_type="application/json",
+            headers=self.headers,
+        )
+
+    def post(self, path, data=None):
+        return self._send("post", path, data)
+
+    def put(self, path, data=None):
+        return self._send("put", path, data)
+
+    def patch(self, path, data=None):
+        return self._send("patch", path, data)
+
+    def delete(self, path):
+        return self.client.delete(self._url(path), headers=self.headers)
+
+
+@contextmanager
+def count_queries():
+    with CaptureQueriesContext(connection) as ctx:
+        yield ctx
+
+
+def assert_constant_queries(fetch, grow, *, rounds: int = 1) -> int:
+    """``fetch()`` must run the same number of SQL queries before and after
+    ``grow()`` adds rows: the proof that a list has no N+1. Returns the count."""
+    fetch()  # warm caches (content types, sessions)
+    with count_queries() as before:
+        fetch()
+    for _ in range(rounds):
+        grow()
+    with count_queries() as after:
+        fetch()
+    assert len(before) == len(after), (
+        f"queries grew from {len(before)} to {len(after)}:\n"
+        + "\n".join(q["sql"][:200] for q in after.captured_queries)
+    )
+    return len(after)
