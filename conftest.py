@@ -85,7 +85,15 @@ def participant_user(db):
 
 
 @pytest.fixture
-def every_role(administrator, nato_staff, centre_staff, kwt_coordinator, qat_coordinator, instructor_user, participant_user):
+def every_role(
+    administrator,
+    nato_staff,
+    centre_staff,
+    kwt_coordinator,
+    qat_coordinator,
+    instructor_user,
+    participant_user,
+):
     """One account per role (two coordinators: Kuwait and Qatar)."""
     return {
         "admin": administrator,

@@ -34,7 +34,16 @@ def test_month_precision_is_never_padded_to_a_day():
 
 
 @pytest.mark.parametrize(
-    "bad", ["2004-13", "2005-02-30", "12/2004", "Decembre 2004", "2005-03/2005-01", "2005/2005-02", "1066"]
+    "bad",
+    [
+        "2004-13",
+        "2005-02-30",
+        "12/2004",
+        "Decembre 2004",
+        "2005-03/2005-01",
+        "2005/2005-02",
+        "1066",
+    ],
 )
 def test_invalid_dates_are_refused(bad):
     with pytest.raises(ValueError):

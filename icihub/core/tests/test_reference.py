@@ -1,3 +1,5 @@
+import io
+
 import pytest
 from django.core import serializers
 from django.core.management import call_command
@@ -23,7 +25,7 @@ def _dump():
 def test_load_reference_twice_leaves_the_database_unchanged():
     before = _dump()
     audit_before = AuditEntry.objects.count()
-    call_command("load_reference", stdout=open("/dev/null", "w"))
+    call_command("load_reference", stdout=io.StringIO())
     assert _dump() == before
     assert AuditEntry.objects.count() == audit_before
 
