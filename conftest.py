@@ -104,3 +104,102 @@ def every_role(
         "instructor": instructor_user,
         "participant": participant_user,
     }
+
+
+# -- transactional tests and the browser -----------------------------------------------
+#
+# Tests on a transactional database (``transactional_db``, ``live_server``,
+# ``django_db(transaction=True)``) see a database that is flushed after each of
+# them; pytest-django runs them after the others. They get the reference data
+# loaded again when a previous flush removed it.
+
+
+def _transactional(request) -> bool:
+    names = request.fixturenames
+    if "transactional_db" in names or "live_server" in names:
+        return True
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None:
+        return False
+    return bool(marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences"))
+
+
+def _ensure_reference_data() -> None:
+    from icihub.core.models import Source
+
+    if not Source.objects.exists():
+        from icihub.core.reference import load_all
+
+        load_all(progress=lambda line: None)
+
+
+@pytest.fixture(autouse=True)
+def _reference_data_on_transactional_db(request):
+    if _transactional(request):
+        request.getfixturevalue("transactional_db")
+        _ensure_reference_data()
+    yield
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def live_url(live_server):
+    """``live_url("/partners/")`` -> the absolute address on the live server."""
+
+    def url(path: str = "/") -> str:
+        return live_server.url + (path if path.startswith("/") else "/" + path)
+
+    return url
+
+
+@pytest.fixture
+def browser_page(live_server, transactional_db, tmp_path):
+    """A Playwright page (sync API) in Debian's Chromium, headless, with a fresh
+    profile, against the live server. The reference data is loaded. Sign in with
+    ``icihub.testing.login(page, live_server, user)``. Mark such tests
+    ``@pytest.mark.browser``."""
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(
+            f"{CHROMIUM} is missing: the browser tests need Debian's chromium package "
+            "(`make test` installs it; or run `apt-get install chromium`).",
+            pytrace=False,
+        )
+    from playwright.sync_api import sync_playwright
+
+    _ensure_reference_data()
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    # Playwright's sync API runs an event loop in this thread; Django's ORM
+    # refuses to run under one unless told it is safe (it is: one thread).
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            context = playwright.chromium.launch_persistent_context(
+                str(tmp_path / "chromium-profile"),
+                executable_path=CHROMIUM,
+                headless=True,
+                args=CHROMIUM_ARGS,
+                locale="en-GB",
+                timezone_id="Asia/Kuwait",
+            )
+            context.set_default_timeout(15_000)
+            try:
+                page = context.pages[0] if context.pages else context.new_page()
+                yield page
+            finally:
+                context.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous

@@ -98,3 +98,28 @@ def assert_constant_queries(fetch, grow, *, rounds: int = 1) -> int:
         + "\n".join(q["sql"][:200] for q in after.captured_queries)
     )
     return len(after)
+
+
+# -- browser tests ------------------------------------------------------------------------
+
+
+def live_url(live_server, path: str = "/") -> str:
+    """The absolute address of ``path`` on pytest-django's live server."""
+    return live_server.url + (path if path.startswith("/") else "/" + path)
+
+
+def login(page, live_server, user, password: str = PASSWORD, next_path: str = "/"):
+    """Sign ``user`` in through the sign-in form in a Playwright ``page`` and wait
+    until the browser has left the sign-in page. Returns the page."""
+    from urllib.parse import quote
+
+    username = getattr(user, "username", user)
+    page.goto(live_url(live_server, f"/accounts/login/?next={quote(next_path)}"))
+    form = page.locator("main form")
+    form.locator("input[name=username]").fill(username)
+    form.locator("input[name=password]").fill(password)
+    with page.expect_navigation():
+        form.locator("button[type=submit]").click()
+    if "/accounts/login/" in page.url:
+        raise AssertionError(f"sign-in as {username} failed: still on {page.url}")
+    return page

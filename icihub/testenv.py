@@ -1,0 +1,12 @@
+"""A pytest plugin loaded before Django is configured (``-p icihub.testenv`` in
+pyproject.toml): pytest-django sets Django up before conftest.py is read, so
+the test environment is chosen here. Tests keep their files (secret key,
+uploads, generated documents) in ``var/test``, away from the data of
+``make run``."""
+
+import os
+from pathlib import Path
+
+os.environ.setdefault(
+    "ICIHUB_DATA_DIR", str(Path(__file__).resolve().parent.parent / "var" / "test")
+)
