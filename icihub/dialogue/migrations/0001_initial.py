@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('menu', '0001_initial'),
-        ('partners', '0002_search_text'),
+        ('partners', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
