@@ -15,12 +15,39 @@ from django.utils.translation import gettext_lazy as _
 from icihub.core.access import NATO_ROLES, Policy
 from icihub.core.dates import PartialDateField
 from icihub.core.models import AccessQuerySet, BaseModel, Sourced
+from icihub.core.text import normalise_for_search
 
 REFERENCE_POLICY = Policy(public=lambda: Q(is_public=True), write_all=NATO_ROLES)
 
 
-class Framework(BaseModel, Sourced):
+class Searchable(models.Model):
+    """Keeps ``search_text``: the record's names and codes, normalised (lower case,
+    accents and Arabic hamza/diacritics folded) so that list searches match
+    "الأردن" and "الاردن", "Vyškov" and "vyskov" alike."""
+
+    search_text = models.TextField(_("search text"), blank=True, default="", editable=False)
+
+    search_source_fields: tuple[str, ...] = ()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        self.search_text = self.compute_search_text()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "search_text"}
+        super().save(*args, **kwargs)
+
+    def compute_search_text(self) -> str:
+        parts = (str(getattr(self, name, "") or "") for name in self.search_source_fields)
+        return normalise_for_search(" ".join(parts))
+
+
+class Framework(BaseModel, Sourced, Searchable):
     """A NATO partnership framework: the ICI, the Mediterranean Dialogue..."""
+
+    search_source_fields = ("code", "acronym", "name", "name_ar")
 
     code = models.SlugField(_("code"), max_length=20, unique=True)
     acronym = models.CharField(_("acronym"), max_length=20)
@@ -42,8 +69,10 @@ class Framework(BaseModel, Sourced):
         return self.name
 
 
-class Country(BaseModel):
+class Country(BaseModel, Searchable):
     """A country by its ISO 3166-1 codes (names from pycountry)."""
+
+    search_source_fields = ("name", "name_ar", "official_name", "iso2", "iso3")
 
     iso2 = models.CharField(_("ISO alpha-2"), max_length=2, unique=True)
     iso3 = models.CharField(_("ISO alpha-3"), max_length=3, unique=True)
@@ -73,9 +102,11 @@ class Country(BaseModel):
         return (self.iso3,)
 
 
-class Organisation(BaseModel, Sourced):
+class Organisation(BaseModel, Sourced, Searchable):
     """NATO bodies, the Regional Centre, Centres of Excellence, ministries,
     security bodies, regional secretariats and partners' missions to NATO."""
+
+    search_source_fields = ("name", "name_ar", "acronym", "city", "slug")
 
     class Kind(models.TextChoices):
         NATO_BODY = "nato_body", _("NATO body or command")
@@ -271,8 +302,10 @@ class Partnership(BaseModel, Sourced):
         return f"{self.country} – {self.framework.acronym} ({self.get_status_display()})"
 
 
-class Person(BaseModel, Sourced):
+class Person(BaseModel, Sourced, Searchable):
     """A public figure of the partnership: officials, ambassadors, speakers."""
+
+    search_source_fields = ("name", "name_ar", "honorific", "slug")
 
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     name = models.CharField(_("name"), max_length=200)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 
-from .models import Country, Partnership
+from icihub.core.models import Citation
+
+from .models import Appointment, Country, Framework, Grouping, Organisation, Partnership, Person
 
 # Statuses whose countries may take part in activities open to a framework.
 TAKING_PART = (Partnership.Status.MEMBER, Partnership.Status.PARTICIPANT)
@@ -57,12 +59,6 @@ def members_of(framework_code: str, on: dt.date | None = None):
 def initiative_at_a_glance(user) -> dict:
     """The home page's figures: ICI members with their sourced accession dates,
     participating non-members, the accession timeline and the Centre."""
-    from django.db.models import Prefetch
-
-    from icihub.core.models import Citation
-
-    from .models import Framework, Organisation
-
     citations = Prefetch(
         "citations", queryset=Citation.objects.visible_to(user).select_related("source")
     )
@@ -100,3 +96,117 @@ def initiative_at_a_glance(user) -> dict:
         "timeline": timeline,
         "centre": centre,
     }
+
+
+# -- reads for the registry's pages and API ----------------------------------------
+#
+# Every read starts from ``visible_to(user)``; related rows that are shown with a
+# record (partnerships of a country, members of a grouping, citations of a fact)
+# are prefetched through querysets scoped the same way, so a hidden row never
+# appears inside a visible one. Lists prefetch everything they show: a constant
+# number of queries whatever the number of rows.
+
+
+def citations_prefetch(user, to: str = "citations"):
+    """The citations of Sourced records that ``user`` may see, with their sources."""
+    return Prefetch(to, queryset=Citation.objects.visible_to(user).select_related("source"))
+
+
+def _prefetch(to: str, queryset):
+    return Prefetch(to, queryset=queryset)
+
+
+def frameworks(user):
+    return Framework.objects.visible_to(user).prefetch_related(
+        citations_prefetch(user),
+        _prefetch(
+            "partnerships",
+            Partnership.objects.visible_to(user).select_related("country", "framework"),
+        ),
+    )
+
+
+def partnerships(user):
+    return (
+        Partnership.objects.visible_to(user)
+        .select_related("country", "framework")
+        .prefetch_related(citations_prefetch(user))
+    )
+
+
+def countries(user):
+    return Country.objects.visible_to(user).prefetch_related(
+        _prefetch("partnerships", partnerships(user)),
+        _prefetch("groupings", Grouping.objects.visible_to(user)),
+    )
+
+
+def filter_countries(qs, user, *, framework=None, status=None, grouping=None):
+    """Countries with a partnership the user may see, in ``framework`` (code) and/or
+    with ``status`` (the same partnership meets both), and members of a visible
+    ``grouping`` (code)."""
+    if framework or status:
+        held = Partnership.objects.visible_to(user)
+        if framework:
+            held = held.filter(framework__code__iexact=framework)
+        if status:
+            held = held.filter(status=status)
+        qs = qs.filter(pk__in=held.values("country_id"))
+    if grouping:
+        groups = Grouping.objects.visible_to(user).filter(code__iexact=grouping)
+        qs = qs.filter(
+            pk__in=Grouping.members.through.objects.filter(grouping__in=groups).values("country_id")
+        )
+    return qs
+
+
+def organisations(user):
+    return (
+        Organisation.objects.visible_to(user)
+        .select_related("country", "grouping", "parent", "accredited_to")
+        .prefetch_related(citations_prefetch(user))
+    )
+
+
+def appointments(user):
+    return (
+        Appointment.objects.visible_to(user)
+        .select_related("person", "organisation", "organisation__country")
+        .prefetch_related(citations_prefetch(user))
+    )
+
+
+def people(user):
+    return (
+        Person.objects.visible_to(user)
+        .select_related("country")
+        .prefetch_related(
+            citations_prefetch(user),
+            _prefetch(
+                "appointments",
+                appointments(user).order_by("start", "organisation__name"),
+            ),
+        )
+    )
+
+
+def filter_people(qs, user, *, country=None, organisation=None):
+    """People of ``country`` (ISO code) and/or holding a visible appointment in
+    ``organisation`` (slug)."""
+    if country:
+        qs = qs.filter(country__in=country_lookup(country))
+    if organisation:
+        held = Appointment.objects.visible_to(user).filter(organisation__slug=organisation)
+        qs = qs.filter(pk__in=held.values("person_id"))
+    return qs
+
+
+def country_lookup(code: str):
+    """Countries whose ISO alpha-3 or alpha-2 code is ``code`` (any case)."""
+    code = (code or "").strip().upper()
+    return Country.objects.filter(Q(iso3=code) | Q(iso2=code))
+
+
+def country_q(code: str) -> Q:
+    code = (code or "").strip().upper()
+    return Q(iso3=code) | Q(iso2=code)
