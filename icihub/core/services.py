@@ -110,6 +110,8 @@ def _country_of(model, data: dict, instance=None) -> int | None:
 
 
 def _check_role_grant(actor, role: str, target: User | None = None) -> None:
+    if actor is None:
+        return  # the system: the CLI (`icihub user ...`) and set-up
     actor_role = role_of(actor)
     if actor_role not in STAFF_ROLES:
         raise PermissionDenied(_("Only staff manage users."))
@@ -202,6 +204,8 @@ def set_active(actor, user: User, active: bool, reason: str = "") -> User:
     _check_role_grant(actor, user.role, target=user)
     if actor is not None and actor.pk == user.pk and not active:
         raise ValidationError({"is_active": _("You cannot deactivate your own account.")})
+    if user.is_active == active:
+        return user  # nothing changes: no audit entry claiming it did
     with audit.acting(actor, reason=reason):
         user.is_active = active
         user.save(update_fields=["is_active"])

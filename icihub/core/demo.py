@@ -1,0 +1,113 @@
+"""Demo data of the shared kernel: one account per role.
+
+``icihub load-demo`` (and ``icihub setup`` on an empty database) calls
+``load(progress)`` of every app's ``demo.py`` in ``core.reference.ORDER``; this
+one runs first, so the other apps' demo loaders find the accounts by user name
+(:data:`DEMO_USERS`, :func:`demo_user`): the training app links "instructor"
+to an instructor record and "participant" to a participant record."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from .access import Role
+from .reference import Progress
+
+# One shared password for every demo account, printed by ``icihub setup``.
+# ICIHUB_DEMO_PASSWORD overrides it (it must pass the password rules).
+DEFAULT_DEMO_PASSWORD = "Istanbul-Initiative-2004"
+
+
+def demo_password() -> str:
+    return os.environ.get("ICIHUB_DEMO_PASSWORD") or DEFAULT_DEMO_PASSWORD
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    role: str
+    country: str | None
+    first_name: str
+    last_name: str
+
+    @property
+    def description(self) -> str:
+        label = str(Role(self.role).label)
+        return f"{label} ({self.country})" if self.country else label
+
+
+DEMO_USERS = [
+    DemoUser("admin", Role.ADMIN, None, "Alex", "Admin"),
+    DemoUser("nato", Role.NATO_STAFF, None, "Nora", "Lindqvist"),
+    DemoUser("centre", Role.CENTRE_STAFF, None, "Faisal", "Al-Mutairi"),
+    DemoUser("kuwait", Role.COORDINATOR, "KWT", "Hessa", "Al-Sabah"),
+    DemoUser("qatar", Role.COORDINATOR, "QAT", "Khalid", "Al-Thani"),
+    DemoUser("instructor", Role.INSTRUCTOR, None, "Marco", "Bianchi"),
+    DemoUser("participant", Role.PARTICIPANT, None, "Yousef", "Al-Ajmi"),
+]
+
+
+def demo_user(username: str):
+    """The demo account ``username`` (for other apps' demo loaders)."""
+    from .models import User
+
+    return User.objects.get(username=username)
+
+
+def load(progress: Progress = print) -> None:
+    """Create the demo accounts that do not exist yet (an existing account is
+    left as it is)."""
+    from icihub.partners.models import Country
+
+    from . import services
+    from .models import User
+
+    password = demo_password()
+    existing = set(
+        User.objects.filter(username__in=[u.username for u in DEMO_USERS]).values_list(
+            "username", flat=True
+        )
+    )
+    created = 0
+    for spec in DEMO_USERS:
+        if spec.username in existing:
+            continue
+        services.create_user(
+            None,
+            username=spec.username,
+            role=spec.role,
+            country=Country.objects.get(iso3=spec.country) if spec.country else None,
+            password=password,
+            email=f"{spec.username}@icihub.invalid",
+            first_name=spec.first_name,
+            last_name=spec.last_name,
+        )
+        created += 1
+    progress(f"  {created} demo accounts created, {len(existing)} already there")
+
+
+def load_all(progress: Progress = print, apps: list[str] | None = None) -> list[str]:
+    """Load the demo data of every app that has a ``demo.py``, in
+    ``core.reference.ORDER``, in one transaction (all or nothing). Returns the
+    apps loaded."""
+    from importlib import import_module
+
+    from django.db import transaction
+
+    from . import audit
+    from .reference import ORDER
+
+    loaded = []
+    with audit.acting(reason="demo data"), transaction.atomic():
+        for app in apps or ORDER:
+            try:
+                module = import_module(f"icihub.{app}.demo")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"icihub.{app}.demo":
+                    raise
+                continue
+            progress(f"demo data: {app}")
+            module.load(progress)
+            loaded.append(app)
+    return loaded

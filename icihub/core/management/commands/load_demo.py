@@ -1,0 +1,37 @@
+"""icihub load-demo: load the demo data of every app (demo accounts first),
+in one transaction."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand, CommandError
+
+from icihub.core import demo
+
+from ._common import command_errors
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the demo data of every app (icihub/<app>/demo.py, in order) and the demo "
+        "accounts, in one transaction. Needs the reference data (icihub load-reference)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Do nothing when the database already has user accounts.",
+        )
+
+    def handle(self, *args, **options):
+        from icihub.core.models import User
+        from icihub.partners.models import Country
+
+        if options["if_empty"] and User.objects.exists():
+            self.stdout.write("The database has user accounts already: demo data not loaded.")
+            return
+        if not Country.objects.exists():
+            raise CommandError("No reference data: run `icihub load-reference` first.")
+        with command_errors():
+            apps = demo.load_all(progress=lambda line: self.stdout.write(line))
+        self.stdout.write(self.style.SUCCESS(f"Demo data loaded ({', '.join(apps)})."))
