@@ -10,3 +10,5 @@ from pathlib import Path
 os.environ.setdefault(
     "ICIHUB_DATA_DIR", str(Path(__file__).resolve().parent.parent / "var" / "test")
 )
+# whitenoise warns about a missing STATIC_ROOT on every live-server test
+(Path(os.environ["ICIHUB_DATA_DIR"]) / "static").mkdir(parents=True, exist_ok=True)

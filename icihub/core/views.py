@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from . import services
+from . import selectors, services
 from .access import STAFF_ROLES, Marking, Role, get_visible, require_role
 from .forms import LoginForm, TokenCreateForm, UserCreateForm, UserRoleForm
 from .listing import Filter, ListPage
@@ -65,27 +65,7 @@ def source_list(request):
 
 def source_detail(request, key):
     source = get_visible(Source, request.user, key=key)
-    citations = (
-        source.citations.visible_to(request.user)
-        .select_related("content_type")
-        .order_by("content_type_id", "object_id", "attribute")
-    )
-    # Resolve each cited record, keeping only those the user may see.
-    by_type: dict[int, list] = {}
-    for citation in citations:
-        by_type.setdefault(citation.content_type_id, []).append(citation)
-    rows = []
-    for type_id, group in by_type.items():
-        model = ContentType.objects.get_for_id(type_id).model_class()
-        if model is None or not hasattr(model, "access_policy"):
-            continue
-        visible = model._default_manager.visible_to(request.user).in_bulk(
-            [c.object_id for c in group]
-        )
-        for citation in group:
-            subject = visible.get(citation.object_id)
-            if subject is not None:
-                rows.append({"citation": citation, "subject": subject})
+    rows = selectors.cited_subjects(source, request.user)
     return render(request, "core/source_detail.html", {"source": source, "rows": rows})
 
 

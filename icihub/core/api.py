@@ -1,0 +1,497 @@
+"""REST API of the shared kernel: the caller (``/me``), sources, users and roles
+(staff), the caller's API tokens and the audit trail (staff).
+
+Thin: parse, call a selector or a service, shape the answer. Access is decided
+by the access model (``visible_to`` / ``get_visible``) and the services."""
+
+import datetime as dt
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import paginate
+
+from . import selectors, services
+from .access import STAFF_ROLES, Marking, Role, get_visible, require_role
+from .apikit import (
+    ERRORS,
+    READ_ERRORS,
+    ErrorOut,
+    Pagination,
+    PartialDateOut,
+    actor,
+    partial_date_out,
+    require_signed_in,
+)
+from .listing import search
+from .models import ApiToken, AuditEntry, Source, User
+
+router = Router(tags=["core"])
+
+
+def _require_staff(request):
+    user = require_signed_in(request)
+    require_role(user, *STAFF_ROLES)
+    return user
+
+
+def _country(code: str | None):
+    """The country for an ISO 3166 alpha-3 (or alpha-2) code; a field error otherwise."""
+    if not code:
+        return None
+    from django.core.exceptions import ValidationError
+
+    from icihub.partners.models import Country
+
+    code = code.strip().upper()
+    field = "iso2" if len(code) == 2 else "iso3"
+    try:
+        return Country.objects.get(**{field: code})
+    except Country.DoesNotExist:
+        raise ValidationError(
+            {"country": _("Unknown country “%(code)s”.") % {"code": code}}
+        ) from None
+
+
+# -- the caller ------------------------------------------------------------------------
+
+
+class MeOut(Schema):
+    id: int
+    username: str
+    first_name: str
+    last_name: str
+    email: str
+    role: str
+    role_label: str
+    country: str | None = Field(None, description="ISO 3166 alpha-3 code (coordinators)")
+    staff: bool
+
+    @staticmethod
+    def resolve_role_label(obj) -> str:
+        return str(obj.role_label)
+
+    @staticmethod
+    def resolve_country(obj) -> str | None:
+        return obj.country.iso3 if obj.country_id else None
+
+    @staticmethod
+    def resolve_staff(obj) -> bool:
+        return obj.is_staff_role
+
+
+@router.get("/me", response={200: MeOut, 401: ErrorOut}, summary="The signed-in user")
+def me(request):
+    return require_signed_in(request)
+
+
+# -- sources ------------------------------------------------------------------------------
+
+
+class SourceOut(Schema):
+    key: str
+    title: str
+    publisher: str
+    author: str
+    published: PartialDateOut | None = None
+    kind: str
+    language: str
+    url: str
+    file_name: str
+    marking: str
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+    @staticmethod
+    def resolve_published(obj) -> dict | None:
+        return partial_date_out(obj.published)
+
+
+class CitedSubjectOut(Schema):
+    type: str = Field(description="app_label.model of the record, e.g. partners.partnership")
+    id: int
+    label: str
+
+
+class SourceCitationOut(Schema):
+    attribute: str
+    value: str
+    display: str
+    quote: str
+    locator: str
+    note: str
+    subject: CitedSubjectOut
+
+
+class SourceDetailOut(SourceOut):
+    text: str
+    citations: list[SourceCitationOut] = Field(
+        description="What this source states, about the records the caller may see"
+    )
+
+    @staticmethod
+    def resolve_citations(obj) -> list[dict]:
+        return obj.cited
+
+
+class SourceFilters(Schema):
+    q: str | None = Field(None, description="Words in the key, title, publisher or text")
+    kind: Source.Kind | None = None
+    publisher: str | None = Field(None, description="Part of the publisher's name")
+    marking: Marking | None = None
+
+
+class SourceIn(Schema):
+    key: str
+    title: str
+    publisher: str
+    author: str = ""
+    published: str | None = Field(
+        None, description="A partial date: 2004, 2004-12, 2004-12-11, or a range a/b"
+    )
+    kind: Source.Kind = Source.Kind.NEWS
+    language: str = "en"
+    url: str = ""
+    file_name: str = ""
+    text: str = ""
+    marking: Marking = Marking.PUBLIC
+
+
+class SourcePatch(Schema):
+    key: str | None = None
+    title: str | None = None
+    publisher: str | None = None
+    author: str | None = None
+    published: str | None = None
+    kind: Source.Kind | None = None
+    language: str | None = None
+    url: str | None = None
+    file_name: str | None = None
+    text: str | None = None
+    marking: Marking | None = None
+
+
+def _with_citations(source: Source, user) -> Source:
+    """``source`` with ``cited``: its citations of records ``user`` may see."""
+    source.cited = []
+    for row in selectors.cited_subjects(source, user):
+        citation, subject = row["citation"], row["subject"]
+        source.cited.append(
+            {
+                "attribute": citation.attribute,
+                "value": citation.value,
+                "display": citation.display_value,
+                "quote": citation.quote,
+                "locator": citation.locator,
+                "note": citation.note,
+                "subject": {
+                    "type": subject._meta.label_lower,
+                    "id": subject.pk,
+                    "label": str(subject),
+                },
+            }
+        )
+    return source
+
+
+def _source_data(payload: Schema, *, partial: bool) -> dict:
+    data = payload.dict(exclude_unset=partial)
+    if partial:
+        # null means "not given" for required text fields; "published" may be cleared
+        data = {k: v for k, v in data.items() if v is not None or k == "published"}
+    for name in ("kind", "marking"):
+        if name in data and data[name] is not None:
+            data[name] = str(getattr(data[name], "value", data[name]))
+    if data.get("published") == "":
+        data["published"] = None
+    return data
+
+
+@router.get("/sources", response={200: list[SourceOut], **READ_ERRORS}, summary="Sources")
+@paginate(Pagination)
+def source_list(request, filters: Query[SourceFilters]):
+    qs = selectors.sources(actor(request))
+    if filters.q:
+        qs = search(qs, filters.q, ["key", "title", "publisher", "text"])
+    if filters.kind:
+        qs = qs.filter(kind=filters.kind)
+    if filters.publisher:
+        qs = qs.filter(publisher__icontains=filters.publisher)
+    if filters.marking:
+        qs = qs.filter(marking=filters.marking)
+    return qs.order_by("published", "key")
+
+
+@router.get(
+    "/sources/{key}",
+    response={200: SourceDetailOut, **READ_ERRORS},
+    summary="A source with the facts cited from it",
+)
+def source_detail(request, key: str):
+    user = actor(request)
+    source = get_visible(Source, user, key=key)
+    return _with_citations(source, user)
+
+
+@router.post("/sources", response={201: SourceDetailOut, **ERRORS}, summary="Add a source")
+def source_create(request, payload: SourceIn):
+    user = require_signed_in(request)
+    source = services.create(Source, user, _source_data(payload, partial=False))
+    return Status(201, _with_citations(source, user))
+
+
+@router.put("/sources/{key}", response={200: SourceDetailOut, **ERRORS}, summary="Replace a source")
+def source_replace(request, key: str, payload: SourceIn):
+    user = require_signed_in(request)
+    source = get_visible(Source, user, key=key)
+    source = services.update(source, user, _source_data(payload, partial=False))
+    return _with_citations(source, user)
+
+
+@router.patch(
+    "/sources/{key}", response={200: SourceDetailOut, **ERRORS}, summary="Change a source"
+)
+def source_update(request, key: str, payload: SourcePatch):
+    user = require_signed_in(request)
+    source = get_visible(Source, user, key=key)
+    source = services.update(source, user, _source_data(payload, partial=True))
+    return _with_citations(source, user)
+
+
+@router.delete("/sources/{key}", response={204: None, **ERRORS}, summary="Delete a source")
+def source_delete(request, key: str):
+    user = require_signed_in(request)
+    source = get_visible(Source, user, key=key)
+    services.delete(source, user)
+    return Status(204, None)
+
+
+# -- users (staff) ------------------------------------------------------------------------
+
+
+class UserOut(Schema):
+    id: int
+    username: str
+    first_name: str
+    last_name: str
+    email: str
+    role: str
+    country: str | None = None
+    is_active: bool
+    date_joined: dt.datetime
+    last_login: dt.datetime | None = None
+
+    @staticmethod
+    def resolve_country(obj) -> str | None:
+        return obj.country.iso3 if obj.country_id else None
+
+
+class UserFilters(Schema):
+    q: str | None = Field(None, description="Words in the user name, name or e-mail")
+    role: Role | None = None
+    country: str | None = Field(None, description="ISO 3166 alpha-3 code, e.g. KWT")
+    active: bool | None = None
+
+
+class UserIn(Schema):
+    username: str
+    role: Role
+    country: str | None = Field(None, description="ISO 3166 code; required for a coordinator")
+    email: str = ""
+    first_name: str = ""
+    last_name: str = ""
+    password: str | None = Field(
+        None, description="Initial password; without it the account cannot sign in yet"
+    )
+
+
+class UserPatch(Schema):
+    role: Role | None = None
+    country: str | None = Field(None, description="ISO 3166 code; null removes it")
+    is_active: bool | None = None
+    reason: str = ""
+
+
+@router.get("/users", response={200: list[UserOut], 403: ErrorOut, **READ_ERRORS}, summary="Users")
+@paginate(Pagination)
+def user_list(request, filters: Query[UserFilters]):
+    user = _require_staff(request)
+    qs = User.objects.visible_to(user).select_related("country").order_by("username")
+    if filters.q:
+        qs = search(qs, filters.q, ["username", "first_name", "last_name", "email"])
+    if filters.role:
+        qs = qs.filter(role=filters.role)
+    if filters.country:
+        qs = qs.filter(country__iso3__iexact=filters.country.strip())
+    if filters.active is not None:
+        qs = qs.filter(is_active=filters.active)
+    return qs
+
+
+@router.get("/users/{user_id}", response={200: UserOut, **READ_ERRORS}, summary="A user")
+def user_detail(request, user_id: int):
+    user = require_signed_in(request)
+    return get_visible(User.objects.select_related("country"), user, pk=user_id)
+
+
+@router.post("/users", response={201: UserOut, **ERRORS}, summary="Create an account (staff)")
+def user_create(request, payload: UserIn):
+    user = _require_staff(request)
+    created = services.create_user(
+        user,
+        username=payload.username,
+        role=payload.role.value,
+        country=_country(payload.country),
+        email=payload.email,
+        first_name=payload.first_name,
+        last_name=payload.last_name,
+        password=payload.password or None,
+    )
+    return Status(201, created)
+
+
+@router.patch(
+    "/users/{user_id}",
+    response={200: UserOut, **ERRORS},
+    summary="Change an account's role, country or activation (staff)",
+)
+def user_update(request, user_id: int, payload: UserPatch):
+    user = require_signed_in(request)
+    target = get_visible(User.objects.select_related("country"), user, pk=user_id)
+    given = payload.dict(exclude_unset=True)
+    with transaction.atomic():
+        if "role" in given or "country" in given:
+            role = payload.role.value if payload.role else target.role
+            country = _country(payload.country) if "country" in given else target.country
+            services.change_role(user, target, role=role, country=country, reason=payload.reason)
+        if payload.is_active is not None:
+            services.set_active(user, target, payload.is_active, reason=payload.reason)
+    return User.objects.select_related("country").get(pk=target.pk)
+
+
+# -- API tokens (the caller's own) --------------------------------------------------------
+
+
+class TokenOut(Schema):
+    id: int
+    prefix: str
+    name: str
+    created_at: dt.datetime
+    expires_at: dt.datetime
+    revoked_at: dt.datetime | None = None
+    last_used_at: dt.datetime | None = None
+    valid: bool
+
+    @staticmethod
+    def resolve_valid(obj) -> bool:
+        return obj.is_valid
+
+
+class TokenCreatedOut(TokenOut):
+    token: str = Field(description="The bearer token itself: shown this once, never again")
+
+
+class TokenIn(Schema):
+    name: str = ""
+    days: int | None = Field(None, description="Lifetime in days (1-366; default 90)")
+
+
+def _own_tokens(user):
+    return ApiToken.objects.visible_to(user).filter(user=user)
+
+
+@router.get("/tokens", response={200: list[TokenOut], **READ_ERRORS}, summary="My API tokens")
+@paginate(Pagination)
+def token_list(request):
+    user = require_signed_in(request)
+    return _own_tokens(user).order_by("-created_at", "-id")
+
+
+@router.post("/tokens", response={201: TokenCreatedOut, **ERRORS}, summary="Create an API token")
+def token_create(request, payload: TokenIn):
+    user = require_signed_in(request)
+    token, raw = services.create_token(user, user, name=payload.name, days=payload.days)
+    token.token = raw
+    return Status(201, token)
+
+
+@router.delete("/tokens/{token_id}", response={204: None, **ERRORS}, summary="Revoke an API token")
+def token_revoke(request, token_id: int):
+    user = require_signed_in(request)
+    token = get_visible(_own_tokens(user), user, pk=token_id)
+    services.revoke_token(user, token)
+    return Status(204, None)
+
+
+# -- audit trail (staff) ------------------------------------------------------------------
+
+
+class AuditOut(Schema):
+    id: int
+    timestamp: dt.datetime
+    actor: str | None = Field(None, description="User name of the account, when there is one")
+    actor_label: str
+    via: str = Field(description="Channel: ui, api, admin, cli or system")
+    action: str
+    object_type: str | None = Field(None, description="app_label.model")
+    object_id: str
+    object_repr: str
+    changes: dict
+    reason: str
+    message: str
+    ip: str | None = None
+
+    @staticmethod
+    def resolve_actor(obj) -> str | None:
+        return obj.actor.username if obj.actor_id and obj.actor else None
+
+    @staticmethod
+    def resolve_object_type(obj) -> str | None:
+        ct = obj.content_type
+        return f"{ct.app_label}.{ct.model}" if ct else None
+
+
+class AuditFilters(Schema):
+    user: str | None = Field(None, description="User name (as recorded)")
+    action: str | None = None
+    via: str | None = None
+    object_type: str | None = Field(
+        None, description="Model, as app_label.model (partners.country) or model (country)"
+    )
+    object_id: str | None = None
+    date_from: dt.date | None = Field(None, description="On or after this day")
+    date_to: dt.date | None = Field(None, description="On or before this day")
+
+
+@router.get(
+    "/audit",
+    response={200: list[AuditOut], 403: ErrorOut, **READ_ERRORS},
+    summary="The audit trail (staff)",
+)
+@paginate(Pagination)
+def audit_list(request, filters: Query[AuditFilters]):
+    user = _require_staff(request)
+    qs = AuditEntry.objects.visible_to(user).select_related("actor", "content_type")
+    if filters.user:
+        qs = qs.filter(
+            Q(actor_label__iexact=filters.user) | Q(actor__username__iexact=filters.user)
+        )
+    if filters.action:
+        qs = qs.filter(action=filters.action)
+    if filters.via:
+        qs = qs.filter(via=filters.via)
+    if filters.object_type:
+        label = filters.object_type.strip().lower()
+        if "." in label:
+            app_label, model = label.split(".", 1)
+            qs = qs.filter(content_type__app_label=app_label, content_type__model=model)
+        else:
+            qs = qs.filter(content_type__model=label)
+    if filters.object_id:
+        qs = qs.filter(object_id=filters.object_id)
+    if filters.date_from:
+        qs = qs.filter(timestamp__date__gte=filters.date_from)
+    if filters.date_to:
+        qs = qs.filter(timestamp__date__lte=filters.date_to)
+    return qs.order_by("-timestamp", "-id")
