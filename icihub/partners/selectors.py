@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db.models import Prefetch, Q
+from django.utils.translation import gettext as _
 
 from icihub.core.models import Citation
 
@@ -80,14 +81,20 @@ def initiative_at_a_glance(user) -> dict:
     )
     timeline = []
     if ici and ici.launched:
-        timeline.append(
-            {"date": ici.launched, "label": f"{ici.name} launched ({ici.launch_place})"}
-        )
+        label = _("%(name)s launched (%(place)s)") % {"name": ici.name, "place": ici.launch_place}
+        timeline.append({"date": ici.launched, "label": label})
     for p in members:
         if p.accession:
-            timeline.append({"date": p.accession, "label": f"{p.country.name} joins"})
+            timeline.append(
+                {"date": p.accession, "label": _("%(country)s joins") % {"country": p.country.name}}
+            )
     if centre and centre.established:
-        timeline.append({"date": centre.established, "label": f"{centre.name} inaugurated"})
+        timeline.append(
+            {
+                "date": centre.established,
+                "label": _("%(name)s inaugurated") % {"name": centre.name},
+            }
+        )
     timeline.sort(key=lambda item: item["date"])
     return {
         "ici": ici,
@@ -112,16 +119,12 @@ def citations_prefetch(user, to: str = "citations"):
     return Prefetch(to, queryset=Citation.objects.visible_to(user).select_related("source"))
 
 
-def _prefetch(to: str, queryset):
-    return Prefetch(to, queryset=queryset)
-
-
 def frameworks(user):
     return Framework.objects.visible_to(user).prefetch_related(
         citations_prefetch(user),
-        _prefetch(
+        Prefetch(
             "partnerships",
-            Partnership.objects.visible_to(user).select_related("country", "framework"),
+            queryset=Partnership.objects.visible_to(user).select_related("country", "framework"),
         ),
     )
 
@@ -134,10 +137,17 @@ def partnerships(user):
     )
 
 
-def countries(user):
+def countries(user, *, detail: bool = False):
+    """Countries with their visible partnerships (and, for a record page, the
+    partnerships' citations) and groupings."""
+    held = (
+        partnerships(user)
+        if detail
+        else (Partnership.objects.visible_to(user).select_related("framework"))
+    )
     return Country.objects.visible_to(user).prefetch_related(
-        _prefetch("partnerships", partnerships(user)),
-        _prefetch("groupings", Grouping.objects.visible_to(user)),
+        Prefetch("partnerships", queryset=held),
+        Prefetch("groupings", queryset=Grouping.objects.visible_to(user)),
     )
 
 
@@ -160,33 +170,51 @@ def filter_countries(qs, user, *, framework=None, status=None, grouping=None):
     return qs
 
 
+def _visible(model, user, to: str, queryset=None) -> Prefetch:
+    """Prefetch a foreign key through the rows ``user`` may see: a related row they
+    may not see reads as None (constant queries, nothing hidden leaks)."""
+    queryset = model.objects.all() if queryset is None else queryset
+    return Prefetch(to, queryset=queryset.visible_to(user))
+
+
 def organisations(user):
-    return (
-        Organisation.objects.visible_to(user)
-        .select_related("country", "grouping", "parent", "accredited_to")
-        .prefetch_related(citations_prefetch(user))
+    """Organisations with their citations; country, grouping, parent body and the
+    body a mission is accredited to only where the user may see them."""
+    return Organisation.objects.visible_to(user).prefetch_related(
+        citations_prefetch(user),
+        _visible(Country, user, "country"),
+        _visible(Grouping, user, "grouping"),
+        _visible(Organisation, user, "parent"),
+        _visible(Organisation, user, "accredited_to"),
     )
 
 
 def appointments(user):
+    """Appointments with their person, their organisation (None where hidden) and
+    their citations."""
     return (
         Appointment.objects.visible_to(user)
-        .select_related("person", "organisation", "organisation__country")
-        .prefetch_related(citations_prefetch(user))
+        .select_related("person")
+        .prefetch_related(
+            citations_prefetch(user),
+            _visible(
+                Organisation,
+                user,
+                "organisation",
+                Organisation.objects.prefetch_related(_visible(Country, user, "country")),
+            ),
+        )
     )
 
 
 def people(user):
-    return (
-        Person.objects.visible_to(user)
-        .select_related("country")
-        .prefetch_related(
-            citations_prefetch(user),
-            _prefetch(
-                "appointments",
-                appointments(user).order_by("start", "organisation__name"),
-            ),
-        )
+    return Person.objects.visible_to(user).prefetch_related(
+        citations_prefetch(user),
+        _visible(Country, user, "country"),
+        Prefetch(
+            "appointments",
+            queryset=appointments(user).order_by("start", "organisation__name"),
+        ),
     )
 
 
