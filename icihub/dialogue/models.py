@@ -77,10 +77,10 @@ def event_policy(prefix: str = "", **kwargs) -> EventPolicy:
 
 class EventQuerySet(AccessQuerySet):
     def dated(self):
-        return self.exclude(date__isnull=True).exclude(date="")
+        return self.filter(date__isnull=False)
 
     def undated(self):
-        return self.filter(Q(date__isnull=True) | Q(date=""))
+        return self.filter(date__isnull=True)
 
 
 class Event(BaseModel, Sourced):
@@ -265,7 +265,7 @@ class Event(BaseModel, Sourced):
         return self.venue is not None and self.venue.slug == CENTRE_SLUG
 
 
-class Participant(BaseModel):
+class Participant(BaseModel, Sourced):
     """A country or an organisation taking part in an event, in a role."""
 
     class Role(models.TextChoices):
@@ -344,7 +344,7 @@ class Participant(BaseModel):
             )
 
 
-class Attendee(BaseModel):
+class Attendee(BaseModel, Sourced):
     """A person at an event: from the registry, or named in free text."""
 
     event = models.ForeignKey(
