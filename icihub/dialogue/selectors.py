@@ -9,13 +9,13 @@ import re
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, IntegerField, Prefetch, Q, Value
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from icihub.core.access import Marking, get_visible, markings_visible_to
+from icihub.core.access import Marking, get_visible, is_staff, markings_visible_to, user_country_id
 from icihub.core.dates import PartialDate
 from icihub.core.listing import search
 from icihub.core.models import Citation
@@ -49,20 +49,24 @@ def participants_prefetch(user, with_citations: bool = False) -> Prefetch:
 
 
 def events_for(user):
-    """Visible events with what a list row shows (no N+1)."""
+    """Visible events with what a list row shows (no N+1). Staff also get
+    ``overdue_count``, the event's overdue follow-up actions (0 for others:
+    actions are internal)."""
     today = timezone.localdate()
-    return (
+    qs = (
         Event.objects.visible_to(user)
         .select_related("venue", "venue_country", "country")
         .prefetch_related(participants_prefetch(user), "topics")
-        .annotate(
+    )
+    if is_staff(user):
+        return qs.annotate(
             overdue_count=Count(
                 "actions",
                 filter=Q(actions__state=FollowUpAction.State.OPEN, actions__due__lt=today),
                 distinct=True,
             )
         )
-    )
+    return qs.annotate(overdue_count=Value(0, output_field=IntegerField()))
 
 
 # -- filters (one place for the page and the API) ----------------------------------------
@@ -151,8 +155,6 @@ def involving_q(country) -> Q:
 def filter_choices(user) -> dict[str, list[tuple[str, str]]]:
     """Options of the list filters (only the markings the user may see)."""
     visible = set(markings_visible_to(user))
-    from icihub.core.access import user_country_id
-
     if user_country_id(user):
         visible.add(Marking.REL_PARTNER)
     years = sorted(
