@@ -1,0 +1,44 @@
+"""iCalendar (RFC 5545) feeds of sessions, built with the ``icalendar`` package."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.utils import timezone
+from icalendar import Calendar, Event
+
+from .models import Session
+
+
+def feed(sessions, name: str = "icihub – NATO-ICI Regional Centre courses") -> bytes:
+    """One VCALENDAR with a VEVENT per session: all-day events from the first to
+    the last day (DTEND is exclusive, per RFC 5545), a stable UID per session,
+    cancelled sessions marked STATUS:CANCELLED."""
+    cal = Calendar()
+    cal.add("prodid", "-//icihub//NATO-ICI Regional Centre//EN")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("x-wr-calname", name)
+    stamp = timezone.now().astimezone(dt.UTC).replace(microsecond=0)
+    host = settings.ICIHUB_BASE_URL.split("://", 1)[-1].split("/", 1)[0] or "icihub"
+    for session in sessions:
+        event = Event()
+        event.add("uid", f"training-session-{session.pk}@{host}")
+        event.add("dtstamp", stamp)
+        event.add("dtstart", session.start)
+        event.add("dtend", session.end + dt.timedelta(days=1))
+        event.add("summary", f"{session.course.code} – {session.course.title}")
+        event.add("location", session.venue)
+        event.add("url", settings.ICIHUB_BASE_URL + session.get_absolute_url())
+        description = session.course.aim or session.course.description
+        if description:
+            event.add("description", description)
+        if session.state == Session.State.CANCELLED:
+            event.add("status", "CANCELLED")
+        elif session.state in (Session.State.PLANNED,):
+            event.add("status", "TENTATIVE")
+        else:
+            event.add("status", "CONFIRMED")
+        cal.add_component(event)
+    return cal.to_ical()
