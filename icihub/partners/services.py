@@ -189,6 +189,10 @@ def _unique_slug(model, base: str) -> str:
 
 def _country_rules(instance, data, merged):
     errors = {}
+    if instance is None and not data.get("iso2") and isinstance(data.get("iso3"), str):
+        known = pycountry.countries.get(alpha_3=data["iso3"].upper())
+        if known is not None:
+            data["iso2"] = merged["iso2"] = known.alpha_2
     for name, length in (("iso2", 2), ("iso3", 3)):
         if isinstance(data.get(name), str):
             data[name] = data[name].upper()
