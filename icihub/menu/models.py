@@ -34,6 +34,11 @@ class Area(BaseModel):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("menu:area_detail", args=[self.code])
+
 
 class ActivityQuerySet(AccessQuerySet):
     def offered_in(self, year: int):
@@ -152,13 +157,32 @@ class Activity(BaseModel, Sourced):
                 violation_error_message=_("The last year offered cannot precede the first."),
             ),
         ]
+        indexes = [
+            models.Index(fields=["status", "code"], name="menu_activity_status_code"),
+            models.Index(fields=["format"], name="menu_activity_format"),
+            models.Index(fields=["first_year", "last_year"], name="menu_activity_years"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} – {self.title}"
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("menu:activity_detail", args=[self.pk])
+
+    @staticmethod
+    def compute_search_text(code, title, title_ar, description, description_ar) -> str:
+        """The normalised text full-text search runs over (English and Arabic)."""
+        return normalise_for_search(
+            " ".join(
+                [code or "", title or "", title_ar or "", description or "", description_ar or ""]
+            )
+        )
+
     def save(self, *args, **kwargs):
-        self.search_text = normalise_for_search(
-            " ".join([self.code, self.title, self.title_ar, self.description, self.description_ar])
+        self.search_text = self.compute_search_text(
+            self.code, self.title, self.title_ar, self.description, self.description_ar
         )
         super().save(*args, **kwargs)
 

@@ -1,1 +1,562 @@
-"""selectors of the menu app."""
+"""Reads of the cooperation menu: full-text search with filters and facet
+counts, activity and area pages.
+
+Facets are computed in a constant number of queries whatever the size of the
+menu: one query reads the few columns of every visible activity matching the
+text search, three read the many-to-many pairs (areas, frameworks, countries),
+one the partnerships in force (for "open to country"), and a few the labels.
+The filters and the counts are then applied in Python, so each facet counts
+the activities matching every *other* active filter (the usual "disjunctive"
+faceting: choosing "Course" does not make the other formats vanish)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from icihub.core.models import Citation
+from icihub.core.text import search_terms
+from icihub.partners.models import Country, Framework, Organisation, Partnership
+
+from .models import Activity, Area
+
+FACET_NAMES = (
+    "area",
+    "format",
+    "provider",
+    "framework",
+    "country",
+    "year",
+    "language",
+    "level",
+    "status",
+)
+
+FACET_LABELS = {
+    "area": _("Area of cooperation"),
+    "format": _("Format"),
+    "provider": _("Provider"),
+    "framework": _("Open to framework"),
+    "country": _("Open to country"),
+    "year": _("Year offered"),
+    "language": _("Language"),
+    "level": _("Level"),
+    "status": _("Status"),
+}
+
+LANGUAGE_NAMES = {
+    "en": _("English"),
+    "ar": _("Arabic"),
+    "fr": _("French"),
+    "de": _("German"),
+    "es": _("Spanish"),
+    "it": _("Italian"),
+    "tr": _("Turkish"),
+    "ru": _("Russian"),
+}
+
+SORTS = {"code": "code", "title": "title", "-year": "-year", "year": "year"}
+
+# How many years into the future an open-ended activity is shown as offered.
+OPEN_ENDED_YEARS_AHEAD = 2
+
+TAKING_PART = (Partnership.Status.MEMBER, Partnership.Status.PARTICIPANT)
+
+
+def _as_list(params, name) -> list[str]:
+    if hasattr(params, "getlist"):
+        values = params.getlist(name)
+    else:
+        value = params.get(name)
+        if value is None:
+            values = []
+        elif isinstance(value, (list, tuple)):
+            values = list(value)
+        else:
+            values = [value]
+    out = []
+    for value in values:
+        for part in str(value).split(","):
+            part = part.strip()
+            if part and part not in out:
+                out.append(part)
+    return out
+
+
+@dataclass
+class MenuQuery:
+    """What a visitor asks of the menu: search text and filters (several values
+    of one filter are alternatives; different filters all apply)."""
+
+    q: str = ""
+    area: list[str] = field(default_factory=list)  # area codes
+    format: list[str] = field(default_factory=list)
+    provider: list[str] = field(default_factory=list)  # organisation slugs
+    framework: list[str] = field(default_factory=list)  # framework codes
+    country: list[str] = field(default_factory=list)  # ISO alpha-3
+    year: list[str] = field(default_factory=list)
+    language: list[str] = field(default_factory=list)
+    level: list[str] = field(default_factory=list)
+    status: list[str] = field(default_factory=list)  # empty: active only
+    sort: str = "code"
+
+    @classmethod
+    def from_params(cls, params) -> MenuQuery:
+        query = cls(q=(params.get("q") or "").strip()[:200])
+        for name in FACET_NAMES:
+            setattr(query, name, _as_list(params, name))
+        query.country = [c.upper() for c in query.country]
+        query.year = [y for y in query.year if y.isdigit() and len(y) == 4]
+        sort = params.get("sort") or "code"
+        query.sort = sort if sort in SORTS else "code"
+        return query
+
+    @property
+    def statuses(self) -> list[str]:
+        """The status filter in force: active activities unless told otherwise
+        ("all" shows every status)."""
+        if "all" in self.status:
+            return []
+        return self.status or [Activity.Status.ACTIVE]
+
+    def active_filters(self) -> dict[str, list[str]]:
+        out = {name: list(getattr(self, name)) for name in FACET_NAMES if getattr(self, name)}
+        return out
+
+    def params(self) -> list[tuple[str, str]]:
+        pairs = [("q", self.q)] if self.q else []
+        for name in FACET_NAMES:
+            pairs.extend((name, value) for value in getattr(self, name))
+        if self.sort != "code":
+            pairs.append(("sort", self.sort))
+        return pairs
+
+
+@dataclass
+class FacetValue:
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+
+@dataclass
+class Facet:
+    name: str
+    label: str
+    values: list[FacetValue]
+
+    @property
+    def selected(self) -> list[FacetValue]:
+        return [v for v in self.values if v.selected]
+
+
+class LazyActivities(Sequence):
+    """The matching activities in order, loaded a slice at a time with their
+    relations (for the paginator and the API's pagination)."""
+
+    def __init__(self, ids: list[int], user):
+        self.ids = ids
+        self.user = user
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def count(self) -> int:  # Django's Paginator prefers count()
+        return len(self.ids)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            ids = self.ids[index]
+            rows = activities_by_id(ids)
+            return [rows[i] for i in ids if i in rows]
+        return self[index : index + 1][0]
+
+
+def activity_queryset(qs: QuerySet | None = None) -> QuerySet:
+    """Activities with what list rows show (provider, areas, eligibility)."""
+    qs = Activity.objects.all() if qs is None else qs
+    return qs.select_related("provider").prefetch_related(
+        Prefetch("areas", queryset=Area.objects.order_by("position", "name")),
+        Prefetch("eligible_frameworks", queryset=Framework.objects.order_by("code")),
+        Prefetch("eligible_countries", queryset=Country.objects.order_by("iso3")),
+    )
+
+
+def activities_by_id(ids: Iterable[int]) -> dict[int, Activity]:
+    return activity_queryset().in_bulk(list(ids))
+
+
+def visible_activities(user) -> QuerySet:
+    return Activity.objects.visible_to(user)
+
+
+def text_search(qs: QuerySet, text: str) -> QuerySet:
+    """Every term must occur in the normalised English/Arabic search text."""
+    for term in search_terms(text):
+        qs = qs.filter(search_text__contains=term)
+    return qs
+
+
+@dataclass
+class _Row:
+    id: int
+    code: str
+    title: str
+    format: str
+    provider: int | None
+    level: str
+    status: str
+    languages: frozenset
+    first_year: int | None
+    last_year: int | None
+    areas: set = field(default_factory=set)
+    frameworks: set = field(default_factory=set)
+    countries: set = field(default_factory=set)
+
+
+@dataclass
+class MenuResult:
+    query: MenuQuery
+    ids: list[int]
+    facets: list[Facet]
+    total: int  # visible activities matching the text, before the filters
+
+    @property
+    def count(self) -> int:
+        return len(self.ids)
+
+    def activities(self, user=None) -> LazyActivities:
+        return LazyActivities(self.ids, user)
+
+    def facet(self, name: str) -> Facet | None:
+        return next((f for f in self.facets if f.name == name), None)
+
+
+def _partner_frameworks(day: dt.date | None = None) -> dict[int, set[int]]:
+    """country id -> frameworks in which it is a member or participant today."""
+    out: dict[int, set[int]] = defaultdict(set)
+    for country_id, framework_id in (
+        Partnership.objects.active_on(day)
+        .filter(status__in=TAKING_PART)
+        .values_list("country_id", "framework_id")
+    ):
+        out[country_id].add(framework_id)
+    return out
+
+
+def _open_to(row: _Row, country_id: int, partner_frameworks: dict[int, set[int]]) -> bool:
+    if not row.frameworks and not row.countries:
+        return True
+    if country_id in row.countries:
+        return True
+    return bool(row.frameworks & partner_frameworks.get(country_id, set()))
+
+
+def search(user, query: MenuQuery | dict | None = None, *, with_facets: bool = True) -> MenuResult:
+    """The visible activities matching ``query`` (ids in order) and the facet
+    counts, in a constant number of queries."""
+    if query is None:
+        query = MenuQuery()
+    elif not isinstance(query, MenuQuery):
+        query = MenuQuery.from_params(query)
+    base = text_search(visible_activities(user), query.q)
+    rows: dict[int, _Row] = {}
+    for pk, code, title, fmt, provider, level, status, languages, first, last in base.values_list(
+        "pk",
+        "code",
+        "title",
+        "format",
+        "provider_id",
+        "level",
+        "status",
+        "languages",
+        "first_year",
+        "last_year",
+    ).order_by():
+        rows[pk] = _Row(
+            pk,
+            code,
+            title,
+            fmt,
+            provider,
+            level,
+            status,
+            frozenset(c.strip() for c in (languages or "").split(",") if c.strip()),
+            first,
+            last,
+        )
+    ids_subquery = base.values("pk")
+    through = Activity.areas.through
+    for activity_id, area_id in through.objects.filter(activity_id__in=ids_subquery).values_list(
+        "activity_id", "area_id"
+    ):
+        if activity_id in rows:
+            rows[activity_id].areas.add(area_id)
+    through = Activity.eligible_frameworks.through
+    for activity_id, framework_id in through.objects.filter(
+        activity_id__in=ids_subquery
+    ).values_list("activity_id", "framework_id"):
+        if activity_id in rows:
+            rows[activity_id].frameworks.add(framework_id)
+    through = Activity.eligible_countries.through
+    for activity_id, country_id in through.objects.filter(activity_id__in=ids_subquery).values_list(
+        "activity_id", "country_id"
+    ):
+        if activity_id in rows:
+            rows[activity_id].countries.add(country_id)
+
+    areas = {a.pk: a for a in Area.objects.visible_to(user).order_by("position", "name")}
+    frameworks = {f.pk: f for f in Framework.objects.visible_to(user).order_by("launched", "code")}
+    partner_frameworks = _partner_frameworks()
+    country_ids = set(partner_frameworks)
+    for row in rows.values():
+        country_ids |= row.countries
+    selected_iso = set(query.country)
+    countries = {
+        c.pk: c
+        for c in Country.objects.visible_to(user).filter(
+            Q(pk__in=country_ids) | Q(iso3__in=selected_iso)
+        )
+    }
+    provider_ids = {r.provider for r in rows.values() if r.provider}
+    selected_slugs = set(query.provider)
+    providers = {
+        o.pk: o
+        for o in Organisation.objects.visible_to(user).filter(
+            Q(pk__in=provider_ids) | Q(slug__in=selected_slugs)
+        )
+    }
+
+    this_year = dt.date.today().year
+    known_first = [r.first_year for r in rows.values() if r.first_year]
+    known_last = [r.last_year for r in rows.values() if r.last_year]
+    min_year = min(known_first) if known_first else this_year
+    max_year = max([*known_last, this_year + OPEN_ENDED_YEARS_AHEAD])
+    min_year = max(min(min_year, this_year), max_year - 40)
+
+    # -- the filters as predicates on a row ---------------------------------------
+    area_by_code = {a.code: a.pk for a in areas.values()}
+    framework_by_code = {f.code: f.pk for f in frameworks.values()}
+    country_by_iso = {c.iso3: c.pk for c in countries.values()}
+    provider_by_slug = {o.slug: o.pk for o in providers.values()}
+
+    def ids_for(values, mapping):
+        return {mapping[v] for v in values if v in mapping} or ({-1} if values else set())
+
+    wanted_areas = ids_for(query.area, area_by_code)
+    wanted_frameworks = ids_for(query.framework, framework_by_code)
+    wanted_countries = ids_for(query.country, country_by_iso)
+    wanted_providers = ids_for(query.provider, provider_by_slug)
+    wanted_years = {int(y) for y in query.year}
+    wanted_statuses = set(query.statuses)
+
+    def offered(row: _Row, year: int) -> bool:
+        return (row.first_year is None or row.first_year <= year) and (
+            row.last_year is None or row.last_year >= year
+        )
+
+    predicates = {
+        "area": (lambda r: bool(r.areas & wanted_areas)) if wanted_areas else None,
+        "format": (lambda r: r.format in query.format) if query.format else None,
+        "provider": (lambda r: r.provider in wanted_providers) if wanted_providers else None,
+        "framework": (
+            (
+                lambda r: (
+                    bool(r.frameworks & wanted_frameworks) or (not r.frameworks and not r.countries)
+                )
+            )
+            if wanted_frameworks
+            else None
+        ),
+        "country": (
+            (lambda r: any(_open_to(r, c, partner_frameworks) for c in wanted_countries))
+            if wanted_countries
+            else None
+        ),
+        "year": (lambda r: any(offered(r, y) for y in wanted_years)) if wanted_years else None,
+        "language": (lambda r: bool(r.languages & set(query.language))) if query.language else None,
+        "level": (lambda r: r.level in query.level) if query.level else None,
+        "status": (lambda r: r.status in wanted_statuses) if wanted_statuses else None,
+    }
+    active = {name: p for name, p in predicates.items() if p is not None}
+
+    # For each row: which active filters it fails. A row counts in facet F when it
+    # fails no filter other than F; it is a result when it fails none.
+    failing: dict[int, list[str]] = {}
+    for pk, row in rows.items():
+        failing[pk] = [name for name, predicate in active.items() if not predicate(row)]
+    matched = [rows[pk] for pk, fails in failing.items() if not fails]
+
+    if query.sort == "title":
+        matched.sort(key=lambda r: (r.title.casefold(), r.code))
+    elif query.sort == "-year":
+        matched.sort(key=lambda r: (-(r.last_year or max_year), r.code))
+    elif query.sort == "year":
+        matched.sort(key=lambda r: (r.first_year or min_year, r.code))
+    else:
+        matched.sort(key=lambda r: r.code)
+    ids = [r.id for r in matched]
+
+    facets: list[Facet] = []
+    if with_facets:
+        pools: dict[str, list[_Row]] = {name: [] for name in FACET_NAMES}
+        for pk, fails in failing.items():
+            if not fails:
+                for name in FACET_NAMES:
+                    pools[name].append(rows[pk])
+            elif len(fails) == 1:
+                pools[fails[0]].append(rows[pk])
+        facets = _facets(
+            query,
+            pools,
+            areas=areas,
+            frameworks=frameworks,
+            countries=countries,
+            providers=providers,
+            partner_frameworks=partner_frameworks,
+            years=range(min_year, max_year + 1),
+            offered=offered,
+        )
+    return MenuResult(query=query, ids=ids, facets=facets, total=len(rows))
+
+
+def _facets(
+    query, pools, *, areas, frameworks, countries, providers, partner_frameworks, years, offered
+):
+    facets = []
+
+    def facet(name, counts: Counter, labels: list[tuple[str, str]], *, keep_zero=False):
+        selected = set(getattr(query, name))
+        values = []
+        for value, label in labels:
+            count = counts.get(value, 0)
+            if count or value in selected or keep_zero:
+                values.append(FacetValue(value, str(label), count, value in selected))
+        facets.append(Facet(name, str(FACET_LABELS[name]), values))
+
+    counts = Counter()
+    for row in pools["area"]:
+        for area_id in row.areas:
+            counts[areas[area_id].code if area_id in areas else ""] += 1
+    facet("area", counts, [(a.code, a.name) for a in areas.values()])
+
+    counts = Counter(row.format for row in pools["format"])
+    facet("format", counts, list(Activity.Format.choices))
+
+    counts = Counter(
+        providers[row.provider].slug for row in pools["provider"] if row.provider in providers
+    )
+    ordered = sorted(providers.values(), key=lambda o: (-counts.get(o.slug, 0), o.name))
+    facet("provider", counts, [(o.slug, o.acronym or o.name) for o in ordered])
+
+    counts = Counter()
+    for row in pools["framework"]:
+        if not row.frameworks and not row.countries:
+            for f in frameworks.values():
+                counts[f.code] += 1
+        else:
+            for framework_id in row.frameworks:
+                if framework_id in frameworks:
+                    counts[frameworks[framework_id].code] += 1
+    facet("framework", counts, [(f.code, f.acronym) for f in frameworks.values()])
+
+    counts = Counter()
+    for country in countries.values():
+        counts[country.iso3] = sum(
+            1 for row in pools["country"] if _open_to(row, country.pk, partner_frameworks)
+        )
+    ordered = sorted(countries.values(), key=lambda c: c.name)
+    facet("country", counts, [(c.iso3, c.name) for c in ordered])
+
+    counts = Counter()
+    for year in years:
+        counts[str(year)] = sum(1 for row in pools["year"] if offered(row, year))
+    facet("year", counts, [(str(y), str(y)) for y in reversed(years)])
+
+    counts = Counter(code for row in pools["language"] for code in row.languages)
+    codes = sorted(set(counts) | set(query.language))
+    facet("language", counts, [(c, LANGUAGE_NAMES.get(c, c.upper())) for c in codes])
+
+    counts = Counter(row.level for row in pools["level"] if row.level)
+    facet("level", counts, list(Activity.Level.choices))
+
+    counts = Counter(row.status for row in pools["status"])
+    statuses = [(v, label) for v, label in Activity.Status.choices]
+    selected = set(query.statuses)
+    values = [
+        FacetValue(v, str(label), counts.get(v, 0), v in selected)
+        for v, label in statuses
+        if counts.get(v, 0) or v in selected
+    ]
+    facets.append(Facet("status", str(FACET_LABELS["status"]), values))
+    return facets
+
+
+# -- single records ------------------------------------------------------------------
+
+
+def citations_prefetch(user) -> Prefetch:
+    return Prefetch(
+        "citations", queryset=Citation.objects.visible_to(user).select_related("source")
+    )
+
+
+def activity_detail(user, pk) -> Activity:
+    """One visible activity with its relations and citations (404 otherwise)."""
+    from icihub.core.access import get_visible
+
+    return get_visible(
+        activity_queryset(visible_activities(user)).prefetch_related(citations_prefetch(user)),
+        user,
+        pk=pk,
+    )
+
+
+def is_course(activity) -> bool:
+    """Whether ``activity`` is a Regional Centre course (training's Course
+    extends Activity: one record)."""
+    try:
+        return activity.course is not None
+    except Exception:  # no course row, or no Course model
+        return False
+
+
+def course_sessions(activity, user) -> list:
+    """The sessions of ``activity`` when it is a Regional Centre course
+    (training's Course extends Activity); empty otherwise or before training exists."""
+    try:
+        course = activity.course
+    except Exception:  # no course row, or the training app has no Course yet
+        return []
+    sessions = getattr(course, "sessions", None)
+    if sessions is None:
+        return []
+    try:
+        qs = sessions.visible_to(user)
+    except AttributeError:
+        qs = sessions.all()
+    return list(qs.order_by("-start") if hasattr(qs.model, "start") else qs)
+
+
+def areas_with_counts(user) -> QuerySet:
+    """Areas of cooperation with the number of visible active activities in each."""
+    visible = visible_activities(user).filter(status=Activity.Status.ACTIVE).values("pk")
+    return (
+        Area.objects.visible_to(user)
+        .annotate(
+            activity_count=Count("activities", filter=Q(activities__in=visible), distinct=True)
+        )
+        .order_by("position", "name")
+    )
+
+
+def area_detail(user, code) -> Area:
+    from icihub.core.access import get_visible
+
+    return get_visible(Area, user, code=code)
