@@ -220,7 +220,7 @@ def source_list(request, filters: Query[SourceFilters]):
         qs = qs.filter(publisher__icontains=filters.publisher)
     if filters.marking:
         qs = qs.filter(marking=filters.marking)
-    return qs.order_by("published", "key")
+    return qs
 
 
 @router.get(

@@ -212,7 +212,9 @@ class Source(BaseModel):
     class Meta:
         verbose_name = _("source")
         verbose_name_plural = _("sources")
-        ordering = ["published", "key"]
+        # Undated sources first on every database (SQLite and PostgreSQL sort
+        # NULLs differently by default).
+        ordering = [models.F("published").asc(nulls_first=True), "key"]
 
     def __str__(self) -> str:
         when = f", {self.published}" if self.published else ""
@@ -248,7 +250,12 @@ class Citation(BaseModel):
     class Meta:
         verbose_name = _("citation")
         verbose_name_plural = _("citations")
-        ordering = ["attribute", "source__published", "id"]
+        ordering = [
+            "attribute",
+            models.F("source__published").asc(nulls_first=True),
+            "source__key",
+            "id",
+        ]
         indexes = [models.Index(fields=["content_type", "object_id"])]
         constraints = [
             models.UniqueConstraint(
