@@ -186,10 +186,20 @@ def change_role(actor, user: User, *, role: str, country=None, reason: str = "")
     _check_role_grant(actor, role, target=user)
     _validate_role_country(role, country)
     before = {"role": user.role, "country_id": user.country_id}
+    new_country = country if role == Role.COORDINATOR or country is not None else None
+    after = {"role": role, "country_id": new_country.pk if new_country is not None else None}
+    if after == before:
+        return user  # nothing changes: no audit entry claiming it did
+    saved = (user.role, user.country, user.is_staff, user.is_superuser)
     user.role = role
-    user.country = country if role == Role.COORDINATOR or country is not None else None
+    user.country = new_country
     user.is_staff = user.is_superuser = role == Role.ADMIN
-    user.full_clean(exclude=["password"])
+    try:
+        user.full_clean(exclude=["password"])
+    except ValidationError:
+        # leave the caller's object as it was (a form re-displays it)
+        user.role, user.country, user.is_staff, user.is_superuser = saved
+        raise
     with audit.acting(actor, reason=reason), transaction.atomic():
         user.save()
         audit.record(
