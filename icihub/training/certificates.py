@@ -20,12 +20,11 @@ from django.utils import translation
 from .models import Certificate
 
 
-def _no_fetch(url: str, *args, **kwargs):
-    if url.startswith("data:"):
-        from weasyprint.urls import default_url_fetcher
+def _fetcher():
+    """A URL fetcher that serves ``data:`` URIs only: nothing is fetched from outside."""
+    from weasyprint.urls import URLFetcher
 
-        return default_url_fetcher(url, *args, **kwargs)
-    raise ValueError(f"external resources are not loaded: {url[:60]}")
+    return URLFetcher(allowed_protocols={"data"}, fail_on_errors=True, timeout=1)
 
 
 def qr_data_uri(text: str) -> str:
@@ -59,8 +58,9 @@ def render_html(certificate: Certificate) -> str:
 def render_pdf(certificate: Certificate) -> bytes:
     from weasyprint import CSS, HTML
 
-    html = HTML(string=render_html(certificate), url_fetcher=_no_fetch, base_url=None)
-    return html.write_pdf(stylesheets=[CSS(string=_stylesheet(), url_fetcher=_no_fetch)])
+    fetcher = _fetcher()
+    html = HTML(string=render_html(certificate), url_fetcher=fetcher, base_url=None)
+    return html.write_pdf(stylesheets=[CSS(string=_stylesheet(), url_fetcher=fetcher)])
 
 
 def certificates_zip(certificates) -> bytes:

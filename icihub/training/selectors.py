@@ -294,3 +294,18 @@ def month_grid(user, year: int, month: int) -> dict:
         "next": following,
         "sessions": running,
     }
+
+
+# -- public certificate check ---------------------------------------------------------------
+
+
+def certificate_state(code: str) -> str | None:
+    """ "valid", "revoked" or None (unknown). The public verification page shows
+    this and nothing more, so it reads the certificate table directly, by the
+    unguessable code, without revealing any other field."""
+    if not code or len(code) > 20:
+        return None
+    row = Certificate.objects.filter(code=code).values("revoked_at").first()
+    if row is None:
+        return None
+    return "valid" if row["revoked_at"] is None else "revoked"

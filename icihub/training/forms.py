@@ -1,0 +1,348 @@
+"""Forms of the training app. They parse and present input; the rules and the
+writes belong to the services, whose errors are put back on the form."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from icihub.core.access import Role, role_of
+from icihub.core.errors import Conflict
+from icihub.core.models import User
+from icihub.menu.models import Area
+from icihub.partners.models import Country, Framework, Organisation
+
+from .models import (
+    EVALUATION_QUESTIONS,
+    Assignment,
+    Course,
+    Instructor,
+    Participant,
+    Session,
+)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+def add_service_errors(form: forms.BaseForm, exc: ValidationError | Conflict) -> None:
+    """Show a service's ValidationError or Conflict on the fields it names."""
+    if isinstance(exc, Conflict):
+        form.add_error(None, str(exc))
+        return
+    if hasattr(exc, "error_dict"):
+        for field, messages in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _arabic(field: forms.Field) -> None:
+    field.widget.attrs.update({"dir": "rtl", "lang": "ar"})
+
+
+class CourseForm(forms.ModelForm):
+    """The catalogue record (the activity's fields and the course's own)."""
+
+    class Meta:
+        model = Course
+        fields = [
+            "code",
+            "title",
+            "title_ar",
+            "areas",
+            "level",
+            "delivery",
+            "provider",
+            "duration_days",
+            "languages",
+            "aim",
+            "performance_objectives",
+            "description",
+            "security_classification",
+            "eligible_frameworks",
+            "eligible_countries",
+            "training_audience",
+            "prerequisites",
+            "default_capacity",
+            "min_attendance_percent",
+            "level1_evaluation_required",
+            "level2_test",
+            "fee_eur",
+            "marking",
+            "status",
+            "external_ref",
+        ]
+        widgets = {
+            "areas": forms.CheckboxSelectMultiple,
+            "eligible_frameworks": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["areas"].queryset = Area.objects.order_by("position", "name")
+        self.fields["provider"].queryset = Organisation.objects.order_by("name")
+        self.fields["provider"].required = True
+        self.fields["eligible_frameworks"].queryset = Framework.objects.order_by("name")
+        self.fields["eligible_countries"].queryset = Country.objects.order_by("name")
+        self.fields["eligible_countries"].widget.attrs["size"] = 6
+        _arabic(self.fields["title_ar"])
+
+    def _post_clean(self):
+        """The service validates the model (and reports field errors)."""
+
+
+class SessionForm(forms.Form):
+    reference = forms.CharField(
+        label=_("Reference"),
+        max_length=60,
+        required=False,
+        help_text=_("Left empty: the course code and the start date."),
+    )
+    start = forms.DateField(label=_("Start"), widget=DateInput)
+    end = forms.DateField(
+        label=_("End"), widget=DateInput, required=False, help_text=_("Default: the course length.")
+    )
+    venue = forms.CharField(label=_("Venue"), max_length=200, required=False)
+    capacity = forms.IntegerField(
+        label=_("Capacity"), min_value=1, required=False, help_text=_("Default: the course's.")
+    )
+    director = forms.CharField(label=_("Course director"), max_length=200, required=False)
+    nomination_deadline = forms.DateField(
+        label=_("Nomination deadline"),
+        widget=DateInput,
+        required=False,
+        help_text=_("Default: eight weeks before the start."),
+    )
+    reallocation_date = forms.DateField(
+        label=_("Reallocation date"),
+        widget=DateInput,
+        required=False,
+        help_text=_("Default: six weeks before the start."),
+    )
+    is_public = forms.BooleanField(label=_("On the public calendar"), required=False, initial=True)
+    joining_instructions = forms.CharField(
+        label=_("Joining instructions"), widget=forms.Textarea, required=False
+    )
+    notes = forms.CharField(label=_("Notes"), widget=forms.Textarea, required=False)
+
+    TEXTS = ("notes", "joining_instructions", "director")
+
+    def data_for_service(self) -> dict:
+        """The values given; an empty date, capacity or venue keeps the default
+        (or, when editing, the current value); texts may be emptied."""
+        return {
+            name: value
+            for name, value in self.cleaned_data.items()
+            if value not in (None, "") or name in self.TEXTS
+        }
+
+
+class StateForm(forms.Form):
+    state = forms.ChoiceField(label=_("New state"), choices=Session.State.choices)
+    reason = forms.CharField(label=_("Reason"), max_length=1000, required=False)
+
+
+class QuotaForm(forms.Form):
+    """One field per eligible country."""
+
+    def __init__(self, *args, countries=(), current=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        current = current or {}
+        self.countries = list(countries)
+        for country in self.countries:
+            self.fields[f"quota_{country.iso3}"] = forms.IntegerField(
+                label=country.name,
+                min_value=0,
+                required=False,
+                initial=current.get(country.pk, 0),
+            )
+
+    def quotas(self) -> dict:
+        return {
+            country: self.cleaned_data.get(f"quota_{country.iso3}") or 0
+            for country in self.countries
+        }
+
+
+class NominateForm(forms.Form):
+    """The coordinator's people, each with an optional priority (1 = first choice)."""
+
+    reason = forms.CharField(label=_("Note for the Centre"), max_length=1000, required=False)
+
+    def __init__(self, *args, candidates=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.candidates = list(candidates)
+        for person in self.candidates:
+            field = forms.IntegerField(
+                label=str(person), min_value=1, max_value=999, required=False
+            )
+            field.widget.attrs.update({"class": "priority", "inputmode": "numeric"})
+            self.fields[f"priority_{person.pk}"] = field
+
+    def people_in_order(self) -> list:
+        chosen = []
+        for person in self.candidates:
+            value = self.cleaned_data.get(f"priority_{person.pk}")
+            if value:
+                chosen.append((value, person.pk, person))
+        return [person for _value, _pk, person in sorted(chosen, key=lambda c: (c[0], c[1]))]
+
+    def clean(self):
+        data = super().clean()
+        values = [data.get(f"priority_{p.pk}") for p in self.candidates]
+        values = [v for v in values if v]
+        if not values:
+            raise ValidationError(_("Give a priority (1, 2, 3…) to each person you nominate."))
+        if len(values) != len(set(values)):
+            raise ValidationError(_("Give each person a different priority."))
+        return data
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=1000, required=False)
+
+
+class RequiredReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=1000)
+
+
+class SubstituteForm(forms.Form):
+    participant = forms.ModelChoiceField(label=_("Substitute"), queryset=Participant.objects.none())
+    reason = forms.CharField(label=_("Reason"), max_length=1000, required=False)
+
+    def __init__(self, *args, candidates=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if candidates is not None:
+            self.fields["participant"].queryset = candidates
+
+
+class EvaluationForm(forms.Form):
+    SCORES = [(str(i), str(i)) for i in range(1, 6)]
+
+    comments = forms.CharField(label=_("Comments"), widget=forms.Textarea, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        fields = {}
+        for name, label in EVALUATION_QUESTIONS:
+            fields[name] = forms.TypedChoiceField(
+                label=label,
+                choices=self.SCORES,
+                coerce=int,
+                widget=forms.RadioSelect(attrs={"class": "scores"}),
+                help_text=_("1 = poor, 5 = excellent"),
+            )
+        fields["comments"] = self.fields.pop("comments")
+        self.fields = fields
+
+    def scores(self) -> dict:
+        return {name: self.cleaned_data[name] for name, _label in EVALUATION_QUESTIONS}
+
+
+class ParticipantForm(forms.Form):
+    given_name = forms.CharField(label=_("Given name (Latin script)"), max_length=100)
+    family_name = forms.CharField(label=_("Family name (Latin script)"), max_length=100)
+    name_ar = forms.CharField(label=_("Name (Arabic script)"), max_length=200, required=False)
+    country = forms.ModelChoiceField(
+        label=_("Country"), queryset=Country.objects.none(), to_field_name="iso3"
+    )
+    service = forms.ChoiceField(label=_("Service"), choices=Participant.Service.choices)
+    rank = forms.CharField(label=_("Rank"), max_length=60, required=False)
+    rank_code = forms.ChoiceField(
+        label=_("NATO rank code"),
+        choices=Participant.RankCode.choices,
+        initial=Participant.RankCode.CIVILIAN,
+    )
+    position = forms.CharField(label=_("Position"), max_length=200, required=False)
+    organisation = forms.CharField(label=_("Organisation"), max_length=200, required=False)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    date_of_birth = forms.DateField(label=_("Date of birth"), widget=DateInput, required=False)
+    user = forms.ModelChoiceField(
+        label=_("Account (participant role)"),
+        queryset=User.objects.none(),
+        required=False,
+        to_field_name="username",
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        _arabic(self.fields["name_ar"])
+        countries = Country.objects.order_by("name")
+        if role_of(user) == Role.COORDINATOR:
+            countries = countries.filter(pk=user.country_id)
+            self.fields["country"].initial = user.country.iso3 if user.country else None
+        self.fields["country"].queryset = countries
+        if user is not None and getattr(user, "is_staff_role", False):
+            self.fields["user"].queryset = User.objects.filter(
+                role=Role.PARTICIPANT, is_active=True
+            ).order_by("username")
+        else:
+            del self.fields["user"]
+
+
+class InstructorForm(forms.ModelForm):
+    class Meta:
+        model = Instructor
+        fields = [
+            "full_name",
+            "name_ar",
+            "title",
+            "organisation",
+            "country",
+            "email",
+            "expertise",
+            "user",
+            "is_active",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _arabic(self.fields["name_ar"])
+        self.fields["organisation"].queryset = Organisation.objects.order_by("name")
+        self.fields["country"].queryset = Country.objects.order_by("name")
+        self.fields["user"].queryset = User.objects.filter(
+            role=Role.INSTRUCTOR, is_active=True
+        ).order_by("username")
+
+    def _post_clean(self):
+        """The service validates the model."""
+
+
+class AssignmentForm(forms.Form):
+    instructor = forms.ModelChoiceField(label=_("Instructor"), queryset=Instructor.objects.none())
+    role = forms.ChoiceField(label=_("Role"), choices=Assignment.Part.choices)
+
+    def __init__(self, *args, instructors=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if instructors is not None:
+            self.fields["instructor"].queryset = instructors
+
+
+class TripForm(forms.Form):
+    origin = forms.CharField(label=_("Travelling from"), max_length=120)
+    arrival = forms.DateField(label=_("Arrival"), widget=DateInput)
+    departure = forms.DateField(label=_("Departure"), widget=DateInput)
+    sessions = forms.ModelMultipleChoiceField(
+        label=_("Sessions covered"),
+        queryset=Session.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    notes = forms.CharField(label=_("Notes"), widget=forms.Textarea, required=False)
+
+    def __init__(self, *args, sessions=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if sessions is not None:
+            self.fields["sessions"].queryset = sessions
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("File (.csv or .xlsx)"),
+        help_text=_("One row per person; see the columns below."),
+    )
