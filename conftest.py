@@ -21,6 +21,18 @@ def django_db_setup(django_db_setup, django_db_blocker):
         load_all(progress=lambda line: None)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hashing():
+    """Argon2 takes about half a second per password by design; tests hash
+    many. They use a fast hasher (Argon2 stays configured for everything else)."""
+    from django.conf import settings
+    from django.test import override_settings
+
+    hashers = ["django.contrib.auth.hashers.MD5PasswordHasher", *settings.PASSWORD_HASHERS]
+    with override_settings(PASSWORD_HASHERS=hashers):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _fresh_navigation_cache():
     from icihub.core import navigation
