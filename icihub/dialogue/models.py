@@ -457,6 +457,7 @@ class FollowUpAction(BaseModel):
         public=None,
         read_all=STAFF_ROLES,
         extra_q=lambda user: Q(owner_user=user.pk) & marking_q(user, "event__marking"),
+        write_own=dict.fromkeys(Role, "owner_user"),
     )
 
     class Meta:

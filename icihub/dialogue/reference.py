@@ -347,8 +347,8 @@ EVENTS = [
                     ),
                     (
                         "seed-002",
-                        "“It will be a vital hub for cooperation between the alliance and our Gulf "
-                        "partners,” Stoltenberg said at the inauguration of the centre in Kuwait",
+                        '"It will be a vital hub for cooperation between the alliance and our Gulf '
+                        'partners," Stoltenberg said at the inauguration of the centre in Kuwait',
                     ),
                 ],
             ),

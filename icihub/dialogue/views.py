@@ -108,6 +108,7 @@ def event_list(request):
 def event_detail(request, pk):
     event = selectors.event_detail(request.user, pk)
     actions = list(event.actions.all())
+    editable = can_change(request.user, event)
     return render(
         request,
         "dialogue/event_detail.html",
@@ -115,10 +116,8 @@ def event_detail(request, pk):
             "event": event,
             "actions": actions,
             "overdue": [a for a in actions if a.is_overdue],
-            "can_edit": can_change(request.user, event),
-            "can_cite": can_change(request.user, event)
-            and request.user.is_authenticated
-            and request.user.is_nato_role,
+            "can_edit": editable,
+            "can_cite": editable and request.user.is_authenticated and request.user.is_nato_role,
             "citation_form": CitationForm(),
         },
     )
