@@ -1,1 +1,410 @@
-"""selectors of the programmes app."""
+"""Reads of the individual programmes. Everything goes through
+``visible_to(user)``; a programme page runs a constant number of queries
+whatever the number of its items."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Case, Count, IntegerField, OuterRef, Prefetch, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from icihub.core.access import get_visible
+from icihub.menu.models import Activity, Area
+
+from . import snapshots
+from .models import (
+    Delivery,
+    PartnerRequest,
+    PartnershipGoal,
+    Programme,
+    ProgrammeItem,
+    ProgrammeVersion,
+    StrategicObjective,
+    overdue_days,
+)
+
+# -- lists -------------------------------------------------------------------------------
+
+
+def _count_subquery(qs, group: str):
+    return Coalesce(
+        Subquery(
+            qs.filter(**{group: OuterRef("pk")})
+            .order_by()
+            .values(group)
+            .annotate(n=Count("pk", distinct=True))
+            .values("n")[:1],
+            output_field=IntegerField(),
+        ),
+        Value(0),
+    )
+
+
+def programmes(user):
+    """Visible programmes with their numbers of items, delivered items and open requests."""
+    items = ProgrammeItem.objects.all()
+    return (
+        Programme.objects.visible_to(user)
+        .select_related("country", "agreed_by")
+        .annotate(
+            item_count=_count_subquery(items, "goal__objective__programme"),
+            delivered_count=_count_subquery(
+                items.filter(deliveries__isnull=False), "goal__objective__programme"
+            ),
+            open_requests=_count_subquery(
+                PartnerRequest.objects.filter(state=PartnerRequest.State.OPEN), "programme"
+            ),
+        )
+    )
+
+
+def requests(user):
+    """Visible requests, the unanswered first and the oldest of them first."""
+    return (
+        PartnerRequest.objects.visible_to(user)
+        .select_related(
+            "country", "programme", "activity", "session", "requested_by", "responded_by"
+        )
+        .annotate(
+            unanswered=Case(
+                When(state=PartnerRequest.State.OPEN, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("unanswered", "requested_on", "pk")
+    )
+
+
+@dataclass
+class Unanswered:
+    count: int = 0
+    overdue: int = 0
+    oldest_days: int = 0
+    oldest: PartnerRequest | None = None
+    threshold: int = field(default_factory=overdue_days)
+
+
+def unanswered(user, country=None) -> Unanswered:
+    """How many visible requests await an answer, how many are overdue and the
+    oldest (for the banners that make them impossible to miss)."""
+    qs = PartnerRequest.objects.visible_to(user).filter(state=PartnerRequest.State.OPEN)
+    if country is not None:
+        qs = qs.filter(country=country)
+    threshold = overdue_days()
+    cutoff = timezone.localdate() - dt.timedelta(days=threshold)
+    figures = qs.aggregate(
+        count=Count("pk"), overdue=Count("pk", filter=Q(requested_on__lt=cutoff))
+    )
+    oldest = qs.select_related("country").order_by("requested_on", "pk").first()
+    return Unanswered(
+        count=figures["count"],
+        overdue=figures["overdue"],
+        oldest_days=oldest.age if oldest else 0,
+        oldest=oldest,
+        threshold=threshold,
+    )
+
+
+# -- one programme ---------------------------------------------------------------------
+
+
+def _structure_prefetch(user):
+    deliveries = Delivery.objects.select_related("session", "session__course", "event").order_by(
+        "delivered_on", "pk"
+    )
+    items = (
+        ProgrammeItem.objects.select_related("activity")
+        .prefetch_related(Prefetch("deliveries", queryset=deliveries))
+        .order_by("planned_year", "planned_quarter", "priority", "pk")
+    )
+    goals = PartnershipGoal.objects.prefetch_related(
+        Prefetch("areas", queryset=Area.objects.order_by("position")),
+        Prefetch("items", queryset=items),
+    ).order_by("position", "pk")
+    return Prefetch(
+        "objectives",
+        queryset=StrategicObjective.objects.prefetch_related(
+            Prefetch("goals", queryset=goals)
+        ).order_by("position", "pk"),
+    )
+
+
+@dataclass
+class Progress:
+    planned: int = 0
+    delivered: int = 0
+    seats: int = 0
+    participants: int = 0
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.delivered / self.planned) if self.planned else 0
+
+    def add(self, other: Progress) -> None:
+        self.planned += other.planned
+        self.delivered += other.delivered
+        self.seats += other.seats
+        self.participants += other.participants
+
+
+def programme_detail(user, pk) -> Programme:
+    """The programme with objectives, goals, items and deliveries, each goal and
+    objective carrying ``progress`` (planned against delivered), and the
+    programme its overall ``progress``. 404 when not visible."""
+    programme = get_visible(
+        Programme.objects.select_related("country", "agreed_by", "submitted_by").prefetch_related(
+            _structure_prefetch(user)
+        ),
+        user,
+        pk=pk,
+    )
+    attach_progress(programme)
+    return programme
+
+
+def attach_progress(programme: Programme) -> None:
+    overall = Progress()
+    for objective in programme.objectives.all():
+        objective.progress = Progress()
+        for goal in objective.goals.all():
+            goal.progress = Progress()
+            for item in goal.items.all():
+                deliveries = list(item.deliveries.all())
+                item.delivered = bool(deliveries)
+                item.participants = sum(d.participants for d in deliveries)
+                goal.progress.add(
+                    Progress(1, 1 if deliveries else 0, item.seats, item.participants)
+                )
+            objective.progress.add(goal.progress)
+        overall.add(objective.progress)
+    programme.progress = overall
+
+
+def items_of(programme: Programme) -> list[ProgrammeItem]:
+    return [
+        item
+        for objective in programme.objectives.all()
+        for goal in objective.goals.all()
+        for item in goal.items.all()
+    ]
+
+
+@dataclass
+class Match:
+    item: ProgrammeItem
+    session: object
+    attendees: int
+    completers: int
+
+
+def suggested_matches(programme: Programme, user, items=None) -> list[Match]:
+    """Sessions of an item's activity attended by the programme country's
+    people, within the programme's years (and a year of the item's planned
+    year), not yet recorded as its delivery. ``items``: the programme's items
+    with their deliveries prefetched (loaded when not given)."""
+    from icihub.training.selectors import sessions_attended_by_country
+
+    if items is None:
+        items = list(
+            ProgrammeItem.objects.filter(goal__objective__programme=programme)
+            .select_related("activity")
+            .prefetch_related("deliveries")
+        )
+    by_activity: dict[int, list[ProgrammeItem]] = {}
+    for item in items:
+        by_activity.setdefault(item.activity_id, []).append(item)
+    if not by_activity:
+        return []
+    sessions = sessions_attended_by_country(programme.country, user).filter(
+        course_id__in=list(by_activity),
+        start__year__gte=programme.start_year,
+        start__year__lte=programme.end_year,
+    )
+    matches = []
+    for session in sessions:
+        for item in by_activity.get(session.course_id, []):
+            recorded = {d.session_id for d in item.deliveries.all() if d.session_id}
+            if session.pk in recorded:
+                continue
+            if item.planned_year and abs(session.start.year - item.planned_year) > 1:
+                continue
+            matches.append(Match(item, session, session.attendees, session.completers))
+    return matches
+
+
+def open_requests_for(programme: Programme, user) -> list[PartnerRequest]:
+    """Unanswered requests of the programme's country (oldest first)."""
+    return list(
+        requests(user).filter(country=programme.country_id, state=PartnerRequest.State.OPEN)
+    )
+
+
+# -- versions ---------------------------------------------------------------------------
+
+
+def versions(programme: Programme, user):
+    return (
+        ProgrammeVersion.objects.visible_to(user)
+        .filter(programme=programme)
+        .select_related("created_by")
+        .order_by("number")
+    )
+
+
+def version(programme: Programme, user, number: int) -> ProgrammeVersion:
+    return get_visible(
+        ProgrammeVersion.objects.filter(programme=programme).select_related("created_by"),
+        user,
+        number=number,
+    )
+
+
+def version_diff(programme: Programme, user, first: int, second: int) -> snapshots.Diff:
+    """The differences from version ``first`` to version ``second`` (0 or
+    "current" means the programme as it is now)."""
+
+    def load(number):
+        if not number:
+            return snapshots.build_snapshot(programme)
+        return version(programme, user, number).snapshot
+
+    return snapshots.diff(load(first), load(second))
+
+
+# -- recommendations ----------------------------------------------------------------------
+
+
+@dataclass
+class Recommendation:
+    activity: Activity
+    score: int
+    reasons: list[str]
+    sessions: list = field(default_factory=list)  # [(session, free seats)]
+
+    @property
+    def free_seats(self) -> int:
+        return sum(free for _s, free in self.sessions)
+
+
+def recommendations(goal: PartnershipGoal, user, *, limit: int = 10) -> list[Recommendation]:
+    """Menu activities for a goal, ranked, each with its reasons: the areas it
+    shares with the goal, the country's eligibility, whether the programme has
+    it already, and upcoming sessions with free seats."""
+    from icihub.menu.selectors import _partner_frameworks, visible_activities
+    from icihub.training.selectors import open_sessions_for_activities
+
+    programme = goal.objective.programme
+    country = programme.country
+    goal_areas = {a.pk: a for a in goal.areas.all()}
+    candidates = (
+        visible_activities(user)
+        .filter(status=Activity.Status.ACTIVE)
+        .filter(
+            Q(first_year__isnull=True) | Q(first_year__lte=programme.end_year),
+            Q(last_year__isnull=True) | Q(last_year__gte=programme.start_year),
+        )
+        .select_related("provider")
+        .prefetch_related("areas", "eligible_frameworks", "eligible_countries")
+    )
+    if goal_areas:
+        candidates = candidates.filter(
+            pk__in=Activity.areas.through.objects.filter(area_id__in=list(goal_areas)).values(
+                "activity_id"
+            )
+        )
+    candidates = list(candidates.order_by("code")[:500])
+    in_programme: dict[int, str] = {}
+    for activity_id, goal_id, goal_title in ProgrammeItem.objects.filter(
+        goal__objective__programme=programme
+    ).values_list("activity_id", "goal_id", "goal__title"):
+        if goal_id == goal.pk:
+            in_programme[activity_id] = ""
+        else:
+            in_programme.setdefault(activity_id, goal_title)
+    frameworks_of_country = _partner_frameworks().get(country.pk, set())
+    open_sessions = open_sessions_for_activities([a.pk for a in candidates], user)
+    results = []
+    for activity in candidates:
+        if in_programme.get(activity.pk) == "":
+            continue  # already under this goal
+        framework_ids = {f.pk: f for f in activity.eligible_frameworks.all()}
+        country_ids = {c.pk for c in activity.eligible_countries.all()}
+        if not framework_ids and not country_ids:
+            eligibility = _("Open to every partner")
+        elif country.pk in country_ids:
+            eligibility = _("Open to %(country)s by name") % {"country": country.name}
+        else:
+            shared = [f.acronym for pk, f in framework_ids.items() if pk in frameworks_of_country]
+            if not shared:
+                continue  # the country may not take part
+            eligibility = _("Open to %(country)s as a partner of %(frameworks)s") % {
+                "country": country.name,
+                "frameworks": ", ".join(sorted(shared)),
+            }
+        score = 0
+        reasons = []
+        shared_areas = [a for a in activity.areas.all() if a.pk in goal_areas]
+        if shared_areas:
+            score += 3 * len(shared_areas)
+            reasons.append(
+                _("Area match: %(areas)s") % {"areas": ", ".join(a.name for a in shared_areas)}
+            )
+        reasons.append(eligibility)
+        score += 2
+        elsewhere = in_programme.get(activity.pk)
+        if elsewhere:
+            reasons.append(_("Already planned under the goal “%(goal)s”") % {"goal": elsewhere})
+        else:
+            score += 2
+            reasons.append(_("Not yet in the programme"))
+        sessions = open_sessions.get(activity.pk, [])
+        if sessions:
+            free = sum(n for _s, n in sessions)
+            score += 3
+            reasons.append(
+                _("%(n)s upcoming session(s) with %(free)s free seat(s), the next on %(date)s")
+                % {"n": len(sessions), "free": free, "date": sessions[0][0].start.isoformat()}
+            )
+        results.append(Recommendation(activity, score, reasons, sessions))
+    results.sort(key=lambda r: (-r.score, r.activity.code))
+    return results[:limit]
+
+
+def goal_detail(user, pk) -> PartnershipGoal:
+    return get_visible(
+        PartnershipGoal.objects.select_related(
+            "objective", "objective__programme__country"
+        ).prefetch_related(
+            Prefetch("areas", queryset=Area.objects.order_by("position")),
+            Prefetch(
+                "items",
+                queryset=ProgrammeItem.objects.select_related("activity", "activity__provider")
+                .prefetch_related("deliveries")
+                .order_by("planned_year", "planned_quarter", "priority", "pk"),
+            ),
+        ),
+        user,
+        pk=pk,
+    )
+
+
+def item_detail(user, pk) -> ProgrammeItem:
+    return get_visible(
+        ProgrammeItem.objects.select_related(
+            "activity", "goal", "goal__objective", "goal__objective__programme__country"
+        ).prefetch_related(
+            Prefetch(
+                "deliveries",
+                queryset=Delivery.objects.select_related(
+                    "session", "session__course", "event", "recorded_by"
+                ),
+            )
+        ),
+        user,
+        pk=pk,
+    )
