@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
+from icihub.core.dates import PartialDateFormField
 from icihub.core.errors import Conflict
 from icihub.core.models import Citation, Source
 
@@ -24,6 +26,13 @@ class ServiceForm(forms.ModelForm):
             queryset = getattr(field, "queryset", None)
             if queryset is not None and hasattr(queryset, "visible_to"):
                 field.queryset = queryset.visible_to(user)
+            if isinstance(field, PartialDateFormField):
+                # The kernel's field keeps CharField's length check, which cannot
+                # measure the PartialDate it returns (a TypeError, i.e. a 500):
+                # the parse already bounds the input.
+                field.validators = [
+                    v for v in field.validators if not isinstance(v, MaxLengthValidator)
+                ]
         for name in ("name_ar",):
             if name in self.fields:
                 self.fields[name].widget.attrs.update({"dir": "rtl", "lang": "ar"})

@@ -266,13 +266,21 @@ def _organisation_rules(instance, data, merged):
             current = current.parent
     if errors:
         raise ValidationError(errors)
-    if instance is None and not data.get("slug") and merged.get("name"):
+    if instance is None and not data.get("slug"):
+        _require_name(merged)
         data["slug"] = _unique_slug(Organisation, merged.get("acronym") or merged["name"])
     return data
 
 
+def _require_name(merged) -> None:
+    """The slug is made from the name: without one, the name is what is missing."""
+    if not (merged.get("name") or "").strip():
+        raise ValidationError({"name": _("Give the name.")})
+
+
 def _person_rules(instance, data, merged):
-    if instance is None and not data.get("slug") and merged.get("name"):
+    if instance is None and not data.get("slug"):
+        _require_name(merged)
         data["slug"] = _unique_slug(Person, merged["name"])
     return data
 
