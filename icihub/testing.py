@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from django.db import connection
 from django.test import Client
@@ -123,3 +124,51 @@ def login(page, live_server, user, password: str = PASSWORD, next_path: str = "/
     if "/accounts/login/" in page.url:
         raise AssertionError(f"sign-in as {username} failed: still on {page.url}")
     return page
+
+
+# -- the command line -----------------------------------------------------------------------
+
+
+@dataclass
+class CliResult:
+    code: int
+    out: str
+    err: str
+
+
+def run_cli(*args: str, stdin: str = "") -> CliResult:
+    """Run ``icihub ARGS...`` in this process, as the console script does (dashes
+    in the command name, audit channel "cli", CommandError -> exit status 1),
+    against the test database. Returns the exit status and what was printed.
+
+    The audit context the script sets stays inside this call, and the script's
+    closing of database connections is suppressed (it would end the test's
+    transaction)."""
+    import contextvars
+    import io
+    import sys
+    from contextlib import redirect_stderr, redirect_stdout
+    from unittest import mock
+
+    from django.db import connections
+
+    from icihub import cli
+
+    out, err = io.StringIO(), io.StringIO()
+
+    def call() -> int:
+        with (
+            redirect_stdout(out),
+            redirect_stderr(err),
+            mock.patch.object(sys, "stdin", io.StringIO(stdin)),
+            mock.patch.object(connections, "close_all", lambda: None),
+            mock.patch("django.setup"),  # done already; again would reset logging
+        ):
+            try:
+                cli.main(["icihub", *args])
+            except SystemExit as exc:
+                return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        return 0
+
+    code = contextvars.copy_context().run(call)
+    return CliResult(code, out.getvalue(), err.getvalue())

@@ -166,7 +166,9 @@ def record(action: str, instance: models.Model | None, changes: dict | None = No
     if instance is not None:
         from django.contrib.contenttypes.models import ContentType
 
-        fields["content_type"] = ContentType.objects.get_for_model(type(instance))
+        # ``instance._meta.model``, not ``type(instance)``: the signed-out user
+        # arrives as request.user, a lazy proxy whose type is not the model.
+        fields["content_type"] = ContentType.objects.get_for_model(instance._meta.model)
         fields["object_id"] = str(instance.pk)
         fields["object_repr"] = _safe_str(instance)[:250]
     return Entry.objects.create(**fields)

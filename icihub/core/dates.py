@@ -289,6 +289,12 @@ class PartialDateFormField(forms.CharField):
         except ValueError as exc:
             raise ValidationError(str(exc), code="invalid")
 
+    def run_validators(self, value):
+        # the length validators of CharField measure the text, not the PartialDate
+        if isinstance(value, PartialDate):
+            value = value.iso()
+        return super().run_validators(value)
+
 
 class PartialDateField(models.CharField):
     """Model field holding a :class:`PartialDate` in its canonical text form."""

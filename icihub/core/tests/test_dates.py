@@ -58,3 +58,19 @@ def test_canonical_strings_sort_chronologically():
 def test_ordering_compares_periods():
     assert PartialDate.parse("2004-12") < PartialDate.parse("2005-01/2005-03")
     assert PartialDate.parse("2017-01-23") < PartialDate.parse("2017-01-24")
+
+
+def test_the_form_field_cleans_words_and_codes_to_a_partial_date():
+    # (its length validator once measured the PartialDate itself: a TypeError,
+    # so every form with a partial date, the admin's too, answered 500)
+    from django.core.exceptions import ValidationError
+
+    from icihub.core.dates import PartialDateFormField
+
+    field = PartialDateFormField(required=False)
+    assert field.clean("December 2004") == PartialDate.parse("2004-12")
+    assert field.clean("2017-01-24").precision == DAY
+    assert field.clean("") is None
+    with pytest.raises(ValidationError):
+        field.clean("2005-13")
+    assert field.clean("2018-01-22/2018-01-23").precision == RANGE
