@@ -172,6 +172,7 @@ def certificates(user):
     return Certificate.objects.visible_to(user).select_related(
         "nomination",
         "nomination__participant",
+        "nomination__participant__country",
         "nomination__country",
         "nomination__session",
         "nomination__session__course",

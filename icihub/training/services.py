@@ -1227,6 +1227,7 @@ def submit_evaluation(
     """A participant fills in their own level-1 questionnaire, or staff enter one
     from paper. Scores 1-5 for every question; one questionnaire per nominee."""
     _visible_or_404(actor, nomination)
+    nomination = Nomination.objects.select_related("session", "participant").get(pk=nomination.pk)
     role = role_of(actor)
     if role in STAFF_ROLES:
         source = Evaluation.Source.PAPER
@@ -1314,6 +1315,9 @@ def issue_certificate(actor, nomination: Nomination, *, reason: str = "") -> Cer
     the level-1 evaluation when the course requires it)."""
     _visible_or_404(actor, nomination)
     _require_staff(actor)
+    nomination = Nomination.objects.select_related("session__course", "participant").get(
+        pk=nomination.pk
+    )
     blocker = _certificate_blocker(nomination)
     if blocker:
         raise Conflict(blocker)
