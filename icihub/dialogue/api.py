@@ -694,7 +694,9 @@ def action_list(request, filters: Query[ActionFiltersIn]):
         event=str(filters.event) if filters.event is not None else "",
         owner=filters.owner or "",
     )
-    return selectors.filter_actions(selectors.actions_for(user), params, user).order_by("due", "id")
+    return selectors.ordered_actions(
+        selectors.filter_actions(selectors.actions_for(user), params, user)
+    )
 
 
 @router.get(

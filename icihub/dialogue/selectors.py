@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, IntegerField, Prefetch, Q, Value
+from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, Value, When
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -244,6 +244,18 @@ def actions_for(user):
     )
 
 
+def ordered_actions(qs):
+    """Open actions first (the most overdue at the top), then done and cancelled
+    ones, the latest first."""
+    return qs.annotate(
+        open_first=Case(
+            When(state=FollowUpAction.State.OPEN, then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
+        )
+    ).order_by("open_first", F("due").asc(nulls_last=True), "-id")
+
+
 def filter_actions(qs, filters: ActionFilters, user=None, today: dt.date | None = None):
     errors = {}
     today = today or timezone.localdate()
@@ -402,9 +414,10 @@ def timeline(user, country: str = "", topic: str = "") -> Timeline:
         for p in event.participants.all():
             if p.country and p.country not in countries:
                 countries.append(p.country)
-        for c in (event.venue_country, event.country):
-            if c and c not in countries:
-                countries.append(c)
+        if event.country and event.country not in countries:
+            countries.append(event.country)
+        if event.venue_country and not countries:
+            countries.append(event.venue_country)
         item = TimelineItem(
             kind="event",
             date=event.date,

@@ -275,7 +275,7 @@ def action_list(request):
     except ValidationError as exc:
         errors = {k: " ".join(v) for k, v in exc.message_dict.items()}
         qs = qs.none()
-    page, querystring = _page(request, qs.order_by("state", "due", "id"))
+    page, querystring = _page(request, selectors.ordered_actions(qs))
     choices = {
         "state": list(FollowUpAction.State.choices),
         "overdue": [("1", _("overdue only")), ("0", _("not overdue"))],
