@@ -67,7 +67,12 @@ def requests(user):
     return (
         PartnerRequest.objects.visible_to(user)
         .select_related(
-            "country", "programme", "activity", "session", "requested_by", "responded_by"
+            "country",
+            "programme__country",
+            "activity",
+            "session__course",
+            "requested_by",
+            "responded_by",
         )
         .annotate(
             unanswered=Case(

@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from icihub.core import audit
 from icihub.core.access import (
@@ -51,30 +52,40 @@ def is_nato(user) -> bool:
     return role_of(user) in NATO_ROLES
 
 
-def editing_rule(actor, programme: Programme) -> bool:
-    """Check that ``actor`` may change ``programme``'s content now. Returns True
-    when the change makes a new version (the programme is agreed or active)."""
-    check_change(actor, programme)
-    # The state as it is now (locked until the end of the caller's transaction),
-    # not as the caller's copy remembers it.
-    current = Programme.objects.select_for_update().only("state", "version").get(pk=programme.pk)
-    programme.state, programme.version = current.state, current.version
-    if programme.state == State.DRAFT:
-        return False
-    if programme.state == State.SUBMITTED:
-        raise Conflict(
+def edit_verdict(actor, state: str) -> Exception | None:
+    """Why ``actor`` (who may change the programme's rows) may not change its
+    content in ``state``, or None when they may."""
+    if state == State.DRAFT:
+        return None
+    if state == State.SUBMITTED:
+        return Conflict(
             _(
                 "The programme has been submitted and is frozen: NATO staff agree it or "
                 "return it to draft for changes."
             )
         )
-    if programme.state == State.CLOSED:
-        raise Conflict(_("The programme is closed and can no longer be changed."))
+    if state == State.CLOSED:
+        return Conflict(_("The programme is closed and can no longer be changed."))
     if not is_nato(actor):
-        raise PermissionDenied(
+        return PermissionDenied(
             _("An agreed programme is changed by NATO staff (each change makes a new version).")
         )
-    return True
+    return None
+
+
+def editing_rule(actor, programme: Programme) -> bool:
+    """Check that ``actor`` may change ``programme``'s content now (404 when they
+    may not see it). Returns True when the change makes a new version (the
+    programme is agreed or active)."""
+    check_change(actor, programme)
+    # The state as it is now (locked until the end of the caller's transaction),
+    # not as the caller's copy remembers it.
+    current = Programme.objects.select_for_update().only("state", "version").get(pk=programme.pk)
+    programme.state, programme.version = current.state, current.version
+    error = edit_verdict(actor, programme.state)
+    if error is not None:
+        raise error
+    return programme.state in (State.AGREED, State.ACTIVE)
 
 
 def _versioned(actor, programme: Programme, versioned: bool, reason: str) -> None:
@@ -121,12 +132,61 @@ def _transition(actor, programme: Programme, to: str, *, reason: str = "", **fie
     )
 
 
-def _require_state(programme: Programme, *states: str, action: str) -> None:
+# action: (states it starts from, NATO staff only, past participle for messages)
+TRANSITION_RULES = {
+    "submit": ((State.DRAFT,), False),
+    "return": ((State.SUBMITTED,), True),
+    "agree": ((State.SUBMITTED,), True),
+    "activate": ((State.AGREED,), True),
+    "close": ((State.AGREED, State.ACTIVE), True),
+}
+TRANSITION_LABELS = {
+    "submit": _lazy("submitted"),
+    "return": _lazy("returned to draft"),
+    "agree": _lazy("agreed"),
+    "activate": _lazy("activated"),
+    "close": _lazy("closed"),
+}
+
+
+def transition_verdict(actor, programme: Programme, action: str) -> Exception | None:
+    """Why ``actor`` (who may change the programme's rows) may not take
+    ``action`` now, or None."""
+    states, nato_only = TRANSITION_RULES[action]
+    if nato_only and not is_nato(actor):
+        return PermissionDenied(_("Only NATO staff may do this."))
     if programme.state not in states:
-        raise Conflict(
+        return Conflict(
             _("A programme in the state “%(state)s” cannot be %(action)s.")
-            % {"state": programme.get_state_display(), "action": action}
+            % {"state": programme.get_state_display(), "action": TRANSITION_LABELS[action]}
         )
+    return None
+
+
+def _check_transition(actor, programme: Programme, action: str) -> Programme:
+    """Lock and reload the programme, and check the transition (inside a transaction)."""
+    check_change(actor, programme)
+    programme = Programme.objects.select_for_update().get(pk=programme.pk)
+    error = transition_verdict(actor, programme, action)
+    if error is not None:
+        raise error
+    return programme
+
+
+def allowed_actions(actor, programme: Programme) -> dict[str, bool]:
+    """What ``actor`` may do with ``programme`` now (for the pages' buttons);
+    the same rules the services enforce."""
+    from icihub.core.access import can_change
+
+    changer = can_change(actor, programme)
+    actions = {
+        action: changer and transition_verdict(actor, programme, action) is None
+        for action in TRANSITION_RULES
+    }
+    actions["edit"] = changer and edit_verdict(actor, programme.state) is None
+    actions["delete"] = changer and programme.state == State.DRAFT and not programme.version
+    actions["record"] = is_nato(actor) and changer and programme.is_agreed
+    return actions
 
 
 def _require_nato(actor, message: str) -> None:
@@ -158,10 +218,8 @@ def structure_problems(programme: Programme) -> list[str]:
 
 
 def submit(actor, programme: Programme, *, reason: str = "") -> Programme:
-    check_change(actor, programme)
     with audit.acting(actor, reason=reason), transaction.atomic():
-        programme = Programme.objects.select_for_update().get(pk=programme.pk)
-        _require_state(programme, State.DRAFT, action=_("submitted"))
+        programme = _check_transition(actor, programme, "submit")
         problems = structure_problems(programme)
         if problems:
             raise ValidationError({"programme": problems})
@@ -177,13 +235,10 @@ def submit(actor, programme: Programme, *, reason: str = "") -> Programme:
 
 
 def return_to_draft(actor, programme: Programme, *, reason: str) -> Programme:
-    check_change(actor, programme)
-    _require_nato(actor, _("Only NATO staff return a submitted programme to draft."))
-    if not (reason or "").strip():
-        raise ValidationError({"reason": _("Say what should be changed.")})
     with audit.acting(actor, reason=reason), transaction.atomic():
-        programme = Programme.objects.select_for_update().get(pk=programme.pk)
-        _require_state(programme, State.SUBMITTED, action=_("returned to draft"))
+        programme = _check_transition(actor, programme, "return")
+        if not (reason or "").strip():
+            raise ValidationError({"reason": _("Say what should be changed.")})
         _transition(actor, programme, State.DRAFT, reason=reason)
     return programme
 
@@ -191,11 +246,8 @@ def return_to_draft(actor, programme: Programme, *, reason: str) -> Programme:
 def agree(actor, programme: Programme, *, signed=None, reason: str = "") -> Programme:
     """NATO staff agree a submitted programme: who and when are recorded, and the
     agreed structure becomes version 1."""
-    check_change(actor, programme)
-    _require_nato(actor, _("Only NATO staff agree a programme."))
     with audit.acting(actor, reason=reason), transaction.atomic():
-        programme = Programme.objects.select_for_update().get(pk=programme.pk)
-        _require_state(programme, State.SUBMITTED, action=_("agreed"))
+        programme = _check_transition(actor, programme, "agree")
         fields = {"agreed_at": timezone.now(), "agreed_by": actor}
         if signed:
             fields["signed"] = signed
@@ -206,21 +258,15 @@ def agree(actor, programme: Programme, *, signed=None, reason: str = "") -> Prog
 
 
 def activate(actor, programme: Programme, *, reason: str = "") -> Programme:
-    check_change(actor, programme)
-    _require_nato(actor, _("Only NATO staff activate a programme."))
     with audit.acting(actor, reason=reason), transaction.atomic():
-        programme = Programme.objects.select_for_update().get(pk=programme.pk)
-        _require_state(programme, State.AGREED, action=_("activated"))
+        programme = _check_transition(actor, programme, "activate")
         _transition(actor, programme, State.ACTIVE, reason=reason, activated_at=timezone.now())
     return programme
 
 
 def close(actor, programme: Programme, *, reason: str = "") -> Programme:
-    check_change(actor, programme)
-    _require_nato(actor, _("Only NATO staff close a programme."))
     with audit.acting(actor, reason=reason), transaction.atomic():
-        programme = Programme.objects.select_for_update().get(pk=programme.pk)
-        _require_state(programme, State.AGREED, State.ACTIVE, action=_("closed"))
+        programme = _check_transition(actor, programme, "close")
         _transition(actor, programme, State.CLOSED, reason=reason, closed_at=timezone.now())
     return programme
 
