@@ -14,7 +14,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Prefetch
+from django.db.models import Case, CharField, Count, Prefetch, Value, When
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -758,10 +758,10 @@ CERTIFICATE_LIST = ListPage(
     ],
     filters=[
         Filter(
-            "valid",
+            "state",
             gettext_lazy("State"),
-            "revoked_at__isnull",
-            [("true", gettext_lazy("valid")), ("false", gettext_lazy("revoked"))],
+            "state",
+            [("valid", gettext_lazy("valid")), ("revoked", gettext_lazy("revoked"))],
         ),
         Filter("year", gettext_lazy("Year"), "nomination__session__start__year", _year_choices),
         Filter("country", gettext_lazy("Country"), "nomination__country__iso3", _country_choices),
@@ -772,7 +772,14 @@ CERTIFICATE_LIST = ListPage(
 @login_required
 def certificate_list(request):
     """The register of issued and revoked certificates."""
-    return CERTIFICATE_LIST.render(request, selectors.certificates(request.user))
+    qs = selectors.certificates(request.user).annotate(
+        state=Case(
+            When(revoked_at__isnull=True, then=Value("valid")),
+            default=Value("revoked"),
+            output_field=CharField(),
+        )
+    )
+    return CERTIFICATE_LIST.render(request, qs)
 
 
 @login_required

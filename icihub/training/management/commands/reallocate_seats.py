@@ -1,0 +1,53 @@
+"""icihub reallocate-seats: release the quotas of the sessions whose reallocation
+date has come and promote waiting nominees to the free seats, in the fair order
+documented in ``icihub.training.services`` (round-robin across countries by
+seats held, then the country's priority, then the time of nomination).
+
+Meant to run by itself once a day, e.g. from cron::
+
+    15 2 * * *  cd /srv/icihub && .venv/bin/icihub reallocate-seats
+
+Running it twice the same day changes nothing the second time. ``--dry-run``
+reports what would happen and writes nothing; ``--date`` runs it as of another
+day (to catch up after an outage)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.management.base import BaseCommand, CommandError
+
+from icihub.core.management.commands._common import command_errors
+
+
+class Command(BaseCommand):
+    help = (
+        "Release unused quota seats of the sessions due for reallocation and promote "
+        "waiting nominees fairly (run daily, e.g. by cron)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--date", help="Run as of this day (YYYY-MM-DD; default today).")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Report what would happen; write nothing."
+        )
+
+    def handle(self, *args, **options):
+        from icihub.training import services
+
+        day = None
+        if options["date"]:
+            try:
+                day = dt.date.fromisoformat(options["date"])
+            except ValueError:
+                raise CommandError(f"Not a date: {options['date']!r} (use YYYY-MM-DD).")
+        with command_errors():
+            report = services.reallocate(
+                day,
+                dry_run=options["dry_run"],
+                progress=lambda line: self.stdout.write(line),
+            )
+        for reference, name, iso3 in report.promoted:
+            self.stdout.write(f"  {reference}: {name} ({iso3})")
+        if options["dry_run"]:
+            self.stdout.write(self.style.WARNING("Dry run: nothing was written."))
