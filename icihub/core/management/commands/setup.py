@@ -3,8 +3,38 @@ the demo data and demo accounts. Safe to run again: existing data is kept."""
 
 from __future__ import annotations
 
+import hashlib
+from pathlib import Path
+
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+
+STAMP = ".icihub-static-fingerprint"
+
+
+def static_fingerprint() -> str:
+    """A digest of every static file the finders see (name, size, mtime)."""
+    from django.contrib.staticfiles.finders import get_finders
+
+    entries = []
+    for finder in get_finders():
+        for path, storage in finder.list(["CVS", ".*", "*~"]):
+            stat = Path(storage.path(path)).stat()
+            entries.append(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}")
+    return hashlib.sha256("\n".join(sorted(entries)).encode()).hexdigest()
+
+
+def collect_static(stdout) -> bool:
+    """collectstatic (with whitenoise's compression, slow) unless nothing changed
+    since the last set-up. Returns whether it ran."""
+    stamp = Path(settings.STATIC_ROOT) / STAMP
+    fingerprint = static_fingerprint()
+    if stamp.exists() and stamp.read_text().strip() == fingerprint:
+        return False
+    call_command("collectstatic", interactive=False, verbosity=0, stdout=stdout)
+    stamp.write_text(fingerprint)
+    return True
 
 
 class Command(BaseCommand):
@@ -26,7 +56,8 @@ class Command(BaseCommand):
         self.stdout.write("Migrating the database…")
         call_command("migrate", interactive=False, verbosity=verbosity, stdout=self.stdout)
         self.stdout.write("Collecting static files…")
-        call_command("collectstatic", interactive=False, verbosity=0, stdout=self.stdout)
+        if not collect_static(self.stdout):
+            self.stdout.write("  static files up to date")
         call_command("load_reference", verbosity=verbosity, stdout=self.stdout)
         if User.objects.exists():
             self.stdout.write(
