@@ -200,7 +200,7 @@ COUNTRY_LIST = ListPage(
         Filter(
             "framework",
             gettext_lazy("Framework"),
-            "partnerships__framework__code",
+            "partnerships__framework__code__iexact",
             _visible_choices(Framework, lambda f: f.acronym),
             distinct=True,
         ),
@@ -214,7 +214,7 @@ COUNTRY_LIST = ListPage(
         Filter(
             "grouping",
             gettext_lazy("Grouping"),
-            "groupings__code",
+            "groupings__code__iexact",
             _visible_choices(Grouping, lambda g: g.acronym),
             distinct=True,
         ),
@@ -319,14 +319,14 @@ PARTNERSHIP_LIST = ListPage(
         Filter(
             "framework",
             gettext_lazy("Framework"),
-            "framework__code",
+            "framework__code__iexact",
             _visible_choices(Framework, lambda f: f.acronym),
         ),
         Filter("status", gettext_lazy("Status"), "status", Partnership.Status.choices),
         Filter(
             "country",
             gettext_lazy("Country"),
-            "country__iso3",
+            "country__iso3__iexact",
             _countries_having(Partnership),
         ),
     ],
@@ -438,7 +438,7 @@ ORGANISATION_LIST = ListPage(
         Filter(
             "country",
             gettext_lazy("Country"),
-            "country__iso3",
+            "country__iso3__iexact",
             _countries_having(Organisation),
         ),
     ],
@@ -530,7 +530,9 @@ PERSON_LIST = ListPage(
     results_template="partners/_person_results.html",
     search_fields=["search_text"],
     filters=[
-        Filter("country", gettext_lazy("Country"), "country__iso3", _countries_having(Person)),
+        Filter(
+            "country", gettext_lazy("Country"), "country__iso3__iexact", _countries_having(Person)
+        ),
         # Narrowed first through *visible* appointments by the selector.
         Filter(
             "organisation",

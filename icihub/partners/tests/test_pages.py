@@ -411,3 +411,12 @@ def test_staff_edit_a_person_and_delete_an_appointment(administrator):
     response = client.post(reverse("partners:appointment_delete", args=[appointment.pk]))
     assert response.status_code == 302
     assert not Person.objects.get(slug="khalid-al-jarallah").appointments.exists()
+
+
+def test_list_filters_ignore_the_case_of_codes():
+    html = results(
+        "/partners/countries/", {"framework": "ICI", "status": "member", "grouping": "GCC"}
+    )
+    assert "4 records" in html
+    assert "Kuwait" in results("/partners/partnerships/", {"country": "kwt"})
+    assert "National Security Bureau" in results("/partners/organisations/", {"country": "kwt"})
