@@ -7,9 +7,21 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.core.exceptions import ValidationError
-from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    F,
+    IntegerField,
+    Prefetch,
+    Q,
+    Value,
+    When,
+)
+from django.db.models.functions import Substr
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -158,11 +170,13 @@ def filter_choices(user) -> dict[str, list[tuple[str, str]]]:
     if user_country_id(user):
         visible.add(Marking.REL_PARTNER)
     years = sorted(
-        {
-            d.year
-            for d in Event.objects.visible_to(user).dated().values_list("date", flat=True)
-            if d
-        },
+        set(
+            Event.objects.visible_to(user)
+            .dated()
+            .annotate(year=Substr("date", 1, 4, output_field=CharField()))
+            .values_list("year", flat=True)
+            .distinct()
+        ),
         reverse=True,
     )
     return {
@@ -170,7 +184,7 @@ def filter_choices(user) -> dict[str, list[tuple[str, str]]]:
         "level": list(Event.Level.choices),
         "country": [(c.iso3, c.name) for c in involved_countries(user)],
         "topic": [(a.code, a.name) for a in Area.objects.visible_to(user)],
-        "year": [(str(y), str(y)) for y in years],
+        "year": [(y, y) for y in years],
         "marking": [(m.value, m.label) for m in Marking if m.value in visible],
         "provenance": list(Event.Provenance.choices),
     }
@@ -333,7 +347,7 @@ class TimelineItem:
     milestone: TimelineItem | None = None  # an organisation milestone this event is
     event: Event | None = None
 
-    @property
+    @cached_property
     def fact(self):
         return self.subject.facts().get(self.attribute)
 
@@ -407,6 +421,7 @@ def timeline(user, country: str = "", topic: str = "") -> Timeline:
     country_obj = Country.objects.get(iso3=country.upper()) if country else None
     topic_obj = Area.objects.get(code=topic) if topic else None
 
+    formats = {value: str(label) for value, label in Event.Format.choices}
     items: list[TimelineItem] = []
     claimed: set[tuple[int, str]] = set()
     for event in events_qs:
@@ -428,7 +443,7 @@ def timeline(user, country: str = "", topic: str = "") -> Timeline:
             countries=countries,
             topics=list(event.topics.all()),
             marking=event.marking,
-            label=event.get_format_display(),
+            label=formats.get(event.format, event.format),
             note=event.date_note,
             event=event,
         )
