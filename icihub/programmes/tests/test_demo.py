@@ -34,7 +34,12 @@ def test_demo_programmes():
     uae = programmes.get(country__iso3="ARE", kind="ipcp")
     assert uae.signed.display() == "October 2016"
     assert programmes.filter(kind="itpp", start_year__gte=2021).count() >= 4
-    assert set(programmes.values_list("state", flat=True)) >= {"closed", "active", "agreed", "submitted"}
+    assert set(programmes.values_list("state", flat=True)) >= {
+        "closed",
+        "active",
+        "agreed",
+        "submitted",
+    }
     assert programmes.filter(country__iso3="BHR", version=2).exists()
     assert Delivery.objects.count() >= 10
     assert not programmes.exclude(provenance="demo").exists()
