@@ -528,20 +528,11 @@ def is_course(activity) -> bool:
 
 
 def course_sessions(activity, user) -> list:
-    """The sessions of ``activity`` when it is a Regional Centre course
-    (training's Course extends Activity); empty otherwise or before training exists."""
-    try:
-        course = activity.course
-    except Exception:  # no course row, or the training app has no Course yet
+    """The sessions of ``activity`` the user may see, when it is a Regional
+    Centre course (training's Course extends Activity); empty otherwise."""
+    if not is_course(activity):
         return []
-    sessions = getattr(course, "sessions", None)
-    if sessions is None:
-        return []
-    try:
-        qs = sessions.visible_to(user)
-    except AttributeError:
-        qs = sessions.all()
-    return list(qs.order_by("-start") if hasattr(qs.model, "start") else qs)
+    return list(activity.course.sessions.visible_to(user).order_by("-start", "pk"))
 
 
 def areas_with_counts(user) -> QuerySet:

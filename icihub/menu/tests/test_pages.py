@@ -187,3 +187,34 @@ def test_export_download_follows_the_search(make_activity, kwt_coordinator):
         client_for(kwt_coordinator).get(reverse("menu:export"), {"download": "pdf"}).status_code
         == 400
     )
+
+
+def test_a_course_shows_its_sessions_on_its_menu_page(centre_staff):
+    import datetime as dt
+
+    from icihub.training.models import Course, Session
+
+    course = Course.objects.create(
+        code="NIRC-M-1", title="Lessons learned course", marking="public"
+    )
+    start = dt.date(2026, 4, 5)
+    Session.objects.create(
+        course=course,
+        reference="NIRC-M-1-2026",
+        start=start,
+        end=start + dt.timedelta(days=3),
+        capacity=20,
+        nomination_deadline=start,
+        reallocation_date=start,
+        state="open",
+    )
+    activity = Activity.objects.get(pk=course.pk)  # one record: the course is the activity
+    html = (
+        client_for(None).get(reverse("menu:activity_detail", args=[activity.pk])).content.decode()
+    )
+    assert "Regional Centre course" in html and "NIRC-M-1-2026" in html
+    plain = Activity.objects.create(
+        code="PLAIN-1", title="Plain", format="seminar", marking="public"
+    )
+    html = client_for(None).get(reverse("menu:activity_detail", args=[plain.pk])).content.decode()
+    assert 'id="course-sessions"' not in html
