@@ -1420,8 +1420,8 @@ def create_trip(
     reason: str = "",
 ) -> Trip:
     """Record an instructor's journey. The trip covers one or more sessions the
-    instructor is assigned to, each lying within its arrival and departure; an
-    instructor's trips do not overlap."""
+    instructor is assigned to, each overlapping its stay (a guest speaker may come
+    for one day of a session); an instructor's trips do not overlap."""
     check_create(actor, Trip)
     _visible_or_404(actor, instructor)
     errors = {}
@@ -1442,7 +1442,7 @@ def create_trip(
                 "s": session.reference
             }
             break
-        if arrival and departure and (session.start < arrival or session.end > departure):
+        if arrival and departure and (session.end < arrival or session.start > departure):
             errors["sessions"] = _("%(s)s lies outside the trip's dates.") % {
                 "s": session.reference
             }
