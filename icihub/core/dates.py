@@ -273,7 +273,14 @@ class PartialDateFormField(forms.CharField):
             gettext_lazy("YYYY, YYYY-MM or YYYY-MM-DD; a range as 2005-01/2005-03."),
         )
         kwargs.pop("max_length", None)
-        super().__init__(max_length=32, **kwargs)
+        # No max_length here: CharField would validate the length of the
+        # PartialDate that to_python returns. The widget still caps the input.
+        super().__init__(**kwargs)
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        attrs["maxlength"] = "32"
+        return attrs
 
     def prepare_value(self, value):
         if isinstance(value, PartialDate):

@@ -74,3 +74,21 @@ def test_the_form_field_cleans_words_and_codes_to_a_partial_date():
     with pytest.raises(ValidationError):
         field.clean("2005-13")
     assert field.clean("2018-01-22/2018-01-23").precision == RANGE
+
+
+def test_the_form_field_cleans_to_a_partial_date():
+    from django import forms
+
+    from icihub.core.dates import PartialDateFormField
+
+    class F(forms.Form):
+        when = PartialDateFormField(required=False)
+
+    form = F({"when": "December 2004"})
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["when"].iso() == "2004-12"
+    bad = F({"when": "2004-13"})
+    assert not bad.is_valid()
+    assert "when" in bad.errors
+    empty = F({"when": ""})
+    assert empty.is_valid() and empty.cleaned_data["when"] is None
