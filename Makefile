@@ -15,6 +15,10 @@ PYTEST_WORKERS ?= 2
 # generated PDFs, fonts so WeasyPrint renders Latin and Arabic text.
 DEB_PACKAGES := chromium poppler-utils fonts-dejavu-core fonts-noto-core
 
+# gunicorn 25+ opens a control socket in ~/.gunicorn by default: two servers on
+# one machine would fight over it, and icihub does not use it.
+GUNICORN_EXTRA = $(shell $(BIN)/gunicorn --help 2>/dev/null | grep -q -- --no-control-socket && echo --no-control-socket)
+
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export PIP_NO_INPUT := 1
 
@@ -50,7 +54,7 @@ run: setup
 	@echo "icihub on http://127.0.0.1:$(PORT)/ (Ctrl-C stops it)"
 	exec $(BIN)/gunicorn icihub.wsgi:application \
 		--bind 127.0.0.1:$(PORT) --workers $(WORKERS) \
-		--access-logfile - --error-logfile - --graceful-timeout 10
+		--access-logfile - --error-logfile - --graceful-timeout 10 $(GUNICORN_EXTRA)
 
 deb-packages:
 	@missing=""; \
