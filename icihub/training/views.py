@@ -272,8 +272,9 @@ def session_detail(request, pk):
         if manage
         else None,
         "next_states": [
-            (state, Session.State(state).label)
-            for state in sorted(services.TRANSITIONS[session.state])
+            (state.value, state.label)
+            for state in Session.State
+            if state in services.TRANSITIONS[session.state]
         ],
         "reallocation_rule": REALLOCATION_RULE,
         "today": timezone.localdate(),

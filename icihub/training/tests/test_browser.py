@@ -1,0 +1,126 @@
+"""Journeys in Debian's Chromium (Playwright): the national coordinator's and
+the Centre staff's."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from icihub.testing import live_url, login
+from icihub.training import services
+from icihub.training.models import Nomination
+
+from . import factories
+
+pytestmark = pytest.mark.browser
+
+
+def test_coordinator_nominates_own_officers_in_priority_order(
+    browser_page, live_server, course, centre_staff, kwt_coordinator, qataris
+):
+    session = factories.make_session(course, centre_staff, capacity=5, quotas={"KWT": 2, "QAT": 2})
+    officers = [
+        factories.make_participant(centre_staff, "KWT", n, given_name=name, family_name=family)
+        for n, (name, family) in enumerate(
+            [("Fahad", "Al-Mutairi"), ("Salem", "Al-Azmi"), ("Nawaf", "Al-Kandari")], start=1
+        )
+    ]
+    page = login(browser_page, live_server, kwt_coordinator)
+    # Find the open session from the navigation.
+    page.goto(live_url(live_server, "/training/sessions/?state=open"))
+    page.get_by_role("link", name=re.compile(session.start.strftime("%-d %b %Y"))).click()
+    page.get_by_role("link", name="Nominate", exact=True).click()
+    # Only Kuwait's people are offered.
+    table = page.locator("#nominate-form table")
+    assert "Al-Mutairi" in table.inner_text()
+    assert qataris[0].family_name not in table.inner_text()
+    # Priority order: Al-Kandari first, then Al-Mutairi, then Al-Azmi.
+    for officer, priority in zip(officers, ["2", "3", "1"], strict=True):
+        page.fill(f"#id_priority_{officer.pk}", priority)
+    page.click("#submit-nominations")
+    page.wait_for_url(re.compile(rf"/training/sessions/{session.pk}/$"))
+    assert (
+        "3 nominated: 2 with a seat, 1 on the waiting list."
+        in page.locator(".messages").inner_text()
+    )
+    rows = page.locator("#nominations tbody tr")
+    assert rows.count() == 3
+    waiting = page.locator('#nominations tr[data-status="waitlisted"]')
+    assert waiting.count() == 1
+    assert "Al-Azmi" in waiting.inner_text()  # priority 3: beyond Kuwait's quota of two
+    assert "Waiting list" in waiting.inner_text()
+    priorities = {
+        n.participant.family_name: (n.priority, n.status)
+        for n in Nomination.objects.filter(session=session).select_related("participant")
+    }
+    assert priorities == {
+        "Al-Kandari": (1, "nominated"),
+        "Al-Mutairi": (2, "nominated"),
+        "Al-Azmi": (3, "waitlisted"),
+    }
+
+
+def test_centre_staff_runs_a_session_from_acceptance_to_verified_certificate(
+    browser_page, live_server, centre_staff, kwt_coordinator
+):
+    course = factories.make_course(centre_staff, level1_evaluation_required=False)
+    session = factories.make_session(course, centre_staff, capacity=3, quotas={"KWT": 1})
+    kuwaitis = [factories.make_participant(centre_staff, "KWT", n) for n in (1, 2)]
+    first, waiting = services.nominate_many(kwt_coordinator, session, kuwaitis)
+    assert waiting.status == "waitlisted"
+
+    page = login(
+        browser_page, live_server, centre_staff, next_path=f"/training/sessions/{session.pk}/"
+    )
+    # Accept the nominee holding Kuwait's quota seat.
+    page.locator(f'tr[data-nomination="{first.pk}"] button.accept').click()
+    page.wait_for_load_state()
+    assert (
+        page.locator(f'tr[data-nomination="{first.pk}"]').get_attribute("data-status") == "accepted"
+    )
+    # Release the quotas: the waiting nominee is promoted.
+    assert "round-robin" in page.locator("#reallocation-rule").inner_text()
+    page.click("#reallocate")
+    page.wait_for_load_state()
+    assert "Promoted from the waiting list" in page.locator(".messages").inner_text()
+    row = page.locator(f'tr[data-nomination="{waiting.pk}"]')
+    assert row.get_attribute("data-status") == "nominated"
+    assert "reallocated" in row.inner_text()
+    row.locator("button.accept").click()
+    page.wait_for_load_state()
+    # Start the session and record attendance: the first every day, the second one day.
+    page.select_option("#id_state", "running")
+    page.click(".state-form button[type=submit]")
+    page.wait_for_load_state()
+    page.get_by_role("link", name="Attendance").click()
+    for day in session.days:
+        page.check(f"#p-{first.pk}-{day:%Y%m%d}")
+    page.check(f"#p-{waiting.pk}-{session.start:%Y%m%d}")
+    page.click("#save-attendance")
+    page.wait_for_load_state()
+    assert "Attendance saved." in page.locator(".messages").inner_text()
+    page.get_by_role("link", name="Back to the session").click()
+    page.click("#complete")
+    page.wait_for_load_state()
+    assert "Completed: 1; not completed: 1; no-shows: 0." in page.locator(".messages").inner_text()
+    page.click("#issue-certificates")
+    page.wait_for_load_state()
+    assert "1 certificates issued." in page.locator(".messages").inner_text()
+    page.locator(f'tr[data-nomination="{first.pk}"]').get_by_role(
+        "link", name="certificate"
+    ).click()
+    code = page.locator("h1 code").inner_text().strip()
+    with page.expect_download() as download:
+        page.click("#download-pdf")
+    path = download.value.path()
+    with open(path, "rb") as handle:
+        assert handle.read(5) == b"%PDF-"
+    assert download.value.suggested_filename == f"certificate-{code}.pdf"
+    # Anyone can check the code, without signing in.
+    page.locator("header form.inline button").click()
+    page.wait_for_load_state()
+    page.goto(live_url(live_server, f"/verify/{code}"))
+    verdict = page.locator("#verification")
+    assert "This certificate is valid." in verdict.inner_text()
+    assert kuwaitis[0].family_name not in verdict.inner_text()
