@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.utils import timezone
 
+from icihub.menu.models import Area
 from icihub.partners.models import Country, Framework, Organisation
 from icihub.training import services
 from icihub.training.models import Course, Session
@@ -24,6 +25,7 @@ def make_course(actor, code="NIRC-T-001", *, marking="public", frameworks=("ici"
         "aim": "To prepare officers to manage crises together.",
         "duration_days": extra.pop("duration_days", 5),
         "default_capacity": extra.pop("default_capacity", 30),
+        "areas": extra.pop("areas", list(Area.objects.filter(code="crisis-management"))),
         **extra,
     }
     course = services.create_course(actor, data)
