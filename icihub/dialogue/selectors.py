@@ -174,6 +174,7 @@ def filter_choices(user) -> dict[str, list[tuple[str, str]]]:
             Event.objects.visible_to(user)
             .dated()
             .annotate(year=Substr("date", 1, 4, output_field=CharField()))
+            .order_by()
             .values_list("year", flat=True)
             .distinct()
         ),
