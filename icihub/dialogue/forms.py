@@ -7,20 +7,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from icihub.core.access import NATO_ROLES, STAFF_ROLES, Marking, markings_visible_to, role_of
-from icihub.core.dates import PartialDate, PartialDateFormField
+from icihub.core.dates import PartialDateFormField
 from icihub.core.models import User
 from icihub.menu.models import Area
 from icihub.partners.models import Country, Organisation, Person
 
 from .models import CENTRE_SLUG, Event, FollowUpAction, Participant
-
-
-class PartialDateField(PartialDateFormField):
-    """core's PartialDateFormField runs CharField's max-length validator on the
-    parsed PartialDate (TypeError: no len()); validate its text instead."""
-
-    def run_validators(self, value):
-        super().run_validators(value.iso() if isinstance(value, PartialDate) else value)
 
 
 class CountryChoiceField(forms.ModelChoiceField):
@@ -33,7 +25,7 @@ def _countries():
 
 
 class EventForm(forms.ModelForm):
-    date = PartialDateField(label=_("Date"), required=False)
+    date = PartialDateFormField(label=_("Date"), required=False)
     venue = forms.ModelChoiceField(
         queryset=Organisation.objects.none(), required=False, label=_("Venue"), to_field_name="slug"
     )
