@@ -359,3 +359,27 @@ def test_list_endpoints_run_a_constant_number_of_queries(nato_staff, administrat
     ]:
         assert_constant_queries(lambda p=path: api.get(p, {"limit": 1000}), grow)
     assert_constant_queries(lambda: ApiClient().get("sources/seed-000"), grow_sources)
+
+
+# -- documentation -------------------------------------------------------------------------------------
+
+
+def test_the_openapi_document_describes_the_core_endpoints(client):
+    schema = client.get("/api/v1/openapi.json").json()
+    assert schema["openapi"].startswith("3.")
+    paths = schema["paths"]
+    for path in ("/api/v1/me", "/api/v1/sources", "/api/v1/sources/{key}", "/api/v1/users",
+                 "/api/v1/users/{user_id}", "/api/v1/tokens", "/api/v1/tokens/{token_id}", "/api/v1/audit"):  # fmt: skip
+        assert path in paths, path
+    assert {"401", "404", "409", "422"} <= set(paths["/api/v1/sources/{key}"]["patch"]["responses"])
+    params = {p["name"] for p in paths["/api/v1/audit"]["get"]["parameters"]}
+    assert {"user", "action", "object_type", "object_id", "date_from", "date_to", "limit", "offset"} <= params  # fmt: skip
+
+
+def test_the_docs_page_loads_nothing_from_outside(client):
+    import re
+
+    for url in ("/api/v1/docs", "/", "/sources/", "/accounts/login/"):
+        html = client.get(url).content.decode()
+        outside = re.findall(r'(?:src|href)="(?:https?:)?//[^"]*"', html)
+        assert outside == [], (url, outside)
