@@ -181,10 +181,14 @@ class LazyActivities(Sequence):
 def activity_queryset(qs: QuerySet | None = None) -> QuerySet:
     """Activities with what list rows show (provider, areas, eligibility)."""
     qs = Activity.objects.all() if qs is None else qs
-    return qs.select_related("provider").prefetch_related(
-        Prefetch("areas", queryset=Area.objects.order_by("position", "name")),
-        Prefetch("eligible_frameworks", queryset=Framework.objects.order_by("code")),
-        Prefetch("eligible_countries", queryset=Country.objects.order_by("iso3")),
+    return (
+        qs.defer("search_text")
+        .select_related("provider")
+        .prefetch_related(
+            Prefetch("areas", queryset=Area.objects.order_by("position", "name")),
+            Prefetch("eligible_frameworks", queryset=Framework.objects.order_by("code")),
+            Prefetch("eligible_countries", queryset=Country.objects.order_by("iso3")),
+        )
     )
 
 
@@ -203,7 +207,7 @@ def text_search(qs: QuerySet, text: str) -> QuerySet:
     return qs
 
 
-@dataclass
+@dataclass(slots=True)
 class _Row:
     id: int
     code: str
@@ -218,6 +222,8 @@ class _Row:
     areas: set = field(default_factory=set)
     frameworks: set = field(default_factory=set)
     countries: set = field(default_factory=set)
+    # The countries it is open to, or None when it is open to every partner.
+    open: frozenset | None = None
 
 
 @dataclass
@@ -250,12 +256,61 @@ def _partner_frameworks(day: dt.date | None = None) -> dict[int, set[int]]:
     return out
 
 
-def _open_to(row: _Row, country_id: int, partner_frameworks: dict[int, set[int]]) -> bool:
-    if not row.frameworks and not row.countries:
-        return True
-    if country_id in row.countries:
-        return True
-    return bool(row.frameworks & partner_frameworks.get(country_id, set()))
+_LANGUAGE_SETS: dict[str, frozenset] = {}
+
+
+def _languages(value: str) -> frozenset:
+    """ "en,ar" -> frozenset({"en", "ar"}), memoised (a menu has few combinations)."""
+    found = _LANGUAGE_SETS.get(value)
+    if found is None:
+        found = frozenset(c.strip() for c in (value or "").split(",") if c.strip())
+        if len(_LANGUAGE_SETS) < 1000:
+            _LANGUAGE_SETS[value] = found
+    return found
+
+
+def _relation_pairs() -> list[tuple[int, int, int]]:
+    """(0 area / 1 framework / 2 country, activity id, target id) for every
+    activity, from the three many-to-many tables in one plain query (no model
+    or converter overhead: it reads a few thousand integer pairs)."""
+    from django.db import connection
+
+    quote = connection.ops.quote_name
+    parts = []
+    for kind, (name, target) in enumerate(
+        (("areas", "area"), ("eligible_frameworks", "framework"), ("eligible_countries", "country"))
+    ):
+        through = getattr(Activity, name).through
+        activity_column = through._meta.get_field("activity").column
+        target_column = through._meta.get_field(target).column
+        parts.append(
+            f"SELECT {kind}, {quote(activity_column)}, {quote(target_column)} "  # noqa: S608 - names from the models
+            f"FROM {quote(through._meta.db_table)}"
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts))
+        return cursor.fetchall()
+
+
+def _open_sets(rows, partner_frameworks: dict[int, set[int]]) -> None:
+    """Set ``row.open``: the countries each activity is open to (listed by name,
+    or partners of one of its frameworks), None when it names neither."""
+    members: dict[int, set[int]] = defaultdict(set)
+    for country_id, framework_ids in partner_frameworks.items():
+        for framework_id in framework_ids:
+            members[framework_id].add(country_id)
+    cache: dict[tuple, frozenset] = {}
+    for row in rows:
+        if not row.frameworks and not row.countries:
+            row.open = None
+            continue
+        key = (frozenset(row.frameworks), frozenset(row.countries))
+        if key not in cache:
+            countries = set(row.countries)
+            for framework_id in row.frameworks:
+                countries |= members.get(framework_id, set())
+            cache[key] = frozenset(countries)
+        row.open = cache[key]
 
 
 def search(user, query: MenuQuery | dict | None = None, *, with_facets: bool = True) -> MenuResult:
@@ -287,33 +342,21 @@ def search(user, query: MenuQuery | dict | None = None, *, with_facets: bool = T
             provider,
             level,
             status,
-            frozenset(c.strip() for c in (languages or "").split(",") if c.strip()),
+            _languages(languages),
             first,
             last,
         )
-    ids_subquery = base.values("pk")
-    through = Activity.areas.through
-    for activity_id, area_id in through.objects.filter(activity_id__in=ids_subquery).values_list(
-        "activity_id", "area_id"
-    ):
-        if activity_id in rows:
-            rows[activity_id].areas.add(area_id)
-    through = Activity.eligible_frameworks.through
-    for activity_id, framework_id in through.objects.filter(
-        activity_id__in=ids_subquery
-    ).values_list("activity_id", "framework_id"):
-        if activity_id in rows:
-            rows[activity_id].frameworks.add(framework_id)
-    through = Activity.eligible_countries.through
-    for activity_id, country_id in through.objects.filter(activity_id__in=ids_subquery).values_list(
-        "activity_id", "country_id"
-    ):
-        if activity_id in rows:
-            rows[activity_id].countries.add(country_id)
+    # The many-to-many pairs of the whole menu in one query (a table scan is
+    # cheaper than filtering by the visible ids; rows not visible are skipped).
+    for kind, activity_id, target in _relation_pairs():
+        row = rows.get(activity_id)
+        if row is not None:
+            (row.areas, row.frameworks, row.countries)[kind].add(target)
 
     areas = {a.pk: a for a in Area.objects.visible_to(user).order_by("position", "name")}
     frameworks = {f.pk: f for f in Framework.objects.visible_to(user).order_by("launched", "code")}
     partner_frameworks = _partner_frameworks()
+    _open_sets(rows.values(), partner_frameworks)
     country_ids = set(partner_frameworks)
     for row in rows.values():
         country_ids |= row.countries
@@ -356,42 +399,53 @@ def search(user, query: MenuQuery | dict | None = None, *, with_facets: bool = T
     wanted_years = {int(y) for y in query.year}
     wanted_statuses = set(query.statuses)
 
-    def offered(row: _Row, year: int) -> bool:
-        return (row.first_year is None or row.first_year <= year) and (
-            row.last_year is None or row.last_year >= year
-        )
+    # The rows passing each active filter, as sets of ids (set operations in C).
+    items = rows.items()
+    formats, levels, languages = set(query.format), set(query.level), set(query.language)
+    passing: dict[str, set[int]] = {}
+    if wanted_areas:
+        passing["area"] = {pk for pk, r in items if not r.areas.isdisjoint(wanted_areas)}
+    if formats:
+        passing["format"] = {pk for pk, r in items if r.format in formats}
+    if wanted_providers:
+        passing["provider"] = {pk for pk, r in items if r.provider in wanted_providers}
+    if wanted_frameworks:
+        passing["framework"] = {
+            pk
+            for pk, r in items
+            if r.open is None or not r.frameworks.isdisjoint(wanted_frameworks)
+        }
+    if wanted_countries:
+        passing["country"] = {
+            pk for pk, r in items if r.open is None or not r.open.isdisjoint(wanted_countries)
+        }
+    if wanted_years:
+        low, high = min(wanted_years), max(wanted_years)
+        passing["year"] = {
+            pk
+            for pk, r in items
+            if (r.first_year or 0) <= high
+            and (r.last_year or 9999) >= low
+            and any((r.first_year or 0) <= y <= (r.last_year or 9999) for y in wanted_years)
+        }
+    if languages:
+        passing["language"] = {pk for pk, r in items if not r.languages.isdisjoint(languages)}
+    if levels:
+        passing["level"] = {pk for pk, r in items if r.level in levels}
+    if wanted_statuses:
+        passing["status"] = {pk for pk, r in items if r.status in wanted_statuses}
 
-    predicates = {
-        "area": (lambda r: bool(r.areas & wanted_areas)) if wanted_areas else None,
-        "format": (lambda r: r.format in query.format) if query.format else None,
-        "provider": (lambda r: r.provider in wanted_providers) if wanted_providers else None,
-        "framework": (
-            (
-                lambda r: (
-                    bool(r.frameworks & wanted_frameworks) or (not r.frameworks and not r.countries)
-                )
-            )
-            if wanted_frameworks
-            else None
-        ),
-        "country": (
-            (lambda r: any(_open_to(r, c, partner_frameworks) for c in wanted_countries))
-            if wanted_countries
-            else None
-        ),
-        "year": (lambda r: any(offered(r, y) for y in wanted_years)) if wanted_years else None,
-        "language": (lambda r: bool(r.languages & set(query.language))) if query.language else None,
-        "level": (lambda r: r.level in query.level) if query.level else None,
-        "status": (lambda r: r.status in wanted_statuses) if wanted_statuses else None,
-    }
-    active = {name: p for name, p in predicates.items() if p is not None}
+    def passing_all(but: str | None = None) -> set[int]:
+        """Rows passing every active filter (except ``but``): a facet counts the
+        rows that pass all the other filters."""
+        result = None
+        for name, ids_passing in passing.items():
+            if name != but:
+                result = ids_passing if result is None else result & ids_passing
+        return set(rows) if result is None else result
 
-    # For each row: which active filters it fails. A row counts in facet F when it
-    # fails no filter other than F; it is a result when it fails none.
-    failing: dict[int, list[str]] = {}
-    for pk, row in rows.items():
-        failing[pk] = [name for name, predicate in active.items() if not predicate(row)]
-    matched = [rows[pk] for pk, fails in failing.items() if not fails]
+    matched_ids = passing_all()
+    matched = [rows[pk] for pk in matched_ids]
 
     if query.sort == "title":
         matched.sort(key=lambda r: (r.title.casefold(), r.code))
@@ -405,13 +459,10 @@ def search(user, query: MenuQuery | dict | None = None, *, with_facets: bool = T
 
     facets: list[Facet] = []
     if with_facets:
-        pools: dict[str, list[_Row]] = {name: [] for name in FACET_NAMES}
-        for pk, fails in failing.items():
-            if not fails:
-                for name in FACET_NAMES:
-                    pools[name].append(rows[pk])
-            elif len(fails) == 1:
-                pools[fails[0]].append(rows[pk])
+        pools = {
+            name: [rows[pk] for pk in passing_all(name)] if name in passing else matched
+            for name in FACET_NAMES
+        }
         facets = _facets(
             query,
             pools,
@@ -419,16 +470,12 @@ def search(user, query: MenuQuery | dict | None = None, *, with_facets: bool = T
             frameworks=frameworks,
             countries=countries,
             providers=providers,
-            partner_frameworks=partner_frameworks,
             years=range(min_year, max_year + 1),
-            offered=offered,
         )
     return MenuResult(query=query, ids=ids, facets=facets, total=len(rows))
 
 
-def _facets(
-    query, pools, *, areas, frameworks, countries, providers, partner_frameworks, years, offered
-):
+def _facets(query, pools, *, areas, frameworks, countries, providers, years):
     facets = []
 
     def facet(name, counts: Counter, labels: list[tuple[str, str]], *, keep_zero=False):
@@ -467,16 +514,30 @@ def _facets(
     facet("framework", counts, [(f.code, f.acronym) for f in frameworks.values()])
 
     counts = Counter()
-    for country in countries.values():
-        counts[country.iso3] = sum(
-            1 for row in pools["country"] if _open_to(row, country.pk, partner_frameworks)
-        )
+    open_to_all = 0
+    for row in pools["country"]:
+        if row.open is None:
+            open_to_all += 1
+        else:
+            counts.update(row.open)
+    counts = Counter({c.iso3: counts.get(c.pk, 0) + open_to_all for c in countries.values()})
     ordered = sorted(countries.values(), key=lambda c: c.name)
     facet("country", counts, [(c.iso3, c.name) for c in ordered])
 
+    # Years: a difference array over the window, O(rows + years).
+    first, last = years[0], years[-1]
+    steps = [0] * (last - first + 2)
+    for row in pools["year"]:
+        start = max(row.first_year or first, first)
+        end = min(row.last_year or last, last)
+        if start <= end:
+            steps[start - first] += 1
+            steps[end - first + 1] -= 1
     counts = Counter()
-    for year in years:
-        counts[str(year)] = sum(1 for row in pools["year"] if offered(row, year))
+    running = 0
+    for index, year in enumerate(years):
+        running += steps[index]
+        counts[str(year)] = running
     facet("year", counts, [(str(y), str(y)) for y in reversed(years)])
 
     counts = Counter(code for row in pools["language"] for code in row.languages)
