@@ -551,6 +551,30 @@ def list_programmes(request, filters: Query[ProgrammeFilters]):
     return _Mapped(qs, programme_out)
 
 
+@router.get(
+    "/programmes/export",
+    response={200: None, **READ_ERRORS},
+    summary="Export the visible programmes as CSV",
+)
+def export_programmes(request, filters: Query[ProgrammeFilters]):
+    """One row per supporting activity; the ``X-Icihub-Marking`` header and the
+    file's first line carry the most restrictive marking of the rows."""
+    from django.http import HttpResponse
+
+    from .exports import export_programmes as export
+
+    qs = apply_filters(
+        Programme.objects.visible_to(actor(request)),
+        filters,
+        {"country": "country__iso3__iexact", "kind": "kind", "state": "state"},
+    )
+    result = export(actor(request), qs)
+    response = HttpResponse(result.content, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{result.filename}"'
+    response["X-Icihub-Marking"] = result.marking.value
+    return response
+
+
 @router.post("/programmes", response={201: ProgrammeDetailOut, **ERRORS})
 def create_programme(request, payload: ProgrammeIn):
     user = require_signed_in(request)

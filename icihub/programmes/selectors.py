@@ -115,6 +115,16 @@ def unanswered(user, country=None) -> Unanswered:
     )
 
 
+def home_panel(user) -> dict:
+    """Context for ``programmes/_home_panel.html`` (the unanswered requests a
+    signed-in coordinator or staff member sees), for the home page."""
+    from icihub.core.access import STAFF_ROLES, Role, role_of
+
+    if role_of(user) not in STAFF_ROLES | {Role.COORDINATOR}:
+        return {"unanswered": None}
+    return {"unanswered": unanswered(user)}
+
+
 # -- one programme ---------------------------------------------------------------------
 
 

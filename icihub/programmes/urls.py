@@ -7,6 +7,7 @@ app_name = "programmes"
 urlpatterns = [
     path("", views.programme_list, name="programme_list"),
     path("new/", views.programme_create, name="programme_create"),
+    path("export/", views.programme_export, name="programme_export"),
     path("<int:pk>/", views.programme_detail, name="programme_detail"),
     path("<int:pk>/edit/", views.programme_edit, name="programme_edit"),
     path("<int:pk>/delete/", views.programme_delete, name="programme_delete"),

@@ -105,6 +105,25 @@ def programme_list(request):
 
 
 @login_required
+def programme_export(request):
+    """The programmes of the list (same filters) as CSV, one row per activity."""
+    from django.http import HttpResponse
+
+    from .exports import export_programmes
+
+    qs = Programme.objects.visible_to(request.user)
+    for name, lookup in (("state", "state"), ("kind", "kind"), ("country", "country__iso3")):
+        value = request.GET.get(name, "").strip()
+        if value:
+            qs = qs.filter(**{lookup: value})
+    result = export_programmes(request.user, qs)
+    response = HttpResponse(result.content, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{result.filename}"'
+    response["X-Icihub-Marking"] = result.marking.value
+    return response
+
+
+@login_required
 def programme_create(request):
     if not policy_for(Programme).can_create(request.user, country_id=request.user.country_id):
         raise PermissionDenied(_("You may not create programmes."))

@@ -104,3 +104,23 @@ def test_coordinator_may_withdraw_and_nato_closing_an_open_request_needs_a_note(
     services.close_request(kwt_coordinator, request, note="No longer needed")
     request.refresh_from_db()
     assert request.state == "closed" and not request.is_overdue
+
+
+def test_home_panel_for_coordinators_and_staff(
+    kwt_coordinator, qat_coordinator, nato_staff, participant_user
+):
+    from django.template.loader import render_to_string
+
+    make(kwt_coordinator, subject="Old one", requested_on=dt.date(2006, 3, 1))
+    html = render_to_string("programmes/_home_panel.html", selectors.home_panel(kwt_coordinator))
+    assert 'data-unanswered="1"' in html and "Old one" in html
+    assert "Old one" in render_to_string(
+        "programmes/_home_panel.html", selectors.home_panel(nato_staff)
+    )
+    assert (
+        render_to_string(
+            "programmes/_home_panel.html", selectors.home_panel(qat_coordinator)
+        ).strip()
+        == ""
+    )
+    assert selectors.home_panel(participant_user) == {"unanswered": None}
