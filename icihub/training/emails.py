@@ -40,9 +40,19 @@ def _coordinators(country_id: int) -> list[str]:
     )
 
 
-def _send(template: str, nomination: Nomination, extra: dict | None = None, attach=None) -> bool:
+def _send(
+    template: str,
+    nomination: Nomination,
+    extra: dict | None = None,
+    attach=None,
+    *,
+    coordinators: list[str] | None = None,
+    connection=None,
+) -> bool:
     to = [nomination.participant.email] if nomination.participant.email else []
-    cc = [a for a in _coordinators(nomination.country_id) if a not in to]
+    if coordinators is None:
+        coordinators = _coordinators(nomination.country_id)
+    cc = [a for a in coordinators if a not in to]
     if not to and not cc:
         return False
     context = {
@@ -63,6 +73,7 @@ def _send(template: str, nomination: Nomination, extra: dict | None = None, atta
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=to or cc,
         cc=cc if to else [],
+        connection=connection,
     )
     if attach:
         message.attach(*attach)
@@ -85,8 +96,54 @@ def nomination_waitlisted(pk: int) -> bool:
 
 
 def nomination_promoted(pk: int) -> bool:
-    nomination = _nomination(pk)
-    return bool(nomination) and _send("promoted", nomination)
+    return nominations_promoted([pk]) == 1
+
+
+def nominations_promoted(pks: list[int]) -> int:
+    """Tell each nominee promoted from the waiting list (a reallocation may
+    promote many at once: one query, one mail connection). Returns how many
+    messages were sent."""
+    from django.core.mail import get_connection
+
+    from icihub.core.models import User
+
+    nominations = list(
+        Nomination.objects.select_related("participant", "country", "session", "session__course")
+        .filter(pk__in=list(pks))
+        .order_by("pk")
+    )
+    coordinators: dict[int, list[str]] = {}
+    for country_id, address in (
+        User.objects.filter(
+            role=Role.COORDINATOR,
+            country_id__in={n.country_id for n in nominations},
+            is_active=True,
+        )
+        .exclude(email="")
+        .values_list("country_id", "email")
+    ):
+        coordinators.setdefault(country_id, []).append(address)
+    sent = 0
+    try:
+        connection = get_connection()
+        connection.open()
+    except Exception:
+        log.exception("could not open the mail connection for %d promotions", len(nominations))
+        return 0
+    try:
+        for nomination in nominations:
+            sent += _send(
+                "promoted",
+                nomination,
+                coordinators=coordinators.get(nomination.country_id, []),
+                connection=connection,
+            )
+    finally:
+        try:
+            connection.close()
+        except Exception:
+            log.exception("could not close the mail connection")
+    return sent
 
 
 def nomination_rejected(pk: int) -> bool:

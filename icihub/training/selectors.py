@@ -111,11 +111,41 @@ def nominations(user):
 
 def session_nominations(session: Session, user):
     """The nominations of one session that ``user`` may see (a coordinator: their
-    country's), in seat order: holders first, then the waiting list."""
+    country's), by country and priority."""
     return (
         nominations(user)
         .filter(session=session)
         .select_related("certificate", "evaluation", "substitute_for__participant")
+        .order_by("country__name", "priority", "nominated_at", "pk")
+    )
+
+
+def session_nomination_rows(session: Session, user):
+    """What the session page's table shows, and nothing more (it may hold
+    hundreds of rows): the nominee, the country, status, outcome, certificate."""
+    return (
+        Nomination.objects.visible_to(user)
+        .filter(session=session)
+        .select_related("participant", "country", "certificate", "substitute_for__participant")
+        .only(
+            "pk",
+            "status",
+            "priority",
+            "via_reallocation",
+            "outcome",
+            "attendance_percent",
+            "substitute_for_id",
+            "substitute_for__participant__given_name",
+            "substitute_for__participant__family_name",
+            "participant__given_name",
+            "participant__family_name",
+            "participant__name_ar",
+            "participant__rank",
+            "country__iso3",
+            "country__name",
+            "certificate__id",
+            "certificate__nomination_id",
+        )
         .order_by("country__name", "priority", "nominated_at", "pk")
     )
 

@@ -936,20 +936,49 @@ def fair_order(waiting: Iterable, held: dict[int, int]) -> list:
     return ordered
 
 
-def _eligible_country_ids(session: Session, country_ids: Iterable[int]) -> set[int]:
+def _eligible_country_ids(
+    session: Session, country_ids: Iterable[int], cache: dict | None = None
+) -> set[int]:
+    """Which of ``country_ids`` may take part in the session's course on its
+    start date (the rule of ``partners.selectors.is_eligible``), in one query.
+    ``cache`` keeps each course's eligible frameworks and countries."""
     from icihub.partners.models import Country
+    from icihub.partners.selectors import eligible_countries_q
 
-    countries = Country.objects.filter(pk__in=set(country_ids))
-    return {c.pk for c in countries if is_eligible(c, session.course, on=session.start)}
+    cache = {} if cache is None else cache
+    audience = cache.get(session.course_id)
+    if audience is None:
+        course = session.course
+        audience = (
+            list(course.eligible_frameworks.values_list("pk", flat=True)),
+            list(course.eligible_countries.values_list("pk", flat=True)),
+        )
+        cache[session.course_id] = audience
+    ids = set(country_ids)
+    frameworks, countries = audience
+    if not frameworks and not countries:
+        return ids
+    key = (session.course_id, session.start)
+    eligible = cache.get(key)
+    if eligible is None:
+        eligible = set(
+            Country.objects.filter(
+                eligible_countries_q(frameworks, countries, on=session.start)
+            ).values_list("pk", flat=True)
+        )
+        cache[key] = eligible
+    return ids & eligible
 
 
-def _promotion_plan(session: Session, waiting: list, held: dict[int, int]) -> list:
+def _promotion_plan(
+    session: Session, waiting: list, held: dict[int, int], cache: dict | None = None
+) -> list:
     """Which waiting nominees take the free seats of ``session`` now (in order)."""
     free = session.capacity - session.seats_taken
     if free <= 0 or not waiting:
         return []
     if session.quotas_released_at is not None:
-        eligible = _eligible_country_ids(session, {n.country_id for n in waiting})
+        eligible = _eligible_country_ids(session, {n.country_id for n in waiting}, cache)
         ordered = fair_order([n for n in waiting if n.country_id in eligible], held)
         return ordered[:free]
     quotas = dict(session.quotas.values_list("country_id", "seats"))
@@ -964,32 +993,56 @@ def _promotion_plan(session: Session, waiting: list, held: dict[int, int]) -> li
     return plan[:free]
 
 
-def _promote(session: Session, nominations: list, reason: str) -> list:
+def _promote(session: Session, nominations: list, reason: str, notify: list | None = None):
+    """Give the seats to ``nominations`` (waiting nominees of the locked
+    ``session``): one update, one audit entry (the transition, with its reason)
+    per nominee, and the "promoted" e-mails after commit (or into ``notify``)."""
+    if not nominations:
+        return []
     now = timezone.now()
     released = session.quotas_released_at is not None
-    promoted = []
+    pks = [n.pk for n in nominations]
+    changed = Nomination.objects.filter(pk__in=pks, status=S.WAITLISTED).update(
+        status=S.NOMINATED,
+        has_seat=True,
+        promoted_at=now,
+        via_reallocation=released,
+        updated_at=now,
+    )
+    if changed != len(pks):
+        raise Conflict(_("The waiting list changed meanwhile: try again."))
+    Session.objects.filter(pk=session.pk).update(seats_taken=F("seats_taken") + len(pks))
+    session.seats_taken += len(pks)
     for nomination in nominations:
+        nomination.session = session  # (for the audit's description, without a query)
         nomination.status = S.NOMINATED
         nomination.has_seat = True
         nomination.promoted_at = now
         nomination.via_reallocation = released
-        nomination.save()
-        _take_seat(session)
-        _transition(nomination, "status", S.WAITLISTED, S.NOMINATED, reason)
-        promoted.append(nomination)
-    if promoted:
+        audit.record(
+            audit.Action.TRANSITION,
+            nomination,
+            {
+                "status": {"before": S.WAITLISTED.value, "after": S.NOMINATED.value},
+                "has_seat": {"before": False, "after": True},
+                "via_reallocation": {"before": False, "after": released},
+            },
+            reason=reason,
+        )
+    if notify is not None:
+        notify.extend(pks)
+    else:
         from . import emails
 
-        for nomination in promoted:
-            _on_commit(lambda pk=nomination.pk: emails.nomination_promoted(pk))
-    return promoted
+        _on_commit(lambda: emails.nominations_promoted(pks))
+    return nominations
 
 
 def _fill_free_seats(session: Session, reason: str = "") -> list:
     """Give free seats to waiting nominees (the session row is locked)."""
     if session.state not in (Session.State.OPEN, Session.State.CLOSED, Session.State.PLANNED):
         return []
-    waiting = list(session.nominations.filter(status=S.WAITLISTED))
+    waiting = list(session.nominations.filter(status=S.WAITLISTED).select_related("participant"))
     if not waiting or session.seats_taken >= session.capacity:
         return []
     plan = _promotion_plan(session, waiting, _held_by_country(session))
@@ -1068,6 +1121,8 @@ def reallocate(
     quiet = [pk for pk in ids if pk not in waiting_by_session]
     busy = [pk for pk in ids if pk in waiting_by_session]
     now = timezone.now()
+    cache: dict = {}
+    notify: list[int] = []
     with audit.acting(actor, reason=reason):
         if quiet and not dry_run:
             with transaction.atomic():
@@ -1096,9 +1151,9 @@ def reallocate(
                         Session.objects.filter(pk=pk).update(quotas_released_at=now)
                         _transition(locked, "quotas_released_at", None, now.isoformat(), reason)
                 waiting = [n for n in waiting_by_session[pk] if n.status == S.WAITLISTED]
-                plan = _promotion_plan(locked, waiting, _held_by_country(locked))
+                plan = _promotion_plan(locked, waiting, _held_by_country(locked), cache)
                 if not dry_run:
-                    _promote(locked, plan, reason)
+                    _promote(locked, plan, reason, notify)
                 report.released += 1
                 report.promoted.extend(
                     (locked.reference, n.participant.full_name, n.country.iso3) for n in plan
@@ -1107,6 +1162,12 @@ def reallocate(
                     transaction.set_rollback(True)
             if index % 200 == 0:
                 progress(f"  {index}/{len(busy)} sessions with waiting nominees")
+    if notify:
+        from . import emails
+
+        # After the sessions' own commits: one batch, one mail connection.
+        _on_commit(lambda: emails.nominations_promoted(notify))
+        progress(f"  {len(notify)} promotion e-mails queued")
     progress(report.summary())
     return report
 

@@ -242,10 +242,17 @@ REALLOCATION_RULE = gettext_lazy(
 )
 
 
+def _has_certificate(nomination) -> bool:
+    try:
+        return nomination.certificate is not None
+    except Certificate.DoesNotExist:
+        return False
+
+
 def session_detail(request, pk):
     user = request.user
     session = get_visible(selectors.sessions(user), user, pk=pk)
-    nominations = list(selectors.session_nominations(session, user))
+    nominations = list(selectors.session_nomination_rows(session, user))
     staff = is_staff(user)
     role = role_of(user)
     manage = staff and can_change(user, session)
@@ -278,7 +285,7 @@ def session_detail(request, pk):
         ],
         "reallocation_rule": REALLOCATION_RULE,
         "today": timezone.localdate(),
-        "certificates": sum(1 for n in nominations if getattr(n, "certificate", None)),
+        "certificates": sum(1 for n in nominations if _has_certificate(n)),
     }
     if manage:
         context["assign_form"] = AssignmentForm(

@@ -57,7 +57,7 @@ def test_nomination_emails_over_smtp(
         made = services.nominate_many(kwt_coordinator, session, kuwaitis[:3])
     # The third is beyond Kuwait's quota of two: waitlisted.
     assert smtp.subjects() == [
-        "On the waiting list: NIRC-T-001 – Crisis management for practitioners"
+        "On the waiting list: NIRC-T-001 Crisis management for practitioners"
     ]
     message = smtp.messages[0]
     assert kuwaitis[2].email in message["to"]
@@ -67,7 +67,7 @@ def test_nomination_emails_over_smtp(
         services.accept(centre_staff, made[0], reason="fits")
         services.reject(centre_staff, made[1], reason="no security clearance")
     subjects = smtp.subjects()
-    assert "Nomination accepted: NIRC-T-001 – Crisis management for practitioners" in subjects
+    assert "Nomination accepted: NIRC-T-001 Crisis management for practitioners" in subjects
     rejected = next(m for m in smtp.messages if "Nomination not" in m["message"]["Subject"])
     assert "no security clearance" in rejected["message"].get_content()
     # The freed seat went to the waiting nominee, who is told.

@@ -67,6 +67,8 @@ def test_every_page_renders_for_staff(
     page = client.get(reverse("training:session_detail", args=[session.pk])).content.decode()
     assert "round-robin across countries" in page  # the reallocation rule is shown
     assert "Marco Bianchi" in page
+    accept = reverse("training:nomination_accept", args=[nominations[0].pk])
+    assert f'<button type="submit" class="small accept" formaction="{accept}">' in page
 
 
 class Committing:
