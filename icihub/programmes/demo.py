@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db.models import Q
 from django.utils import timezone
 
 from icihub.core.access import Marking
@@ -340,13 +341,22 @@ REQUESTS = [
 ]
 
 
-def _pick(area_codes: list[str], exclude: set[int], count: int) -> list[Activity]:
-    """The first ``count`` active activities of the areas that any partner
-    coordinator may see (not NATO-only), by code."""
+def _offered_q(start: int, end: int) -> Q:
+    return (Q(first_year__isnull=True) | Q(first_year__lte=end)) & (
+        Q(last_year__isnull=True) | Q(last_year__gte=start)
+    )
+
+
+def _pick(
+    area_codes: list[str], exclude: set[int], count: int, start: int, end: int
+) -> list[Activity]:
+    """The first ``count`` active activities of the areas, offered during the
+    programme, that any partner coordinator may see (not NATO-only), by code."""
     if count <= 0:
         return []
     qs = (
         Activity.objects.filter(
+            _offered_q(start, end),
             areas__code__in=area_codes,
             status=Activity.Status.ACTIVE,
             marking__in=[Marking.PUBLIC, Marking.REL_ICI],
@@ -358,13 +368,24 @@ def _pick(area_codes: list[str], exclude: set[int], count: int) -> list[Activity
     return list(qs[:count])
 
 
-def _activities(codes: list[str], area_codes: list[str], exclude: set[int], count: int):
+def _activities(codes, area_codes, exclude: set[int], count: int, start: int, end: int):
     explicit = list(
-        Activity.objects.filter(code__in=codes, status=Activity.Status.ACTIVE).order_by("code")
+        Activity.objects.filter(
+            _offered_q(start, end), code__in=codes, status=Activity.Status.ACTIVE
+        ).order_by("code")
     )
     chosen = [a for a in explicit if a.pk not in exclude]
     taken = exclude | {a.pk for a in chosen}
-    return chosen + _pick(area_codes, taken, count)
+    return chosen + _pick(area_codes, taken, count, start, end)
+
+
+def _within(year: int, activity: Activity) -> int:
+    """``year`` moved into the years the activity is offered."""
+    if activity.first_year and year < activity.first_year:
+        year = activity.first_year
+    if activity.last_year and year > activity.last_year:
+        year = activity.last_year
+    return year
 
 
 def _aware(value: dt.datetime) -> dt.datetime:
@@ -490,7 +511,8 @@ def load(progress: Progress = print) -> None:
             objective = services.add_objective(staff, programme, {"title": objective_title})
             for g_index, (goal_title, areas, codes, count) in enumerate(goals):
                 goal = services.add_goal(staff, objective, {"title": goal_title, "areas": areas})
-                for i_index, activity in enumerate(_activities(codes, areas, used, count)):
+                chosen = _activities(codes, areas, used, count, spec["start"], end)
+                for i_index, activity in enumerate(chosen):
                     used.add(activity.pk)
                     services.add_item(
                         staff,
@@ -498,8 +520,10 @@ def load(progress: Progress = print) -> None:
                         {
                             "activity": activity,
                             "priority": 1 + (o_index + i_index) % 3,
-                            "planned_year": spec["start"]
-                            + (g_index + i_index) % (end - spec["start"] + 1),
+                            "planned_year": _within(
+                                spec["start"] + (g_index + i_index) % (end - spec["start"] + 1),
+                                activity,
+                            ),
                             "planned_quarter": 1 + (i_index + g_index) % 4,
                             "seats": 2 + (i_index * 3) % 7,
                         },
@@ -529,15 +553,12 @@ def load(progress: Progress = print) -> None:
                 .goals.order_by("position")
                 .first()
             )
-            extra = _pick(
-                [area],
-                set(
-                    ProgrammeItem.objects.filter(goal__objective__programme=programme).values_list(
-                        "activity_id", flat=True
-                    )
-                ),
-                1,
+            planned = set(
+                ProgrammeItem.objects.filter(goal__objective__programme=programme).values_list(
+                    "activity_id", flat=True
+                )
             )
+            extra = _pick([area], planned, 1, end, end)
             if extra:
                 services.add_item(
                     staff,

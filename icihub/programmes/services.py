@@ -525,6 +525,11 @@ def _validate_item(actor, item: ProgrammeItem, programme: Programme) -> None:
             errors["activity"] = _("Choose an activity of the menu.")
         elif item._state.adding and activity.status != Activity.Status.ACTIVE:
             errors["activity"] = _("This activity is retired from the menu.")
+        elif item.planned_year and not activity.is_offered_in(item.planned_year):
+            errors["planned_year"] = _("This activity is offered %(from)s–%(until)s.") % {
+                "from": activity.first_year or "…",
+                "until": activity.last_year or "",
+            }
     if errors:
         raise ValidationError(errors)
 
@@ -534,9 +539,12 @@ def add_item(actor, goal: PartnershipGoal, data: dict, *, reason: str = "") -> P
     _check_fields(data, ITEM_FIELDS)
     data = dict(data)
     programme = goal.objective.programme
-    if data.get("planned_year") in (None, ""):
-        data["planned_year"] = default_year(programme)
     activity = data.pop("activity", None)
+    if data.get("planned_year") in (None, ""):
+        from icihub.menu.models import Activity
+
+        found = Activity.objects.filter(pk=getattr(activity, "pk", activity)).first()
+        data["planned_year"] = default_year(programme, found)
     with audit.acting(actor, reason=reason), transaction.atomic():
         versioned = editing_rule(actor, programme)
         item = ProgrammeItem(goal=goal, **data)
@@ -556,11 +564,21 @@ def add_item(actor, goal: PartnershipGoal, data: dict, *, reason: str = "") -> P
     return item
 
 
-def default_year(programme: Programme) -> int:
+def default_year(programme: Programme, activity=None) -> int:
+    """This year when the programme covers it, else its first year; moved
+    into the years the activity is offered when they overlap the programme."""
     this_year = dt.date.today().year
-    if programme.start_year <= this_year <= programme.end_year:
-        return this_year
-    return programme.start_year
+    year = (
+        this_year
+        if programme.start_year <= this_year <= programme.end_year
+        else programme.start_year
+    )
+    if activity is not None:
+        if activity.first_year and year < activity.first_year <= programme.end_year:
+            year = activity.first_year
+        if activity.last_year and year > activity.last_year >= programme.start_year:
+            year = activity.last_year
+    return year
 
 
 def update_item(actor, item: ProgrammeItem, data: dict, *, reason: str = "") -> ProgrammeItem:

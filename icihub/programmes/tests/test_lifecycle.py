@@ -164,6 +164,12 @@ def test_items_are_checked(build_programme, kwt_coordinator, activity):
         services.add_item(kwt_coordinator, goal, {"activity": retired})
     with pytest.raises(ValidationError):
         services.add_item(kwt_coordinator, goal, {"activity": activity(), "planned_quarter": 5})
+    ended = activity(first_year=2010, last_year=2020)
+    with pytest.raises(ValidationError) as excinfo:
+        services.add_item(kwt_coordinator, goal, {"activity": ended, "planned_year": 2025})
+    assert "offered 2010–2020" in excinfo.value.message_dict["planned_year"][0]
+    later = activity(first_year=2027)
+    assert services.add_item(kwt_coordinator, goal, {"activity": later}).planned_year == 2027
     a = activity()
     services.add_item(kwt_coordinator, goal, {"activity": a, "planned_year": 2025})
     with pytest.raises((ValidationError, Conflict)):
