@@ -12,14 +12,14 @@ certificates. Errors share one body (``{detail, code, errors}``), never a 500.""
 import datetime as dt
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from icihub.core.access import get_visible
+from icihub.core.access import get_visible, is_staff
 from icihub.core.apikit import (
     ERRORS,
     READ_ERRORS,
@@ -903,10 +903,28 @@ def evaluation_summary(request, pk: int):
     user = require_signed_in(request)
     session = get_visible(Session, user, pk=pk)
     if not selectors.can_see_evaluations(user, session):
-        from django.core.exceptions import PermissionDenied
-
         raise PermissionDenied(_("Staff and the session's instructors only."))
     return selectors.evaluation_summary(session)
+
+
+class CourseEvaluationSummaryOut(Schema):
+    responses: int
+    sessions: int
+    mean: float | None = None
+    scores: dict[str, float | None]
+
+
+@router.get(
+    "/training/courses/{int:pk}/evaluation-summary",
+    response={200: CourseEvaluationSummaryOut, **ERRORS},
+    summary="Mean scores of a course over all its sessions (staff)",
+)
+def course_evaluation_summary(request, pk: int):
+    user = require_signed_in(request)
+    course = get_visible(Course, user, pk=pk)
+    if not is_staff(user):
+        raise PermissionDenied(_("Staff only."))
+    return selectors.course_evaluation_summary(course)
 
 
 # -- certificates -------------------------------------------------------------------------------
