@@ -29,7 +29,14 @@ def cited_subjects(source: Source, user) -> list[dict]:
         model = ContentType.objects.get_for_id(type_id).model_class()
         if model is None or not hasattr(model, "access_policy"):
             continue
-        visible = model._default_manager.visible_to(user).in_bulk([c.object_id for c in group])
+        # the records' names often use their foreign keys (a partnership is
+        # "Kuwait – ICI (member)"): fetch those in the same query
+        related = [f.name for f in model._meta.concrete_fields if f.many_to_one]
+        visible = (
+            model._default_manager.visible_to(user)
+            .select_related(*related)
+            .in_bulk([c.object_id for c in group])
+        )
         for citation in group:
             subject = visible.get(citation.object_id)
             if subject is not None:

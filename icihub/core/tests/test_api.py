@@ -358,7 +358,40 @@ def test_list_endpoints_run_a_constant_number_of_queries(nato_staff, administrat
         ("audit", grow_audit),
     ]:
         assert_constant_queries(lambda p=path: api.get(p, {"limit": 1000}), grow)
-    assert_constant_queries(lambda: ApiClient().get("sources/seed-000"), grow_sources)
+
+
+def grow_citations_of(source_key):
+    """A function citing ``source_key`` for three more partnerships and appointments
+    (records whose names use their foreign keys)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from icihub.core.models import Citation
+    from icihub.partners.models import Appointment, Partnership
+
+    source = Source.objects.get(key=source_key)
+    pending = [
+        *Partnership.objects.exclude(citations__source=source).order_by("pk")[:9],
+        *Appointment.objects.exclude(citations__source=source).order_by("pk")[:6],
+    ]
+
+    def grow():
+        for subject in [pending.pop(0), pending.pop(-1), pending.pop(0)]:
+            Citation.objects.create(
+                content_type=ContentType.objects.get_for_model(subject),
+                object_id=subject.pk,
+                attribute="test",
+                value="x",
+                kind="text",
+                source=source,
+            )
+
+    return grow
+
+
+def test_a_source_with_its_citations_runs_a_constant_number_of_queries():
+    assert_constant_queries(
+        lambda: ApiClient().get("sources/seed-000"), grow_citations_of("seed-000"), rounds=2
+    )
 
 
 # -- documentation -------------------------------------------------------------------------------------

@@ -229,3 +229,51 @@ def test_navigation_shows_only_what_the_role_may_use(who, every_role, client):
             if url in links:
                 status = c.get(url).status_code
                 assert status == 200, (who, url, status)
+
+
+# -- query counts ----------------------------------------------------------------------------------
+
+
+def test_kernel_list_pages_run_a_constant_number_of_queries(administrator, nato_staff):
+    from icihub.testing import assert_constant_queries, make_user
+
+    c = client_for(administrator)
+    counter = iter(range(10_000))
+
+    def grow_sources():
+        for _ in range(30):
+            services.create(Source, nato_staff, {"key": f"p-{next(counter)}", "title": "T", "publisher": "P"})  # fmt: skip
+
+    def grow_users():
+        for _ in range(5):
+            make_user("coordinator", country="QAT", username=f"pu{next(counter)}")
+
+    def grow_tokens():
+        for _ in range(5):
+            services.create_token(administrator, administrator)
+
+    def grow_history():
+        source = Source.objects.get(key="seed-001")
+        with audit.acting(nato_staff):
+            for _ in range(5):
+                source.author = f"a{next(counter)}"
+                source.save()
+
+    seed = Source.objects.get(key="seed-001")
+    for url, grow in [
+        ("/sources/?page=1", grow_sources),
+        ("/users/", grow_users),
+        ("/audit/", grow_history),
+        ("/tokens/", grow_tokens),
+        (f"/history/core.source/{seed.pk}/", grow_history),
+    ]:
+        assert_constant_queries(lambda u=url: c.get(u), grow)
+
+
+def test_a_source_page_with_its_citations_runs_a_constant_number_of_queries(client):
+    from icihub.core.tests.test_api import grow_citations_of
+    from icihub.testing import assert_constant_queries
+
+    assert_constant_queries(
+        lambda: client.get("/sources/seed-000/"), grow_citations_of("seed-000"), rounds=2
+    )
