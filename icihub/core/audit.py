@@ -35,6 +35,7 @@ VIA_SYSTEM = "system"
 # Fields never copied into the trail (secrets, bookkeeping).
 SECRET_FIELDS = {"password", "key_hash", "secret", "token_hash", "otp_secret"}
 IGNORED_FIELDS = {"updated_at", "last_login", "search_text"}
+MASK = "••••"
 
 
 @dataclass(frozen=True)
@@ -118,7 +119,7 @@ def snapshot(instance: models.Model) -> dict:
         if f.name in IGNORED_FIELDS:
             continue
         if f.name in SECRET_FIELDS:
-            data[f.name] = "••••"
+            data[f.name] = MASK
             continue
         data[f.attname] = _json_value(getattr(instance, f.attname))
     return data
@@ -243,6 +244,12 @@ def _pre_save(sender, instance, raw=False, **kwargs):
         return
     old = sender._base_manager.filter(pk=instance.pk).first()
     instance._audit_before = snapshot(old) if old is not None else None
+    # secrets are masked in the trail, so their change is noted separately
+    instance._audit_secrets = {
+        f.attname: getattr(old, f.attname)
+        for f in sender._meta.concrete_fields
+        if old is not None and f.name in SECRET_FIELDS
+    }
 
 
 def _post_save(sender, instance, created, raw=False, **kwargs):
@@ -251,6 +258,10 @@ def _post_save(sender, instance, created, raw=False, **kwargs):
     before = None if created else getattr(instance, "_audit_before", None)
     after = snapshot(instance)
     changes = diff(before, after)
+    if not created:
+        for name, old_value in (getattr(instance, "_audit_secrets", None) or {}).items():
+            if getattr(instance, name) != old_value:
+                changes[name] = {"before": MASK, "after": f"{MASK} (changed)"}
     if not created and not changes:
         return
     record(Action.CREATE if created else Action.UPDATE, instance, changes)

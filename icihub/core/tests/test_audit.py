@@ -215,3 +215,13 @@ def test_audit_page_is_for_staff_and_filters(client, centre_staff, participant_u
     assert b"Edited" not in response.content
     assert client_for(participant_user).get("/audit/").status_code == 403
     assert client.get("/audit/").status_code == 302  # to the sign-in page
+
+
+def test_a_password_change_is_recorded_without_the_password(participant_user, centre_staff):
+    services.set_password(centre_staff, participant_user, "A-Fresh-Password-31")
+    (entry,) = entries_for(participant_user, audit.Action.UPDATE)
+    assert entry.actor == centre_staff
+    assert entry.changes == {"password": {"before": "••••", "after": "•••• (changed)"}}
+    assert "A-Fresh" not in str(entry.changes)
+    participant_user.refresh_from_db()
+    assert participant_user.password not in str(entry.changes)
