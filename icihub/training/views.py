@@ -1020,9 +1020,24 @@ def participant_edit(request, pk):
 
 
 def _import_dir() -> Path:
+    """Where an uploaded file waits between the dry run and the commit (named by
+    a random token kept in the uploader's session). Files left for a day are
+    removed at the next upload."""
     path = Path(settings.DATA_DIR) / "imports"
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def _remove_stale_uploads(max_age_seconds: int = 24 * 3600) -> None:
+    import time
+
+    limit = time.time() - max_age_seconds
+    for stale in _import_dir().glob("*"):
+        try:
+            if stale.is_file() and stale.stat().st_mtime < limit:
+                stale.unlink()
+        except OSError:
+            continue
 
 
 @login_required
@@ -1072,6 +1087,7 @@ def import_page(request, pk=None):
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
+                _remove_stale_uploads()
                 suffix = ".xlsx" if upload.name.lower().endswith(".xlsx") else ".csv"
                 token = secrets.token_hex(16) + suffix
                 (_import_dir() / token).write_bytes(data)
