@@ -9,6 +9,7 @@ import sys
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import CommandError
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from icihub.core.errors import Conflict
 
@@ -34,7 +35,7 @@ def command_errors():
     except (Conflict, PermissionDenied) as exc:
         raise CommandError(str(exc) or exc.__class__.__name__)
     except Http404 as exc:
-        raise CommandError(str(exc) or "not found")
+        raise CommandError(str(exc) or _("Not found."))
 
 
 def country_by_code(code: str | None):
@@ -48,7 +49,9 @@ def country_by_code(code: str | None):
     try:
         return Country.objects.get(**{field: code})
     except Country.DoesNotExist:
-        raise CommandError(f"Unknown country “{code}” (give an ISO 3166 code such as KWT).")
+        raise CommandError(
+            _("Unknown country “%(code)s” (give an ISO 3166 code such as KWT).") % {"code": code}
+        )
 
 
 def user_by_name(username: str):
@@ -57,7 +60,7 @@ def user_by_name(username: str):
     try:
         return User.objects.select_related("country").get(username__iexact=username)
     except User.DoesNotExist:
-        raise CommandError(f"No user “{username}”.")
+        raise CommandError(_("No user “%(name)s”.") % {"name": username})
 
 
 def read_password(options) -> str:
@@ -66,7 +69,7 @@ def read_password(options) -> str:
     line = stream.readline()
     password = line.rstrip("\r\n")
     if not password:
-        raise CommandError("No password on standard input.")
+        raise CommandError(_("No password on standard input."))
     return password
 
 

@@ -4,6 +4,7 @@ in one transaction."""
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from icihub.core import demo
 
@@ -31,7 +32,7 @@ class Command(BaseCommand):
             self.stdout.write("The database has user accounts already: demo data not loaded.")
             return
         if not Country.objects.exists():
-            raise CommandError("No reference data: run `icihub load-reference` first.")
+            raise CommandError(_("No reference data: run `icihub load-reference` first."))
         with command_errors():
             apps = demo.load_all(progress=lambda line: self.stdout.write(line))
         self.stdout.write(self.style.SUCCESS(f"Demo data loaded ({', '.join(apps)})."))

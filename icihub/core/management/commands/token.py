@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from icihub.core import services
 
@@ -82,15 +83,17 @@ class Command(BaseCommand):
 
         given = options["prefix"].strip()
         if len(given) < 8:
-            raise CommandError("Give at least 8 characters of the token's prefix.")
+            raise CommandError(_("Give at least 8 characters of the token's prefix."))
         qs = ApiToken.objects.select_related("user").filter(prefix__startswith=given[:12])
         if len(given) > 12:
             qs = qs.filter(key_hash=hash_token(given))
         tokens = list(qs[:2])
         if not tokens:
-            raise CommandError(f"No token with prefix “{given[:12]}”.")
+            raise CommandError(_("No token with prefix “%(prefix)s”.") % {"prefix": given[:12]})
         if len(tokens) > 1:
-            raise CommandError(f"Several tokens start with “{given}”: give more of it.")
+            raise CommandError(
+                _("Several tokens start with “%(prefix)s”: give more of it.") % {"prefix": given}
+            )
         token = tokens[0]
         if token.revoked_at is not None:
             self.stdout.write(

@@ -14,6 +14,7 @@ audit with channel "cli"); bad input exits non-zero and writes nothing."""
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from icihub.core import services
 
@@ -92,7 +93,10 @@ class Command(BaseCommand):
 
     def _role(self, role: str) -> str:
         if role not in role_choices():
-            raise CommandError(f"Unknown role “{role}”: choose one of {', '.join(role_choices())}.")
+            raise CommandError(
+                _("Unknown role “%(role)s”: choose one of %(roles)s.")
+                % {"role": role, "roles": ", ".join(role_choices())}
+            )
         return role
 
     def create(self, options):
