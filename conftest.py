@@ -175,12 +175,23 @@ def live_url(live_server):
     return url
 
 
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    setattr(item, f"_report_{report.when}", report)  # read by browser_page
+    return report
+
+
+SCREENSHOTS = os.path.join(os.path.dirname(__file__), "test-results")
+
+
 @pytest.fixture
-def browser_page(live_server, transactional_db, tmp_path):
+def browser_page(live_server, transactional_db, tmp_path, request):
     """A Playwright page (sync API) in Debian's Chromium, headless, with a fresh
     profile, against the live server. The reference data is loaded. Sign in with
     ``icihub.testing.login(page, live_server, user)``. Mark such tests
-    ``@pytest.mark.browser``."""
+    ``@pytest.mark.browser``. When the test fails, a screenshot of the page is
+    left in ``test-results/``."""
     if not os.path.exists(CHROMIUM):
         pytest.fail(
             f"{CHROMIUM} is missing: the browser tests need Debian's chromium package "
@@ -208,6 +219,13 @@ def browser_page(live_server, transactional_db, tmp_path):
             try:
                 page = context.pages[0] if context.pages else context.new_page()
                 yield page
+                report = getattr(request.node, "_report_call", None)
+                if report is not None and report.failed:
+                    os.makedirs(SCREENSHOTS, exist_ok=True)
+                    name = "".join(c if c.isalnum() else "_" for c in request.node.nodeid)
+                    path = os.path.join(SCREENSHOTS, f"{name[-150:]}.png")
+                    page.screenshot(path=path, full_page=True)
+                    print(f"\nscreenshot of the failed page: {path} ({page.url})")
             finally:
                 context.close()
                 # While Playwright's event loop runs, Django keeps this thread's
