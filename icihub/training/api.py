@@ -13,7 +13,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
@@ -648,15 +648,15 @@ class NominationOut(Schema):
 
     @staticmethod
     def resolve_nominated_by(obj):
-        return obj.nominated_by.username if obj.nominated_by_id else None
+        return obj.nominated_by_name
 
     @staticmethod
     def resolve_decided_by(obj):
-        return obj.decided_by.username if obj.decided_by_id else None
+        return obj.decided_by_name
 
     @staticmethod
     def resolve_withdrawn_by(obj):
-        return obj.withdrawn_by.username if obj.withdrawn_by_id else None
+        return obj.withdrawn_by_name
 
     @staticmethod
     def resolve_substitute_for(obj):
@@ -684,7 +684,16 @@ class NominationFilters(Schema):
 
 
 def _nominations(user):
-    return selectors.nominations(user).select_related("nominated_by", "decided_by", "withdrawn_by")
+    # User names as annotations, not three user rows per nomination (lists may be long).
+    return (
+        Nomination.objects.visible_to(user)
+        .select_related("participant__country", "country", "session")
+        .annotate(
+            nominated_by_name=F("nominated_by__username"),
+            decided_by_name=F("decided_by__username"),
+            withdrawn_by_name=F("withdrawn_by__username"),
+        )
+    )
 
 
 @router.get("/training/nominations", response={200: list[NominationOut], **READ_ERRORS})
