@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 from collections import defaultdict
 from collections.abc import Callable
@@ -267,11 +268,13 @@ SERVICE_ALIASES = {
 }
 
 
+@functools.lru_cache(maxsize=256)
 def _service(value: str) -> str | None:
     key = SERVICE_ALIASES.get(value.strip().lower())
     return key or _choice(value, Participant.Service.choices)
 
 
+@functools.lru_cache(maxsize=256)
 def _rank_code(value: str) -> str | None:
     raw = value.strip().upper().replace(" ", "").replace("_", "-")
     if raw in ("", "CIV", "CIVILIAN"):
