@@ -35,6 +35,7 @@ eligible country, in this order (:func:`fair_order`):
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
 import secrets
 from collections import defaultdict, deque
@@ -1095,6 +1096,17 @@ def reallocate(
     fair order of :func:`fair_order`. With ``session``, do it for that session
     now, whatever its reallocation date (staff, on demand). ``dry_run`` writes
     nothing and reports what would happen."""
+    # Many short-lived objects (no cycles to free): keep the cyclic collector out.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _reallocate(day, dry_run, progress, actor, session, reason)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _reallocate(day, dry_run, progress, actor, session, reason) -> ReallocationReport:
     day = day or today()
     progress = progress or (lambda line: None)
     report = ReallocationReport(day=day, dry_run=dry_run)
