@@ -228,6 +228,8 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 1000
 ICIHUB_API_TOKEN_DAYS = int(os.environ.get("ICIHUB_API_TOKEN_DAYS", "90"))
+# A partner's request unanswered for longer than this is flagged as overdue.
+ICIHUB_REQUEST_OVERDUE_DAYS = int(os.environ.get("ICIHUB_REQUEST_OVERDUE_DAYS", "30"))
 
 LOGGING = {
     "version": 1,

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.urls import NoReverseMatch, reverse
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from .access import ALL_ROLES, STAFF_ROLES, Role, role_of
@@ -20,6 +21,7 @@ class Item:
     label: str
     url_name: str
     roles: object = EVERYONE
+    badge: str = ""  # dotted path of a callable(user) -> int shown beside the entry
 
     def shown_to(self, role) -> bool:
         if self.roles == EVERYONE:
@@ -60,7 +62,12 @@ MODULES = [
         _("Programmes"),
         [
             Item(_("Individual programmes"), "programmes:programme_list", SIGNED_IN),
-            Item(_("Requests"), "programmes:request_list", SIGNED_IN),
+            Item(
+                _("Requests"),
+                "programmes:request_list",
+                SIGNED_IN,
+                badge="icihub.programmes.selectors.unanswered_count",
+            ),
         ],
     ),
     Module(
@@ -130,10 +137,19 @@ def modules_for(user) -> list[dict]:
     result = []
     for module in MODULES:
         items = [
-            {"label": item.label, "url": url}
+            {"label": item.label, "url": url, "badge": _badge(item, user)}
             for item in module.items
             if item.shown_to(role) and (url := _url(item.url_name))
         ]
         if items:
-            result.append({"key": module.key, "label": module.label, "items": items})
+            badge = sum(i["badge"] or 0 for i in items)
+            result.append(
+                {"key": module.key, "label": module.label, "items": items, "badge": badge}
+            )
     return result
+
+
+def _badge(item: Item, user) -> int | None:
+    if not item.badge or role_of(user) is None:
+        return None
+    return import_string(item.badge)(user) or None

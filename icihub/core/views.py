@@ -3,8 +3,6 @@ the audit trail and API tokens."""
 
 from __future__ import annotations
 
-from importlib import import_module
-
 from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -25,14 +23,15 @@ from .models import ApiToken, AuditEntry, Source, User
 
 
 def home(request):
-    from icihub.partners import selectors as partners
+    """The initiative at a glance. The home page composes what each app offers
+    (every part reads through the access model for the signed-in user)."""
+    from icihub.dialogue.selectors import latest_events
+    from icihub.partners.selectors import initiative_at_a_glance
+    from icihub.programmes.selectors import home_panel
 
-    context = partners.initiative_at_a_glance(request.user)
-    try:
-        dialogue = import_module("icihub.dialogue.selectors")
-        context["latest_events"] = dialogue.latest_events(request.user, limit=5)
-    except (ModuleNotFoundError, AttributeError):
-        context["latest_events"] = []
+    context = initiative_at_a_glance(request.user)
+    context["latest_events"] = latest_events(request.user, limit=5)
+    context.update(home_panel(request.user))
     return render(request, "core/home.html", context)
 
 

@@ -115,6 +115,11 @@ def unanswered(user, country=None) -> Unanswered:
     )
 
 
+def unanswered_count(user) -> int:
+    """Visible requests awaiting an answer (the badge in the navigation)."""
+    return PartnerRequest.objects.visible_to(user).filter(state=PartnerRequest.State.OPEN).count()
+
+
 def home_panel(user) -> dict:
     """Context for ``programmes/_home_panel.html`` (the unanswered requests a
     signed-in coordinator or staff member sees), for the home page."""
