@@ -317,3 +317,33 @@ def test_after_release_new_nominations_take_any_free_seat(
     assert all(n.via_reallocation for n in made)
     extra = factories.make_participant(centre_staff, "KWT", 8)
     assert services.nominate(kwt_coordinator, session, extra).status == S.WAITLISTED
+
+
+def test_changes_that_break_accepted_seats_are_refused(
+    course, centre_staff, kwt_coordinator, kuwaitis
+):
+    soon = timezone.localdate() + dt.timedelta(weeks=5)
+    session = factories.make_session(
+        course,
+        centre_staff,
+        start=soon,
+        nomination_deadline=timezone.localdate() + dt.timedelta(days=3),
+        quotas={"KWT": 2},
+    )
+    accepted = services.nominate(kwt_coordinator, session, kuwaitis[0])
+    services.accept(centre_staff, accepted)
+    services.nominate(kwt_coordinator, session, kuwaitis[1])
+    with pytest.raises(ValidationError) as error:
+        services.update_session(
+            centre_staff,
+            session,
+            {"start": soon + dt.timedelta(days=7), "end": soon + dt.timedelta(days=11)},
+        )
+    assert "within six weeks" in str(error.value)
+    with pytest.raises(ValidationError) as error:
+        services.set_quotas(centre_staff, session, {Country.objects.get(iso3="KWT"): 1})
+    assert "already holds 2 seats" in str(error.value)
+    session.refresh_from_db()
+    assert session.start == soon and session.quotas.get().seats == 2
+    # Other changes are fine.
+    services.update_session(centre_staff, session, {"venue": "Kuwait City, Bayan"})
