@@ -34,6 +34,15 @@ def _fast_password_hashing():
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Django's cache (the API's rate-limit counters) starts empty in each test."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _fresh_navigation_cache():
     from icihub.core import navigation
 

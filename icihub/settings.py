@@ -6,6 +6,12 @@ ICIHUB_DEBUG      "1"/"true" to turn debugging on (off by default)
 SECRET_KEY        when not given, generated once and kept in ICIHUB_DATA_DIR/secret_key
 ALLOWED_HOSTS     comma-separated host names (default 127.0.0.1,localhost)
 ICIHUB_HTTPS      "1" when served behind TLS: secure cookies, HSTS, SSL redirect
+ICIHUB_BEHIND_PROXY  "1" behind a reverse proxy: trust its X-Forwarded-Proto and
+                  take the client address from the last X-Forwarded-For entry
+ICIHUB_SESSION_IDLE_SECONDS  idle time after which a session ends (1800)
+ICIHUB_LOCKOUT_FAILURES / _IP_FAILURES / _WINDOW / _SECONDS  sign-in lockout
+ICIHUB_API_RATE_TOKEN / _ANON / _WINDOW  API requests per window (per token /
+                  per address without one) and the window in seconds
 EMAIL_URL-style:  ICIHUB_EMAIL_HOST, ICIHUB_EMAIL_PORT, ICIHUB_EMAIL_USER,
                   ICIHUB_EMAIL_PASSWORD, ICIHUB_EMAIL_TLS (SMTP when a host is set;
                   console otherwise), ICIHUB_EMAIL_FROM
@@ -107,6 +113,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "icihub.core.middleware.SecurityHeadersMiddleware",
+    "icihub.core.middleware.ApiRateLimitMiddleware",
+    "icihub.core.middleware.TwoFactorMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "icihub.core.middleware.AuditContextMiddleware",
 ]
@@ -219,11 +228,38 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-if env_bool("ICIHUB_BEHIND_PROXY"):
+BEHIND_PROXY = env_bool("ICIHUB_BEHIND_PROXY")
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    USE_X_FORWARDED_HOST = env_bool("ICIHUB_USE_X_FORWARDED_HOST")
 SESSION_COOKIE_AGE = int(os.environ.get("ICIHUB_SESSION_IDLE_SECONDS", str(30 * 60)))
 SESSION_SAVE_EVERY_REQUEST = True  # idle timeout: each request extends the session
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+CSRF_COOKIE_HTTPONLY = True  # pages send the token from the page (hx-headers), not the cookie
+if HTTPS:
+    # "__Host-" cookies are refused by browsers unless Secure, path=/ and host-only
+    SESSION_COOKIE_NAME = "__Host-icihub_session"
+    CSRF_COOKIE_NAME = "__Host-icihub_csrf"
+
+# Content-Security-Policy (core.middleware.SecurityHeadersMiddleware): override
+# single directives here; the default forbids inline script and style, and
+# anything from outside: default-src 'self'; img-src 'self' data:; ...
+ICIHUB_CSP: dict[str, str] = {}
+
+# Sign-in: lockout after repeated failures (core.security).
+ICIHUB_LOCKOUT_FAILURES = int(os.environ.get("ICIHUB_LOCKOUT_FAILURES", "5"))
+ICIHUB_LOCKOUT_IP_FAILURES = int(os.environ.get("ICIHUB_LOCKOUT_IP_FAILURES", "20"))
+ICIHUB_LOCKOUT_WINDOW = int(os.environ.get("ICIHUB_LOCKOUT_WINDOW", "900"))
+ICIHUB_LOCKOUT_SECONDS = int(os.environ.get("ICIHUB_LOCKOUT_SECONDS", "900"))
+# A password-reset request always takes at least this long, whether or not an
+# account has the address (no timing oracle).
+ICIHUB_PASSWORD_RESET_SECONDS = float(os.environ.get("ICIHUB_PASSWORD_RESET_SECONDS", "1.0"))
+PASSWORD_RESET_TIMEOUT = 3600
+
+# API rate limit (core.middleware.ApiRateLimitMiddleware); 0 turns one off.
+ICIHUB_API_RATE_TOKEN = int(os.environ.get("ICIHUB_API_RATE_TOKEN", "1200"))
+ICIHUB_API_RATE_ANON = int(os.environ.get("ICIHUB_API_RATE_ANON", "600"))
+ICIHUB_API_RATE_WINDOW = int(os.environ.get("ICIHUB_API_RATE_WINDOW", "60"))
 
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 1000

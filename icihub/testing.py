@@ -33,11 +33,49 @@ def make_user(role: str, country: str | None = None, username: str | None = None
     )
 
 
-def client_for(user) -> Client:
+def client_for(user, *, verified: bool = True) -> Client:
+    """A test client signed in as ``user``. The session counts as having passed
+    the second factor (``verified``), as after a real sign-in of a staff member
+    with their authenticator; ``verified=False`` gives a session that has not."""
     client = Client()
     if user is not None:
         client.force_login(user)
+        if verified:
+            from icihub.core.security import SESSION_VERIFIED
+
+            session = client.session
+            session[SESSION_VERIFIED] = True
+            session.save()
     return client
+
+
+# -- two-factor authentication -------------------------------------------------------------
+
+
+def give_authenticator(user, secret: str | None = None):
+    """A confirmed TOTP authenticator for ``user`` (returns the device)."""
+    from icihub.core import security
+
+    return security.install_device(user, secret)
+
+
+def totp_code(user) -> str:
+    """A code of ``user``'s authenticator that the server will accept now: the
+    current time step's, or the next one when the current was used already
+    (a code works once). Computed with pyotp from the device's secret."""
+    import time
+
+    import pyotp
+
+    from icihub.core.models import TOTPDevice
+
+    device = TOTPDevice.objects.get(user=user)
+    totp = pyotp.TOTP(device.secret)
+    now = int(time.time() // 30)
+    counter = max(now, device.last_counter + 1)
+    if counter > now + 1:  # both steps of the window used: wait for the next one
+        time.sleep((counter - 1) * 30 - time.time() + 0.1)
+    return totp.generate_otp(counter)
 
 
 class ApiClient:
@@ -111,16 +149,29 @@ def live_url(live_server, path: str = "/") -> str:
 
 def login(page, live_server, user, password: str = PASSWORD, next_path: str = "/"):
     """Sign ``user`` in through the sign-in form in a Playwright ``page`` and wait
-    until the browser has left the sign-in page. Returns the page."""
+    until the browser has left the sign-in page. Returns the page. A staff
+    account (two-factor authentication required) is given an authenticator
+    first when it has none, and the code step is passed with its current code."""
     from urllib.parse import quote
 
+    from icihub.core import security
+    from icihub.core.models import User
+
     username = getattr(user, "username", user)
+    account = User.objects.get(username=username)
+    if security.requires_2fa(account) and not security.has_2fa(account):
+        give_authenticator(account)  # staff must have one: as after their enrolment
     page.goto(live_url(live_server, f"/accounts/login/?next={quote(next_path)}"))
     form = page.locator("main form")
     form.locator("input[name=username]").fill(username)
     form.locator("input[name=password]").fill(password)
     with page.expect_navigation():
         form.locator("button[type=submit]").click()
+    if "/accounts/login/code/" in page.url:
+        form = page.locator("main form")
+        form.locator("input[name=code]").fill(totp_code(account))
+        with page.expect_navigation():
+            form.locator("button[type=submit]").click()
     if "/accounts/login/" in page.url:
         raise AssertionError(f"sign-in as {username} failed: still on {page.url}")
     return page

@@ -146,7 +146,10 @@ class TokenAuth(HttpBearer):
                 and user.is_authenticated
                 and request.method in ("GET", "HEAD", "OPTIONS")
             ):
-                return user  # the browser's own session, read-only (docs page)
+                from .security import needs_second_factor
+
+                if not needs_second_factor(request):
+                    return user  # the browser's own session, read-only (docs page)
             return AnonymousUser()
         return super().__call__(request)
 

@@ -23,6 +23,17 @@ def demo_password() -> str:
     return os.environ.get("ICIHUB_DEMO_PASSWORD") or DEFAULT_DEMO_PASSWORD
 
 
+# Staff demo accounts must use two-factor authentication like real staff: they
+# get an authenticator with this known key (printed by ``icihub setup``; add it
+# to an authenticator app, or print the current code on the server with
+# ``icihub user otp-code admin``). ICIHUB_DEMO_TOTP_SECRET overrides it (base32).
+DEFAULT_DEMO_TOTP_SECRET = "ICIHUBDEMOTOTPSECRETFORSTAFFONLY"
+
+
+def demo_totp_secret() -> str:
+    return (os.environ.get("ICIHUB_DEMO_TOTP_SECRET") or DEFAULT_DEMO_TOTP_SECRET).upper()
+
+
 @dataclass(frozen=True)
 class DemoUser:
     username: str
@@ -85,6 +96,15 @@ def load(progress: Progress = print) -> None:
         )
         created += 1
     progress(f"  {created} demo accounts created, {len(existing)} already there")
+    from . import security
+
+    devices = 0
+    for user in User.objects.filter(username__in=[u.username for u in DEMO_USERS]):
+        if security.requires_2fa(user) and not security.has_2fa(user):
+            security.install_device(user, demo_totp_secret())
+            devices += 1
+    if devices:
+        progress(f"  {devices} staff demo accounts given an authenticator (demo key)")
 
 
 def load_all(progress: Progress = print, apps: list[str] | None = None) -> list[str]:

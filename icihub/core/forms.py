@@ -2,16 +2,84 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from icihub.partners.models import Country
 
 from .access import Role
 
+LOCKED_MESSAGE = _(
+    "Too many failed sign-ins: this account or address is locked for a while. "
+    "Try again later, or ask an administrator to unlock it."
+)
+
 
 class LoginForm(AuthenticationForm):
-    username = forms.CharField(label=_("User name"), max_length=150)
-    password = forms.CharField(label=_("Password"), strip=False, widget=forms.PasswordInput)
+    """The password step. A locked user name or address is refused before the
+    password is even checked; each failure is counted (``core.security``)."""
+
+    username = forms.CharField(
+        label=_("User name"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "username"}),
+    )
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def clean(self):
+        from . import audit, security
+        from .middleware import client_ip
+
+        username = self.cleaned_data.get("username") or ""
+        ip = client_ip(self.request) if self.request is not None else None
+        if username and security.is_locked(username, ip):
+            audit.log_event(
+                audit.Action.LOGIN_FAILED,
+                None,
+                message=f"sign-in refused for “{username[:150]}”: locked",
+                data={"username": username[:150], "locked": True},
+                ip=ip,
+            )
+            raise ValidationError(LOCKED_MESSAGE, code="locked")
+        try:
+            return super().clean()
+        except ValidationError:
+            if username and security.record_failure(username, ip):
+                raise ValidationError(LOCKED_MESSAGE, code="locked")
+            raise
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=20,
+        help_text=_("The 6-digit code of your authenticator app, or one of your recovery codes."),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+    )
+
+
+class EnrolForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code from the app"),
+        max_length=10,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+
+class EndSessionsForm(forms.Form):
+    revoke_tokens = forms.BooleanField(
+        label=_("Also revoke my API tokens"), required=False, initial=False
+    )
+
+
+class PasswordResetRequestForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail"), max_length=254)
 
 
 class UserCreateForm(forms.Form):

@@ -1,11 +1,31 @@
-"""Request middleware of the shared kernel."""
+"""Request middleware of the shared kernel: the audit context, the second
+factor required of staff, security headers (Content-Security-Policy) and the
+API's rate limit."""
 
 from __future__ import annotations
+
+import hashlib
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponseRedirect, JsonResponse
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import gettext as _
 
 from . import audit
 
 
 def client_ip(request) -> str | None:
+    """The client's address. Behind a reverse proxy (``ICIHUB_BEHIND_PROXY=1``)
+    it is the last address of X-Forwarded-For, the one our proxy appended (the
+    ones before it are whatever the client claimed)."""
+    if getattr(settings, "BEHIND_PROXY", False):
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        parts = [p.strip() for p in forwarded.split(",") if p.strip()]
+        if parts:
+            return parts[-1][:45]
     return request.META.get("REMOTE_ADDR") or None
 
 
@@ -28,3 +48,154 @@ class AuditContextMiddleware:
         actor = user if user is not None and user.is_authenticated else None
         with audit.acting(actor, via=via, ip=client_ip(request), reason=""):
             return self.get_response(request)
+
+
+# -- the second factor --------------------------------------------------------------------
+
+
+class TwoFactorMiddleware:
+    """A signed-in account whose role requires two-factor authentication
+    reaches nothing but the enrolment (or code) page and sign-out until its
+    session has passed the second factor. The API is not concerned: bearer
+    tokens are issued to accounts, and a browser session is served there only
+    once verified (``apikit.TokenAuth``)."""
+
+    OPEN_PREFIXES = ("/static/", "/i18n/", "/api/", "/favicon")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from . import security
+
+        path = request.path_info
+        if not path.startswith(self.OPEN_PREFIXES) and security.needs_second_factor(request):
+            allowed = {
+                reverse("core:two_factor_setup"),
+                reverse("core:two_factor_verify"),
+                reverse("core:logout"),
+            }
+            if path not in allowed:
+                target = (
+                    "core:two_factor_verify"
+                    if security.has_2fa(request.user)
+                    else "core:two_factor_setup"
+                )
+                url = reverse(target)
+                here = request.get_full_path()
+                if request.method == "GET" and url_has_allowed_host_and_scheme(
+                    here, allowed_hosts={request.get_host()}
+                ):
+                    url += "?" + urlencode({"next": here})
+                response = HttpResponseRedirect(url)
+                if request.headers.get("HX-Request"):
+                    response["HX-Redirect"] = url
+                return response
+        return self.get_response(request)
+
+
+# -- security headers -------------------------------------------------------------------------
+
+DEFAULT_CSP = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "img-src": "'self' data:",
+    "font-src": "'self'",
+    "connect-src": "'self'",
+    "object-src": "'none'",
+    "base-uri": "'self'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+}
+
+
+def content_security_policy() -> str:
+    policy = dict(DEFAULT_CSP)
+    policy.update(getattr(settings, "ICIHUB_CSP", {}) or {})
+    return "; ".join(f"{k} {v}".strip() for k, v in policy.items() if v is not None)
+
+
+class SecurityHeadersMiddleware:
+    """Content-Security-Policy (no inline script or style, nothing from
+    outside, no framing), Permissions-Policy and Cross-Origin-Resource-Policy
+    on every response. HSTS, nosniff, Referrer-Policy and COOP come from
+    Django's SecurityMiddleware, X-Frame-Options from its clickjacking one."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.csp = content_security_policy()
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Security-Policy", self.csp)
+        response.headers.setdefault(
+            "Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()"
+        )
+        response.headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
+        return response
+
+
+# -- API rate limit ----------------------------------------------------------------------------
+
+
+def rate_limits() -> tuple[int, int, int]:
+    """(requests per window with a token, without one per address, window seconds)."""
+    return (
+        int(getattr(settings, "ICIHUB_API_RATE_TOKEN", 1200)),
+        int(getattr(settings, "ICIHUB_API_RATE_ANON", 600)),
+        max(1, int(getattr(settings, "ICIHUB_API_RATE_WINDOW", 60))),
+    )
+
+
+class ApiRateLimitMiddleware:
+    """At most ``ICIHUB_API_RATE_TOKEN`` API requests per window and bearer
+    token, and ``ICIHUB_API_RATE_ANON`` per window and address without one
+    (0 turns a limit off). Beyond it: 429 with the API's error body and
+    Retry-After. Counted in Django's cache (per process with the default
+    local-memory cache: with N gunicorn workers a client gets up to N times
+    the limit; configure a shared cache for an exact count)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.path_info.startswith("/api/"):
+            return self.get_response(request)
+        per_token, per_address, window = rate_limits()
+        header = request.headers.get("Authorization", "")
+        if header.lower().startswith("bearer "):
+            ident = "t:" + hashlib.sha256(header[7:].strip().encode()).hexdigest()[:32]
+            limit = per_token
+        else:
+            ident = f"a:{client_ip(request)}"
+            limit = per_address
+        if limit <= 0:
+            return self.get_response(request)
+        now = time.time()
+        slot = int(now // window)
+        key = f"icihub-rate:{ident}:{slot}"
+        cache.add(key, 0, timeout=window + 5)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, timeout=window + 5)
+            count = 1
+        if count > limit:
+            retry = max(1, int((slot + 1) * window - now) + 1)
+            response = JsonResponse(
+                {
+                    "detail": _("Too many requests: try again in %(s)d seconds.") % {"s": retry},
+                    "code": "rate_limited",
+                    "errors": [],
+                },
+                status=429,
+            )
+            response["Retry-After"] = str(retry)
+            response["X-RateLimit-Limit"] = str(limit)
+            response["X-RateLimit-Remaining"] = "0"
+            return response
+        response = self.get_response(request)
+        response["X-RateLimit-Limit"] = str(limit)
+        response["X-RateLimit-Remaining"] = str(max(0, limit - count))
+        return response

@@ -65,6 +65,12 @@ class User(AbstractUser):
         help_text=_("A national coordinator sees and acts for this country only."),
     )
     preferred_language = models.CharField(_("language"), max_length=8, blank=True, default="")
+    session_epoch = models.PositiveIntegerField(
+        _("session generation"),
+        default=0,
+        editable=False,
+        help_text=_("Raised to end every session of the account (sign out everywhere)."),
+    )
 
     objects = IcihubUserManager()
 
@@ -101,6 +107,18 @@ class User(AbstractUser):
     @property
     def is_nato_role(self) -> bool:
         return self.is_active and self.role in NATO_ROLES
+
+    def get_session_auth_hash(self) -> str:
+        """Sessions carry this hash; a session whose hash no longer matches is
+        ended on its next request. It changes with the password (as Django's)
+        and with ``session_epoch`` ("sign out everywhere", 2FA reset)."""
+        from django.utils.crypto import salted_hmac
+
+        return salted_hmac(
+            "icihub.core.User.session",
+            f"{self.password}\x00{self.session_epoch}",
+            algorithm="sha256",
+        ).hexdigest()
 
 
 # -- audit trail ---------------------------------------------------------------
@@ -393,3 +411,92 @@ class ApiToken(BaseModel):
     @property
     def is_valid(self) -> bool:
         return self.revoked_at is None and self.expires_at > timezone.now()
+
+
+# -- sign-in security ------------------------------------------------------------
+
+
+class TOTPDevice(models.Model):
+    """A time-based one-time password generator (RFC 6238: SHA-1, 6 digits,
+    30 seconds) enrolled by a user. ``secret`` is the base32 shared secret; it
+    is masked in the audit trail. ``last_counter`` refuses a code used twice."""
+
+    audit_exempt = True  # enrolment and use are recorded as events, without the secret
+
+    user = models.OneToOneField(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="totp_device"
+    )
+    secret = models.CharField(_("secret"), max_length=64)
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+    last_counter = models.BigIntegerField(_("last time step used"), default=-1)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+
+    access_policy = Policy(
+        read_all=frozenset({Role.ADMIN}),
+        own=dict.fromkeys(Role, "user"),
+        write_all=frozenset(),
+    )
+
+    class Meta:
+        verbose_name = _("authenticator")
+        verbose_name_plural = _("authenticators")
+        ordering = ["user__username"]
+
+    def __str__(self) -> str:
+        state = "confirmed" if self.confirmed_at else "pending"
+        return f"TOTP of {self.user.username} ({state})"
+
+    @property
+    def confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
+
+class RecoveryCode(models.Model):
+    """A single-use code that replaces the authenticator once (lost phone).
+    Only its SHA-256 hash is stored."""
+
+    audit_exempt = True
+
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="recovery_codes"
+    )
+    code_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    used_at = models.DateTimeField(_("used"), null=True, blank=True)
+
+    access_policy = Policy(
+        read_all=frozenset({Role.ADMIN}),
+        own=dict.fromkeys(Role, "user"),
+        write_all=frozenset(),
+    )
+
+    class Meta:
+        verbose_name = _("recovery code")
+        verbose_name_plural = _("recovery codes")
+        ordering = ["user__username", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"recovery code of {self.user.username}{' (used)' if self.used_at else ''}"
+
+
+class SignInFailure(models.Model):
+    """A failed sign-in (wrong password or wrong second factor). Enough of them
+    for one user name, or from one address, within the window lock it out
+    (``core.security``); an unlock removes them."""
+
+    audit_exempt = True  # each failure is an audit event already
+
+    username = models.CharField(_("user name (as typed)"), max_length=150, db_index=True)
+    ip = models.GenericIPAddressField(_("address"), null=True, blank=True, db_index=True)
+    timestamp = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    stage = models.CharField(_("stage"), max_length=10, default="password")
+
+    access_policy = Policy(read_all=STAFF_ROLES, write_all=frozenset())
+
+    class Meta:
+        verbose_name = _("failed sign-in")
+        verbose_name_plural = _("failed sign-ins")
+        ordering = ["-timestamp", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.timestamp:%Y-%m-%d %H:%M} {self.username} from {self.ip or '?'}"

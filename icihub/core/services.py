@@ -122,6 +122,13 @@ def _check_role_grant(actor, role: str, target: User | None = None) -> None:
             raise PermissionDenied(_("Centre staff cannot grant NATO roles."))
 
 
+def check_manage(actor, target: User) -> None:
+    """``actor`` may manage ``target``'s account (sessions, second factor):
+    staff, within the limits of granting roles (Centre staff cannot manage NATO
+    roles, only administrators manage administrators)."""
+    _check_role_grant(actor, target.role, target=target)
+
+
 def _validate_role_country(role: str, country) -> None:
     if role not in Role.values:
         raise ValidationError({"role": _("Unknown role “%(role)s”.") % {"role": role}})

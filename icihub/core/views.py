@@ -3,22 +3,40 @@ the audit trail and API tokens."""
 
 from __future__ import annotations
 
+import time
+
 from django.apps import apps
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import login as auth_login
+from django.contrib.auth import logout as auth_logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
+from django.urls import reverse, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from . import selectors, services
+from . import security, selectors, services
 from .access import STAFF_ROLES, Marking, Role, get_visible, require_role
-from .forms import LoginForm, TokenCreateForm, UserCreateForm, UserRoleForm
+from .forms import (
+    LOCKED_MESSAGE,
+    CodeForm,
+    EndSessionsForm,
+    EnrolForm,
+    LoginForm,
+    TokenCreateForm,
+    UserCreateForm,
+    UserRoleForm,
+)
 from .listing import Filter, ListPage
+from .middleware import client_ip
 from .models import ApiToken, AuditEntry, Source, User
 
 
@@ -36,13 +54,256 @@ def home(request):
 
 
 class LoginView(auth_views.LoginView):
+    """The password step. An account with an authenticator is not signed in
+    yet: it goes on to the code step (:func:`two_factor_verify`)."""
+
     template_name = "core/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
 
+    def form_valid(self, form):
+        user = form.get_user()
+        next_url = self.get_success_url()
+        if security.has_2fa(user):
+            self.request.session.cycle_key()
+            self.request.session[security.SESSION_PENDING] = {
+                "user": user.pk,
+                "backend": getattr(user, "backend", ""),
+                "at": time.time(),
+                "next": next_url,
+            }
+            return redirect(reverse("core:two_factor_verify"))
+        auth_login(self.request, user)
+        security.clear_failures(user.get_username())
+        if security.requires_2fa(user):
+            return redirect(reverse("core:two_factor_setup") + "?" + urlencode({"next": next_url}))
+        return redirect(next_url)
+
 
 class LogoutView(auth_views.LogoutView):
     template_name = "core/logged_out.html"
+
+
+def _safe_next(request, url: str | None) -> str:
+    if url and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return url
+    return resolve_url(settings.LOGIN_REDIRECT_URL)
+
+
+def two_factor_verify(request):
+    """The second step of signing in (a code after the password), or, for a
+    signed-in session that has not passed it yet, the step-up before anything
+    else. A wrong code counts as a failed sign-in (lockout)."""
+    pending = request.session.get(security.SESSION_PENDING)
+    user = None
+    if request.user.is_authenticated:
+        if security.is_verified(request) or not security.has_2fa(request.user):
+            return redirect(_safe_next(request, request.GET.get("next")))
+        user = request.user
+        next_url = request.GET.get("next") or request.POST.get("next")
+    elif pending and time.time() - pending.get("at", 0) <= security.PENDING_SECONDS:
+        user = User.objects.filter(pk=pending.get("user"), is_active=True).first()
+        next_url = pending.get("next")
+    if user is None:
+        request.session.pop(security.SESSION_PENDING, None)
+        messages.info(request, _("Sign in again."))
+        return redirect("core:login")
+    ip = client_ip(request)
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if security.is_locked(user.get_username(), ip):
+            form.add_error(None, LOCKED_MESSAGE)
+        else:
+            method = security.verify_second_factor(user, form.cleaned_data["code"], ip=ip)
+            if method:
+                if not request.user.is_authenticated:
+                    request.session.pop(security.SESSION_PENDING, None)
+                    user.backend = pending.get("backend") or settings.AUTHENTICATION_BACKENDS[0]
+                    auth_login(request, user)
+                else:
+                    request.session.cycle_key()
+                security.mark_verified(request)
+                security.clear_failures(user.get_username())
+                if method == "recovery":
+                    messages.warning(
+                        request,
+                        _(
+                            "You signed in with a recovery code; it cannot be used again. "
+                            "Create new codes on your security page when few are left."
+                        ),
+                    )
+                return redirect(_safe_next(request, next_url))
+            if security.record_failure(user.get_username(), ip, stage="2fa"):
+                request.session.pop(security.SESSION_PENDING, None)
+                form.add_error(None, LOCKED_MESSAGE)
+            else:
+                form.add_error("code", _("This code is not right (or was used already)."))
+    return render(request, "core/two_factor_verify.html", {"form": form, "account": user})
+
+
+@login_required
+def two_factor_setup(request):
+    """Enrol an authenticator app: scan the QR code (or type the key), confirm
+    with a code, keep the recovery codes shown once."""
+    user = request.user
+    if security.has_2fa(user):
+        if not security.is_verified(request):
+            return redirect(
+                reverse("core:two_factor_verify")
+                + "?"
+                + urlencode({"next": request.GET.get("next", "")})
+            )
+        messages.info(request, _("Two-factor authentication is already set up."))
+        return redirect("core:account_security")
+    device = security.pending_device(user)
+    form = EnrolForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        codes = security.confirm_device(user, form.cleaned_data["code"], ip=client_ip(request))
+        if codes is not None:
+            request.session.cycle_key()
+            security.mark_verified(request)
+            return render(
+                request,
+                "core/recovery_codes.html",
+                {"codes": codes, "next": _safe_next(request, request.GET.get("next"))},
+            )
+        form.add_error("code", _("This code is not right: check the time on your phone."))
+    uri = security.provisioning_uri(device)
+    return render(
+        request,
+        "core/two_factor_setup.html",
+        {
+            "form": form,
+            "secret": device.secret,
+            "uri": uri,
+            "qr": mark_safe(security.qr_svg(uri)),  # noqa: S308 - SVG made by segno here
+            "required": security.requires_2fa(user),
+        },
+    )
+
+
+@login_required
+def account_security(request):
+    """The signed-in user's own security page: two-factor status, recovery
+    codes, sign out everywhere, password."""
+    user = request.user
+    end_form = EndSessionsForm()
+    code_form = CodeForm()
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "end_sessions":
+            end_form = EndSessionsForm(request.POST)
+            if end_form.is_valid():
+                revoked = security.end_sessions(
+                    user, user, revoke_tokens=end_form.cleaned_data["revoke_tokens"]
+                )
+                auth_logout(request)
+                messages.success(
+                    request,
+                    _("Every session of your account has ended (%(n)d API tokens revoked).")
+                    % {"n": revoked},
+                )
+                return redirect("core:login")
+        elif action in ("recovery_codes", "disable_2fa"):
+            code_form = CodeForm(request.POST)
+            if code_form.is_valid():
+                ip = client_ip(request)
+                if security.verify_second_factor(user, code_form.cleaned_data["code"], ip=ip):
+                    if action == "recovery_codes":
+                        codes = security.new_recovery_codes(user)
+                        return render(
+                            request,
+                            "core/recovery_codes.html",
+                            {"codes": codes, "next": reverse("core:account_security")},
+                        )
+                    if security.requires_2fa(user):
+                        raise PermissionDenied(_("Your role requires two-factor authentication."))
+                    security.remove_2fa(user, user)
+                    auth_logout(request)
+                    messages.success(request, _("Two-factor authentication is off. Sign in again."))
+                    return redirect("core:login")
+                if security.record_failure(user.get_username(), ip, stage="2fa"):
+                    auth_logout(request)
+                    messages.error(request, LOCKED_MESSAGE)
+                    return redirect("core:login")
+                code_form.add_error("code", _("This code is not right (or was used already)."))
+    from .models import RecoveryCode
+
+    return render(
+        request,
+        "core/account_security.html",
+        {
+            "device": security.confirmed_device(user),
+            "required": security.requires_2fa(user),
+            "recovery_left": RecoveryCode.objects.filter(user=user, used_at__isnull=True).count(),
+            "end_form": end_form,
+            "code_form": code_form,
+            "tokens": ApiToken.objects.filter(user=user, revoked_at__isnull=True).count(),
+        },
+    )
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "core/password_change.html"
+    success_url = reverse_lazy("core:account_security")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        messages.success(self.request, _("Your password has been changed."))
+        return response
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Always the same answer, after at least ``ICIHUB_PASSWORD_RESET_SECONDS``
+    (sending the e-mail or not takes no visible time): the page reveals
+    nothing about whether an account has the address."""
+
+    template_name = "core/password_reset.html"
+    email_template_name = "core/password_reset_email.txt"
+    subject_template_name = "core/password_reset_subject.txt"
+    success_url = reverse_lazy("core:password_reset_done")
+
+    def post(self, request, *args, **kwargs):
+        started = time.monotonic()
+        response = super().post(request, *args, **kwargs)
+        floor = float(getattr(settings, "ICIHUB_PASSWORD_RESET_SECONDS", 1.0))
+        left = floor - (time.monotonic() - started)
+        if left > 0:
+            time.sleep(left)
+        return response
+
+    def form_valid(self, form):
+        from . import audit
+
+        email = form.cleaned_data["email"]
+        audit.log_event(
+            audit.Action.EVENT,
+            None,
+            message="password reset requested",
+            data={"email_domain": email.rpartition("@")[2][:100]},
+            ip=client_ip(self.request),
+        )
+        return super().form_valid(form)
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = "core/password_reset_done.html"
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "core/password_reset_confirm.html"
+    success_url = reverse_lazy("core:password_reset_complete")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        security.clear_failures(form.user.get_username())
+        return response
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "core/password_reset_complete.html"
 
 
 # -- sources -----------------------------------------------------------------------
@@ -180,7 +441,48 @@ def user_detail(request, pk):
                 return redirect("core:user_detail", pk=user.pk)
     elif request.method == "POST":
         raise PermissionDenied
-    return render(request, "core/user_detail.html", {"account": user, "form": form})
+    context = {"account": user, "form": form}
+    if request.user.is_staff_role:
+        context.update(
+            locked_until=security.locked_until(user.get_username()),
+            has_2fa=security.has_2fa(user),
+            requires_2fa=security.requires_2fa(user),
+        )
+    return render(request, "core/user_detail.html", context)
+
+
+@login_required
+@require_POST
+def user_security(request, pk):
+    """Staff actions on another account's sign-in: unlock, end its sessions,
+    reset its two-factor authentication (lost phone). Audited."""
+    require_role(request.user, *STAFF_ROLES)
+    account = get_visible(User, request.user, pk=pk)
+    action = request.POST.get("action")
+    reason = request.POST.get("reason", "")[:500]
+    if action == "unlock":
+        security.unlock(request.user, username=account.get_username(), reason=reason)
+        messages.success(request, _("Sign-in unlocked."))
+    elif action == "end_sessions":
+        services.check_manage(request.user, account)
+        security.end_sessions(
+            request.user,
+            account,
+            revoke_tokens=bool(request.POST.get("revoke_tokens")),
+            reason=reason,
+        )
+        messages.success(request, _("Every session of this account has ended."))
+    elif action == "reset_2fa":
+        services.check_manage(request.user, account)
+        if account.pk == request.user.pk:
+            raise PermissionDenied(_("Use your own security page."))
+        security.remove_2fa(request.user, account, reason=reason)
+        messages.success(
+            request, _("Two-factor authentication removed: the account enrols again at sign-in.")
+        )
+    else:
+        raise Http404(_("Not found."))
+    return redirect("core:user_detail", pk=account.pk)
 
 
 def _form_errors(form, exc: ValidationError) -> None:

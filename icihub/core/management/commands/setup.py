@@ -74,3 +74,10 @@ class Command(BaseCommand):
         for spec in demo.DEMO_USERS:
             self.stdout.write(f"  {spec.username:<12} {spec.description}")
         self.stdout.write(f"  password for all of them: {demo.demo_password()}")
+        self.stdout.write(
+            "  staff accounts (admin, nato, centre) also give a code from an authenticator app"
+        )
+        self.stdout.write(f"  set up with the demo key {demo.demo_totp_secret()}")
+        self.stdout.write(
+            "  (or print the current code on this server: icihub user otp-code admin)"
+        )

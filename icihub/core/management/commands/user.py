@@ -7,6 +7,13 @@
     icihub user deactivate USERNAME [--reason R]
     icihub user activate USERNAME [--reason R]
     icihub user set-password USERNAME --password-stdin
+    icihub user unlock USERNAME [--reason R]       lift a sign-in lockout
+    icihub user sign-out USERNAME [--revoke-tokens] [--reason R]
+                                                   end every session of the account
+    icihub user reset-2fa USERNAME [--reason R]    remove the authenticator (lost phone)
+    icihub user otp-code USERNAME                  the code the account's authenticator
+                                                   shows now (server operators only:
+                                                   demo accounts, support)
 
 Every write goes through ``icihub.core.services`` (validation, one transaction,
 audit with channel "cli"); bad input exits non-zero and writes nothing."""
@@ -77,6 +84,37 @@ class Command(BaseCommand):
             "--password-stdin", dest="password_stdin", action="store_true", required=True
         )
 
+        unlock = sub.add_parser("unlock", help="Lift the sign-in lockout of an account.")
+        unlock.add_argument("username")
+        unlock.add_argument("--reason", default="")
+
+        sign_out = sub.add_parser(
+            "sign-out", aliases=["sign_out"], help="End every session of an account."
+        )
+        sign_out.add_argument("username")
+        sign_out.add_argument(
+            "--revoke-tokens",
+            dest="revoke_tokens",
+            action="store_true",
+            help="Revoke its API tokens too.",
+        )
+        sign_out.add_argument("--reason", default="")
+
+        reset = sub.add_parser(
+            "reset-2fa",
+            aliases=["reset_2fa"],
+            help="Remove an account's authenticator and recovery codes (it enrols again).",
+        )
+        reset.add_argument("username")
+        reset.add_argument("--reason", default="")
+
+        otp = sub.add_parser(
+            "otp-code",
+            aliases=["otp_code"],
+            help="Print the current code of an account's authenticator (operators only).",
+        )
+        otp.add_argument("username")
+
     def handle(self, *args, **options):
         action = options["action"].replace("_", "-")
         handler = {
@@ -86,6 +124,10 @@ class Command(BaseCommand):
             "deactivate": self.deactivate,
             "activate": self.activate,
             "set-password": self.set_password,
+            "unlock": self.unlock,
+            "sign-out": self.sign_out,
+            "reset-2fa": self.reset_2fa,
+            "otp-code": self.otp_code,
         }[action]
         handler(options)
 
@@ -174,3 +216,54 @@ class Command(BaseCommand):
         with command_errors():
             services.set_password(None, user, password)
         self.stdout.write(self.style.SUCCESS(f"Password of {user.username} set."))
+
+    def unlock(self, options):
+        from icihub.core import security
+
+        user = user_by_name(options["username"])
+        removed = security.unlock(None, username=user.username, reason=options["reason"])
+        self.stdout.write(
+            self.style.SUCCESS(f"Sign-in of {user.username} unlocked ({removed} failures cleared).")
+        )
+
+    def sign_out(self, options):
+        from icihub.core import security
+
+        user = user_by_name(options["username"])
+        revoked = security.end_sessions(
+            None, user, revoke_tokens=options["revoke_tokens"], reason=options["reason"]
+        )
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Every session of {user.username} ended ({revoked} API tokens revoked)."
+            )
+        )
+
+    def reset_2fa(self, options):
+        from icihub.core import security
+
+        user = user_by_name(options["username"])
+        if not security.remove_2fa(None, user, reason=options["reason"]):
+            self.stdout.write(f"{user.username} had no authenticator; sessions ended anyway.")
+            return
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Authenticator of {user.username} removed; it enrols again at its next sign-in."
+            )
+        )
+
+    def otp_code(self, options):
+        from icihub.core import audit, security
+
+        user = user_by_name(options["username"])
+        try:
+            code = security.current_code(user)
+        except LookupError:
+            raise CommandError(_("%(name)s has no authenticator.") % {"name": user.username})
+        audit.log_event(
+            audit.Action.TWO_FACTOR,
+            user,
+            message="current code read on the server (icihub user otp-code)",
+            data={"event": "code_read"},
+        )
+        self.stdout.write(code)
