@@ -36,7 +36,9 @@ def horizontal_bars(bars: list[Bar], *, title: str, width: int = 560, unit: str 
     """Labelled horizontal bars (good for countries, areas, organisations)."""
     if not bars:
         return _empty(title, width)
-    row, label_w, pad = 26, 170, 8
+    row, pad = 26, 8
+    longest = max(len(b.label) for b in bars)
+    label_w = min(230, max(90, 7 * min(longest, 32) + 12))
     height = pad * 2 + row * len(bars) + 24
     top = max((b.value or 0) for b in bars) or 1
     plot_w = width - label_w - 70
@@ -47,7 +49,7 @@ def horizontal_bars(bars: list[Bar], *, title: str, width: int = 560, unit: str 
     for i, bar in enumerate(bars):
         y = 24 + pad + i * row
         w = max(1.0, plot_w * (bar.value or 0) / top) if bar.value else 0
-        label = bar.label if len(bar.label) <= 26 else bar.label[:25] + "…"
+        label = bar.label if len(bar.label) <= 32 else bar.label[:31] + "…"
         inner = (
             f'<text x="{label_w - 6}" y="{y + 15}" font-size="12" text-anchor="end" fill="#1b2430">{escape(label)}</text>'
             f'<rect x="{label_w}" y="{y + 3}" width="{w:.1f}" height="{row - 8}" rx="2" fill="{PALETTE[0]}"/>'

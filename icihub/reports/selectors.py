@@ -1,1 +1,216 @@
-"""selectors of the reports app."""
+"""Reads of the reports app: what the dashboard, the home page panel, the public
+statistics page and the drill-down lists show. Every figure is computed through
+the scope (``Model.objects.visible_to(user)``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.paginator import Paginator
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from icihub.core.access import STAFF_ROLES, Role, role_of
+
+from . import figures
+from . import report as reports
+from .records import list_for
+from .scope import Filters, Period, Scope
+
+
+def default_year(scope_or_user) -> int:
+    """The latest year with a completed session the user may see (else this year)."""
+    from icihub.training.models import Session
+
+    if isinstance(scope_or_user, Scope):
+        qs = scope_or_user.rows(Session)
+    else:
+        qs = Session.objects.visible_to(scope_or_user)
+    latest = (
+        qs.filter(state=Session.State.COMPLETED, start__lte=timezone.localdate())
+        .order_by()
+        .aggregate(m=Max("start"))["m"]
+    )
+    return latest.year if latest else timezone.localdate().year
+
+
+def filter_options(user) -> dict:
+    from icihub.menu.models import Area
+    from icihub.partners.models import Country, Framework, Partnership
+
+    countries = (
+        Country.objects.visible_to(user)
+        .filter(
+            pk__in=Partnership.objects.visible_to(user)
+            .exclude(status=Partnership.Status.FORMER)
+            .values("country_id")
+        )
+        .order_by("name")
+    )
+    if role_of(user) == Role.COORDINATOR:
+        countries = countries.filter(pk=user.country_id)
+    return {
+        "countries": [(c.iso3, c.name) for c in countries],
+        "areas": [(a.code, a.name) for a in Area.objects.visible_to(user)],
+        "frameworks": [(f.code, f.acronym) for f in Framework.objects.visible_to(user)],
+        "years": list(range(timezone.localdate().year, 2003, -1)),
+    }
+
+
+def dashboard(scope: Scope) -> dict:
+    """Headline numbers and the tables (with charts) of the dashboard."""
+    headline = [reports.number(scope, key) for key in reports.HEADLINE]
+    tables = [reports.build_table(spec, scope) for spec in reports.TABLES if spec.dashboard]
+    return {
+        "headline": headline,
+        "tables": tables,
+        "summary": reports.summary(scope),
+        "comparisons": reports.comparisons(scope),
+    }
+
+
+def home_panel(user) -> dict:
+    """The figures panel of the home page: the latest year's headline numbers
+    and one chart (public figures, with small counts hidden, for visitors)."""
+    if role_of(user) is None:
+        scope = Scope.public(Period.of_year(timezone.localdate().year))
+        scope = scope.with_period(Period.of_year(default_year(scope)))
+        keys = ["activities", "trained", "travellers"]
+    else:
+        year = default_year(user)
+        scope = Scope.for_user(user, Period.of_year(year))
+        keys = ["activities", "trained", "travellers", "events"]
+    table = reports.build_table(reports.TABLE_SPECS["trained_by_group"], scope)
+    return {
+        "report_panel": {
+            "scope": scope,
+            "numbers": [reports.number(scope, key) for key in keys],
+            "chart": table.svg,
+            "public": scope.is_public,
+            "staff": role_of(user) in STAFF_ROLES,
+        }
+    }
+
+
+# -- public statistics ----------------------------------------------------------------------
+
+
+@dataclass
+class CrossTable:
+    title: str
+    rows: list  # [(label, [text per column], total text)]
+    columns: list  # [label]
+
+
+def public_cross(scope: Scope) -> CrossTable:
+    """Officers trained by course and country, with small counts hidden."""
+    threshold = reports.small_count_threshold()
+    data = figures.cross("trained", scope, "course", "country")
+    cells = data["cells"]
+    row_totals = {r.key: r.value for r in figures.breakdown("trained", scope, "course")}
+    col_totals = {r.key: r.value for r in figures.breakdown("trained", scope, "country")}
+    hidden = reports.suppress_matrix(cells, row_totals, col_totals, threshold)
+    columns = sorted(data["columns"], key=lambda k: data["columns"][k][0])
+    rows = []
+    for row_key in sorted(data["rows"], key=lambda k: str(data["rows"][k][1] or "")):
+        values = []
+        for column in columns:
+            value = cells.get((row_key, column))
+            if (row_key, column) in hidden:
+                values.append(f"< {threshold}")
+            else:
+                values.append(reports.fmt(value) if value else "–")
+        total = row_totals.get(row_key)
+        total_text = f"< {threshold}" if total and total < threshold else reports.fmt(total)
+        rows.append((data["rows"][row_key][0], values, total_text))
+    return CrossTable(
+        _("Officers trained by course and country"),
+        rows,
+        [data["columns"][c][0] for c in columns],
+    )
+
+
+def public_statistics(scope: Scope) -> dict:
+    headline = [reports.number(scope, key) for key in reports.PUBLIC_HEADLINE]
+    tables = [reports.build_table(spec, scope) for spec in reports.TABLES if spec.public]
+    return {
+        "headline": headline,
+        "tables": tables,
+        "cross": public_cross(scope),
+        "threshold": reports.small_count_threshold(),
+        "comparisons": reports.comparisons(scope),
+    }
+
+
+# -- drill-down -------------------------------------------------------------------------------
+
+
+@dataclass
+class RecordsPage:
+    figure: object
+    number: object  # the number the records explain (reports.Cell or a breakdown value)
+    dimension: object
+    slice_label: str
+    sections: list  # [{"section", "label", "count", "key", "active"}]
+    active: object
+    page_obj: object
+    rows: list
+    columns: list
+
+
+def records_page(
+    scope: Scope,
+    key: str,
+    *,
+    dimension: str = "",
+    value: str = "",
+    part: str = "",
+    page=1,
+    per_page: int = 50,
+) -> RecordsPage:
+    """The records a number counts, one page of them. Raises LookupError for an
+    unknown figure or breakdown, ValueError for a malformed breakdown value."""
+    figure = figures.get(key)
+    sections = figures.records(figure, scope, dimension or None, value or None)
+    dim = figures.DIMENSIONS.get(dimension) if dimension else None
+    slice_label = ""
+    if dim is not None:
+        rows = {r.param: r for r in figures.breakdown(figure, scope, dimension)}
+        row = rows.get(value)
+        number = reports.Cell(figure, row.value if row else 0)
+        parsed = dim.parse(value)
+        slice_label = row.label if row else dim.labels(scope, [parsed]).get(parsed, (value,))[0]
+    else:
+        number = reports.number(scope, key)
+    active = sections[0]
+    for section in sections:
+        if section.figure.key == part:
+            active = section
+    spec = list_for(active.model)
+    paginator = Paginator(spec.queryset(active.queryset), per_page)
+    page_obj = paginator.get_page(page)
+    tabs = [
+        {
+            "figure": s.figure,
+            "label": s.figure.label,
+            "count": s.queryset.count() if len(sections) > 1 else paginator.count,
+            "active": s is active,
+        }
+        for s in sections
+    ]
+    return RecordsPage(
+        figure=figure,
+        number=number,
+        dimension=dim,
+        slice_label=slice_label,
+        sections=tabs,
+        active=active,
+        page_obj=page_obj,
+        rows=[spec.cells(obj) for obj in page_obj.object_list],
+        columns=spec.columns,
+    )
+
+
+def scope_for(user, period: Period, filters: Filters | None = None) -> Scope:
+    return Scope.for_user(user, period, filters)

@@ -1,0 +1,964 @@
+"""Every figure icihub reports, defined once.
+
+A :class:`Figure` has a key, a label, a written definition (shown next to the
+number in the pages and in every report format), the queryset of the rows it
+counts (``base(scope)``, always read through :meth:`Scope.rows`, i.e.
+``Model.objects.visible_to(user)``), the aggregate that turns those rows into
+the number, and the dimensions it can be broken down by. The records behind a
+number (the drill-down list) are derived from the same ``base``, so the list
+always matches the number.
+
+Everything is computed with aggregate queries (``COUNT(DISTINCT ...)``,
+``SUM``, ``AVG``, grouped by the dimension): no loop over the rows in Python.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.apps import apps
+from django.db.models import (
+    Avg,
+    Case,
+    CharField,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    Min,
+    Q,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Concat, Substr, TruncMonth
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+
+from .scope import Scope
+
+# -- the rows figures count ------------------------------------------------------------
+
+
+def _model(label: str):
+    return apps.get_model(label)
+
+
+def _area_activities(area):
+    """Ids of the menu activities (courses included) in ``area``."""
+    Activity = _model("menu.Activity")
+    return Activity.areas.through.objects.filter(area=area).values("activity_id")
+
+
+def _in_period(lookup: str, scope: Scope) -> dict:
+    return {f"{lookup}__gte": scope.period.start, f"{lookup}__lte": scope.period.end}
+
+
+ATTENDED = ("completed", "not_completed")
+
+
+def counted_sessions(scope: Scope, *, by_country: bool = True):
+    """Sessions completed that started within the period (and in the area
+    filtered). ``by_country``: with a country or framework filter, only the
+    sessions attended by at least one officer of those countries."""
+
+    def build():
+        Session = _model("training.Session")
+        Nomination = _model("training.Nomination")
+        qs = scope.rows(Session).filter(state=Session.State.COMPLETED, **_in_period("start", scope))
+        if scope.filters.area is not None:
+            qs = qs.filter(course_id__in=_area_activities(scope.filters.area))
+        ids = scope.country_ids()
+        if by_country and ids is not None:
+            qs = qs.filter(
+                pk__in=scope.rows(Nomination, aggregated=True)
+                .filter(
+                    country_id__in=ids,
+                    status=Nomination.Status.ACCEPTED,
+                    outcome__in=ATTENDED,
+                )
+                .values("session_id")
+            )
+        return qs
+
+    return scope.cached(("sessions", by_country), build)
+
+
+def _nominations(scope: Scope, **conditions):
+    """Nominations on the counted sessions (of the filtered countries)."""
+    Nomination = _model("training.Nomination")
+    qs = scope.rows(Nomination, aggregated=True).filter(
+        session__in=counted_sessions(scope, by_country=False), **conditions
+    )
+    ids = scope.country_ids()
+    if ids is not None:
+        qs = qs.filter(country_id__in=ids)
+    return qs
+
+
+def completions(scope: Scope):
+    return _nominations(scope, status="accepted", outcome="completed")
+
+
+def attendances(scope: Scope):
+    return _nominations(scope, status="accepted", outcome__in=ATTENDED)
+
+
+def trips(scope: Scope):
+    """Trips covering at least one counted session (one row per trip)."""
+    Trip = _model("training.Trip")
+    links = Trip.sessions.through.objects.filter(
+        session__in=counted_sessions(scope, by_country=True)
+    ).values("trip_id")
+    return scope.rows(Trip, aggregated=True).filter(pk__in=links)
+
+
+def event_start():
+    """The first day of a dialogue event's date, as ISO text: "2017-01-24" for a
+    day, "2017-01-01" for "2017-01", "2017-01-01" for "2017"; a range starts on
+    its first date."""
+    return Case(
+        When(report_c8="-", then=Substr("date", 1, 10)),
+        When(report_c5="-", then=Concat(Substr("date", 1, 7), Value("-01"))),
+        default=Concat(Substr("date", 1, 4), Value("-01-01")),
+        output_field=CharField(),
+    )
+
+
+def events(scope: Scope):
+    Event = _model("dialogue.Event")
+    Participant = _model("dialogue.Participant")
+    qs = (
+        scope.rows(Event)
+        .filter(date__isnull=False)
+        .annotate(
+            report_c8=Substr("date", 8, 1),
+            report_c5=Substr("date", 5, 1),
+        )
+        .annotate(report_start=event_start())
+        .filter(
+            report_start__gte=scope.period.start.isoformat(),
+            report_start__lte=scope.period.end.isoformat(),
+        )
+    )
+    if scope.filters.area is not None:
+        qs = qs.filter(
+            pk__in=Event.topics.through.objects.filter(area=scope.filters.area).values("event_id")
+        )
+    ids = scope.country_ids()
+    if ids is not None:
+        qs = qs.filter(
+            Q(pk__in=Participant.objects.filter(country_id__in=ids).values("event_id"))
+            | Q(venue_country_id__in=ids)
+            | Q(country_id__in=ids)
+        )
+    return qs
+
+
+def deliveries(scope: Scope):
+    """Programme deliveries in the period that are not course sessions or meetings."""
+    Delivery = _model("programmes.Delivery")
+    qs = scope.rows(Delivery).filter(
+        kind__in=[Delivery.Kind.EXPERT_VISIT, Delivery.Kind.OTHER],
+        **_in_period("delivered_on", scope),
+    )
+    if scope.filters.area is not None:
+        qs = qs.filter(item__activity_id__in=_area_activities(scope.filters.area))
+    ids = scope.country_ids()
+    if ids is not None:
+        qs = qs.filter(item__goal__objective__programme__country_id__in=ids)
+    return qs
+
+
+AGREED_STATES = ("agreed", "active", "closed")
+
+
+def planned_items(scope: Scope):
+    ProgrammeItem = _model("programmes.ProgrammeItem")
+    qs = scope.rows(ProgrammeItem).filter(
+        planned_year__gte=scope.period.start.year,
+        planned_year__lte=scope.period.end.year,
+        goal__objective__programme__state__in=AGREED_STATES,
+    )
+    if scope.filters.area is not None:
+        qs = qs.filter(activity_id__in=_area_activities(scope.filters.area))
+    ids = scope.country_ids()
+    if ids is not None:
+        qs = qs.filter(goal__objective__programme__country_id__in=ids)
+    return qs
+
+
+def delivered_items(scope: Scope):
+    Delivery = _model("programmes.Delivery")
+    return planned_items(scope).filter(pk__in=scope.rows(Delivery).values("item_id"))
+
+
+def _requests(scope: Scope):
+    PartnerRequest = _model("programmes.PartnerRequest")
+    qs = scope.rows(PartnerRequest)
+    if scope.filters.area is not None:
+        qs = qs.filter(activity_id__in=_area_activities(scope.filters.area))
+    ids = scope.country_ids()
+    if ids is not None:
+        qs = qs.filter(country_id__in=ids)
+    return qs
+
+
+def requests_made(scope: Scope):
+    return _requests(scope).filter(**_in_period("requested_on", scope))
+
+
+def requests_waiting(scope: Scope):
+    """Requests awaiting an answer on the day ages are measured (see Period.as_of)."""
+    day = scope.period.as_of
+    return (
+        _requests(scope)
+        .filter(requested_on__lte=day)
+        .filter(Q(responded_on__isnull=True) | Q(responded_on__gt=day))
+        .filter(Q(closed_on__isnull=True) | Q(closed_on__gt=day))
+    )
+
+
+def evaluations(scope: Scope):
+    Evaluation = _model("training.Evaluation")
+    qs = scope.rows(Evaluation).filter(
+        nomination__session__in=counted_sessions(scope, by_country=False)
+    )
+    ids = scope.country_ids()
+    if ids is not None:
+        qs = qs.filter(nomination__country_id__in=ids)
+    return qs
+
+
+def quotas(scope: Scope):
+    SeatQuota = _model("training.SeatQuota")
+    qs = scope.rows(SeatQuota, aggregated=True).filter(
+        session__in=counted_sessions(scope, by_country=False)
+    )
+    ids = scope.country_ids()
+    if ids is not None:
+        qs = qs.filter(country_id__in=ids)
+    return qs
+
+
+# -- dimensions ---------------------------------------------------------------------------
+
+RANK_BANDS = [
+    ("of1-2", _("Junior officers (OF-1 and OF-2)"), ["OF-1", "OF-2"]),
+    ("of3-5", _("Field-grade officers (OF-3 to OF-5)"), ["OF-3", "OF-4", "OF-5"]),
+    ("of6-9", _("General and flag officers (OF-6 to OF-9)"), ["OF-6", "OF-7", "OF-8", "OF-9"]),
+    ("or", _("Other ranks (OR-1 to OR-9)"), [f"OR-{i}" for i in range(1, 10)]),
+    ("civ", _("Civilians"), ["CIV"]),
+]
+COUNTRY_GROUPS = [
+    ("ici", _("ICI members")),
+    ("gcc", _("GCC states not members of the ICI")),
+    ("other", _("Other countries")),
+]
+
+
+def rank_band(lookup: str):
+    def expression(scope: Scope):
+        return Case(
+            *[
+                When(**{f"{lookup}__in": codes}, then=Value(key))
+                for key, _label, codes in RANK_BANDS
+            ],
+            default=Value("civ"),
+            output_field=CharField(),
+        )
+
+    return expression
+
+
+def country_group(lookup: str):
+    def expression(scope: Scope):
+        groups = scope.country_groups()
+        whens = [
+            When(**{f"{lookup}__in": sorted(groups[key])}, then=Value(key))
+            for key in ("ici", "gcc")
+            if groups[key]
+        ]
+        if not whens:
+            return Value("other", output_field=CharField())
+        return Case(*whens, default=Value("other"), output_field=CharField())
+
+    return expression
+
+
+def month(lookup: str):
+    def expression(scope: Scope):
+        return TruncMonth(lookup)
+
+    return expression
+
+
+def _choices(choices, blank=None):
+    table = {str(value): label for value, label in choices}
+
+    def labels(scope, values):
+        return {
+            v: (str(table.get(v, blank if v in ("", None) and blank else v)), None) for v in values
+        }
+
+    return labels
+
+
+def _country_labels(scope, values):
+    Country = _model("partners.Country")
+    names = dict(Country.objects.filter(iso3__in=values).values_list("iso3", "name"))
+    return {v: (names.get(v, v or "—"), None) for v in values}
+
+
+def _area_labels(scope, values):
+    Area = _model("menu.Area")
+    rows = {
+        code: (name, position)
+        for code, name, position in Area.objects.filter(code__in=values).values_list(
+            "code", "name", "position"
+        )
+    }
+    return {v: rows.get(v, (v, 999)) for v in values}
+
+
+def _organisation_labels(scope, values):
+    Organisation = _model("partners.Organisation")
+    rows = {
+        slug: (f"{name} ({acronym})" if acronym else name)
+        for slug, name, acronym in Organisation.objects.filter(slug__in=values).values_list(
+            "slug", "name", "acronym"
+        )
+    }
+    return {v: (rows.get(v, v or "—"), None) for v in values}
+
+
+def _session_labels(scope, values):
+    Session = _model("training.Session")
+    rows = {
+        pk: (f"{reference} – {title}", start)
+        for pk, reference, title, start in Session.objects.filter(pk__in=values).values_list(
+            "pk", "reference", "course__title", "start"
+        )
+    }
+    return {v: rows.get(v, (str(v), dt.date.min)) for v in values}
+
+
+def _course_labels(scope, values):
+    Course = _model("training.Course")
+    rows = {
+        pk: (f"{code} – {title}", code)
+        for pk, code, title in Course.objects.filter(pk__in=values).values_list(
+            "pk", "code", "title"
+        )
+    }
+    return {v: rows.get(v, (str(v), "")) for v in values}
+
+
+def _programme_labels(scope, values):
+    Programme = _model("programmes.Programme")
+    out = {}
+    for programme in Programme.objects.filter(pk__in=values).select_related("country"):
+        out[programme.pk] = (str(programme), (programme.country.name, programme.start_year))
+    return {v: out.get(v, (str(v), ("", 0))) for v in values}
+
+
+def _month_labels(scope, values):
+    return {v: (date_format(v, "F Y") if v else "—", v) for v in values}
+
+
+def _fixed(entries):
+    order = {key: index for index, (key, *_rest) in enumerate(entries)}
+    table = {key: label for key, label, *_rest in entries}
+
+    def labels(scope, values):
+        return {v: (str(table.get(v, v)), order.get(v, 99)) for v in values}
+
+    return labels
+
+
+def _parse_int(text: str):
+    return int(text)
+
+
+def _parse_month(text: str):
+    year, month_ = text.split("-")
+    return dt.date(int(year), int(month_), 1)
+
+
+def _format_month(value) -> str:
+    return value.strftime("%Y-%m") if value else ""
+
+
+@dataclass
+class Dimension:
+    key: str
+    label: str
+    labels: Callable[[Scope, list], dict]  # value -> (label, sort key or None)
+    sort: str = "count"  # "count" (largest first) or "key" (the labels' sort keys)
+    parse: Callable[[str], object] = str
+    format: Callable[[object], str] = str
+
+
+def _lazy_choices(model_label: str, attr: str, blank=None):
+    def labels(scope, values):
+        model = _model(model_label)
+        return _choices(getattr(model, attr).choices, blank)(scope, values)
+
+    return labels
+
+
+DIMENSIONS: dict[str, Dimension] = {
+    d.key: d
+    for d in [
+        Dimension("country_group", _("Country group"), _fixed(COUNTRY_GROUPS), sort="key"),
+        Dimension("country", _("Country"), _country_labels),
+        Dimension("area", _("Area of cooperation"), _area_labels),
+        Dimension("service", _("Service"), _lazy_choices("training.Participant", "Service")),
+        Dimension("rank_band", _("Rank band"), _fixed(RANK_BANDS), sort="key"),
+        Dimension("organisation", _("Home organisation"), _organisation_labels),
+        Dimension(
+            "format",
+            _("Format"),
+            _lazy_choices("dialogue.Event", "Format"),
+        ),
+        Dimension(
+            "level",
+            _("Level"),
+            _lazy_choices("dialogue.Event", "Level", blank=_("Not recorded")),
+        ),
+        Dimension("kind", _("Kind"), _lazy_choices("programmes.Delivery", "Kind")),
+        Dimension(
+            "request_kind", _("Kind of request"), _lazy_choices("programmes.PartnerRequest", "Kind")
+        ),
+        Dimension(
+            "month",
+            _("Month"),
+            _month_labels,
+            sort="key",
+            parse=_parse_month,
+            format=_format_month,
+        ),
+        Dimension("session", _("Session"), _session_labels, sort="key", parse=_parse_int),
+        Dimension("course", _("Course"), _course_labels, sort="key", parse=_parse_int),
+        Dimension("programme", _("Programme"), _programme_labels, sort="key", parse=_parse_int),
+    ]
+}
+
+
+# -- figures -------------------------------------------------------------------------------
+
+
+def _count(lookup: str = "pk", distinct: bool = True):
+    return lambda: {"v": Count(lookup, distinct=distinct)}
+
+
+def _days(a: str, b: str):
+    return ExpressionWrapper(F(b) - F(a), output_field=DurationField())
+
+
+def _plain(result: dict, scope: Scope):
+    return result["v"] or 0
+
+
+def _trip_days(result: dict, scope: Scope):
+    span = result["span"]
+    return (span.days if span else 0) + (result["trips"] or 0)
+
+
+def _mean_days(result: dict, scope: Scope):
+    value = result["v"]
+    if value is None:
+        return None
+    return round(value.total_seconds() / 86400, 1)
+
+
+def _oldest_days(result: dict, scope: Scope):
+    first = result["v"]
+    if first is None:
+        return None
+    return (scope.period.as_of - first).days
+
+
+def _mean(result: dict, scope: Scope):
+    value = result["v"]
+    return None if value is None else round(float(value), 2)
+
+
+SCORE = ExpressionWrapper(
+    (
+        F("relevance")
+        + F("content")
+        + F("instructors")
+        + F("organisation")
+        + F("facilities")
+        + F("overall")
+    )
+    * 1.0
+    / 6.0,
+    output_field=FloatField(),
+)
+
+PEOPLE_DIMS = {
+    "country_group": country_group("country_id"),
+    "country": "country__iso3",
+    "area": "session__course__areas__code",
+    "service": "participant__service",
+    "rank_band": rank_band("participant__rank_code"),
+    "course": "session__course_id",
+}
+
+
+@dataclass
+class Figure:
+    key: str
+    label: str
+    definition: str
+    base: Callable[[Scope], object] | None = None
+    measure: Callable[[], dict] = field(default_factory=lambda: _count())
+    finish: Callable[[dict, Scope], object] = _plain
+    record_model: str = ""  # "app.Model" of the records listed; the base's model if empty
+    record_key: str = "pk"  # the base's lookup to a record's primary key
+    dims: dict = field(default_factory=dict)
+    unit: str = ""  # "" (a count), "days" or "score"
+    people: bool = False  # counts people: suppressed under the threshold on the public page
+    public: bool = False  # shown on the public statistics page
+    parts: tuple = ()  # a sum of other figures
+
+    @property
+    def is_mean(self) -> bool:
+        return self.unit in ("score",) or self.finish in (_mean_days, _mean)
+
+
+def _register(*figures: Figure) -> dict[str, Figure]:
+    return {f.key: f for f in figures}
+
+
+FIGURES: dict[str, Figure] = _register(
+    Figure(
+        "activities",
+        _("Courses and activities carried out"),
+        _(
+            "Courses and activities carried out: the course sessions completed plus the other "
+            "activities delivered (the two figures that follow)."
+        ),
+        parts=("sessions", "deliveries"),
+        public=True,
+    ),
+    Figure(
+        "sessions",
+        _("Course sessions completed"),
+        _(
+            "Course sessions completed: sessions of the Centre's courses that started within "
+            "the period and are recorded as completed. Planned, open, running and cancelled "
+            "sessions are not counted. With a country or framework filter, only the sessions "
+            "attended by at least one officer of those countries."
+        ),
+        base=lambda s: counted_sessions(s, by_country=True),
+        dims={"area": "course__areas__code", "month": month("start"), "course": "course_id"},
+        public=True,
+    ),
+    Figure(
+        "deliveries",
+        _("Other activities delivered"),
+        _(
+            "Other activities delivered: deliveries recorded within the period against the "
+            "partners' individual programmes that are neither a course session (counted above) "
+            "nor a dialogue meeting (counted under dialogue events): expert visits and other "
+            "delivered activities, one per recorded delivery."
+        ),
+        base=deliveries,
+        dims={"country": "item__goal__objective__programme__country__iso3", "kind": "kind"},
+    ),
+    Figure(
+        "trained",
+        _("Officers trained"),
+        _(
+            "Officers trained: unique people who completed a counted course session (outcome "
+            "“completed” under the course's attendance rule). A person trained twice in the "
+            "period counts once. Withdrawn, rejected and waiting nominees, no-shows and those "
+            "who did not complete are not counted. By area, a person trained in two areas "
+            "counts in each."
+        ),
+        base=completions,
+        measure=_count("participant_id"),
+        record_model="training.Participant",
+        record_key="participant_id",
+        dims=PEOPLE_DIMS,
+        people=True,
+        public=True,
+    ),
+    Figure(
+        "attendances",
+        _("Attendances"),
+        _(
+            "Attendances: every place on a counted session taken by an accepted nominee who "
+            "attended (completed or did not complete); a person on two courses counts twice. "
+            "No-shows and withdrawn, rejected or waiting nominees are not counted."
+        ),
+        base=attendances,
+        record_model="training.Nomination",
+        dims=PEOPLE_DIMS,
+        people=True,
+        public=True,
+    ),
+    Figure(
+        "travellers",
+        _("Instructors and experts who travelled to the Centre"),
+        _(
+            "Instructors and experts who travelled to the Centre: unique people with a recorded "
+            "trip covering at least one counted session. Local experts who did not travel are "
+            "not counted."
+        ),
+        base=trips,
+        measure=_count("instructor_id"),
+        record_model="training.Instructor",
+        record_key="instructor_id",
+        dims={"organisation": "instructor__organisation__slug"},
+        people=True,
+        public=True,
+    ),
+    Figure(
+        "trips",
+        _("Trips to the Centre"),
+        _(
+            "Trips to the Centre: recorded journeys of instructors and experts covering at least "
+            "one counted session. One trip covering two sessions is one trip."
+        ),
+        base=trips,
+        dims={"organisation": "instructor__organisation__slug"},
+        people=True,
+        public=True,
+    ),
+    Figure(
+        "instructor_days",
+        _("Instructor-days"),
+        _(
+            "Instructor-days: for each trip counted, the days from arrival to departure, both "
+            "included, added up."
+        ),
+        base=trips,
+        measure=lambda: {
+            "span": Sum(_days("arrival", "departure")),
+            "trips": Count("pk", distinct=True),
+        },
+        finish=_trip_days,
+        record_model="training.Trip",
+        dims={"organisation": "instructor__organisation__slug"},
+        unit="days",
+    ),
+    Figure(
+        "events",
+        _("Dialogue events"),
+        _(
+            "Dialogue events: events of the political dialogue register whose date falls "
+            "within the period (for a date known only to the month or the year, or a range, "
+            "its first day). Undated events are not counted. With a country filter, the events "
+            "those countries took part in, hosted or that concern them."
+        ),
+        base=events,
+        dims={"format": "format", "level": "level"},
+        public=True,
+    ),
+    Figure(
+        "items_planned",
+        _("Programme activities planned"),
+        _(
+            "Programme activities planned: supporting activities of the agreed, active or closed "
+            "individual programmes, planned for a year of the period."
+        ),
+        base=planned_items,
+        dims={
+            "programme": "goal__objective__programme_id",
+            "country": "goal__objective__programme__country__iso3",
+        },
+    ),
+    Figure(
+        "items_delivered",
+        _("Programme activities delivered"),
+        _(
+            "Programme activities delivered: of the activities planned, those with at least one "
+            "recorded delivery (a course session attended, a meeting, an expert visit or another "
+            "delivery)."
+        ),
+        base=delivered_items,
+        dims={
+            "programme": "goal__objective__programme_id",
+            "country": "goal__objective__programme__country__iso3",
+        },
+    ),
+    Figure(
+        "requests_made",
+        _("Requests made"),
+        _(
+            "Requests made: partners' requests (for an activity, an expert, a course seat) dated "
+            "within the period."
+        ),
+        base=requests_made,
+        dims={"country": "country__iso3", "request_kind": "kind"},
+    ),
+    Figure(
+        "requests_answered",
+        _("Requests answered"),
+        _(
+            "Requests answered: of the requests made, those with NATO's answer and its date "
+            "recorded."
+        ),
+        base=lambda s: requests_made(s).filter(responded_on__isnull=False),
+        dims={"country": "country__iso3", "request_kind": "kind"},
+    ),
+    Figure(
+        "requests_unanswered",
+        _("Requests not answered"),
+        _(
+            "Requests not answered: of the requests made, those with no answer recorded (still "
+            "open, or closed without an answer)."
+        ),
+        base=lambda s: requests_made(s).filter(responded_on__isnull=True),
+        dims={"country": "country__iso3", "request_kind": "kind"},
+    ),
+    Figure(
+        "answer_days",
+        _("Days to answer"),
+        _(
+            "Days to answer: for the requests answered, the mean number of days from the request "
+            "to the answer."
+        ),
+        base=lambda s: requests_made(s).filter(responded_on__isnull=False),
+        measure=lambda: {"v": Avg(_days("requested_on", "responded_on"))},
+        finish=_mean_days,
+        dims={"country": "country__iso3", "request_kind": "kind"},
+        unit="days",
+    ),
+    Figure(
+        "requests_waiting",
+        _("Requests awaiting an answer"),
+        _(
+            "Requests awaiting an answer: requests, made whenever, that had no answer and were "
+            "not closed at the end of the period (or today, if sooner)."
+        ),
+        base=requests_waiting,
+        dims={"country": "country__iso3", "request_kind": "kind"},
+    ),
+    Figure(
+        "oldest_wait",
+        _("Longest wait (days)"),
+        _(
+            "Longest wait: the age in days, at the end of the period (or today, if sooner), of "
+            "the oldest request then awaiting an answer."
+        ),
+        base=requests_waiting,
+        measure=lambda: {"v": Min("requested_on")},
+        finish=_oldest_days,
+        dims={"country": "country__iso3", "request_kind": "kind"},
+        unit="days",
+    ),
+    Figure(
+        "evaluations",
+        _("Evaluations returned"),
+        _("Evaluations returned: level-1 questionnaires returned for the counted sessions."),
+        base=evaluations,
+        dims={"course": "nomination__session__course_id", "session": "nomination__session_id"},
+    ),
+    Figure(
+        "evaluation_score",
+        _("Mean evaluation score"),
+        _(
+            "Mean evaluation score: the mean, over the questionnaires returned, of the six "
+            "questions' scores (1 poor to 5 excellent)."
+        ),
+        base=evaluations,
+        measure=lambda: {"v": Avg(SCORE)},
+        finish=_mean,
+        dims={"course": "nomination__session__course_id", "session": "nomination__session_id"},
+        unit="score",
+    ),
+    Figure(
+        "evaluation_overall",
+        _("Overall satisfaction"),
+        _(
+            "Overall satisfaction: the mean score given to the question “Overall satisfaction” "
+            "(1 poor to 5 excellent) over the questionnaires returned."
+        ),
+        base=evaluations,
+        measure=lambda: {"v": Avg("overall")},
+        finish=_mean,
+        dims={"course": "nomination__session__course_id", "session": "nomination__session_id"},
+        unit="score",
+    ),
+    Figure(
+        "seats_quota",
+        _("Quota seats"),
+        _("Quota seats: the seats reserved for countries on the counted sessions, added up."),
+        base=quotas,
+        measure=lambda: {"v": Sum("seats")},
+        dims={"country": "country__iso3", "session": "session_id"},
+    ),
+    Figure(
+        "seats_filled",
+        _("Seats filled"),
+        _(
+            "Seats filled: accepted nominees on the counted sessions (whether they attended or "
+            "not). Withdrawn, rejected and waiting nominees hold no seat."
+        ),
+        base=lambda s: _nominations(s, status="accepted"),
+        dims={"country": "country__iso3", "session": "session_id"},
+    ),
+    Figure(
+        "seats_reallocated",
+        _("Seats reallocated"),
+        _(
+            "Seats reallocated: of the seats filled, those that went to a waiting nominee after "
+            "the quotas were released."
+        ),
+        base=lambda s: _nominations(s, status="accepted", via_reallocation=True),
+        dims={"country": "country__iso3", "session": "session_id"},
+    ),
+    Figure(
+        "no_shows",
+        _("No-shows"),
+        _("No-shows: accepted nominees on the counted sessions who attended no day."),
+        base=lambda s: _nominations(s, status="accepted", outcome="no_show"),
+        dims={"country": "country__iso3", "session": "session_id"},
+    ),
+)
+
+
+def get(key: str) -> Figure:
+    try:
+        return FIGURES[key]
+    except KeyError:
+        raise LookupError(key)
+
+
+def definitions() -> dict[str, str]:
+    return {key: str(f.definition) for key, f in FIGURES.items()}
+
+
+# -- computing -------------------------------------------------------------------------------
+
+
+def _dim_expression(figure: Figure, dimension: str, scope: Scope):
+    spec = figure.dims[dimension]
+    return F(spec) if isinstance(spec, str) else spec(scope)
+
+
+def value(figure: Figure | str, scope: Scope):
+    """The figure's number for the scope (one aggregate query; cached in the scope)."""
+    figure = get(figure) if isinstance(figure, str) else figure
+
+    def compute():
+        if figure.parts:
+            return sum(value(part, scope) or 0 for part in figure.parts)
+        result = figure.base(scope).aggregate(**figure.measure())
+        return figure.finish(result, scope)
+
+    return scope.cached(("value", figure.key), compute)
+
+
+@dataclass
+class Row:
+    key: object
+    label: str
+    value: object
+    sort: object = None
+    param: str = ""  # the key as written in a URL
+
+
+def breakdown(figure: Figure | str, scope: Scope, dimension: str) -> list[Row]:
+    """The figure by ``dimension``: one grouped query, rows in the dimension's order."""
+    figure = get(figure) if isinstance(figure, str) else figure
+    if dimension not in figure.dims:
+        raise LookupError(f"{figure.key} has no breakdown by {dimension}")
+    dim = DIMENSIONS[dimension]
+
+    def compute():
+        grouped = (
+            figure.base(scope)
+            .annotate(report_dim=_dim_expression(figure, dimension, scope))
+            .values("report_dim")
+            .annotate(**figure.measure())
+            .order_by()
+        )
+        results = {row.pop("report_dim"): row for row in grouped}
+        labels = dim.labels(scope, list(results))
+        rows = []
+        for key, result in results.items():
+            number = figure.finish(result, scope)
+            if number in (0, None) and not figure.is_mean:
+                continue
+            label, sort = labels.get(key, (str(key), None))
+            rows.append(Row(key, label, number, sort, dim.format(key)))
+        if dim.sort == "key":
+            rows.sort(key=lambda r: (r.sort is None, r.sort if r.sort is not None else 0, r.label))
+        else:
+            rows.sort(key=lambda r: (-(r.value or 0), r.label))
+        return rows
+
+    return scope.cached(("breakdown", figure.key, dimension), compute)
+
+
+def cross(figure: Figure | str, scope: Scope, rows_dim: str, columns_dim: str) -> dict:
+    """The figure by two dimensions at once: ``{(row key, column key): number}``
+    with the labels of each (one grouped query)."""
+    figure = get(figure) if isinstance(figure, str) else figure
+    grouped = (
+        figure.base(scope)
+        .annotate(
+            report_a=_dim_expression(figure, rows_dim, scope),
+            report_b=_dim_expression(figure, columns_dim, scope),
+        )
+        .values("report_a", "report_b")
+        .annotate(**figure.measure())
+        .order_by()
+    )
+    cells = {}
+    for row in grouped:
+        a, b = row.pop("report_a"), row.pop("report_b")
+        cells[(a, b)] = figure.finish(row, scope)
+    row_keys = sorted({a for a, _b in cells}, key=str)
+    col_keys = sorted({b for _a, b in cells}, key=str)
+    return {
+        "cells": cells,
+        "rows": DIMENSIONS[rows_dim].labels(scope, row_keys),
+        "columns": DIMENSIONS[columns_dim].labels(scope, col_keys),
+    }
+
+
+# -- the records behind a number ---------------------------------------------------------------
+
+
+@dataclass
+class Section:
+    figure: Figure
+    queryset: object  # the records, visible to the scope's user
+
+    @property
+    def model(self):
+        return self.queryset.model
+
+
+def records(
+    figure: Figure | str, scope: Scope, dimension: str | None = None, key: str | None = None
+) -> list[Section]:
+    """The records a number counts (the drill-down): for a figure that counts
+    people, the people; for one that counts rows, the rows. ``dimension`` and
+    ``key`` (as in the URL) narrow it to one row of a breakdown."""
+    figure = get(figure) if isinstance(figure, str) else figure
+    if figure.parts:
+        if dimension:
+            raise LookupError(f"{figure.key} has no breakdown")
+        return [section for part in figure.parts for section in records(part, scope)]
+    base = figure.base(scope)
+    if dimension:
+        if dimension not in figure.dims:
+            raise LookupError(f"{figure.key} has no breakdown by {dimension}")
+        parsed = DIMENSIONS[dimension].parse(key)
+        base = base.annotate(report_dim=_dim_expression(figure, dimension, scope)).filter(
+            report_dim=parsed
+        )
+    model = _model(figure.record_model) if figure.record_model else base.model
+    rows = scope.rows(model, aggregated=True).filter(pk__in=base.values(figure.record_key))
+    return [Section(figure, rows)]
