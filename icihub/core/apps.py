@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -8,6 +9,8 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self):
-        from . import audit, signals  # noqa: F401 - connects the sign-in handlers
+        from . import audit, auditguard, signals  # noqa: F401 - connects the sign-in handlers
 
         audit.connect()
+        auditguard.connect_signals()
+        post_migrate.connect(auditguard.post_migrate, sender=self, dispatch_uid="icihub_guard")

@@ -206,6 +206,42 @@ def record_bulk_create(instances: list[models.Model]) -> None:
     Entry.objects.bulk_create(entries, batch_size=500)
 
 
+def redact(entries, transform, *, actor=None, reason: str) -> int:
+    """The one path that changes recorded entries: remove personal data from
+    them (anonymisation after the retention period). ``transform(entry)``
+    returns the new values of the entry's fields (e.g. ``changes`` with the
+    personal fields masked, ``object_repr``); ids, times, actors and actions
+    stay. The database guard (``core.auditguard``) is lifted for this block
+    only, and the redaction is itself recorded. Returns the entries changed."""
+    from django.db import transaction
+
+    from . import auditguard
+
+    if not reason:
+        raise ValueError("a redaction needs a reason")
+    Entry = _entry_model()
+    allowed = {"changes", "object_repr", "message", "reason", "actor_label", "ip"}
+    count = 0
+    with transaction.atomic(), auditguard.lifted():
+        for entry in list(entries):
+            values = transform(entry) or {}
+            unknown = set(values) - allowed
+            if unknown:
+                raise ValueError(f"cannot redact {sorted(unknown)}")
+            if values:
+                Entry._base_manager.filter(pk=entry.pk).update(**values)
+                count += 1
+        log_event(
+            Action.REDACTION,
+            None,
+            message=f"{count} audit entries redacted",
+            data={"entries": count},
+            actor=actor,
+            reason=reason,
+        )
+    return count
+
+
 def _safe_str(instance) -> str:
     try:
         return str(instance)
@@ -228,6 +264,7 @@ class Action(models.TextChoices):
     PERMISSION = "permission", "permission change"
     TRANSITION = "transition", "state change"
     EVENT = "event", "event"
+    REDACTION = "redaction", "audit entries redacted"
 
 
 # -- signal handlers -----------------------------------------------------------

@@ -143,7 +143,9 @@ class AuditEntry(models.Model):
         verbose_name=_("who"),
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        # the trail is never updated, not even to forget a deleted account:
+        # actor_label keeps the name
+        on_delete=models.DO_NOTHING,
         related_name="audit_entries",
         db_constraint=False,
     )
@@ -151,7 +153,7 @@ class AuditEntry(models.Model):
     via = models.CharField(_("channel"), max_length=10)
     action = models.CharField(_("action"), max_length=20, db_index=True)
     content_type = models.ForeignKey(
-        ContentType, null=True, blank=True, on_delete=models.SET_NULL, db_constraint=False
+        ContentType, null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False
     )
     object_id = models.CharField(_("object id"), max_length=64, blank=True, db_index=True)
     object_repr = models.CharField(_("object"), max_length=255, blank=True)
