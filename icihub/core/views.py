@@ -46,10 +46,12 @@ def home(request):
     from icihub.dialogue.selectors import latest_events
     from icihub.partners.selectors import initiative_at_a_glance
     from icihub.programmes.selectors import home_panel
+    from icihub.reports.selectors import home_panel as figures_panel
 
     context = initiative_at_a_glance(request.user)
     context["latest_events"] = latest_events(request.user, limit=5)
     context.update(home_panel(request.user))
+    context.update(figures_panel(request.user))
     return render(request, "core/home.html", context)
 
 

@@ -526,10 +526,16 @@ class Figure:
     people: bool = False  # counts people: suppressed under the threshold on the public page
     public: bool = False  # shown on the public statistics page
     parts: tuple = ()  # a sum of other figures
+    kind: str = "count"  # "count" (of its records), "sum", "mean" or "max" over them
 
     @property
     def is_mean(self) -> bool:
-        return self.unit in ("score",) or self.finish in (_mean_days, _mean)
+        return self.kind in ("mean", "max")
+
+    @property
+    def counts_records(self) -> bool:
+        """The number is the number of records listed behind it."""
+        return self.kind == "count"
 
 
 def _register(*figures: Figure) -> dict[str, Figure]:
@@ -648,6 +654,7 @@ FIGURES: dict[str, Figure] = _register(
         record_model="training.Trip",
         dims={"organisation": "instructor__organisation__slug"},
         unit="days",
+        kind="sum",
     ),
     Figure(
         "events",
@@ -731,6 +738,7 @@ FIGURES: dict[str, Figure] = _register(
         finish=_mean_days,
         dims={"country": "country__iso3", "request_kind": "kind"},
         unit="days",
+        kind="mean",
     ),
     Figure(
         "requests_waiting",
@@ -754,6 +762,7 @@ FIGURES: dict[str, Figure] = _register(
         finish=_oldest_days,
         dims={"country": "country__iso3", "request_kind": "kind"},
         unit="days",
+        kind="max",
     ),
     Figure(
         "evaluations",
@@ -774,6 +783,7 @@ FIGURES: dict[str, Figure] = _register(
         finish=_mean,
         dims={"course": "nomination__session__course_id", "session": "nomination__session_id"},
         unit="score",
+        kind="mean",
     ),
     Figure(
         "evaluation_overall",
@@ -787,6 +797,7 @@ FIGURES: dict[str, Figure] = _register(
         finish=_mean,
         dims={"course": "nomination__session__course_id", "session": "nomination__session_id"},
         unit="score",
+        kind="mean",
     ),
     Figure(
         "seats_quota",
@@ -795,6 +806,7 @@ FIGURES: dict[str, Figure] = _register(
         base=quotas,
         measure=lambda: {"v": Sum("seats")},
         dims={"country": "country__iso3", "session": "session_id"},
+        kind="sum",
     ),
     Figure(
         "seats_filled",
