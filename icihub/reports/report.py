@@ -372,26 +372,35 @@ def _complement(cells: list[Cell], *, published_total: bool) -> None:
 def suppress_matrix(cells: dict, row_totals: dict, column_totals: dict, threshold: int) -> set:
     """The keys of ``cells`` ({(row, column): count}) to hide: every count under
     the threshold, then, until stable, one more in any row or column (whose total
-    is published) that has exactly one hidden count, so none can be derived."""
+    is published) that has exactly one hidden count, so none can be derived. The
+    extra count is taken, where possible, where it can itself be covered: in a
+    line of the other direction with another count to hide."""
     hidden = {k for k, v in cells.items() if 0 < (v or 0) < threshold}
-    rows = {r for r, _c in cells}
-    columns = {c for _r, c in cells}
+    nonzero = {k for k, v in cells.items() if v}
+    lines = ({r for r, _c in cells}, {c for _r, c in cells})
+    totals = (row_totals, column_totals)
+
+    def members(axis, line):
+        return [k for k in nonzero if k[axis] == line]
+
     changed = True
     while changed:
         changed = False
-        for axis, keys, totals in ((0, rows, row_totals), (1, columns, column_totals)):
-            for line in keys:
-                if 0 < (totals.get(line) or 0) < threshold:
+        for axis in (0, 1):
+            for line in lines[axis]:
+                if 0 < (totals[axis].get(line) or 0) < threshold:
                     continue  # the total itself is hidden
-                members = [k for k in cells if k[axis] == line and cells[k]]
-                hidden_here = [k for k in members if k in hidden]
-                if len(hidden_here) == 1:
-                    candidates = sorted(
-                        (k for k in members if k not in hidden), key=lambda k: cells[k]
-                    )
-                    if candidates:
-                        hidden.add(candidates[0])
-                        changed = True
+                here = members(axis, line)
+                if len([k for k in here if k in hidden]) != 1:
+                    continue
+                other = 1 - axis
+                candidates = sorted(
+                    (k for k in here if k not in hidden),
+                    key=lambda k: (len(members(other, k[other])) < 2, cells[k], str(k)),
+                )
+                if candidates:
+                    hidden.add(candidates[0])
+                    changed = True
     return hidden
 
 

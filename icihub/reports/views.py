@@ -144,7 +144,9 @@ def annual(request):
             "year": year,
             "years": selectors.filter_options(request.user)["years"],
             "formats": list(exports.FORMATS),
-            "can_lock": is_staff(request.user) and report.snapshot is None,
+            "can_lock": is_staff(request.user)
+            and report.snapshot is None
+            and year <= timezone.localdate().year,
         },
     )
 
