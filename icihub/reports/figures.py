@@ -82,7 +82,10 @@ def counted_sessions(scope: Scope, *, by_country: bool = True):
                 )
                 .values("session_id")
             )
-        return qs
+        # Read once per scope: every figure then filters by these ids (cheaper
+        # than repeating the nested subquery in each aggregate).
+        ids = list(qs.order_by().values_list("pk", flat=True))
+        return scope.rows(Session).filter(pk__in=ids)
 
     return scope.cached(("sessions", by_country), build)
 
@@ -309,18 +312,21 @@ def _choices(choices, blank=None):
 
 def _country_labels(scope, values):
     Country = _model("partners.Country")
-    names = dict(Country.objects.filter(iso3__in=values).values_list("iso3", "name"))
+    names = scope.cached(
+        ("labels", "country"), lambda: dict(Country.objects.values_list("iso3", "name"))
+    )
     return {v: (names.get(v, v or "—"), None) for v in values}
 
 
 def _area_labels(scope, values):
     Area = _model("menu.Area")
-    rows = {
-        code: (name, position)
-        for code, name, position in Area.objects.filter(code__in=values).values_list(
-            "code", "name", "position"
-        )
-    }
+    rows = scope.cached(
+        ("labels", "area"),
+        lambda: {
+            code: (name, position)
+            for code, name, position in Area.objects.values_list("code", "name", "position")
+        },
+    )
     return {v: rows.get(v, (v, 999)) for v in values}
 
 

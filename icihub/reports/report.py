@@ -25,7 +25,7 @@ from icihub.core.access import Marking, most_restrictive
 
 from . import charts, figures
 from .figures import Figure
-from .scope import Period, Scope
+from .scope import Filters, Period, Scope
 
 SCHEMA = "icihub.report/1"
 Progress = Callable[[str], None]
@@ -468,7 +468,7 @@ def comparisons(scope: Scope, published=None, *, year: int | None = None) -> lis
         if row.figure not in figures.FIGURES:
             continue
         period = Period(row.period_start, row.period_end)
-        own = scope.with_period(period)
+        own = Scope(scope.user, period, Filters(), scope.mode)  # published totals: no filters
         out.append(Comparison(row, number(own, row.figure), period))
     return out
 

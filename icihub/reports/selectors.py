@@ -66,7 +66,8 @@ def dashboard(scope: Scope) -> dict:
         "headline": headline,
         "tables": tables,
         "summary": reports.summary(scope),
-        "comparisons": reports.comparisons(scope),
+        # Published figures are totals: shown beside the unfiltered dashboard only.
+        "comparisons": [] if scope.filters.any else reports.comparisons(scope),
     }
 
 

@@ -222,3 +222,17 @@ def test_the_country_report_files(year, nato_staff):
     assert "4 officers from Kuwait were trained" in data["summary"]
     text = " ".join(pdf_text(exports.render_pdf(report)).split())
     assert "4 officers from Kuwait were trained" in text
+
+
+def test_the_json_document_is_documented(annual):
+    """docs/reports.md describes every key of the JSON report, figure and table."""
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[3] / "docs" / "reports.md").read_text()
+    data = annual.as_dict()
+    for key in data:
+        assert f'"{key}"' in doc, key
+    for key in reports.figures.FIGURES:
+        assert f"`{key}`" in doc, key
+    for spec in reports.TABLES:
+        assert f"`{spec.key}`" in doc, spec.key
