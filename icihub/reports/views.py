@@ -20,7 +20,7 @@ from icihub.core.access import STAFF_ROLES, Role, get_visible, is_staff, role_of
 from icihub.core.errors import Conflict
 from icihub.partners.models import Country
 
-from . import exports, selectors, services
+from . import exports, figures, selectors, services
 from . import report as reports
 from .models import Snapshot
 from .scope import Filters, Period, Scope, parse_filters, parse_period, parse_year
@@ -278,10 +278,24 @@ def snapshot_list(request):
 def snapshot_detail(request, pk: int):
     snapshot = get_visible(Snapshot, request.user, pk=pk)
     report = reports.build_annual(_annual_scope(request, snapshot.year), charts_=False)
+    totals = [
+        {
+            "key": key,
+            "label": figures.FIGURES[key].label if key in figures.FIGURES else key,
+            "value": value,
+            "definition": snapshot.definitions.get(key, ""),
+        }
+        for key, value in (snapshot.figures.get("totals") or {}).items()
+    ]
     return render(
         request,
         "reports/snapshot_detail.html",
-        {"snapshot": snapshot, "report": report, "differences": report.differences},
+        {
+            "snapshot": snapshot,
+            "totals": totals,
+            "report": report,
+            "differences": report.differences,
+        },
     )
 
 

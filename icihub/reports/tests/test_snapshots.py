@@ -110,7 +110,8 @@ def test_the_report_shows_the_differences_after_a_correction(locked, nato_staff,
     data = report.as_dict()
     assert data["snapshot"]["differences"][0]["key"] in changed
     detail = client_for(nato_staff).get(f"/reports/snapshots/{locked.pk}/").content.decode()
-    assert 'data-key="events"' in detail
+    assert 'data-key="events"' in detail  # the difference
+    assert f'data-total="events"><td>Dialogue events</td><td class="num">{before}<' in detail
 
 
 def test_lock_from_the_page(nato_staff, kwt_coordinator, this_year):

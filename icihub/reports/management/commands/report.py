@@ -14,6 +14,7 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from icihub.core.access import STAFF_ROLES, Role, role_of
 from icihub.core.management.commands._common import (
@@ -60,10 +61,10 @@ class Command(BaseCommand):
         with command_errors():
             if options["kind"] == "annual":
                 if not options.get("year"):
-                    raise CommandError("Give the year: --year 2017.")
+                    raise CommandError(_("Give the year: --year 2017."))
                 period = Period.of_year(parse_year(options["year"]))
                 scope = self._scope(actor, period, Filters())
-                self.stdout.write(f"Annual report {period.label}…")
+                self.stdout.write(_("Annual report %(period)s…") % {"period": period.label})
                 report = reports.build_annual(scope, progress=progress)
             else:
                 country = country_by_code(options["country"])
@@ -72,7 +73,8 @@ class Command(BaseCommand):
                     or (role_of(actor) == Role.COORDINATOR and actor.country_id == country.pk)
                 ):
                     raise CommandError(
-                        f"{actor.username} may not produce the report of {country.name}."
+                        _("%(user)s may not produce the report of %(country)s.")
+                        % {"user": actor.username, "country": country.name}
                     )
                 try:
                     period = parse_period(
@@ -85,19 +87,23 @@ class Command(BaseCommand):
                 except ValidationError as exc:
                     raise CommandError(format_validation_error(exc))
                 if not (options.get("year") or options.get("start")):
-                    raise CommandError("Give the period: --year 2017 (or --from and --to).")
+                    raise CommandError(_("Give the period: --year 2017 (or --from and --to)."))
                 scope = self._scope(actor, period, Filters(country=country))
-                self.stdout.write(f"Report of {country.name}, {period.label}…")
+                self.stdout.write(
+                    _("Report of %(country)s, %(period)s…")
+                    % {"country": country.name, "period": period.label}
+                )
                 report = reports.build_country(scope, country, progress=progress)
             result = exports.export(report, options["file_format"], progress=progress)
         path = Path(options.get("output") or result.filename)
         try:
             path.write_bytes(result.content)
         except OSError as exc:
-            raise CommandError(f"Cannot write {path}: {exc}")
+            raise CommandError(_("Cannot write %(path)s: %(error)s") % {"path": path, "error": exc})
         self.stdout.write(
             self.style.SUCCESS(
-                f"{path} written ({len(result.content):,} bytes, marking: {result.marking.label})."
+                _("%(path)s written (%(n)s bytes, marking: %(marking)s).")
+                % {"path": path, "n": f"{len(result.content):,}", "marking": result.marking.label}
             )
         )
 
