@@ -502,3 +502,33 @@ class SignInFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.timestamp:%Y-%m-%d %H:%M} {self.username} from {self.ip or '?'}"
+
+
+class Installation(models.Model):
+    """This installation's identity: backups carry its identifier, and a restore
+    refuses an archive of another installation unless told (``--force-foreign``)."""
+
+    audit_exempt = True
+
+    uuid = models.UUIDField(_("identifier"), unique=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+
+    access_policy = Policy(read_all=frozenset({Role.ADMIN}), write_all=frozenset())
+
+    class Meta:
+        verbose_name = _("installation")
+        verbose_name_plural = _("installations")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return str(self.uuid)
+
+    @classmethod
+    def identifier(cls) -> str:
+        """The installation's identifier (made on first use)."""
+        import uuid
+
+        row = cls.objects.order_by("id").first()
+        if row is None:
+            row, _created = cls.objects.get_or_create(pk=1, defaults={"uuid": uuid.uuid4()})
+        return str(row.uuid)
