@@ -28,7 +28,6 @@ import csv
 import datetime as dt
 import io
 import re
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -281,16 +280,21 @@ def _rows_from_csv(data: bytes, report: ImportReport):
 
 
 def _rows_from_xlsx(data: bytes, report: ImportReport):
-    import openpyxl
+    from icihub.core.uploads import is_formula_cell, open_workbook
 
-    try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise _file_error(_("The XLSX workbook cannot be read: %(error)s") % {"error": exc})
+    # checked first (ZIP bombs, macros, damaged packages); formulas are read as
+    # their text and refused, never evaluated nor taken at their cached value
+    book = open_workbook(data)
     try:
         sheet = book["Menu"] if "Menu" in book.sheetnames else book.worksheets[0]
         header = None
-        for row_number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+        for row_number, row in enumerate(sheet.iter_rows(), start=1):
+            if any(is_formula_cell(cell) for cell in row):
+                raise _file_error(
+                    _("Row %(row)s holds a formula; formulas are not accepted.")
+                    % {"row": row_number}
+                )
+            values = [getattr(cell, "value", None) for cell in row]
             cells = ["" if v is None else v for v in values]
             if header is None:
                 keys = [_header_key(c) for c in cells]
