@@ -148,14 +148,15 @@ def _read_csv(data: bytes) -> list[dict]:
 
 
 def _read_xlsx(data: bytes) -> list[dict]:
-    from openpyxl import load_workbook
+    from icihub.core.uploads import UploadError, open_workbook
 
     try:
-        # read_only streams the sheet; data_only=False returns a formula as its
-        # text ("=..."), which is refused below: nothing is ever evaluated.
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except Exception:
-        raise ImportFileError({"file": _("The workbook cannot be read.")})
+        # checked first (ZIP bombs, macros, damaged packages); read_only streams the
+        # sheet; data_only=False returns a formula as its text ("=..."), which is
+        # refused below: nothing is ever evaluated.
+        workbook = open_workbook(data)
+    except UploadError as exc:
+        raise ImportFileError(exc.message_dict)
     try:
         sheet = workbook.worksheets[0]
         iterator = sheet.iter_rows(values_only=True)
