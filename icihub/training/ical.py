@@ -8,13 +8,22 @@ from django.conf import settings
 from django.utils import timezone
 from icalendar import Calendar, Event
 
+from icihub.core.access import Marking, most_restrictive
+
 from .models import Session
 
 
 def feed(sessions, name: str = "icihub – NATO-ICI Regional Centre courses") -> bytes:
     """One VCALENDAR with a VEVENT per session: all-day events from the first to
     the last day (DTEND is exclusive, per RFC 5545), a stable UID per session,
-    cancelled sessions marked STATUS:CANCELLED."""
+    cancelled sessions marked STATUS:CANCELLED. The calendar carries the most
+    restrictive releasability marking of its sessions (X-ICIHUB-MARKING), and
+    each event its own, also at the head of its description."""
+    return feed_with_marking(sessions, name)[0]
+
+
+def feed_with_marking(sessions, name: str = "icihub – NATO-ICI Regional Centre courses"):
+    """(the iCalendar bytes, the feed's marking)."""
     cal = Calendar()
     cal.add("prodid", "-//icihub//NATO-ICI Regional Centre//EN")
     cal.add("version", "2.0")
@@ -22,7 +31,10 @@ def feed(sessions, name: str = "icihub – NATO-ICI Regional Centre courses") ->
     cal.add("x-wr-calname", name)
     stamp = timezone.now().astimezone(dt.UTC).replace(microsecond=0)
     host = settings.ICIHUB_BASE_URL.split("://", 1)[-1].split("/", 1)[0] or "icihub"
+    markings = []
     for session in sessions:
+        marking = Marking(session.course.marking or Marking.PUBLIC)
+        markings.append(marking)
         event = Event()
         event.add("uid", f"training-session-{session.pk}@{host}")
         event.add("dtstamp", stamp)
@@ -32,8 +44,8 @@ def feed(sessions, name: str = "icihub – NATO-ICI Regional Centre courses") ->
         event.add("location", session.venue)
         event.add("url", settings.ICIHUB_BASE_URL + session.get_absolute_url())
         description = session.course.aim or session.course.description
-        if description:
-            event.add("description", description)
+        event.add("description", f"[{marking.label}] {description or ''}".strip())
+        event.add("x-icihub-marking", str(marking.label))
         if session.state == Session.State.CANCELLED:
             event.add("status", "CANCELLED")
         elif session.state in (Session.State.PLANNED,):
@@ -41,4 +53,6 @@ def feed(sessions, name: str = "icihub – NATO-ICI Regional Centre courses") ->
         else:
             event.add("status", "CONFIRMED")
         cal.add_component(event)
-    return cal.to_ical()
+    overall = most_restrictive(markings)
+    cal.add("x-icihub-marking", str(overall.label))
+    return cal.to_ical(), overall

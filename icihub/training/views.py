@@ -1310,7 +1310,9 @@ def calendar_feed_revoke(request):
 
 
 def _ics_response(sessions, name):
-    response = HttpResponse(ical.feed(sessions, name), content_type="text/calendar; charset=utf-8")
+    body, marking = ical.feed_with_marking(sessions, name)
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["X-Icihub-Marking"] = str(marking.value)
     response["Content-Disposition"] = 'inline; filename="icihub-training.ics"'
     response["Cache-Control"] = "private, max-age=300"
     return response
