@@ -86,6 +86,8 @@ def respond(user, name: str, header: list[str], rows, fmt: str, *, description: 
         content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     else:
         buffer = io.StringIO()
+        # the marking first, as a comment line (the import skips it)
+        buffer.write(f"# {Marking(marking).label} — {description}\r\n")
         writer = csv.writer(buffer)
         writer.writerow(header)
         count = 0

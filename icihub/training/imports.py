@@ -133,6 +133,8 @@ def _read_csv(data: bytes) -> list[dict]:
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     try:
         header = next(reader)
+        while header and header[0].lstrip().startswith("#"):  # an export's marking line
+            header = next(reader)
     except StopIteration:
         raise ImportFileError({"file": _("The file is empty.")})
     columns = [_header(h) for h in header]
