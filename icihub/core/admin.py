@@ -21,6 +21,18 @@ def admin_only(request) -> bool:
 admin.site.has_permission = admin_only
 
 
+def _admin_login(request, extra_context=None):
+    """The admin has no sign-in form of its own: icihub's (lockout, second
+    factor) is the only way in."""
+    from django.contrib.auth.views import redirect_to_login
+    from django.urls import reverse
+
+    return redirect_to_login(request.GET.get("next") or reverse("admin:index"), "core:login")
+
+
+admin.site.login = _admin_login
+
+
 class ReadOnlyAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False

@@ -410,3 +410,26 @@ def test_passwords_are_hashed_with_argon2(settings):
     importlib.import_module("argon2")  # the hasher's library is installed
     names = {v["NAME"].rsplit(".", 1)[1] for v in settings.AUTH_PASSWORD_VALIDATORS}
     assert {"MinimumLengthValidator", "CommonPasswordValidator"} <= names
+
+
+def test_the_admin_has_no_sign_in_form_of_its_own(administrator):
+    response = Client().get("/admin/login/?next=/admin/")
+    assert response.status_code == 302
+    assert response.url.startswith(LOGIN)
+    # posting a password there signs nobody in
+    client = Client()
+    client.post("/admin/login/", {"username": "admin", "password": PASSWORD})
+    assert session_user(client) is None
+
+
+def test_demo_staff_accounts_get_the_demo_authenticator(db):
+    from icihub.core import demo
+
+    demo.load(progress=lambda line: None)
+    for name in ("admin", "nato", "centre"):
+        device = TOTPDevice.objects.get(user__username=name)
+        assert device.secret == demo.demo_totp_secret() and device.confirmed_at
+    assert not TOTPDevice.objects.filter(user__username__in=["kuwait", "participant"]).exists()
+    code = run_cli("user", "otp-code", "admin").out.strip()
+    totp = pyotp.TOTP(demo.demo_totp_secret())
+    assert code in (totp.now(), totp.at(time.time() - 5))
