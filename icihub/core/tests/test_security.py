@@ -329,9 +329,29 @@ def test_sign_out_everywhere_ends_every_session_and_optionally_the_tokens(kwt_co
     assert AuditEntry.objects.filter(action=audit.Action.SESSIONS_ENDED).count() == 2
 
 
-def test_sessions_expire_when_idle(settings):
+def test_sessions_expire_when_idle(settings, kwt_coordinator):
+    import datetime as dt
+
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
     assert settings.SESSION_COOKIE_AGE == 30 * 60
     assert settings.SESSION_SAVE_EVERY_REQUEST is True
+    client = Client()
+    sign_in(client, "coord-kwt")
+    key = client.cookies["sessionid"].value
+    # each request pushes the end of the session 30 minutes ahead ...
+    Session.objects.filter(session_key=key).update(
+        expire_date=timezone.now() + dt.timedelta(minutes=1)
+    )
+    assert client.get("/tokens/").status_code == 200
+    expiry = Session.objects.get(session_key=key).expire_date
+    assert expiry > timezone.now() + dt.timedelta(minutes=29)
+    # ... and a session idle for longer is over
+    Session.objects.filter(session_key=key).update(
+        expire_date=timezone.now() - dt.timedelta(seconds=1)
+    )
+    assert client.get("/tokens/").status_code == 302
 
 
 def test_session_api_writes_are_refused_without_a_token(kwt_coordinator):
