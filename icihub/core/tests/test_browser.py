@@ -141,3 +141,7 @@ def test_pages_work_under_the_content_security_policy(
     page.locator("main input[name=q]").fill("Kuwait")
     page.wait_for_load_state("networkidle")
     assert violations == []
+    # the listener does catch a violation: an inline style is refused
+    page.evaluate("document.body.insertAdjacentHTML('beforeend', '<p style=\"color: red\">x</p>')")
+    page.wait_for_timeout(200)
+    assert any("style" in v for v in violations)
