@@ -275,7 +275,7 @@ def _country_for(user, code: str) -> Country:
 # -- figures ----------------------------------------------------------------------------------
 
 
-@router.get("/reports/figures", response={200: FiguresOut, **READ_ERRORS})
+@router.get("/reports/figures", response={200: FiguresOut, **ERRORS})
 def list_figures(
     request,
     query: Query[FigureQuery],
@@ -296,7 +296,7 @@ def list_figures(
     }
 
 
-@router.get("/reports/figures/{key}", response={200: FigureOut, **READ_ERRORS})
+@router.get("/reports/figures/{key}", response={200: FigureOut, **ERRORS})
 def get_figure(request, key: str, query: Query[FigureQuery]):
     """One figure with all its breakdowns."""
     figure = figures.FIGURES.get(key)
@@ -306,7 +306,7 @@ def get_figure(request, key: str, query: Query[FigureQuery]):
     return _figure_out(scope, figure, breakdowns=list(figure.dims))
 
 
-@router.get("/reports/figures/{key}/records", response={200: list[RecordOut], **READ_ERRORS})
+@router.get("/reports/figures/{key}/records", response={200: list[RecordOut], **ERRORS})
 @paginate(Pagination)
 def figure_records(request, key: str, query: Query[RecordsQuery]):
     """The records a number counts (signed-in users; the same rows as the figure)."""
@@ -331,7 +331,7 @@ def figure_records(request, key: str, query: Query[RecordsQuery]):
 
 @router.get(
     "/reports/annual/{int:year}",
-    response={200: dict[str, Any], **READ_ERRORS},
+    response={200: dict[str, Any], **ERRORS},
     summary="The annual report as JSON",
 )
 def annual_report(request, year: int):
@@ -352,7 +352,7 @@ class CountryQuery(Schema):
 
 @router.get(
     "/reports/country/{iso3}",
-    response={200: dict[str, Any], **READ_ERRORS},
+    response={200: dict[str, Any], **ERRORS},
     summary="A country report as JSON",
 )
 def country_report(request, iso3: str, query: Query[CountryQuery]):

@@ -100,6 +100,16 @@ def parse_year(value, name: str = "year") -> int:
     return int(text)
 
 
+def _date(text: str):
+    """A YYYY-MM-DD date, or None (malformed, or no such day)."""
+    if not text:
+        return None
+    try:
+        return parse_date(text)
+    except ValueError:
+        return None
+
+
 def parse_period(params, default_year: int | None = None) -> Period:
     """A period from request parameters: ``year=2017``, or ``from`` and ``to``
     (YYYY-MM-DD, both included). Bad input is a ValidationError naming the field."""
@@ -108,8 +118,8 @@ def parse_period(params, default_year: int | None = None) -> Period:
     end = str(params.get("to") or "").strip()
     if start or end:
         errors = {}
-        first = parse_date(start) if start else None
-        last = parse_date(end) if end else None
+        first = _date(start)
+        last = _date(end)
         if first is None:
             errors["from"] = _("Give the first day as YYYY-MM-DD.")
         if last is None:

@@ -64,6 +64,7 @@ def test_bad_filters_are_explained_not_500(year, nato_staff):
     for params, field in (
         ({"year": "20x7"}, "year"),
         ({"from": "2017-05-01"}, "to"),
+        ({"from": "2017-02-30", "to": "2017-03-01"}, "from"),  # no such day
         ({"from": "2017-05-01", "to": "2017-01-01"}, "to"),
         ({"year": "2017", "country": "XXX"}, "country"),
         ({"year": "2017", "area": "nope"}, "area"),
