@@ -229,6 +229,7 @@ LISTS: dict[str, RecordList] = {
             Column("requested_on", _("Requested on"), lambda r: r.requested_on),
             Column("responded_on", _("Answered on"), lambda r: r.responded_on),
             Column("state", _("State"), lambda r: r.get_state_display()),
+            Column("age", _("Days waited for an answer"), lambda r: r.age_days()),
         ],
         select_related=("country",),
         order_by=("requested_on", "pk"),

@@ -57,6 +57,8 @@ def test_records_match_the_number(year, nato_staff):
     assert trips["count"] == 2
     days = sorted(item["fields"]["days"] for item in trips["items"])
     assert days == [5, 11]
+    waiting = api.get("reports/figures/requests_waiting/records", _params(year)).json()
+    assert sorted(item["fields"]["age"] for item in waiting["items"]) == [10, 30, 130]
     parts = api.get("reports/figures/activities/records", _params(year, part="deliveries")).json()
     assert parts["count"] == 1 and parts["items"][0]["type"] == "programmes.delivery"
     assert (
