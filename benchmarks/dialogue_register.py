@@ -54,13 +54,12 @@ def main() -> None:
     from django.contrib.auth.models import AnonymousUser
 
     from icihub.dialogue import selectors
-    from icihub.testing import make_user
+    from icihub.testing import client_for, make_user
 
     with audit.suspended():
         staff = make_user("nato_staff", username="bench-nato")
         coordinator = make_user("coordinator", "KWT", username="bench-kwt")
-    staff_client = Client()
-    staff_client.force_login(staff)
+    staff_client = client_for(staff)  # signed in, second factor passed
     anonymous = Client()
 
     reads = {

@@ -46,7 +46,7 @@ def measure(fn, runs: int) -> tuple[float, float, int]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    fn()
+    _must_succeed(fn())
     walls, cpus = [], []
     for _ in range(runs):
         start, cpu = time.perf_counter(), time.process_time()
@@ -56,6 +56,15 @@ def measure(fn, runs: int) -> tuple[float, float, int]:
     with CaptureQueriesContext(connection) as ctx:
         fn()
     return statistics.median(walls), statistics.median(cpus), len(ctx.captured_queries)
+
+
+def _must_succeed(result):
+    """A page or endpoint that redirects or fails must not be timed as if it
+    answered: refuse anything but a 200."""
+    status = getattr(result, "status_code", 200)
+    if status != 200:
+        raise SystemExit(f"benchmark read answered {status}, not 200")
+    return result
 
 
 def report(rows, target_ms: float | None = None) -> bool:

@@ -84,6 +84,7 @@ def main() -> int:
     from icihub.core import audit
     from icihub.core.services import create_token
     from icihub.partners.models import Country, Organisation
+    from icihub.testing import client_for
     from icihub.training import services
 
     staff, course = staff_and_course()
@@ -104,8 +105,7 @@ def main() -> int:
             },
         )
         services.assign(staff, session, instructor, "lead")
-    page = Client()
-    page.force_login(staff)
+    page = client_for(staff)  # signed in, second factor passed
     _token, raw = create_token(None, staff, name="bench")
     api = Client(headers={"Authorization": f"Bearer {raw}"})
     page_url = f"/training/sessions/{session.pk}/"

@@ -266,6 +266,8 @@ NINJA_PAGINATION_MAX_LIMIT = 1000
 ICIHUB_API_TOKEN_DAYS = int(os.environ.get("ICIHUB_API_TOKEN_DAYS", "90"))
 # A partner's request unanswered for longer than this is flagged as overdue.
 ICIHUB_REQUEST_OVERDUE_DAYS = int(os.environ.get("ICIHUB_REQUEST_OVERDUE_DAYS", "30"))
+# Public statistics hide counts below this (so no individual can be singled out).
+ICIHUB_SMALL_COUNT_THRESHOLD = int(os.environ.get("ICIHUB_SMALL_COUNT_THRESHOLD", "5"))
 
 LOGGING = {
     "version": 1,
