@@ -18,7 +18,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 from ninja.responses import Status
 
-from icihub.core.access import Role, get_visible, role_of
+from icihub.core.access import get_visible
 from icihub.core.apikit import (
     ERRORS,
     READ_ERRORS,
@@ -27,7 +27,6 @@ from icihub.core.apikit import (
     require_signed_in,
 )
 from icihub.core.dates import PartialDate
-from icihub.partners.models import Country
 
 from . import exports, figures, selectors, services
 from . import report as reports
@@ -261,17 +260,6 @@ def _snapshot_out(s: Snapshot) -> dict:
     }
 
 
-def _country_for(user, code: str) -> Country:
-    """A country whose report ``user`` may produce (404 otherwise)."""
-    country = get_visible(Country, user, iso3=code.upper())
-    role = role_of(user)
-    if role in (Role.ADMIN, Role.NATO_STAFF, Role.CENTRE_STAFF):
-        return country
-    if role == Role.COORDINATOR and user.country_id == country.pk:
-        return country
-    raise Http404(_("Not found."))
-
-
 # -- figures ----------------------------------------------------------------------------------
 
 
@@ -359,7 +347,7 @@ def country_report(request, iso3: str, query: Query[CountryQuery]):
     """The report of one partner; a national coordinator gets only their own
     country's (404 for any other). Recorded as an export."""
     user = require_signed_in(request)
-    country = _country_for(user, iso3)
+    country = selectors.country_for_report(user, iso3)
     period = parse_period(
         {
             "year": str(query.year) if query.year else "",

@@ -19,6 +19,30 @@ from .records import list_for
 from .scope import Filters, Period, Scope
 
 
+def may_report_on(user, country) -> bool:
+    """Whether ``user`` may produce ``country``'s report: staff for any country,
+    a national coordinator for their own only. ``user`` None is the system (CLI
+    without --as). The one place this rule lives."""
+    if user is None:
+        return True
+    role = role_of(user)
+    return role in STAFF_ROLES or (role == Role.COORDINATOR and user.country_id == country.pk)
+
+
+def country_for_report(user, code: str):
+    """The country whose report ``user`` asked for, or 404 when they may not
+    see it or may not produce its report (never a 403 that reveals it)."""
+    from django.http import Http404
+
+    from icihub.core.access import get_visible
+    from icihub.partners.models import Country
+
+    country = get_visible(Country, user, iso3=str(code).upper())
+    if not may_report_on(user, country):
+        raise Http404(_("Not found."))
+    return country
+
+
 def default_year(scope_or_user) -> int:
     """The latest year with a completed session the user may see (else this year)."""
     from icihub.training.models import Session

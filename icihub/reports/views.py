@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,7 +18,6 @@ from django.views.decorators.http import require_POST
 
 from icihub.core.access import STAFF_ROLES, Role, get_visible, is_staff, role_of
 from icihub.core.errors import Conflict
-from icihub.partners.models import Country
 
 from . import exports, figures, selectors, services
 from . import report as reports
@@ -176,8 +175,6 @@ def annual_download(request, year: int, fmt: str):
 @login_required
 @require_POST
 def annual_lock(request, year: int):
-    if role_of(request.user) not in STAFF_ROLES:
-        raise PermissionDenied(_("Only staff lock published figures."))
     try:
         snapshot = services.lock_year(request.user, year, note=request.POST.get("note", ""))
     except (ValidationError, Conflict) as exc:
@@ -191,18 +188,6 @@ def annual_lock(request, year: int):
 
 
 # -- country report -------------------------------------------------------------------------------
-
-
-def _country(request, iso3: str) -> Country:
-    """The country of a report the user may produce: 404 for anyone but staff
-    and that country's own coordinator."""
-    role = role_of(request.user)
-    country = get_visible(Country, request.user, iso3=str(iso3).upper())
-    if role in STAFF_ROLES:
-        return country
-    if role == Role.COORDINATOR and request.user.country_id == country.pk:
-        return country
-    raise Http404(_("Not found."))
 
 
 @login_required
@@ -229,7 +214,7 @@ def _country_scope(request, country) -> tuple[Scope | None, dict]:
 
 @login_required
 def country(request, iso3: str):
-    country_ = _country(request, iso3)
+    country_ = selectors.country_for_report(request.user, iso3)
     scope, errors = _country_scope(request, country_)
     if errors:
         return render(
@@ -254,7 +239,7 @@ def country(request, iso3: str):
 
 @login_required
 def country_download(request, iso3: str, fmt: str):
-    country_ = _country(request, iso3)
+    country_ = selectors.country_for_report(request.user, iso3)
     if fmt not in exports.FORMATS:
         raise Http404(_("Not found."))
     scope, errors = _country_scope(request, country_)

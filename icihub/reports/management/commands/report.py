@@ -16,7 +16,6 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from icihub.core.access import STAFF_ROLES, Role, role_of
 from icihub.core.management.commands._common import (
     command_errors,
     country_by_code,
@@ -26,6 +25,7 @@ from icihub.core.management.commands._common import (
 from icihub.reports import exports
 from icihub.reports import report as reports
 from icihub.reports.scope import Filters, Period, Scope, parse_period, parse_year
+from icihub.reports.selectors import may_report_on
 
 
 class Command(BaseCommand):
@@ -68,10 +68,7 @@ class Command(BaseCommand):
                 report = reports.build_annual(scope, progress=progress)
             else:
                 country = country_by_code(options["country"])
-                if actor is not None and not (
-                    role_of(actor) in STAFF_ROLES
-                    or (role_of(actor) == Role.COORDINATOR and actor.country_id == country.pk)
-                ):
+                if not may_report_on(actor, country):
                     raise CommandError(
                         _("%(user)s may not produce the report of %(country)s.")
                         % {"user": actor.username, "country": country.name}
