@@ -35,7 +35,9 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from icihub.core import audit
 from icihub.core.access import Marking, most_restrictive, policy_for
@@ -55,36 +57,50 @@ LIST_SEPARATOR = "; "
 @dataclass(frozen=True)
 class Column:
     name: str
-    description: str
+    description: str  # lazily translated
     required: bool = False
 
 
 COLUMNS = [
-    Column("code", "Unique code, e.g. PCM-CYB-001 (letters, digits, . _ / -).", True),
-    Column("title", "Title in English.", True),
-    Column("title_ar", "Title in Arabic."),
-    Column("description", "Description in English."),
-    Column("description_ar", "Description in Arabic."),
-    Column("areas", "Areas of cooperation: codes (or names) separated by ';'."),
+    Column("code", _lazy("Unique code, e.g. PCM-CYB-001 (letters, digits, . _ / -)."), True),
+    Column("title", _lazy("Title in English."), True),
+    Column("title_ar", _lazy("Title in Arabic.")),
+    Column("description", _lazy("Description in English.")),
+    Column("description_ar", _lazy("Description in Arabic.")),
+    Column("areas", _lazy("Areas of cooperation: codes (or names) separated by ';'.")),
     Column(
         "format",
-        "One of: " + ", ".join(Activity.Format.values) + " (or the format's English name).",
+        format_lazy(
+            _lazy("One of: {values} (or the format's English name)."),
+            values=", ".join(Activity.Format.values),
+        ),
         True,
     ),
-    Column("provider", "Providing organisation: its slug or acronym (e.g. nato-school, JALLC)."),
-    Column("frameworks", "Open to frameworks: codes or acronyms separated by ';' (ici; md; pfp)."),
-    Column("countries", "Open to countries: ISO 3166 codes separated by ';' (KWT; SAU)."),
-    Column("languages", "Language codes separated by ',' or ';' (default en)."),
-    Column("level", "One of: " + ", ".join(Activity.Level.values) + ", or empty."),
-    Column("first_year", "First year offered (e.g. 2024), or empty."),
-    Column("last_year", "Last year offered, or empty (open-ended)."),
+    Column(
+        "provider",
+        _lazy("Providing organisation: its slug or acronym (e.g. nato-school, JALLC)."),
+    ),
+    Column(
+        "frameworks",
+        _lazy("Open to frameworks: codes or acronyms separated by ';' (ici; md; pfp)."),
+    ),
+    Column("countries", _lazy("Open to countries: ISO 3166 codes separated by ';' (KWT; SAU).")),
+    Column("languages", _lazy("Language codes separated by ',' or ';' (default en).")),
+    Column(
+        "level",
+        format_lazy(_lazy("One of: {values}, or empty."), values=", ".join(Activity.Level.values)),
+    ),
+    Column("first_year", _lazy("First year offered (e.g. 2024), or empty.")),
+    Column("last_year", _lazy("Last year offered, or empty (open-ended).")),
     Column(
         "marking",
-        "Releasability: " + ", ".join(Marking.values) + " (default rel_ici).",
+        format_lazy(
+            _lazy("Releasability: {values} (default rel_ici)."), values=", ".join(Marking.values)
+        ),
     ),
-    Column("external_ref", "e-PRIME or course-catalogue number."),
-    Column("status", "active or retired (default active)."),
-    Column("provenance", "Where the record comes from (exported only; ignored on import)."),
+    Column("external_ref", _lazy("e-PRIME or course-catalogue number.")),
+    Column("status", _lazy("active or retired (default active).")),
+    Column("provenance", _lazy("Where the record comes from (exported only; ignored on import).")),
 ]
 COLUMN_NAMES = [c.name for c in COLUMNS]
 REQUIRED = {c.name for c in COLUMNS if c.required}
@@ -932,7 +948,7 @@ def _xlsx(rows: list[list], banner: str, marking: Marking) -> bytes:
     columns = book.create_sheet("Columns")
     columns.append(["column", "required", "description"])
     for column in COLUMNS:
-        columns.append([column.name, "yes" if column.required else "", column.description])
+        columns.append([column.name, "yes" if column.required else "", str(column.description)])
     book.properties.title = "icihub cooperation menu"
     book.properties.subject = str(marking.label)
     book.properties.keywords = marking.value
