@@ -18,7 +18,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import pgettext_lazy
 
 from icihub.core import audit
 from icihub.core.access import (
@@ -141,11 +141,11 @@ TRANSITION_RULES = {
     "close": ((State.AGREED, State.ACTIVE), True),
 }
 TRANSITION_LABELS = {
-    "submit": _lazy("submitted"),
-    "return": _lazy("returned to draft"),
-    "agree": _lazy("agreed"),
-    "activate": _lazy("activated"),
-    "close": _lazy("closed"),
+    "submit": pgettext_lazy("programme transition", "submitted"),
+    "return": pgettext_lazy("programme transition", "returned to draft"),
+    "agree": pgettext_lazy("programme transition", "agreed"),
+    "activate": pgettext_lazy("programme transition", "activated"),
+    "close": pgettext_lazy("programme transition", "closed"),
 }
 
 
