@@ -8,8 +8,11 @@ which the web middleware, the API authentication and the CLI set, and which a
 service narrows with ``with acting(actor, reason=...)``.
 
 Events that are not data changes (sign-ins, exports, permission changes) are
-recorded with :func:`log_event`. Bulk writes that bypass signals call
-:func:`record_bulk_create`.
+recorded with :func:`log_event`. Writes that bypass signals (``bulk_create``,
+``bulk_update``, ``QuerySet.update``) record their rows themselves, in one bulk
+insert: :func:`record_many` (one entry per row, any action: the transitions of
+a reallocation, the updates of an import) and :func:`record_bulk_create` (the
+rows a ``bulk_create`` wrote).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import contextlib
 import datetime as dt
 import decimal
 import uuid
+from collections.abc import Iterable
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
 
@@ -181,29 +185,64 @@ def log_event(action: str, instance=None, message: str = "", data: dict | None =
         return record(action, instance, changes=data or {}, message=message)
 
 
-def record_bulk_create(instances: list[models.Model]) -> None:
-    """Audit rows written with ``bulk_create`` (which sends no signals)."""
+BULK_BATCH_SIZE = 500
+
+
+def record_many(
+    action: str,
+    items: Iterable[tuple[models.Model, dict]],
+    *,
+    reason: str | None = None,
+    message: str = "",
+) -> int:
+    """Record one entry per ``(instance, changes)`` of ``items``, written in one
+    bulk insert (batches of :data:`BULK_BATCH_SIZE` rows): for writes that send
+    no model signals, e.g. a ``QuerySet.update`` that promotes many waiting
+    nominees (``Action.TRANSITION``, changes ``{"status": {"before": ...,
+    "after": ...}}``) or a ``bulk_update`` of imported rows (``Action.UPDATE``).
+
+    Who, the channel, the address and the reason come from the current context
+    (:func:`acting`), as for :func:`record`; ``reason`` overrides the context's
+    reason for these entries, ``message`` is written on each. ``object_repr`` is
+    ``str(instance)``: select the related rows it reads beforehand (no query per
+    row). Nothing is written when auditing is suspended. Returns the number of
+    entries written."""
     ctx = current()
-    if not ctx.enabled or not instances:
-        return
+    if not ctx.enabled:
+        return 0
     from django.contrib.contenttypes.models import ContentType
 
     Entry = _entry_model()
     base = _actor_fields(ctx)
+    why = (ctx.reason if reason is None else reason) or ""
+    content_types: dict[type, object] = {}
     entries = []
-    for instance in instances:
+    for instance, changes in items:
+        model = instance._meta.model
+        content_type = content_types.get(model)
+        if content_type is None:
+            content_type = content_types[model] = ContentType.objects.get_for_model(model)
         entries.append(
             Entry(
                 **base,
-                action=Action.CREATE,
-                content_type=ContentType.objects.get_for_model(type(instance)),
+                action=action,
+                content_type=content_type,
                 object_id=str(instance.pk),
                 object_repr=_safe_str(instance)[:250],
-                changes=diff(None, snapshot(instance)),
-                reason=ctx.reason or "",
+                changes=changes or {},
+                reason=why,
+                message=message,
             )
         )
-    Entry.objects.bulk_create(entries, batch_size=500)
+    if entries:
+        Entry.objects.bulk_create(entries, batch_size=BULK_BATCH_SIZE)
+    return len(entries)
+
+
+def record_bulk_create(instances: list[models.Model]) -> int:
+    """Audit rows written with ``bulk_create`` (which sends no signals): one
+    "create" entry per row with its values, as the signal would have written."""
+    return record_many(Action.CREATE, ((i, diff(None, snapshot(i))) for i in instances))
 
 
 def redact(entries, transform, *, actor=None, reason: str) -> int:

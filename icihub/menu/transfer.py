@@ -733,36 +733,6 @@ def _changes(current: Activity, values: dict, m2m: dict[str, set[int]]) -> dict:
     return changes
 
 
-def _bulk_audit(entries: list[tuple[Activity, str, dict]]) -> None:
-    """Audit entries for rows written in bulk (no model signals are sent)."""
-    ctx = audit.current()
-    if not ctx.enabled or not entries:
-        return
-    from django.contrib.contenttypes.models import ContentType
-
-    from icihub.core.models import AuditEntry
-
-    content_type = ContentType.objects.get_for_model(Activity)
-    actor = ctx.actor if getattr(ctx.actor, "pk", None) else None
-    label = actor.get_username() if actor is not None else (ctx.label or ctx.via)
-    rows = [
-        AuditEntry(
-            actor=actor,
-            actor_label=label,
-            via=ctx.via,
-            ip=ctx.ip,
-            action=action,
-            content_type=content_type,
-            object_id=str(obj.pk),
-            object_repr=str(obj)[:250],
-            changes=changes,
-            reason=ctx.reason or "",
-        )
-        for obj, action, changes in entries
-    ]
-    AuditEntry.objects.bulk_create(rows, batch_size=500)
-
-
 def _apply(plan, current_m2m, progress: Progress) -> None:
     now = timezone.now()
     to_create: list[tuple[Activity, dict]] = []
@@ -825,16 +795,16 @@ def _apply(plan, current_m2m, progress: Progress) -> None:
             through.objects.filter(activity_id=activity_id, **{column: target}).delete()
         through.objects.bulk_create(add, batch_size=900)
 
-    entries = []
+    created_entries = []
     for obj, values in to_create:
         snapshot = audit.diff(None, audit.snapshot(obj))
         for key in M2M:
             if values[key]:
                 snapshot[M2M_FIELD[key]] = {"added": sorted(values[key])}
-        entries.append((obj, audit.Action.CREATE, snapshot))
-    for obj, _values, changes in to_update:
-        entries.append((obj, audit.Action.UPDATE, changes))
-    _bulk_audit(entries)
+        created_entries.append((obj, snapshot))
+    # No model signals for bulk writes: one entry per row, in one bulk insert each.
+    audit.record_many(audit.Action.CREATE, created_entries)
+    audit.record_many(audit.Action.UPDATE, [(obj, changes) for obj, _values, changes in to_update])
 
 
 # -- export ------------------------------------------------------------------------------

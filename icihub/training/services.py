@@ -997,7 +997,8 @@ def _promotion_plan(
 def _promote(session: Session, nominations: list, reason: str, notify: list | None = None):
     """Give the seats to ``nominations`` (waiting nominees of the locked
     ``session``): one update, one audit entry (the transition, with its reason)
-    per nominee, and the "promoted" e-mails after commit (or into ``notify``)."""
+    per nominee written in one bulk insert (``audit.record_many``), and the
+    "promoted" e-mails after commit (or into ``notify``)."""
     if not nominations:
         return []
     now = timezone.now()
@@ -1014,22 +1015,19 @@ def _promote(session: Session, nominations: list, reason: str, notify: list | No
         raise Conflict(_("The waiting list changed meanwhile: try again."))
     Session.objects.filter(pk=session.pk).update(seats_taken=F("seats_taken") + len(pks))
     session.seats_taken += len(pks)
+    changes = {
+        "status": {"before": S.WAITLISTED.value, "after": S.NOMINATED.value},
+        "has_seat": {"before": False, "after": True},
+        "via_reallocation": {"before": False, "after": released},
+    }
     for nomination in nominations:
         nomination.session = session  # (for the audit's description, without a query)
         nomination.status = S.NOMINATED
         nomination.has_seat = True
         nomination.promoted_at = now
         nomination.via_reallocation = released
-        audit.record(
-            audit.Action.TRANSITION,
-            nomination,
-            {
-                "status": {"before": S.WAITLISTED.value, "after": S.NOMINATED.value},
-                "has_seat": {"before": False, "after": True},
-                "via_reallocation": {"before": False, "after": released},
-            },
-            reason=reason,
-        )
+    # One transition entry per promoted nominee, in one bulk insert.
+    audit.record_many(audit.Action.TRANSITION, [(n, changes) for n in nominations], reason=reason)
     if notify is not None:
         notify.extend(pks)
     else:
