@@ -37,7 +37,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from icihub.core import audit
 from icihub.core.access import Marking, most_restrictive, policy_for
@@ -62,45 +62,53 @@ class Column:
 
 
 COLUMNS = [
-    Column("code", _lazy("Unique code, e.g. PCM-CYB-001 (letters, digits, . _ / -)."), True),
-    Column("title", _lazy("Title in English."), True),
-    Column("title_ar", _lazy("Title in Arabic.")),
-    Column("description", _lazy("Description in English.")),
-    Column("description_ar", _lazy("Description in Arabic.")),
-    Column("areas", _lazy("Areas of cooperation: codes (or names) separated by ';'.")),
+    Column("code", gettext_lazy("Unique code, e.g. PCM-CYB-001 (letters, digits, . _ / -)."), True),
+    Column("title", gettext_lazy("Title in English."), True),
+    Column("title_ar", gettext_lazy("Title in Arabic.")),
+    Column("description", gettext_lazy("Description in English.")),
+    Column("description_ar", gettext_lazy("Description in Arabic.")),
+    Column("areas", gettext_lazy("Areas of cooperation: codes (or names) separated by ';'.")),
     Column(
         "format",
         format_lazy(
-            _lazy("One of: {values} (or the format's English name)."),
+            gettext_lazy("One of: {values} (or the format's English name)."),
             values=", ".join(Activity.Format.values),
         ),
         True,
     ),
     Column(
         "provider",
-        _lazy("Providing organisation: its slug or acronym (e.g. nato-school, JALLC)."),
+        gettext_lazy("Providing organisation: its slug or acronym (e.g. nato-school, JALLC)."),
     ),
     Column(
         "frameworks",
-        _lazy("Open to frameworks: codes or acronyms separated by ';' (ici; md; pfp)."),
+        gettext_lazy("Open to frameworks: codes or acronyms separated by ';' (ici; md; pfp)."),
     ),
-    Column("countries", _lazy("Open to countries: ISO 3166 codes separated by ';' (KWT; SAU).")),
-    Column("languages", _lazy("Language codes separated by ',' or ';' (default en).")),
+    Column(
+        "countries", gettext_lazy("Open to countries: ISO 3166 codes separated by ';' (KWT; SAU).")
+    ),
+    Column("languages", gettext_lazy("Language codes separated by ',' or ';' (default en).")),
     Column(
         "level",
-        format_lazy(_lazy("One of: {values}, or empty."), values=", ".join(Activity.Level.values)),
+        format_lazy(
+            gettext_lazy("One of: {values}, or empty."), values=", ".join(Activity.Level.values)
+        ),
     ),
-    Column("first_year", _lazy("First year offered (e.g. 2024), or empty.")),
-    Column("last_year", _lazy("Last year offered, or empty (open-ended).")),
+    Column("first_year", gettext_lazy("First year offered (e.g. 2024), or empty.")),
+    Column("last_year", gettext_lazy("Last year offered, or empty (open-ended).")),
     Column(
         "marking",
         format_lazy(
-            _lazy("Releasability: {values} (default rel_ici)."), values=", ".join(Marking.values)
+            gettext_lazy("Releasability: {values} (default rel_ici)."),
+            values=", ".join(Marking.values),
         ),
     ),
-    Column("external_ref", _lazy("e-PRIME or course-catalogue number.")),
-    Column("status", _lazy("active or retired (default active).")),
-    Column("provenance", _lazy("Where the record comes from (exported only; ignored on import).")),
+    Column("external_ref", gettext_lazy("e-PRIME or course-catalogue number.")),
+    Column("status", gettext_lazy("active or retired (default active).")),
+    Column(
+        "provenance",
+        gettext_lazy("Where the record comes from (exported only; ignored on import)."),
+    ),
 ]
 COLUMN_NAMES = [c.name for c in COLUMNS]
 REQUIRED = {c.name for c in COLUMNS if c.required}

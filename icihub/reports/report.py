@@ -77,11 +77,10 @@ class TableSpec:
     public: bool = False
 
 
-T = gettext_lazy
 TABLES = [
     TableSpec(
         "trained_by_group",
-        T("Officers trained by country group"),
+        gettext_lazy("Officers trained by country group"),
         "country_group",
         ("trained", "attendances"),
         chart="shares",
@@ -90,7 +89,7 @@ TABLES = [
     ),
     TableSpec(
         "trained_by_country",
-        T("Officers trained by country"),
+        gettext_lazy("Officers trained by country"),
         "country",
         ("trained", "attendances"),
         chart="bars",
@@ -99,7 +98,7 @@ TABLES = [
     ),
     TableSpec(
         "trained_by_area",
-        T("Officers trained by area of cooperation"),
+        gettext_lazy("Officers trained by area of cooperation"),
         "area",
         ("trained", "attendances"),
         chart="bars",
@@ -107,21 +106,21 @@ TABLES = [
     ),
     TableSpec(
         "trained_by_service",
-        T("Officers trained by service"),
+        gettext_lazy("Officers trained by service"),
         "service",
         ("trained", "attendances"),
         chart="bars",
     ),
     TableSpec(
         "trained_by_rank",
-        T("Officers trained by rank band"),
+        gettext_lazy("Officers trained by rank band"),
         "rank_band",
         ("trained", "attendances"),
         chart="bars",
     ),
     TableSpec(
         "sessions_by_month",
-        T("Course sessions completed by month"),
+        gettext_lazy("Course sessions completed by month"),
         "month",
         ("sessions",),
         chart="columns",
@@ -129,7 +128,7 @@ TABLES = [
     ),
     TableSpec(
         "instructors_by_organisation",
-        T("Instructors and experts by home organisation"),
+        gettext_lazy("Instructors and experts by home organisation"),
         "organisation",
         ("travellers", "trips", "instructor_days"),
         chart="bars",
@@ -137,23 +136,29 @@ TABLES = [
     ),
     TableSpec(
         "events_by_format",
-        T("Dialogue events by format"),
+        gettext_lazy("Dialogue events by format"),
         "format",
         ("events",),
         chart="bars",
         public=True,
     ),
-    TableSpec("events_by_level", T("Dialogue events by level"), "level", ("events",), chart="bars"),
+    TableSpec(
+        "events_by_level",
+        gettext_lazy("Dialogue events by level"),
+        "level",
+        ("events",),
+        chart="bars",
+    ),
     TableSpec(
         "programme_execution",
-        T("Execution of the partners' programmes"),
+        gettext_lazy("Execution of the partners' programmes"),
         "programme",
         ("items_planned", "items_delivered"),
         percent=("items_delivered", "items_planned"),
     ),
     TableSpec(
         "requests_by_country",
-        T("Partners' requests and answers"),
+        gettext_lazy("Partners' requests and answers"),
         "country",
         (
             "requests_made",
@@ -166,26 +171,26 @@ TABLES = [
     ),
     TableSpec(
         "evaluations_by_course",
-        T("Evaluation scores by course"),
+        gettext_lazy("Evaluation scores by course"),
         "course",
         ("evaluations", "evaluation_score", "evaluation_overall"),
     ),
     TableSpec(
         "evaluations_by_session",
-        T("Evaluation scores by session"),
+        gettext_lazy("Evaluation scores by session"),
         "session",
         ("evaluations", "evaluation_score", "evaluation_overall"),
         dashboard=False,
     ),
     TableSpec(
         "seats_by_country",
-        T("Seat use by country"),
+        gettext_lazy("Seat use by country"),
         "country",
         ("seats_quota", "seats_filled", "seats_reallocated", "no_shows"),
     ),
     TableSpec(
         "seats_by_session",
-        T("Seat use by session"),
+        gettext_lazy("Seat use by session"),
         "session",
         ("seats_quota", "seats_filled", "seats_reallocated", "no_shows"),
         dashboard=False,
