@@ -48,8 +48,11 @@ def _save(instance: models.Model, m2m: dict, *, validate_unique: bool = True) ->
             instance.save()
             for name, values in m2m.items():
                 getattr(instance, name).set(values)
-    except IntegrityError as exc:
-        raise Conflict(_("This conflicts with existing data: %(error)s") % {"error": exc})
+    except IntegrityError:
+        # The database's own wording names tables and constraints: not for users.
+        raise Conflict(
+            _("This conflicts with existing data (a duplicate, or a record still in use).")
+        )
 
 
 def create(

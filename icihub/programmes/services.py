@@ -324,8 +324,11 @@ def _save(instance) -> None:
     try:
         with transaction.atomic():
             instance.save()
-    except IntegrityError as exc:
-        raise Conflict(_("This conflicts with existing data: %(error)s") % {"error": exc})
+    except IntegrityError:
+        # The database's own wording names tables and constraints: not for users.
+        raise Conflict(
+            _("This conflicts with existing data (a duplicate, or a record still in use).")
+        )
 
 
 def create_programme(actor, data: dict, *, reason: str = "") -> Programme:
