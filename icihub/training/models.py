@@ -384,6 +384,16 @@ class Participant(BaseModel):
     )
     name_key = models.CharField(max_length=220, editable=False, db_index=True, default="")
     search_text = models.TextField(editable=False, blank=True, default="")
+    anonymised_at = models.DateTimeField(
+        _("anonymised"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "When the personal data were removed after the retention period "
+            "(icihub.training.privacy); the record then only counts in the figures."
+        ),
+    )
 
     access_policy = Policy(
         country="country",
@@ -430,7 +440,11 @@ class Participant(BaseModel):
         super().save(*args, **kwargs)
 
     def prepare(self) -> None:
-        """Fill the derived search fields (``save`` does it; call it before ``bulk_create``)."""
+        """Fill the derived search fields (``save`` does it; call it before ``bulk_create``).
+        An anonymised record keeps them empty."""
+        if self.anonymised_at is not None:
+            self.name_key = self.search_text = ""
+            return
         self.name_key = self.make_name_key(self.given_name, self.family_name)
         self.search_text = normalise_for_search(
             " ".join([self.given_name, self.family_name, self.name_ar, self.email])
@@ -443,7 +457,13 @@ class Participant(BaseModel):
 
     @property
     def full_name(self) -> str:
+        if self.anonymised_at is not None:  # the names are gone
+            return _("Anonymised participant #%(pk)s") % {"pk": self.pk}
         return f"{self.given_name} {self.family_name}".strip()
+
+    @property
+    def is_anonymised(self) -> bool:
+        return self.anonymised_at is not None
 
     def get_absolute_url(self) -> str:
         return reverse("training:participant_detail", args=[self.pk])

@@ -530,6 +530,8 @@ def create_participant(actor, data: dict, *, reason: str = "") -> Participant:
 
 def update_participant(actor, participant: Participant, data: dict, *, reason: str = ""):
     check_change(actor, participant)
+    if participant.is_anonymised:
+        raise Conflict(_("This participant was anonymised: the record can no longer be changed."))
     values = _clean_participant_data(data)
     if "user" in values and values["user"] != participant.user and not is_staff(actor):
         raise PermissionDenied(_("Only staff link a participant to an account."))
@@ -608,6 +610,10 @@ def check_can_nominate(actor, session: Session, participant: Participant) -> Non
         )
     _visible_or_404(actor, session)
     _visible_or_404(actor, participant)
+    if participant.is_anonymised:
+        raise ValidationError(
+            {"participant": _("This participant was anonymised: they cannot be nominated.")}
+        )
     if not session.accepts_nominations(today()):
         if session.state != Session.State.OPEN:
             message = _("This session is not open for nominations (it is %(state)s).") % {
