@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import privacy_views, views
 
 app_name = "training"
 
@@ -47,6 +47,21 @@ urlpatterns = [
     path("participants/export.<str:fmt>", views.participant_export, name="participant_export"),
     path("participants/<int:pk>/", views.participant_detail, name="participant_detail"),
     path("participants/<int:pk>/edit/", views.participant_edit, name="participant_edit"),
+    path(
+        "participants/<int:pk>/data.<str:fmt>",
+        privacy_views.participant_data_export,
+        name="participant_data_export",
+    ),
+    path(
+        "participants/<int:pk>/anonymise/",
+        privacy_views.participant_anonymise,
+        name="participant_anonymise",
+    ),
+    path(
+        "participants/anonymisation/",
+        privacy_views.anonymisation_due,
+        name="anonymisation_due",
+    ),
     path("certificates/", views.certificate_list, name="certificate_list"),
     path("certificates/<int:pk>/", views.certificate_detail, name="certificate_detail"),
     path("certificates/<int:pk>/pdf/", views.certificate_pdf, name="certificate_pdf"),
@@ -62,6 +77,7 @@ urlpatterns = [
     path("calendar/feed/revoke/", views.calendar_feed_revoke, name="calendar_feed_revoke"),
     path("calendar/feed/<str:key>.ics", views.calendar_feed, name="calendar_feed"),
     path("my/training/", views.my_training, name="my_training"),
+    path("my/training/data.<str:fmt>", privacy_views.my_data_export, name="my_data_export"),
     path("my/sessions/", views.my_sessions, name="my_sessions"),
 ]
 

@@ -72,6 +72,7 @@ from .models import (
     Participant,
     Session,
 )
+from .privacy_views import participant_privacy_context
 
 # -- helpers ------------------------------------------------------------------------------
 
@@ -494,7 +495,7 @@ def session_nominate(request, pk):
     eligible = eligible_countries(session.course, on=session.start)
     candidates = (
         selectors.participants(user)
-        .filter(country__in=eligible)
+        .filter(country__in=eligible, anonymised_at__isnull=True)
         .exclude(pk__in=taken)
         .order_by("country__name", "family_name", "given_name")
     )
@@ -558,7 +559,7 @@ def nomination_detail(request, pk):
         )
         substitutes = (
             selectors.participants(user)
-            .filter(country_id=nomination.country_id)
+            .filter(country_id=nomination.country_id, anonymised_at__isnull=True)
             .exclude(pk__in=taken)
             .order_by("family_name", "given_name")
         )
@@ -945,6 +946,7 @@ def participant_detail(request, pk):
             "participant": participant,
             "nominations": nominations,
             "can_edit": can_change(request.user, participant),
+            **participant_privacy_context(request.user, participant),
         },
     )
 

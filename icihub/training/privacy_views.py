@@ -1,0 +1,150 @@
+"""Pages of the participants' personal data (``icihub.training.privacy``): the
+export of one participant's data (staff and the participant's coordinator from
+the participant's page, the participant from "My training"), and the
+anonymisation after the retention period (staff: the list of participants due,
+one or all of them, with a reason and a confirmation). Thin: the rules live in
+``privacy``."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from icihub.core.access import STAFF_ROLES, get_visible, role_of
+from icihub.core.errors import Conflict
+
+from . import privacy, selectors
+from .models import Participant
+
+
+class AnonymiseForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("Reason"),
+        max_length=1000,
+        initial=gettext_lazy("Retention period elapsed"),
+        help_text=gettext_lazy("Recorded in the audit trail with the anonymisation."),
+    )
+    confirm = forms.BooleanField(
+        label=gettext_lazy(
+            "I understand that the personal data are removed for good: this cannot be undone."
+        ),
+        required=True,
+    )
+
+
+def _download(result: privacy.ExportFile) -> HttpResponse:
+    response = HttpResponse(result.content, content_type=result.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{result.filename}"'
+    response["X-Icihub-Marking"] = result.marking
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _format(fmt: str) -> str:
+    if fmt not in privacy.EXPORT_FORMATS:
+        raise Http404
+    return fmt
+
+
+@login_required
+def participant_data_export(request, pk, fmt):
+    """Everything recorded about one participant (JSON, or ZIP with the certificates)."""
+    fmt = _format(fmt)
+    participant = get_visible(selectors.participants(request.user), request.user, pk=pk)
+    return _download(privacy.export_file(request.user, participant, fmt))
+
+
+@login_required
+def my_data_export(request, fmt):
+    """A participant's own data."""
+    fmt = _format(fmt)
+    participant = privacy.own_participant(request.user)
+    return _download(privacy.export_file(request.user, participant, fmt))
+
+
+def _require_staff(user) -> None:
+    if role_of(user) not in STAFF_ROLES:
+        raise PermissionDenied
+
+
+@login_required
+def anonymisation_due(request):
+    """The participants due for anonymisation; anonymise them all (POST)."""
+    _require_staff(request.user)
+    form = AnonymiseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            done = privacy.anonymise_due(request.user, reason=form.cleaned_data["reason"])
+        except (ValidationError, Conflict) as exc:
+            for text in getattr(exc, "messages", [str(exc)]):
+                messages.error(request, text)
+        else:
+            redacted = sum(r.audit_entries for r in done)
+            messages.success(
+                request,
+                _("%(n)d participants anonymised; %(e)d audit entries redacted.")
+                % {"n": len(done), "e": redacted},
+            )
+            return redirect("training:anonymisation_due")
+    qs = privacy.due(request.user)
+    page = Paginator(qs, 100).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "training/anonymisation_due.html",
+        {
+            "page_obj": page,
+            "object_list": page.object_list,
+            "total": page.paginator.count,
+            "years": privacy.retention_years(),
+            "cutoff": privacy.cutoff(),
+            "form": form,
+        },
+    )
+
+
+@login_required
+def participant_anonymise(request, pk):
+    """Where one participant stands; anonymise them (POST) when due."""
+    _require_staff(request.user)
+    participant = get_visible(selectors.participants(request.user), request.user, pk=pk)
+    state = privacy.retention(participant)
+    form = AnonymiseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = privacy.anonymise(
+                request.user, participant, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            for text in exc.messages:
+                messages.error(request, text)
+        except Conflict as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(
+                request,
+                _("Participant anonymised; %(e)d audit entries redacted.")
+                % {"e": result.audit_entries},
+            )
+            return redirect(reverse("training:participant_detail", args=[participant.pk]))
+    return render(
+        request,
+        "training/participant_anonymise.html",
+        {"participant": participant, "state": state, "form": form},
+    )
+
+
+def participant_privacy_context(user, participant: Participant) -> dict:
+    """What the participant page shows of this (export links, anonymisation)."""
+    role = role_of(user)
+    return {
+        "can_export_data": role in privacy.EXPORT_ROLES,
+        "can_anonymise": role in STAFF_ROLES and not participant.is_anonymised,
+    }
