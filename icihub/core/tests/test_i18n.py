@@ -171,20 +171,30 @@ def test_placeholders_and_markup_survive_translation(catalogue):
     assert not problems, "\n".join(problems)
 
 
-def test_every_translation_actually_formats():
+def test_every_translation_actually_formats(catalogue):
     """Django formats blocktranslate strings with ``%``: a stray percent sign or a
-    misspelt name would raise at run time, on one language only."""
-    _header, entries = read_po(PO)
+    misspelt name would raise at run time, on one language only. Each form is
+    formatted with the values the English message takes."""
+    _header, entries = catalogue
+    problems = []
     for e in entries:
         names = set(re.findall(r"%\((\w+)\)", e.msgid + (e.msgid_plural or "")))
         if not names and "python-format" not in e.flags:
             continue
-        values = dict.fromkeys(names, 3)
+        values = (
+            dict.fromkeys(names, 3)
+            if names
+            else tuple(3 for _ in re.findall(r"%[sdif]", e.msgid.replace("%%", "")))
+        )
+        e.msgid % values  # the English message itself formats with them
         for form in e.translations:
-            if names:
-                form % values  # noqa: B018 - raises on a broken placeholder
+            try:
+                formatted = form % values
+            except (KeyError, ValueError, TypeError) as error:
+                problems.append(f"{describe(e)}: {error!r} in {form!r}")
             else:
-                form % ()  # noqa: B018
+                assert "%(" not in formatted, describe(e)
+    assert not problems, "\n".join(problems)
 
 
 def test_the_compiled_catalogue_matches_the_po_file(catalogue):
