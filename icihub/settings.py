@@ -16,6 +16,8 @@ EMAIL_URL-style:  ICIHUB_EMAIL_HOST, ICIHUB_EMAIL_PORT, ICIHUB_EMAIL_USER,
                   ICIHUB_EMAIL_PASSWORD, ICIHUB_EMAIL_TLS (SMTP when a host is set;
                   console otherwise), ICIHUB_EMAIL_FROM
 ICIHUB_BASE_URL   absolute base URL used in e-mails, certificates and feeds
+ICIHUB_RETENTION_YEARS  whole years (1-100, default 5) a participant's personal
+                  data are kept after their last course before anonymisation
 """
 
 from __future__ import annotations
@@ -268,6 +270,16 @@ ICIHUB_API_TOKEN_DAYS = int(os.environ.get("ICIHUB_API_TOKEN_DAYS", "90"))
 ICIHUB_REQUEST_OVERDUE_DAYS = int(os.environ.get("ICIHUB_REQUEST_OVERDUE_DAYS", "30"))
 # Public statistics hide counts below this (so no individual can be singled out).
 ICIHUB_SMALL_COUNT_THRESHOLD = int(os.environ.get("ICIHUB_SMALL_COUNT_THRESHOLD", "5"))
+# Personal data of a participant are kept this many whole years after the end of their
+# last course; then they may be anonymised (icihub.training.privacy).
+_retention = os.environ.get("ICIHUB_RETENTION_YEARS", "").strip() or "5"
+if not (_retention.isascii() and _retention.isdigit()) or not 1 <= int(_retention) <= 100:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        f"ICIHUB_RETENTION_YEARS must be a whole number of years from 1 to 100, not {_retention!r}"
+    )
+ICIHUB_RETENTION_YEARS = int(_retention)
 
 LOGGING = {
     "version": 1,

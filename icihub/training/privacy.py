@@ -39,8 +39,20 @@ day the record was made), the participant is *due*, unless they still have a
 nomination (nominated, accepted, waiting) on a session that is planned, open,
 closed or running: an upcoming or running session keeps them.
 
-Anonymising (staff, or the system on the command line; irreversible, refused
-twice and refused when not due) removes in one transaction:
+Who anonymises: administrators and Centre staff (the Centre keeps the
+training records and answers for them), or the system on the command line
+(the operator of the server). NATO staff read and export these records but do
+not erase them: an irreversible removal is left to the records' keepers.
+The list of participants due is theirs too (others: 403).
+
+Anonymising is irreversible, refused twice (:class:`Conflict`) and refused
+before the retention period is over, unless an *administrator* (or the
+command line's ``--before-due``) overrides the period with a reason (e.g. the
+person asked to be forgotten): ``before_due=True``, recorded as such in the
+trail. Even then a participant with an upcoming or running session is
+refused: withdraw the nomination first. ``anonymise_due`` (and the command
+line) is all or nothing for the whole run: one transaction; any refusal
+leaves everything as it was. Anonymising removes:
 
 * the participant's names (Latin and Arabic script), rank as written,
   position, organisation, e-mail, date of birth, and the derived search and
@@ -82,7 +94,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, F, Max, Q
 from django.db.models.functions import Coalesce, TruncDate
@@ -113,6 +125,8 @@ VERSION = 1
 REMOVED = "[removed]"
 EXPORT_FORMATS = ("json", "zip")
 EXPORT_ROLES = STAFF_ROLES | {Role.COORDINATOR, Role.PARTICIPANT}
+# Who anonymises (and sees the list of participants due): see the module's text.
+ANONYMISE_ROLES = frozenset({Role.ADMIN, Role.CENTRE_STAFF})
 # Sessions that still lie ahead or are under way: a nominee on one is not due.
 OPEN_STATES = (
     Session.State.PLANNED,
@@ -154,14 +168,13 @@ def _audit_actor(actor):
 
 
 def retention_years() -> int:
-    """``settings.ICIHUB_RETENTION_YEARS`` (default 5), a whole number of years >= 0."""
+    """``settings.ICIHUB_RETENTION_YEARS`` (default 5), a whole number of years
+    from 1 to 100 (``settings`` validates the environment's value already)."""
     years = getattr(settings, "ICIHUB_RETENTION_YEARS", 5)
-    try:
-        years = int(years)
-    except (TypeError, ValueError):
-        raise ValueError(f"ICIHUB_RETENTION_YEARS must be a whole number, not {years!r}")
-    if years < 0:
-        raise ValueError("ICIHUB_RETENTION_YEARS cannot be negative")
+    if isinstance(years, bool) or not isinstance(years, int) or not 1 <= years <= 100:
+        raise ImproperlyConfigured(
+            f"ICIHUB_RETENTION_YEARS must be a whole number of years from 1 to 100, not {years!r}"
+        )
     return years
 
 
@@ -708,27 +721,113 @@ class Anonymised:
         }
 
 
+def can_anonymise(actor) -> bool:
+    return _is_system(actor) or role_of(actor) in ANONYMISE_ROLES
+
+
+def can_override(actor) -> bool:
+    """Who may anonymise before the retention period is over (with a reason)."""
+    return _is_system(actor) or role_of(actor) == Role.ADMIN
+
+
 def check_anonymise(actor) -> None:
-    if _is_system(actor):
-        return
-    if role_of(actor) not in STAFF_ROLES:
-        raise PermissionDenied(_("Only Centre and NATO staff anonymise participants."))
+    if not can_anonymise(actor):
+        raise PermissionDenied(_("Only administrators and Centre staff anonymise participants."))
 
 
-def anonymise(
-    actor, participant: Participant, *, reason: str, today: dt.date | None = None
-) -> Anonymised:
-    """Remove ``participant``'s personal data (see the module's text). Staff, or
-    :data:`SYSTEM` on the command line. Refused (:class:`Conflict`) when already
-    anonymised or not due; irreversible."""
-    check_anonymise(actor)
-    if not _is_system(actor) and not _rows(Participant, actor).filter(pk=participant.pk).exists():
-        raise Http404(_("Not found."))
+def _clean_reason(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Give the reason (e.g. the retention period).")})
+    return reason
+
+
+def anonymise(
+    actor,
+    participant: Participant,
+    *,
+    reason: str,
+    today: dt.date | None = None,
+    before_due: bool = False,
+) -> Anonymised:
+    """Remove ``participant``'s personal data (see the module's text).
+    Administrators and Centre staff, or :data:`SYSTEM` on the command line.
+    Refused (:class:`Conflict`) when already anonymised or not due;
+    ``before_due`` (administrators and the command line only) overrides the
+    retention period, not an upcoming or running session. Irreversible."""
+    check_anonymise(actor)
+    if not _is_system(actor) and not _rows(Participant, actor).filter(pk=participant.pk).exists():
+        raise Http404(_("Not found."))
+    if before_due and not can_override(actor):
+        raise PermissionDenied(_("Only an administrator anonymises before the retention date."))
+    reason = _clean_reason(reason)
     with audit.acting(_audit_actor(actor), reason=reason), transaction.atomic():
-        return _anonymise(actor, participant.pk, reason, today)
+        return _anonymise(actor, participant.pk, reason, today, before_due=before_due)
+
+
+def anonymise_many(
+    actor,
+    participant_ids: list[int],
+    *,
+    reason: str,
+    today: dt.date | None = None,
+    before_due: bool = False,
+    progress: Progress | None = None,
+) -> list[Anonymised]:
+    """Anonymise several participants in one transaction (all or nothing): the
+    command line's ``--participant ID ...``. Unknown ids are a
+    :class:`ValidationError` before anything is written."""
+    check_anonymise(actor)
+    if before_due and not can_override(actor):
+        raise PermissionDenied(_("Only an administrator anonymises before the retention date."))
+    reason = _clean_reason(reason)
+    ids = list(dict.fromkeys(participant_ids))
+    known = set(_rows(Participant, actor).filter(pk__in=ids).values_list("pk", flat=True))
+    missing = [pk for pk in ids if pk not in known]
+    if missing:
+        raise ValidationError(
+            {
+                "participant": _("No participant has the id %(ids)s.")
+                % {"ids": ", ".join(str(pk) for pk in missing)}
+            }
+        )
+    return _run(actor, ids, reason, today, before_due, progress)
+
+
+def _run(actor, ids, reason, today, before_due, progress) -> list[Anonymised]:
+    progress = progress or (lambda line: None)
+    results = []
+    with audit.acting(_audit_actor(actor), reason=reason), transaction.atomic():
+        for index, pk in enumerate(ids, start=1):
+            result = _anonymise(actor, pk, reason, today, before_due=before_due)
+            results.append(result)
+            progress(
+                f"  {index}/{len(ids)} participant #{pk}: {result.nominations} nominations kept, "
+                f"{result.audit_entries} audit entries redacted"
+            )
+    return results
+
+
+def plan(actor, participant_ids: list[int] | None = None, today: dt.date | None = None):
+    """What an anonymisation would do, without writing anything (``--dry-run``):
+    ``(participant, Retention)`` for each participant due (``participant_ids``
+    None) or each one given."""
+    check_anonymise(actor)
+    if participant_ids is None:
+        return [(p, retention(p, today)) for p in due(actor, today)]
+    rows = {
+        p.pk: p
+        for p in _rows(Participant, actor).filter(pk__in=participant_ids).select_related("country")
+    }
+    missing = [pk for pk in participant_ids if pk not in rows]
+    if missing:
+        raise ValidationError(
+            {
+                "participant": _("No participant has the id %(ids)s.")
+                % {"ids": ", ".join(str(pk) for pk in missing)}
+            }
+        )
+    return [(rows[pk], retention(rows[pk], today)) for pk in dict.fromkeys(participant_ids)]
 
 
 def anonymise_due(
@@ -741,27 +840,18 @@ def anonymise_due(
 ) -> list[Anonymised]:
     """Anonymise every participant due on ``today`` (all or nothing)."""
     check_anonymise(actor)
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": _("Give the reason (e.g. the retention period).")})
-    progress = progress or (lambda line: None)
+    reason = _clean_reason(reason)
     ids = list(due(actor, today).values_list("pk", flat=True))
     if limit is not None:
         ids = ids[:limit]
-    progress(f"{len(ids)} participants due for anonymisation")
-    results = []
-    with audit.acting(_audit_actor(actor), reason=reason), transaction.atomic():
-        for index, pk in enumerate(ids, start=1):
-            result = _anonymise(actor, pk, reason, today)
-            results.append(result)
-            progress(
-                f"  {index}/{len(ids)} participant #{pk}: {result.nominations} nominations kept, "
-                f"{result.audit_entries} audit entries redacted"
-            )
-    return results
+    if progress:
+        progress(f"{len(ids)} participants due for anonymisation")
+    return _run(actor, ids, reason, today, False, progress)
 
 
-def _anonymise(actor, pk: int, reason: str, today: dt.date | None) -> Anonymised:
+def _anonymise(
+    actor, pk: int, reason: str, today: dt.date | None, *, before_due: bool = False
+) -> Anonymised:
     from icihub.core.models import ApiToken, RecoveryCode, SignInFailure, TOTPDevice
 
     participant = (
@@ -770,9 +860,10 @@ def _anonymise(actor, pk: int, reason: str, today: dt.date | None) -> Anonymised
         .get(pk=pk)
     )
     state = retention(participant, today)
-    if state.anonymised_at is not None:
+    if state.anonymised_at is not None or state.open_sessions:
         raise Conflict(state.explanation)
-    if not state.is_due:
+    early = not state.is_due
+    if early and not before_due:
         raise Conflict(state.explanation)
     now = timezone.now()
     result = Anonymised(participant=pk, anonymised_at=now)
@@ -865,7 +956,11 @@ def _anonymise(actor, pk: int, reason: str, today: dt.date | None) -> Anonymised
         participant,
         changes,
         reason=reason,
-        message="participant anonymised: personal data removed",
+        message=(
+            "participant anonymised before the retention date (override): personal data removed"
+            if early
+            else "participant anonymised: personal data removed"
+        ),
     )
 
     # 3. Free texts about the person on their records.

@@ -2,7 +2,8 @@
 export of one participant's data (staff and the participant's coordinator from
 the participant's page, the participant from "My training"), and the
 anonymisation after the retention period (staff: the list of participants due,
-one or all of them, with a reason and a confirmation). Thin: the rules live in
+one or all of them, with a reason and a confirmation; an administrator may
+override the retention period for one participant). Thin: the rules live in
 ``privacy``."""
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,7 +19,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from icihub.core.access import STAFF_ROLES, get_visible, role_of
+from icihub.core.access import get_visible, role_of
 from icihub.core.errors import Conflict
 
 from . import privacy, selectors
@@ -36,6 +37,23 @@ class AnonymiseForm(forms.Form):
         label=gettext_lazy(
             "I understand that the personal data are removed for good: this cannot be undone."
         ),
+        required=True,
+    )
+
+
+class OverrideForm(AnonymiseForm):
+    """An administrator anonymising before the retention date."""
+
+    reason = forms.CharField(
+        label=gettext_lazy("Reason"),
+        max_length=1000,
+        help_text=gettext_lazy(
+            "Why the personal data go before the retention date (e.g. the person's request); "
+            "recorded in the audit trail."
+        ),
+    )
+    before_due = forms.BooleanField(
+        label=gettext_lazy("Anonymise before the retention date (administrator's override)."),
         required=True,
     )
 
@@ -70,15 +88,10 @@ def my_data_export(request, fmt):
     return _download(privacy.export_file(request.user, participant, fmt))
 
 
-def _require_staff(user) -> None:
-    if role_of(user) not in STAFF_ROLES:
-        raise PermissionDenied
-
-
 @login_required
 def anonymisation_due(request):
     """The participants due for anonymisation; anonymise them all (POST)."""
-    _require_staff(request.user)
+    privacy.check_anonymise(request.user)
     form = AnonymiseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -113,14 +126,23 @@ def anonymisation_due(request):
 @login_required
 def participant_anonymise(request, pk):
     """Where one participant stands; anonymise them (POST) when due."""
-    _require_staff(request.user)
+    privacy.check_anonymise(request.user)
     participant = get_visible(selectors.participants(request.user), request.user, pk=pk)
     state = privacy.retention(participant)
-    form = AnonymiseForm(request.POST or None)
+    override = (
+        not state.is_due
+        and state.anonymised_at is None
+        and not state.open_sessions
+        and privacy.can_override(request.user)
+    )
+    form = (OverrideForm if override else AnonymiseForm)(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             result = privacy.anonymise(
-                request.user, participant, reason=form.cleaned_data["reason"]
+                request.user,
+                participant,
+                reason=form.cleaned_data["reason"],
+                before_due=bool(form.cleaned_data.get("before_due")),
             )
         except ValidationError as exc:
             for text in exc.messages:
@@ -137,14 +159,13 @@ def participant_anonymise(request, pk):
     return render(
         request,
         "training/participant_anonymise.html",
-        {"participant": participant, "state": state, "form": form},
+        {"participant": participant, "state": state, "form": form, "override": override},
     )
 
 
 def participant_privacy_context(user, participant: Participant) -> dict:
     """What the participant page shows of this (export links, anonymisation)."""
-    role = role_of(user)
     return {
-        "can_export_data": role in privacy.EXPORT_ROLES,
-        "can_anonymise": role in STAFF_ROLES and not participant.is_anonymised,
+        "can_export_data": role_of(user) in privacy.EXPORT_ROLES,
+        "can_anonymise": privacy.can_anonymise(user) and not participant.is_anonymised,
     }
