@@ -1,0 +1,902 @@
+"""The access matrix, proven.
+
+Every URL pattern of the site (``django.urls.get_resolver()`` walked
+recursively: the apps', the admin's, root-level ones such as
+``/verify/<code>``) and every operation of the OpenAPI document
+(``/api/v1/openapi.json``: each path and method) has one entry in the tables
+below, naming the rule that applies. Each entry is tried as every role
+(``matrix_data.ROLES``: the visitor, an administrator, NATO staff, Centre
+staff, the coordinators of Kuwait and of Qatar, an instructor, a participant)
+against rows of both countries (``matrix_data.build_world``), and the answer
+must be the one the rule gives:
+
+* reads: 200, or 404 for a row the role may not see (``SEES``), or the
+  sign-in page (401 in the API) for the visitor, or 403 for a role the page
+  is not for;
+* writes (form POSTs, and POST/PUT/PATCH/DELETE in the API): refused with the
+  sign-in page or 401 for the visitor, 404 for a row the role may not see, 403
+  for one it sees but may not change; and a refused write changed nothing in
+  the database; writers are not refused;
+* whatever the answer (pages, lists, exports, JSON), it never holds the marker
+  of a row the role may not see (``matrix_data.MARKERS``), and a list shows
+  the rows the role may see (``shows``).
+
+A URL pattern or API operation missing from the tables fails
+``test_every_route_is_in_the_matrix`` / ``test_every_api_operation_is_in_the_matrix``
+with its name: nothing new is left out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.contrib import admin as django_admin
+from django.db import transaction
+from django.utils import timezone
+
+from . import matrix_harness as mx
+from .matrix_data import ROLES, build_world
+from .matrix_harness import (
+    ADMIN_ONLY,
+    CUSTOM,
+    FORBIDDEN,
+    LOGIN,
+    NATO,
+    NOT_ALLOWED,
+    NOT_FOUND,
+    OK,
+    ONLY,
+    POST_ONLY,
+    PUBLIC,
+    SIGNED,
+    SIGNED_IN,
+    STAFF,
+    WRITE,
+    Op,
+    Page,
+    both,
+)
+
+A, N, C = "admin", "nato", "centre"
+K, Q = "coord_kwt", "coord_qat"
+I, P = "instructor", "participant"
+EVERYONE = frozenset(ROLES)
+
+# -- who sees which row of the world ------------------------------------------------------
+#
+# Written out from SECURITY.md's table and the models' policies, not computed
+# from them: ``test_the_table_agrees_with_the_access_model`` compares the two.
+
+SEES: dict[str, frozenset] = {
+    # public reference data
+    **dict.fromkeys(
+        [
+            "framework",
+            "country_kwt",
+            "country_qat",
+            "grouping",
+            "partnership_kwt",
+            "organisation",
+            "person",
+            "appointment",
+            "area",
+            "source",
+            "activity",
+            "course",
+            "session_open",  # on the public calendar
+            "event_public",
+        ],
+        EVERYONE,
+    ),
+    "session_done": SIGNED,  # not on the public calendar: every signed-in user
+    "source_nato": NATO,  # NATO UNCLASSIFIED
+    "activity_nato": NATO,
+    "person_hidden": STAFF,  # kept off the public pages
+    "citation": STAFF,  # a citation of the hidden person (the source is public)
+    # the users themselves: staff see every account, each user their own
+    **{f"user_{r}": STAFF | {r} for r in ROLES if r != "anon"},
+    # API tokens: administrators and the owner
+    **{f"token_{r}": frozenset({A, r}) for r in ROLES if r != "anon"},
+    # training: the participant account is Kuwait's person; the instructor
+    # account teaches the open session (where both countries have nominees)
+    "participant_kwt": STAFF | {K, P, I},
+    "participant_qat": STAFF | {Q, I},
+    "nomination_open_kwt": STAFF | {K, P, I},
+    "nomination_open_qat": STAFF | {Q, I},
+    "nomination_done_kwt": STAFF | {K, P},
+    "nomination_done_qat": STAFF | {Q},
+    "certificate_kwt": STAFF | {K, P},
+    "certificate_qat": STAFF | {Q},
+    "attendance_kwt": STAFF | {K, P},
+    "attendance_qat": STAFF | {Q},
+    "evaluation_kwt": STAFF | {P},  # questionnaires: staff and the one who answered
+    "evaluation_qat": STAFF,
+    "quota_kwt": STAFF | {K, I},
+    "quota_qat": STAFF | {Q, I},
+    "instructor_own": STAFF | {I},
+    "instructor_other": STAFF,
+    "assignment_own": STAFF | {I},
+    "assignment_other": STAFF,
+    "trip_own": STAFF | {I},
+    "trip_other": STAFF,
+    # programmes, requests, the dialogue releasable to one partner
+    **{
+        f"{kind}_{iso}": STAFF | {coord}
+        for iso, coord in (("kwt", K), ("qat", Q))
+        for kind in (
+            "programme",
+            "objective",
+            "goal",
+            "item",
+            "delivery",
+            "version",
+            "request",
+            "event",
+            "event_participant",
+            "attendee",
+            "event_citation",
+            "action",
+            "country_report",
+        )
+    },
+    "action_public": STAFF,  # follow-up actions are internal, even of a public event
+    "snapshot": STAFF,
+}
+
+# The coordinator of a row's country, and the people a row is about.
+COUNTRY_OF = {key: (K if key.endswith("_kwt") else Q) for key in SEES if key.endswith(("_kwt", "_qat"))}
+OWNERS = {
+    "participant_kwt": {P},
+    "nomination_open_kwt": {P},
+    "nomination_done_kwt": {P},
+    "certificate_kwt": {P},
+    "evaluation_kwt": {P},
+    "instructor_own": {I},
+    "assignment_own": {I},
+    "trip_own": {I},
+    "session_open": {I},  # the instructor teaches it (attendance)
+    **{f"user_{r}": {r} for r in ROLES if r != "anon"},
+    **{f"token_{r}": {r} for r in ROLES if r != "anon"},
+}
+
+
+def sees(role: str, target: str) -> bool:
+    return role in SEES[target]
+
+
+def resolve_writers(writers, target) -> frozenset:
+    out = set()
+    for w in writers:
+        if w == "coord":
+            if target in COUNTRY_OF:
+                out.add(COUNTRY_OF[target])
+        elif w == "owner":
+            out |= OWNERS.get(target, set())
+        elif isinstance(w, frozenset | set):
+            out |= w
+        else:
+            out.add(w)
+    return frozenset(out)
+
+
+STAFF_W = ("admin", "nato", "centre")
+NATO_W = ("admin", "nato")
+COORDS = frozenset({K, Q})
+
+
+def _year() -> int:
+    return timezone.localdate().year
+
+
+# ================================================================================================
+# The pages of the site: one entry per URL name (unnamed patterns by their pattern)
+# ================================================================================================
+
+sessions = ("session_open", "session_done")
+nominations_open = both("nomination_open")
+nominations_done = both("nomination_done")
+nominations = nominations_open + nominations_done
+participants = both("participant")
+programmes = both("programme")
+
+PAGES: dict[str, Page] = {
+    # -- core: home, signing in, accounts -------------------------------------------------------
+    "core:home": Page(PUBLIC()),
+    "core:login": Page(
+        CUSTOM("SIGN_IN_PAGE: the form for visitors; signed-in users go home", {r: (OK if r == "anon" else 302) for r in ROLES}),
+        note="POST (a sign-in attempt) is tested in test_security.py",
+    ),
+    "core:two_factor_verify": Page(
+        CUSTOM(
+            "CODE_STEP: no pending sign-in -> the sign-in page; a verified or optional session goes on",
+            {r: (LOGIN if r == "anon" else 302) for r in ROLES},
+        ),
+    ),
+    "core:logout": Page(
+        CUSTOM("SIGN_OUT: POST only", dict.fromkeys(ROLES, NOT_ALLOWED)),
+        post=CUSTOM("SIGN_OUT: anyone may sign out", dict.fromkeys(ROLES, OK)),
+    ),
+    "core:account_security": Page(SIGNED_IN(), post=WRITE(*SIGNED, name="OWN_ACCOUNT")),
+    "core:two_factor_setup": Page(
+        CUSTOM(
+            "ENROL: staff have enrolled (-> their security page); others may enrol",
+            {r: (LOGIN if r == "anon" else 302 if r in STAFF else OK) for r in ROLES},
+        ),
+    ),
+    "core:password_change": Page(SIGNED_IN(), post=WRITE(*SIGNED, name="OWN_ACCOUNT")),
+    "core:password_reset": Page(
+        PUBLIC(),
+        post=CUSTOM("PUBLIC_FORM", dict.fromkeys(ROLES, OK)),
+        data={"email": "nobody@example.test"},
+    ),
+    "core:password_reset_done": Page(PUBLIC()),
+    "core:password_reset_confirm": Page(PUBLIC(), kwargs={"uidb64": "MQ", "token": "set-password"}),
+    "core:password_reset_complete": Page(PUBLIC()),
+    "core:source_list": Page(PUBLIC(), shows=("source_nato",)),
+    "core:source_detail": Page(PUBLIC(), targets=("source", "source_nato")),
+    "core:history": Page(
+        PUBLIC(),
+        targets=(
+            *participants,
+            *programmes,
+            *both("event"),
+            *both("request"),
+            "person_hidden",
+            "activity_nato",
+            "instructor_other",
+            "user_coord_kwt",
+        ),
+        note="the history of a record is shown to whoever may see the record",
+    ),
+    "core:user_list": Page(ONLY(STAFF)),
+    "core:user_create": Page(ONLY(STAFF), post=ONLY(STAFF)),
+    "core:user_detail": Page(
+        SIGNED_IN(),
+        post=WRITE(*STAFF_W),
+        targets=("user_coord_kwt", "user_admin", "user_participant"),
+    ),
+    "core:user_security": Page(
+        POST_ONLY(),
+        post=WRITE(*STAFF_W, gate=STAFF),
+        targets=("user_coord_kwt", "user_participant"),
+        data={"action": "unlock"},
+    ),
+    "core:audit_list": Page(ONLY(STAFF)),
+    "core:token_list": Page(SIGNED_IN(), post=WRITE(*SIGNED, name="OWN_TOKENS")),
+    "core:token_revoke": Page(
+        POST_ONLY(), post=WRITE("admin", "owner"), targets=("token_coord_kwt", "token_admin")
+    ),
+    "set_language": Page(
+        CUSTOM("LANGUAGE: anyone; back to the page", dict.fromkeys(ROLES, 302)),
+        post=CUSTOM("LANGUAGE: anyone; back to the page", dict.fromkeys(ROLES, OK)),
+        data={"language": "en", "next": "/"},
+    ),
+    # -- partners: the registry (NATO staff write it) -------------------------------------------
+    "partners:framework_list": Page(PUBLIC()),
+    "partners:framework_create": Page(WRITE(*NATO_W), post=WRITE(*NATO_W)),
+    "partners:framework_detail": Page(PUBLIC(), targets=("framework",)),
+    "partners:framework_edit": Page(WRITE(*NATO_W), post=WRITE(*NATO_W), targets=("framework",)),
+    "partners:framework_delete": Page(POST_ONLY(), post=WRITE(*NATO_W), targets=("framework",)),
+    "partners:country_list": Page(PUBLIC()),
+    "partners:country_detail": Page(PUBLIC(), targets=both("country")),
+    "partners:country_edit": Page(WRITE(*NATO_W), post=WRITE(*NATO_W), targets=("country_kwt",)),
+    "partners:grouping_detail": Page(PUBLIC(), targets=("grouping",)),
+    "partners:partnership_list": Page(PUBLIC()),
+    "partners:partnership_create": Page(WRITE(*NATO_W), post=WRITE(*NATO_W)),
+    "partners:partnership_detail": Page(PUBLIC(), targets=("partnership_kwt",)),
+    "partners:partnership_edit": Page(
+        WRITE(*NATO_W), post=WRITE(*NATO_W), targets=("partnership_kwt",)
+    ),
+    "partners:partnership_delete": Page(
+        POST_ONLY(), post=WRITE(*NATO_W), targets=("partnership_kwt",)
+    ),
+    "partners:organisation_list": Page(PUBLIC()),
+    "partners:organisation_create": Page(WRITE(*NATO_W), post=WRITE(*NATO_W)),
+    "partners:organisation_detail": Page(PUBLIC(), targets=("organisation",)),
+    "partners:organisation_edit": Page(
+        WRITE(*NATO_W), post=WRITE(*NATO_W), targets=("organisation",)
+    ),
+    "partners:organisation_delete": Page(
+        POST_ONLY(), post=WRITE(*NATO_W), targets=("organisation",)
+    ),
+    "partners:person_list": Page(PUBLIC(), shows=("person_hidden",)),
+    "partners:person_create": Page(WRITE(*NATO_W), post=WRITE(*NATO_W)),
+    "partners:person_detail": Page(PUBLIC(), targets=("person", "person_hidden")),
+    "partners:person_edit": Page(
+        WRITE(*NATO_W), post=WRITE(*NATO_W), targets=("person", "person_hidden")
+    ),
+    "partners:person_delete": Page(
+        POST_ONLY(), post=WRITE(*NATO_W), targets=("person", "person_hidden")
+    ),
+    "partners:appointment_create": Page(
+        WRITE(*NATO_W), post=WRITE(*NATO_W), targets=("person", "person_hidden")
+    ),
+    "partners:appointment_edit": Page(
+        WRITE(*NATO_W), post=WRITE(*NATO_W), targets=("appointment",)
+    ),
+    "partners:appointment_delete": Page(
+        POST_ONLY(), post=WRITE(*NATO_W), targets=("appointment",)
+    ),
+    "partners:citation_create": Page(
+        WRITE(*NATO_W), post=WRITE(*NATO_W), targets=("person", "person_hidden")
+    ),
+    "partners:citation_delete": Page(POST_ONLY(), post=WRITE(*NATO_W), targets=("citation",)),
+    # -- menu: the catalogue (NATO and Centre staff write it) -----------------------------------
+    "menu:activity_list": Page(PUBLIC(), shows=("activity_nato",)),
+    "menu:activity_create": Page(WRITE(*STAFF_W), post=WRITE(*STAFF_W)),
+    "menu:activity_detail": Page(PUBLIC(), targets=("activity", "activity_nato")),
+    "menu:activity_edit": Page(
+        WRITE(*STAFF_W), post=WRITE(*STAFF_W), targets=("activity", "activity_nato")
+    ),
+    "menu:activity_status": Page(
+        POST_ONLY(),
+        post=WRITE(*STAFF_W),
+        targets=("activity", "activity_nato"),
+        data={"status": "retired", "reason": "matrix"},
+    ),
+    "menu:area_list": Page(PUBLIC()),
+    "menu:area_detail": Page(PUBLIC(), targets=("area",)),
+    "menu:import": Page(WRITE(*STAFF_W), post=WRITE(*STAFF_W)),
+    "menu:export": Page(PUBLIC(), shows=("activity_nato",)),
+    # -- training -------------------------------------------------------------------------------
+    "training:course_list": Page(PUBLIC()),
+    "training:course_create": Page(WRITE(*STAFF_W), post=WRITE(*STAFF_W)),
+    "training:course_detail": Page(PUBLIC(), targets=("course",)),
+    "training:course_edit": Page(WRITE(*STAFF_W), post=WRITE(*STAFF_W), targets=("course",)),
+    "training:session_create": Page(WRITE(*STAFF_W), post=WRITE(*STAFF_W), targets=("course",)),
+    "training:session_list": Page(PUBLIC()),
+    "training:session_detail": Page(PUBLIC(), targets=sessions),
+    "training:session_edit": Page(WRITE(*STAFF_W), post=WRITE(*STAFF_W), targets=sessions),
+    "training:session_quotas": Page(WRITE(*STAFF_W), post=WRITE(*STAFF_W), targets=sessions),
+    "training:session_state": Page(
+        POST_ONLY(), post=WRITE(*STAFF_W), targets=sessions, data={"state": "closed"}
+    ),
+    "training:session_reallocate": Page(POST_ONLY(), post=WRITE(*STAFF_W), targets=sessions),
+    "training:session_nominate": Page(
+        ONLY(STAFF | COORDS, check_role_first=False),
+        post=ONLY(STAFF | COORDS, check_role_first=False),
+        targets=sessions,
+    ),
+    "training:session_import": Page(
+        WRITE(*STAFF_W, COORDS, gate=STAFF | COORDS),
+        post=WRITE(*STAFF_W, COORDS, gate=STAFF | COORDS),
+        targets=sessions,
+    ),
+    "training:session_export": Page(SIGNED_IN(), targets=sessions, kwargs=lambda w, t: {"pk": w[t].pk, "fmt": "csv"}),
+    "training:session_attendance": Page(
+        WRITE(*STAFF_W, "owner"), post=WRITE(*STAFF_W, "owner"), targets=sessions
+    ),
+    "training:session_complete": Page(POST_ONLY(), post=WRITE(*STAFF_W), targets=sessions),
+    "training:session_joining": Page(POST_ONLY(), post=WRITE(*STAFF_W), targets=sessions),
+    "training:session_assign": Page(POST_ONLY(), post=WRITE(*STAFF_W), targets=sessions),
+    "training:session_certify": Page(POST_ONLY(), post=WRITE(*STAFF_W), targets=sessions),
+    "training:session_certificates_zip": Page(
+        ONLY(STAFF, check_role_first=False), targets=("session_done",)
+    ),
+    "training:assignment_delete": Page(
+        POST_ONLY(), post=WRITE(*STAFF_W), targets=("assignment_own", "assignment_other")
+    ),
+    "training:nomination_detail": Page(
+        PUBLIC(), targets=nominations, note="a visitor gets 404, not the sign-in page"
+    ),
+    "training:nomination_accept": Page(POST_ONLY(), post=WRITE(*STAFF_W), targets=nominations_open),
+    "training:nomination_reject": Page(
+        POST_ONLY(), post=WRITE(*STAFF_W), targets=nominations_open, data={"reason": "matrix"}
+    ),
+    "training:nomination_withdraw": Page(
+        POST_ONLY(), post=WRITE(*STAFF_W, "coord", "owner"), targets=nominations_open
+    ),
+    "training:nomination_substitute": Page(
+        POST_ONLY(), post=WRITE(*STAFF_W, "coord"), targets=nominations_open
+    ),
+    "training:nomination_certify": Page(POST_ONLY(), post=WRITE(*STAFF_W), targets=nominations_done),
+    "training:evaluation_form": Page(
+        SIGNED_IN(), post=WRITE(*STAFF_W, "owner"), targets=nominations_done
+    ),
+    "training:participant_list": Page(SIGNED_IN(), shows=participants),
+    "training:participant_create": Page(
+        WRITE(*STAFF_W, COORDS), post=WRITE(*STAFF_W, COORDS)
+    ),
+    "training:participant_import": Page(
+        WRITE(*STAFF_W, COORDS), post=WRITE(*STAFF_W, COORDS)
+    ),
+    "training:participant_export": Page(SIGNED_IN(), kwargs={"fmt": "csv"}, shows=participants),
+    "training:participant_detail": Page(SIGNED_IN(), targets=participants),
+    "training:participant_edit": Page(
+        WRITE(*STAFF_W, "coord"), post=WRITE(*STAFF_W, "coord"), targets=participants
+    ),
+    "training:certificate_list": Page(SIGNED_IN()),
+    "training:certificate_detail": Page(SIGNED_IN(), targets=both("certificate")),
+    "training:certificate_pdf": Page(SIGNED_IN(), targets=both("certificate")),
+    "training:certificate_revoke": Page(
+        POST_ONLY(), post=WRITE(*STAFF_W), targets=both("certificate"), data={"reason": "matrix"}
+    ),
+    "training:instructor_list": Page(SIGNED_IN(), shows=("instructor_other",)),
+    "training:instructor_create": Page(WRITE(*STAFF_W), post=WRITE(*STAFF_W)),
+    "training:instructor_detail": Page(
+        SIGNED_IN(), targets=("instructor_own", "instructor_other")
+    ),
+    "training:instructor_edit": Page(
+        WRITE(*STAFF_W), post=WRITE(*STAFF_W), targets=("instructor_own", "instructor_other")
+    ),
+    "training:trip_create": Page(
+        WRITE(*STAFF_W), post=WRITE(*STAFF_W), targets=("instructor_own", "instructor_other")
+    ),
+    "training:calendar": Page(PUBLIC()),
+    "training:calendar_public": Page(PUBLIC()),
+    "training:calendar_feed_new": Page(POST_ONLY(), post=WRITE(*SIGNED, name="OWN_FEED")),
+    "training:calendar_feed_revoke": Page(POST_ONLY(), post=WRITE(*SIGNED, name="OWN_FEED")),
+    "training:calendar_feed": Page(
+        PUBLIC(),
+        kwargs=lambda w, t: {"key": w.feed_keys["coord_kwt"]},
+        note="the secret address shows what its owner (Kuwait's coordinator) sees, to anyone",
+    ),
+    "training:my_training": Page(ONLY({P})),
+    "training:my_sessions": Page(ONLY({I})),
+    "verify_certificate": Page(PUBLIC(), targets=both("certificate"), kwargs=lambda w, t: {"code": w[t].code}),
+    "verify/<str:code>/": Page(PUBLIC(), targets=both("certificate"), kwargs=lambda w, t: {"code": w[t].code}),
+    # -- programmes (agreed and active: their content is changed by NATO staff) ------------------
+    "programmes:programme_list": Page(SIGNED_IN(), shows=programmes),
+    "programmes:programme_create": Page(
+        WRITE(*NATO_W, COORDS), post=WRITE(*NATO_W, COORDS)
+    ),
+    "programmes:programme_export": Page(SIGNED_IN(), shows=programmes),
+    "programmes:programme_detail": Page(SIGNED_IN(), targets=programmes),
+    "programmes:programme_edit": Page(
+        WRITE(*NATO_W), post=WRITE(*NATO_W), targets=programmes
+    ),
+    "programmes:programme_delete": Page(
+        POST_ONLY(), post=WRITE(*NATO_W, "coord"), targets=programmes
+    ),
+    "programmes:programme_transition": Page(
+        POST_ONLY(),
+        post=WRITE(*NATO_W),
+        targets=programmes,
+        kwargs=lambda w, t: {"pk": w[t].pk, "action": "close"},
+    ),
+    "programmes:objective_create": Page(
+        POST_ONLY(), post=WRITE(*NATO_W), targets=programmes, data={"title": "Matrix objective"}
+    ),
+    "programmes:version_list": Page(SIGNED_IN(), targets=programmes),
+    "programmes:version_detail": Page(
+        SIGNED_IN(), targets=programmes, kwargs=lambda w, t: {"pk": w[t].pk, "number": 1}
+    ),
+    "programmes:version_diff": Page(SIGNED_IN(), targets=programmes),
+    "programmes:matches_confirm": Page(POST_ONLY(), post=WRITE(*NATO_W), targets=programmes),
+    "programmes:objective_edit": Page(
+        SIGNED_IN(), post=WRITE(*NATO_W), targets=both("objective"), data={"title": "Changed"}
+    ),
+    "programmes:objective_delete": Page(
+        POST_ONLY(), post=WRITE(*NATO_W), targets=both("objective")
+    ),
+    "programmes:goal_create": Page(
+        POST_ONLY(), post=WRITE(*NATO_W), targets=both("objective"), data={"goal-title": "Matrix goal"}
+    ),
+    "programmes:goal_detail": Page(SIGNED_IN(), targets=both("goal")),
+    "programmes:goal_edit": Page(
+        SIGNED_IN(), post=WRITE(*NATO_W), targets=both("goal"), data={"title": "Changed"}
+    ),
+    "programmes:goal_delete": Page(POST_ONLY(), post=WRITE(*NATO_W), targets=both("goal")),
+    "programmes:item_add": Page(
+        POST_ONLY(),
+        post=WRITE(*NATO_W),
+        targets=both("goal"),
+        data=lambda w, t: {"activity": w["activity"].pk, "planned_year": str(_year() + 1)},
+    ),
+    "programmes:item_detail": Page(
+        SIGNED_IN(),
+        post=WRITE(*NATO_W),
+        targets=both("item"),
+        data=lambda w, t: {"priority": "2", "planned_year": str(_year()), "seats": "3"},
+    ),
+    "programmes:item_delete": Page(POST_ONLY(), post=WRITE(*NATO_W), targets=both("item")),
+    "programmes:delivery_create": Page(
+        POST_ONLY(),
+        post=WRITE(*NATO_W),
+        targets=both("item"),
+        data={"kind": "other", "title": "Matrix delivery", "delivered_on": "2020-01-01"},
+    ),
+    "programmes:delivery_delete": Page(
+        POST_ONLY(), post=WRITE(*NATO_W), targets=both("delivery")
+    ),
+    "programmes:request_list": Page(SIGNED_IN(), shows=both("request")),
+    "programmes:request_create": Page(
+        WRITE(*NATO_W, COORDS), post=WRITE(*NATO_W, COORDS)
+    ),
+    "programmes:request_detail": Page(
+        SIGNED_IN(),
+        post=WRITE(*NATO_W),
+        targets=both("request"),
+        data={"action": "respond", "answer-response": "Matrix answer"},
+    ),
+    # -- the political dialogue (NATO staff write it; Centre staff their own events) --------------
+    "dialogue:event_list": Page(PUBLIC(), shows=both("event")),
+    "dialogue:event_create": Page(WRITE(*STAFF_W), post=WRITE(*STAFF_W)),
+    "dialogue:event_detail": Page(PUBLIC(), targets=(*both("event"), "event_public")),
+    "dialogue:event_edit": Page(
+        WRITE(*NATO_W), post=WRITE(*NATO_W), targets=(*both("event"), "event_public")
+    ),
+    "dialogue:event_delete": Page(
+        POST_ONLY(), post=WRITE(*NATO_W), targets=(*both("event"), "event_public")
+    ),
+    "dialogue:citation_add": Page(
+        POST_ONLY(),
+        post=WRITE(*NATO_W),
+        targets=both("event"),
+        data=lambda w, t: {"attribute": "date", "value": "2024-05", "source": w["source"].key, "kind": "date"},
+    ),
+    "dialogue:action_create": Page(
+        WRITE(*NATO_W), post=WRITE(*NATO_W), targets=(*both("event"), "event_public")
+    ),
+    "dialogue:action_list": Page(SIGNED_IN(), shows=(*both("action"), "action_public")),
+    "dialogue:action_edit": Page(
+        WRITE(*NATO_W), post=WRITE(*NATO_W), targets=(*both("action"), "action_public")
+    ),
+    "dialogue:action_state": Page(
+        POST_ONLY(),
+        post=WRITE(*NATO_W),
+        targets=(*both("action"), "action_public"),
+        data={"state": "done", "reason": "matrix"},
+    ),
+    "dialogue:action_delete": Page(
+        POST_ONLY(), post=WRITE(*NATO_W), targets=(*both("action"), "action_public")
+    ),
+    "dialogue:timeline": Page(PUBLIC()),
+    # -- reports ------------------------------------------------------------------------------------
+    "reports:dashboard": Page(SIGNED_IN()),
+    "reports:records": Page(SIGNED_IN(), kwargs={"key": "trained"}),
+    "reports:annual": Page(SIGNED_IN()),
+    "reports:annual_download": Page(SIGNED_IN(), kwargs=lambda w, t: {"year": _year(), "fmt": "csv"}),
+    "reports:annual_lock": Page(
+        POST_ONLY(), post=WRITE(*STAFF_W, gate=STAFF), kwargs=lambda w, t: {"year": _year()}
+    ),
+    "reports:country_index": Page(
+        CUSTOM(
+            "COUNTRY_REPORTS: staff choose; a coordinator goes to their own; others 404",
+            {
+                "anon": LOGIN,
+                **dict.fromkeys(STAFF, OK),
+                K: 302,
+                Q: 302,
+                I: NOT_FOUND,
+                P: NOT_FOUND,
+            },
+        )
+    ),
+    "reports:country": Page(
+        SIGNED_IN(),
+        targets=both("country_report"),
+        kwargs=lambda w, t: {"iso3": t[-3:].upper()},
+    ),
+    "reports:country_download": Page(
+        SIGNED_IN(),
+        targets=both("country_report"),
+        kwargs=lambda w, t: {"iso3": t[-3:].upper(), "fmt": "csv"},
+    ),
+    "reports:snapshot_list": Page(
+        CUSTOM(
+            "SNAPSHOTS: staff; others 404",
+            {"anon": LOGIN, **{r: (OK if r in STAFF else NOT_FOUND) for r in SIGNED}},
+        )
+    ),
+    "reports:snapshot_detail": Page(SIGNED_IN(), targets=("snapshot",)),
+    "reports:public": Page(PUBLIC()),
+    # -- the API's own pages (its operations are in OPERATIONS) ------------------------------------
+    "api:openapi-json": Page(PUBLIC()),
+    "api:openapi-view": Page(PUBLIC()),
+    "api:api-root": Page(CUSTOM("API_ROOT: nothing there", dict.fromkeys(ROLES, NOT_FOUND))),
+    # -- Django's admin: administrators only ------------------------------------------------------
+    "admin:index": Page(ADMIN_ONLY()),
+    "admin:login": Page(
+        CUSTOM("ADMIN_LOGIN: icihub's sign-in page is the only way in", dict.fromkeys(ROLES, LOGIN))
+    ),
+    "admin:logout": Page(
+        CUSTOM("ADMIN_ONLY; sign-out by POST", {r: (NOT_ALLOWED if r == A else LOGIN) for r in ROLES}),
+        post=ADMIN_ONLY(),
+    ),
+    "admin:password_change": Page(ADMIN_ONLY(), post=ADMIN_ONLY()),
+    "admin:password_change_done": Page(ADMIN_ONLY()),
+    "admin:autocomplete": Page(
+        CUSTOM("ADMIN_ONLY; a query without a field is refused", {r: (FORBIDDEN if r == A else LOGIN) for r in ROLES})
+    ),
+    "admin:jsi18n": Page(ADMIN_ONLY()),
+    "admin:view_on_site": Page(
+        CUSTOM("ADMIN_ONLY; to the record's page", {r: (302 if r == A else LOGIN) for r in ROLES}),
+        kwargs=lambda w, t: _view_on_site(w),
+    ),
+    "admin:app_list": Page(ADMIN_ONLY(), kwargs={"app_label": "training"}),
+    "admin/(?P<url>.*)$": Page(
+        CUSTOM("ADMIN_ONLY; unknown addresses 404", {r: (NOT_FOUND if r == A else LOGIN) for r in ROLES}),
+        kwargs={"url": "nothing/here/"},
+    ),
+}
+
+
+def _view_on_site(world):
+    from django.contrib.contenttypes.models import ContentType
+
+    course = world["course"]
+    return {
+        "content_type_id": ContentType.objects.get_for_model(course).pk,
+        "object_id": course.pk,
+    }
+
+
+# Every model registered in the admin, and whether the admin may only read it.
+# Each has six URL patterns (list, add, history, delete, change, and the bare
+# object address that redirects to the change page); a model registered later
+# and missing here fails the completeness test.
+ADMIN_MODELS = {
+    "auth.group": "",
+    "core.auditentry": "read-only",
+    "core.user": "",
+    "core.apitoken": "no-add",
+    "core.source": "",
+    "core.citation": "",
+    "partners.framework": "",
+    "partners.country": "",
+    "partners.organisation": "",
+    "partners.grouping": "",
+    "partners.partnership": "",
+    "partners.person": "",
+    "partners.appointment": "",
+    "menu.area": "",
+    "menu.activity": "",
+    "training.course": "",
+    "training.session": "",
+    "training.seatquota": "",
+    "training.participant": "",
+    "training.nomination": "",
+    "training.attendance": "",
+    "training.evaluation": "",
+    "training.certificate": "",
+    "training.instructor": "",
+    "training.assignment": "",
+    "training.trip": "",
+    "training.calendarfeed": "",
+    "dialogue.event": "",
+    "dialogue.participant": "",
+    "dialogue.attendee": "",
+    "dialogue.followupaction": "",
+    "reports.snapshot": "",
+    "reports.publishedfigure": "",
+}
+
+
+def _admin_pages() -> dict[str, Page]:
+    out = {}
+    for label, kind in ADMIN_MODELS.items():
+        app, model = label.split(".")
+        base = f"admin:{app}_{model}"
+        object_kwargs = _admin_object(label)
+        read_only = kind == "read-only"
+        add_rule = ADMIN_ONLY(read_only=read_only or kind == "no-add")
+        out[f"{base}_changelist"] = Page(ADMIN_ONLY())
+        out[f"{base}_add"] = Page(add_rule, post=add_rule, note="admin writes are the admin's")
+        out[f"{base}_history"] = Page(ADMIN_ONLY(), kwargs=object_kwargs)
+        out[f"{base}_delete"] = Page(
+            ADMIN_ONLY(read_only=read_only), post=ADMIN_ONLY(read_only=read_only), kwargs=object_kwargs
+        )
+        out[f"{base}_change"] = Page(ADMIN_ONLY(), post=ADMIN_ONLY(), kwargs=object_kwargs)
+        out[f"admin/{app}/{model}/<path:object_id>/"] = Page(
+            CUSTOM("ADMIN_ONLY; to the change page", {r: (302 if r == A else LOGIN) for r in ROLES}),
+            kwargs=object_kwargs,
+        )
+    out["admin:auth_user_password_change"] = Page(
+        ADMIN_ONLY(), post=ADMIN_ONLY(), kwargs=lambda w, t: {"id": w.users["coord_kwt"].pk}
+    )
+    return out
+
+
+def _admin_object(label):
+    def kwargs(world, target):
+        from django.apps import apps
+
+        model = apps.get_model(label)
+        row = model._default_manager.order_by("pk").first()
+        assert row is not None, f"the world has no {label} for the admin's pages"
+        return {"object_id": row.pk}
+
+    return kwargs
+
+
+PAGES.update(_admin_pages())
+
+# ================================================================================================
+# The operations of the API: one entry per operationId (the sign-in page is 401 there)
+# ================================================================================================
+
+OPERATIONS: dict[str, Op] = {}
+
+# ================================================================================================
+# The tests
+# ================================================================================================
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """The world, built once per module (and per worker) inside a transaction
+    rolled back at the end; each test runs in a savepoint of it."""
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            built = build_world()
+            built.clients = mx.Clients(built)
+            yield built
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+@pytest.fixture(autouse=True)
+def _quiet(settings):
+    settings.ICIHUB_API_RATE_TOKEN = 0
+    settings.ICIHUB_API_RATE_ANON = 0
+    settings.ICIHUB_PASSWORD_RESET_SECONDS = 0
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+ROUTES = mx.site_routes()
+
+
+def _api_route(route) -> bool:
+    return route.pattern.startswith("api/v1/") and route.key not in PAGES
+
+
+def test_every_route_is_in_the_matrix():
+    """A URL pattern without an entry fails here, by name: add it to PAGES."""
+    missing = [r.key for r in ROUTES if r.key not in PAGES and not _api_route(r)]
+    assert not missing, "URL patterns missing from the access matrix (PAGES):\n  " + "\n  ".join(
+        missing
+    )
+    stale = set(PAGES) - {r.key for r in ROUTES}
+    assert not stale, f"PAGES names URL patterns that no longer exist: {sorted(stale)}"
+
+
+def test_api_urls_are_operations_of_the_document():
+    """Every API URL pattern is an operation of the OpenAPI document (none is
+    hidden from it, so none escapes OPERATIONS)."""
+    paths = {path for _m, path, _o in mx.api_operations().values()}
+    hidden = []
+    for route in ROUTES:
+        if not _api_route(route):
+            continue
+        path = "/" + mx.re.sub(r"<(?:[^>:]+:)?([^>]+)>", r"{\1}", route.pattern)
+        if path not in paths:
+            hidden.append(route.pattern)
+    assert not hidden, f"API URLs not in the OpenAPI document: {hidden}"
+
+
+def test_every_api_operation_is_in_the_matrix():
+    operations = mx.api_operations()
+    missing = [
+        f"{op_id} ({method} {path})"
+        for op_id, (method, path, _o) in operations.items()
+        if op_id not in OPERATIONS
+    ]
+    assert not missing, "API operations missing from the access matrix (OPERATIONS):\n  " + "\n  ".join(
+        missing
+    )
+    stale = set(OPERATIONS) - set(operations)
+    assert not stale, f"OPERATIONS names operations that no longer exist: {sorted(stale)}"
+
+
+def _kwargs(route, page, world, target):
+    if callable(page.kwargs):
+        return page.kwargs(world, target)
+    if page.kwargs is not None:
+        return dict(page.kwargs)
+    if target is None:
+        return {}
+    return mx.default_kwargs(route.pattern, world[target])
+
+
+def _data(spec, world, target):
+    if callable(spec):
+        return spec(world, target)
+    return dict(spec or {})
+
+
+def _describe(role, target, method, url, expected, response):
+    got = mx.outcome(response, api=False)
+    where = response.get("Location", "")
+    return (
+        f"{method} {url} as {role}"
+        + (f" on {target}" if target else "")
+        + f": expected {expected}, got {got}{(' -> ' + where) if where else ''}"
+    )
+
+
+def _check_body(problems, response, role, page_or_op, world, target, url, method, leak_role=None):
+    text = mx.body_of(response)
+    who = leak_role or role
+    leaked = mx.leaks(text, who, sees)
+    if leaked:
+        problems.append(f"{method} {url} as {role}: shows rows it may not see: {leaked}")
+    if response.status_code == 200 and method == "GET":
+        for key in page_or_op.shows:
+            if sees(who, key) and mx.MARKERS[key] not in text:
+                problems.append(f"{method} {url} as {role}: does not show {key}")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("route", ROUTES, ids=lambda r: r.key)
+def test_page(route, world):
+    if _api_route(route):
+        pytest.skip("an API operation: see test_api_operation")
+    page = PAGES.get(route.key)
+    assert page is not None, f"{route.key} ({route.pattern}) is not in the access matrix"
+    clients = world.clients
+    problems: list[str] = []
+    leak_role = "coord_kwt" if route.key == "training:calendar_feed" else None
+    urls = {}
+    for target in page.targets:
+        url = mx.build_url(route.pattern, _kwargs(route, page, world, target))
+        if page.query:
+            url += "?" + mx._qs(page.query)
+        urls[target] = url
+
+    # reads
+    if page.get is not None:
+        for target, url in urls.items():
+            for role in ROLES:
+                expected = page.get.expect(role, target, sees, resolve_writers)
+                with mx.rolled_back():
+                    response = clients.ui(role).get(url)
+                    if not mx.matches(expected, response, api=False, method="GET"):
+                        problems.append(_describe(role, target, "GET", url, expected, response))
+                    _check_body(problems, response, role, page, world, target, url, "GET", leak_role)
+
+    # writes: the refused ones first, together, then the database must be as before
+    if page.post is not None:
+        allowed = []
+        with mx.rolled_back():
+            before = mx.fingerprint()
+            for target, url in urls.items():
+                for role in ROLES:
+                    expected = page.post.expect(role, target, sees, resolve_writers)
+                    if expected == OK:
+                        allowed.append((target, url, role))
+                        continue
+                    response = clients.ui(role).post(url, _data(page.data, world, target))
+                    if not mx.matches(expected, response, api=False, method="POST"):
+                        problems.append(_describe(role, target, "POST", url, expected, response))
+                    _check_body(problems, response, role, page, world, target, url, "POST")
+            changed = mx.changed_tables(before, mx.fingerprint())
+            if changed:
+                problems.append(f"refused writes to {route.key} changed {changed}")
+        for target, url, role in allowed:
+            with mx.rolled_back():
+                response = clients.ui(role).post(url, _data(page.data, world, target))
+                if not mx.matches(OK, response, api=False, method="POST"):
+                    problems.append(_describe(role, target, "POST", url, OK, response))
+                _check_body(problems, response, role, page, world, target, url, "POST")
+    assert not problems, f"{route.key}: {len(problems)} problems:\n  " + "\n  ".join(problems)
+
+
+@pytest.mark.django_db
+def test_the_table_agrees_with_the_access_model(world):
+    """SEES is written by hand; the access model must give the same answers
+    (a row's visibility through ``visible_to``)."""
+    from icihub.core.access import can_see
+
+    disagree = []
+    pseudo = {"country_report_kwt", "country_report_qat", "citation", *both("event_citation")}
+    for key, roles in SEES.items():
+        if key in pseudo:
+            continue
+        obj = world[key]
+        for role in ROLES:
+            user = world.users.get(role)
+            if user is None:
+                from django.contrib.auth.models import AnonymousUser
+
+                user = AnonymousUser()
+            if can_see(user, obj) != (role in roles):
+                disagree.append(f"{key} as {role}: table {role in roles}, model {not role in roles}")
+    assert not disagree, "\n".join(disagree)
+
+
+_ = (dt, django_admin)
