@@ -802,8 +802,17 @@ def _run(actor, ids, reason, today, before_due, progress) -> list[Anonymised]:
             result = _anonymise(actor, pk, reason, today, before_due=before_due)
             results.append(result)
             progress(
-                f"  {index}/{len(ids)} participant #{pk}: {result.nominations} nominations kept, "
-                f"{result.audit_entries} audit entries redacted"
+                _(
+                    "  %(i)d/%(n)d participant #%(pk)d: %(nominations)d nominations kept, "
+                    "%(entries)d audit entries redacted"
+                )
+                % {
+                    "i": index,
+                    "n": len(ids),
+                    "pk": pk,
+                    "nominations": result.nominations,
+                    "entries": result.audit_entries,
+                }
             )
     return results
 
@@ -845,7 +854,7 @@ def anonymise_due(
     if limit is not None:
         ids = ids[:limit]
     if progress:
-        progress(f"{len(ids)} participants due for anonymisation")
+        progress(_("%(n)d participants due for anonymisation") % {"n": len(ids)})
     return _run(actor, ids, reason, today, False, progress)
 
 
