@@ -254,6 +254,7 @@ def arabic(client):
     return client
 
 
+ARABIC_INDIC_DIGIT = re.compile("[\u0660-\u0669\u06f0-\u06f9]")
 NAVIGATION = ["الشركاء", "قائمة التعاون", "التدريب", "الحوار", "تسجيل الدخول"]
 
 
@@ -277,6 +278,8 @@ def test_pages_render_right_to_left_in_arabic(client, path, words):
     assert '<html lang="ar" dir="rtl">' in html
     for word in NAVIGATION + words:
         assert word in html, word
+    # Numbers stay in Western digits (docs/testing.md, "Translations").
+    assert not ARABIC_INDIC_DIGIT.search(html)
     # The same page without the cookie stays English and left-to-right.
     client.cookies.pop(settings.LANGUAGE_COOKIE_NAME)
     english = client.get(path).content.decode()
