@@ -43,7 +43,9 @@ from .models import (
     StrategicObjective,
 )
 
-ERRORS = (ValidationError, Conflict, PermissionDenied)
+# Bad input and state conflicts come back to the form; a write the user may
+# not make (PermissionDenied) answers 403, as everywhere else.
+ERRORS = (ValidationError, Conflict)
 
 
 def _messages_of(exc) -> str:
@@ -142,6 +144,11 @@ def programme_create(request):
 @login_required
 def programme_edit(request, pk):
     programme = services.visible_programme(request.user, pk)
+    if not can_change(request.user, programme):
+        raise PermissionDenied
+    refusal = services.edit_verdict(request.user, programme.state)
+    if isinstance(refusal, PermissionDenied):
+        raise refusal
     initial = {
         name: getattr(programme, name)
         for name in ("kind", "start_year", "end_year", "title", "summary", "marking")
