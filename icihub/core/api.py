@@ -18,6 +18,7 @@ from .apikit import (
     ERRORS,
     READ_ERRORS,
     ErrorOut,
+    Id,
     Pagination,
     PartialDateOut,
     actor,
@@ -330,7 +331,7 @@ def user_list(request, filters: Query[UserFilters]):
 
 
 @router.get("/users/{user_id}", response={200: UserOut, **READ_ERRORS}, summary="A user")
-def user_detail(request, user_id: int):
+def user_detail(request, user_id: Id):
     user = require_signed_in(request)
     return get_visible(User.objects.select_related("country"), user, pk=user_id)
 
@@ -356,7 +357,7 @@ def user_create(request, payload: UserIn):
     response={200: UserOut, **ERRORS},
     summary="Change an account's role, country or activation (staff)",
 )
-def user_update(request, user_id: int, payload: UserPatch):
+def user_update(request, user_id: Id, payload: UserPatch):
     user = require_signed_in(request)
     target = get_visible(User.objects.select_related("country"), user, pk=user_id)
     given = payload.dict(exclude_unset=True)
@@ -409,15 +410,16 @@ def token_list(request):
 
 
 @router.post("/tokens", response={201: TokenCreatedOut, **ERRORS}, summary="Create an API token")
-def token_create(request, payload: TokenIn):
+def token_create(request, payload: TokenIn | None = None):
     user = require_signed_in(request)
+    payload = payload or TokenIn()
     token, raw = services.create_token(user, user, name=payload.name, days=payload.days)
     token.token = raw
     return Status(201, token)
 
 
 @router.delete("/tokens/{token_id}", response={204: None, **ERRORS}, summary="Revoke an API token")
-def token_revoke(request, token_id: int):
+def token_revoke(request, token_id: Id):
     user = require_signed_in(request)
     token = get_visible(_own_tokens(user), user, pk=token_id)
     services.revoke_token(user, token)

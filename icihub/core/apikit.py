@@ -4,7 +4,7 @@ body, shared schemas (partial dates, citations, facts) and pagination."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
@@ -18,11 +18,26 @@ from ninja import Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import LimitOffsetPagination
+from ninja.parser import Parser
 from ninja.security import HttpBearer
+from pydantic import Field
 
 from . import audit
 from .errors import Conflict
 from .models import ApiToken, hash_token
+
+# -- parameter types ------------------------------------------------------------------
+
+#: The id of a row in a path or query parameter (``pk: Id``): a positive number
+#: that fits the databases' 64-bit integers. A larger one is a 422 with the
+#: field named, not an overflow in the database driver (a 500 on SQLite); the
+#: OpenAPI document states the range.
+MAX_ID = 2**63 - 1
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+#: A calendar year in a parameter (a filter by year, a report's year): Python's
+#: dates end at 9999; a larger year is a 422, not a 500 in the date lookup.
+Year = Annotated[int, Field(ge=1, le=9999)]
 
 # -- errors ---------------------------------------------------------------------
 
@@ -58,7 +73,22 @@ def django_validation_errors(exc: DjangoValidationError) -> list[dict]:
     return [{"field": "", "message": message} for message in exc.messages]
 
 
+class ObjectBodyParser(Parser):
+    """A JSON request body must be an object (or ``null`` where the body is
+    optional). Ninja reads anything else (a bare string, a list, a number) as an
+    empty object when every field of the body schema is optional, so such a
+    request would succeed; it is a 400 instead."""
+
+    def parse_body(self, request):
+        data = super().parse_body(request)
+        if data is not None and not isinstance(data, dict):
+            raise ValueError("the request body must be a JSON object")
+        return data
+
+
 def install_error_handlers(api) -> None:
+    api.parser = ObjectBodyParser()
+
     def respond(request, status: int, body: dict):
         return api.create_response(request, body, status=status)
 
@@ -286,6 +316,14 @@ def facts_out(obj) -> list[dict]:
 
 class Pagination(LimitOffsetPagination):
     """``limit`` (default 50, at most 1,000) and ``offset``; answers ``{items, count}``."""
+
+    class Input(Schema):
+        limit: int = Field(
+            settings.NINJA_PAGINATION_PER_PAGE, ge=1, le=settings.NINJA_PAGINATION_MAX_LIMIT
+        )
+        # An offset beyond a 64-bit integer would overflow in the database
+        # (SQLite answers with an error): a 422 instead.
+        offset: int = Field(0, ge=0, le=MAX_ID)
 
     def __init__(self, **kwargs: Any):
         super().__init__(max_limit=settings.NINJA_PAGINATION_MAX_LIMIT, **kwargs)

@@ -19,6 +19,7 @@ from icihub.core.apikit import (
     READ_ERRORS,
     CitationOut,
     FactOut,
+    Id,
     Pagination,
     PartialDateOut,
     SourceRef,
@@ -40,7 +41,7 @@ router = Router(tags=["dialogue"])
 # -- shapes ---------------------------------------------------------------------------------
 
 
-class CountryRef(Schema):
+class EventCountryRef(Schema):
     iso3: str
     name: str
 
@@ -75,9 +76,9 @@ class ParticipantBrief(Schema):
     role: str
 
 
-class ParticipantOut(Schema):
+class EventParticipantOut(Schema):
     id: int
-    country: CountryRef | None = None
+    country: EventCountryRef | None = None
     organisation: OrganisationRef | None = None
     role: str
     role_label: str
@@ -212,7 +213,7 @@ class EventOut(EventListOut):
     milestone_of: str | None = None
     milestone: str
     topics_detail: list[AreaRef]
-    participants_detail: list[ParticipantOut]
+    participants_detail: list[EventParticipantOut]
     attendees: list[AttendeeOut]
     actions: list[ActionOut] = Field(description="The follow-up actions the caller may see")
     citations: list[CitationOut]
@@ -281,7 +282,7 @@ class EventFiltersIn(Schema):
     provenance: str | None = Field(None, description="source, entered or demo")
 
 
-class ParticipantIn(Schema):
+class EventParticipantIn(Schema):
     country: str | None = Field(None, description="ISO alpha-3 code (or an organisation)")
     organisation: str | None = Field(None, description="Organisation slug (or a country)")
     role: Participant.Role
@@ -314,7 +315,7 @@ class EventIn(Schema):
     country: str | None = Field(None, description="The partner concerned (ISO alpha-3)")
     milestone_of: str | None = None
     milestone: str = ""
-    participants: list[ParticipantIn] | None = Field(
+    participants: list[EventParticipantIn] | None = Field(
         None, description="The whole list (replaces it); omit to leave it unchanged"
     )
     attendees: list[AttendeeIn] | None = Field(
@@ -339,11 +340,11 @@ class EventPatch(Schema):
     country: str | None = None
     milestone_of: str | None = None
     milestone: str | None = None
-    participants: list[ParticipantIn] | None = None
+    participants: list[EventParticipantIn] | None = None
     attendees: list[AttendeeIn] | None = None
 
 
-class CitationIn(Schema):
+class EventCitationIn(Schema):
     attribute: str = Field(description="The fact, e.g. date, place, outcomes")
     value: str
     source: str = Field(description="Source key, e.g. seed-002")
@@ -459,7 +460,7 @@ def _event_data(payload: Schema, *, partial: bool) -> tuple[dict, list | None, l
     return data, rows_p, rows_a
 
 
-def _detail(request, pk: int) -> Event:
+def _detail(request, pk: Id) -> Event:
     return selectors.event_detail(actor(request), pk)
 
 
@@ -487,7 +488,7 @@ def _action_data(payload: Schema, user, *, partial: bool) -> dict:
     return raw
 
 
-def _action(request, pk: int) -> FollowUpAction:
+def _action(request, pk: Id) -> FollowUpAction:
     user = actor(request)
     return get_visible(selectors.actions_for(user), user, pk=pk)
 
@@ -513,7 +514,7 @@ def event_list(request, filters: Query[EventFiltersIn]):
     response={200: EventOut, **READ_ERRORS},
     summary="One event with participants, attendees, actions, citations and facts",
 )
-def event_detail(request, event_id: int):
+def event_detail(request, event_id: Id):
     return _detail(request, event_id)
 
 
@@ -528,7 +529,7 @@ def event_create(request, payload: EventIn):
 @router.put(
     "/dialogue/events/{event_id}", response={200: EventOut, **ERRORS}, summary="Replace an event"
 )
-def event_replace(request, event_id: int, payload: EventIn):
+def event_replace(request, event_id: Id, payload: EventIn):
     user = require_signed_in(request)
     event = get_visible(Event, user, pk=event_id)
     data, participants, attendees = _event_data(payload, partial=False)
@@ -539,7 +540,7 @@ def event_replace(request, event_id: int, payload: EventIn):
 @router.patch(
     "/dialogue/events/{event_id}", response={200: EventOut, **ERRORS}, summary="Change an event"
 )
-def event_update(request, event_id: int, payload: EventPatch):
+def event_update(request, event_id: Id, payload: EventPatch):
     user = require_signed_in(request)
     event = get_visible(Event, user, pk=event_id)
     data, participants, attendees = _event_data(payload, partial=True)
@@ -550,7 +551,7 @@ def event_update(request, event_id: int, payload: EventPatch):
 @router.delete(
     "/dialogue/events/{event_id}", response={204: None, **ERRORS}, summary="Delete an event"
 )
-def event_delete(request, event_id: int):
+def event_delete(request, event_id: Id):
     user = require_signed_in(request)
     event = get_visible(Event, user, pk=event_id)
     services.delete_event(event, user)
@@ -559,10 +560,10 @@ def event_delete(request, event_id: int):
 
 @router.post(
     "/dialogue/events/{event_id}/participants",
-    response={201: ParticipantOut, **ERRORS},
+    response={201: EventParticipantOut, **ERRORS},
     summary="Add a participant",
 )
-def participant_add(request, event_id: int, payload: ParticipantIn):
+def participant_add(request, event_id: Id, payload: EventParticipantIn):
     user = require_signed_in(request)
     event = get_visible(Event, user, pk=event_id)
     row = services.resolve_participants([{**payload.dict(), "role": str(payload.role.value)}])[0]
@@ -586,7 +587,7 @@ def participant_add(request, event_id: int, payload: ParticipantIn):
     response={204: None, **ERRORS},
     summary="Remove a participant",
 )
-def participant_remove(request, event_id: int, participant_id: int):
+def participant_remove(request, event_id: Id, participant_id: Id):
     user = require_signed_in(request)
     participant = get_visible(Participant, user, pk=participant_id, event_id=event_id)
     services.remove_participant(participant, user)
@@ -598,7 +599,7 @@ def participant_remove(request, event_id: int, participant_id: int):
     response={201: AttendeeOut, **ERRORS},
     summary="Add an attendee",
 )
-def attendee_add(request, event_id: int, payload: AttendeeIn):
+def attendee_add(request, event_id: Id, payload: AttendeeIn):
     user = require_signed_in(request)
     event = get_visible(Event, user, pk=event_id)
     row = services.resolve_attendees([payload.dict()])[0]
@@ -621,7 +622,7 @@ def attendee_add(request, event_id: int, payload: AttendeeIn):
     response={204: None, **ERRORS},
     summary="Remove an attendee",
 )
-def attendee_remove(request, event_id: int, attendee_id: int):
+def attendee_remove(request, event_id: Id, attendee_id: Id):
     user = require_signed_in(request)
     attendee = get_visible(Attendee, user, pk=attendee_id, event_id=event_id)
     services.remove_attendee(attendee, user)
@@ -633,7 +634,7 @@ def attendee_remove(request, event_id: int, attendee_id: int):
     response={201: CitationOut, **ERRORS},
     summary="Cite a source for a fact of the event",
 )
-def citation_add(request, event_id: int, payload: CitationIn):
+def citation_add(request, event_id: Id, payload: EventCitationIn):
     user = require_signed_in(request)
     event = get_visible(Event, user, pk=event_id)
     c = services.add_citation(
@@ -666,7 +667,7 @@ def citation_add(request, event_id: int, payload: CitationIn):
     response={204: None, **ERRORS},
     summary="Remove a citation",
 )
-def citation_remove(request, event_id: int, citation_id: int):
+def citation_remove(request, event_id: Id, citation_id: Id):
     user = require_signed_in(request)
     event = get_visible(Event, user, pk=event_id)
     citation = get_object_or_404(
@@ -704,7 +705,7 @@ def action_list(request, filters: Query[ActionFiltersIn]):
     response={200: ActionOut, **READ_ERRORS},
     summary="A follow-up action",
 )
-def action_detail(request, action_id: int):
+def action_detail(request, action_id: Id):
     return _action(request, action_id)
 
 
@@ -713,7 +714,7 @@ def action_detail(request, action_id: int):
     response={201: ActionOut, **ERRORS},
     summary="Add a follow-up action to an event",
 )
-def action_create(request, event_id: int, payload: ActionIn):
+def action_create(request, event_id: Id, payload: ActionIn):
     user = require_signed_in(request)
     event = get_visible(Event, user, pk=event_id)
     action = services.create_action(event, user, _action_data(payload, user, partial=False))
@@ -725,7 +726,7 @@ def action_create(request, event_id: int, payload: ActionIn):
     response={200: ActionOut, **ERRORS},
     summary="Change a follow-up action (its owner: state and notes only)",
 )
-def action_update(request, action_id: int, payload: ActionPatch):
+def action_update(request, action_id: Id, payload: ActionPatch):
     user = require_signed_in(request)
     action = _action(request, action_id)
     services.update_action(
@@ -739,7 +740,7 @@ def action_update(request, action_id: int, payload: ActionPatch):
     response={204: None, **ERRORS},
     summary="Delete a follow-up action",
 )
-def action_delete(request, action_id: int):
+def action_delete(request, action_id: Id):
     user = require_signed_in(request)
     action = _action(request, action_id)
     services.delete_action(action, user)

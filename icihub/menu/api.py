@@ -13,7 +13,9 @@ from icihub.core.apikit import (
     ERRORS,
     READ_ERRORS,
     CitationOut,
+    ErrorOut,
     FactOut,
+    Id,
     Pagination,
     actor,
     citations_out,
@@ -244,7 +246,7 @@ def facets(request, filters: Query[MenuFilters]):
 
 
 @router.get("/menu/activities/{int:pk}", response={200: ActivityDetailOut, **READ_ERRORS})
-def get_activity(request, pk: int):
+def get_activity(request, pk: Id):
     return get_activity_payload(actor(request), pk)
 
 
@@ -261,7 +263,7 @@ def create_activity(request, payload: ActivityIn):
 
 
 @router.patch("/menu/activities/{int:pk}", response={200: ActivityDetailOut, **ERRORS})
-def update_activity(request, pk: int, payload: ActivityPatch):
+def update_activity(request, pk: Id, payload: ActivityPatch):
     user = require_signed_in(request)
     activity = get_visible(Activity, user, pk=pk)
     data = services.resolve_references(payload.model_dump(exclude_unset=True))
@@ -270,7 +272,7 @@ def update_activity(request, pk: int, payload: ActivityPatch):
 
 
 @router.post("/menu/activities/{int:pk}/retire", response={200: ActivityDetailOut, **ERRORS})
-def retire_activity(request, pk: int, payload: StatusIn | None = None):
+def retire_activity(request, pk: Id, payload: StatusIn | None = None):
     user = require_signed_in(request)
     activity = get_visible(Activity, user, pk=pk)
     services.retire_activity(user, activity, reason=payload.reason if payload else "")
@@ -278,7 +280,7 @@ def retire_activity(request, pk: int, payload: StatusIn | None = None):
 
 
 @router.post("/menu/activities/{int:pk}/reinstate", response={200: ActivityDetailOut, **ERRORS})
-def reinstate_activity(request, pk: int, payload: StatusIn | None = None):
+def reinstate_activity(request, pk: Id, payload: StatusIn | None = None):
     user = require_signed_in(request)
     activity = get_visible(Activity, user, pk=pk)
     services.reinstate_activity(user, activity, reason=payload.reason if payload else "")
@@ -313,7 +315,7 @@ def import_menu(request, file: File[UploadedFile], dry_run: Form[bool] = False):
 
 @router.get(
     "/menu/export",
-    response={200: None, **READ_ERRORS},
+    response={200: None, 400: ErrorOut, **READ_ERRORS},
     summary="Export the menu as CSV or XLSX",
 )
 def export_menu(

@@ -20,6 +20,7 @@ from icihub.core.access import get_visible
 from icihub.core.apikit import (
     ERRORS,
     READ_ERRORS,
+    Id,
     Pagination,
     PartialDateOut,
     SourceRef,
@@ -42,7 +43,7 @@ DATE_HELP = "A partial date: 2004, 2004-12, 2004-12-11, or a range such as 2005-
 # -- shared output ------------------------------------------------------------------------
 
 
-class CitationOut(Schema):
+class RecordCitationOut(Schema):
     id: int
     attribute: str
     kind: str
@@ -54,17 +55,17 @@ class CitationOut(Schema):
     source: SourceRef
 
 
-class StatedValueOut(Schema):
+class RecordStatedValueOut(Schema):
     value: str
     display: str
     sources: list[str] = Field(description="Keys of the sources stating this value")
-    citations: list[CitationOut]
+    citations: list[RecordCitationOut]
 
 
-class FactOut(Schema):
+class RecordFactOut(Schema):
     attribute: str
     conflict: bool = Field(description="True when sources state values that cannot all be true")
-    values: list[StatedValueOut]
+    values: list[RecordStatedValueOut]
 
 
 def _citation(c: Citation) -> dict:
@@ -108,8 +109,8 @@ def facts_of(obj) -> list[dict]:
 
 
 class SourcedOut(Schema):
-    citations: list[CitationOut] = Field(description="Sources of this record's facts")
-    facts: list[FactOut]
+    citations: list[RecordCitationOut] = Field(description="Sources of this record's facts")
+    facts: list[RecordFactOut]
 
     @staticmethod
     def resolve_citations(obj) -> list[dict]:
@@ -538,7 +539,7 @@ def partnership_list(request, filters: Query[PartnershipFilters]):
     response={200: PartnershipOut, **READ_ERRORS},
     summary="A partnership",
 )
-def partnership_detail(request, partnership_id: int):
+def partnership_detail(request, partnership_id: Id):
     user = actor(request)
     return get_visible(selectors.partnerships(user), user, pk=partnership_id)
 
@@ -563,7 +564,7 @@ def _partnership_write(request, partnership_id, payload, partial):
     response={200: PartnershipOut, **ERRORS},
     summary="Replace a partnership",
 )
-def partnership_replace(request, partnership_id: int, payload: PartnershipIn):
+def partnership_replace(request, partnership_id: Id, payload: PartnershipIn):
     return _partnership_write(request, partnership_id, payload, partial=False)
 
 
@@ -572,7 +573,7 @@ def partnership_replace(request, partnership_id: int, payload: PartnershipIn):
     response={200: PartnershipOut, **ERRORS},
     summary="Change a partnership (e.g. its status, or the date it ended)",
 )
-def partnership_update(request, partnership_id: int, payload: PartnershipPatch):
+def partnership_update(request, partnership_id: Id, payload: PartnershipPatch):
     return _partnership_write(request, partnership_id, payload, partial=True)
 
 
@@ -581,7 +582,7 @@ def partnership_update(request, partnership_id: int, payload: PartnershipPatch):
     response={204: None, **ERRORS},
     summary="Delete a partnership",
 )
-def partnership_delete(request, partnership_id: int):
+def partnership_delete(request, partnership_id: Id):
     user = require_signed_in(request)
     services.delete_partnership(user, get_visible(Partnership, user, pk=partnership_id))
     return Status(204, None)
@@ -952,7 +953,7 @@ def appointment_list(request, slug: str):
     response={200: AppointmentOut, **READ_ERRORS},
     summary="An appointment",
 )
-def appointment_detail(request, slug: str, appointment_id: int):
+def appointment_detail(request, slug: str, appointment_id: Id):
     user = actor(request)
     _person, qs = _appointments_of(user, slug)
     return get_visible(qs, user, pk=appointment_id)
@@ -985,7 +986,7 @@ def _appointment_write(request, slug, appointment_id, payload, partial):
     response={200: AppointmentOut, **ERRORS},
     summary="Replace an appointment",
 )
-def appointment_replace(request, slug: str, appointment_id: int, payload: AppointmentIn):
+def appointment_replace(request, slug: str, appointment_id: Id, payload: AppointmentIn):
     return _appointment_write(request, slug, appointment_id, payload, partial=False)
 
 
@@ -994,7 +995,7 @@ def appointment_replace(request, slug: str, appointment_id: int, payload: Appoin
     response={200: AppointmentOut, **ERRORS},
     summary="Change an appointment",
 )
-def appointment_update(request, slug: str, appointment_id: int, payload: AppointmentPatch):
+def appointment_update(request, slug: str, appointment_id: Id, payload: AppointmentPatch):
     return _appointment_write(request, slug, appointment_id, payload, partial=True)
 
 
@@ -1003,7 +1004,7 @@ def appointment_update(request, slug: str, appointment_id: int, payload: Appoint
     response={204: None, **ERRORS},
     summary="Delete an appointment",
 )
-def appointment_delete(request, slug: str, appointment_id: int):
+def appointment_delete(request, slug: str, appointment_id: Id):
     user = require_signed_in(request)
     person = get_visible(Person, user, slug=slug)
     appointment = get_visible(Appointment.objects.filter(person=person), user, pk=appointment_id)
@@ -1040,7 +1041,7 @@ def _cited_routes(prefix: str, model, lookup) -> None:
 
     @router.post(
         f"{prefix}/citations",
-        response={201: CitationOut, **ERRORS},
+        response={201: RecordCitationOut, **ERRORS},
         summary=f"Add a source to a {label}'s facts",
         operation_id=f"partners_{model._meta.model_name}_citation_add",
     )

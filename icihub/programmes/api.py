@@ -15,6 +15,7 @@ from icihub.core.access import get_visible
 from icihub.core.apikit import (
     ERRORS,
     READ_ERRORS,
+    Id,
     Pagination,
     PartialDateOut,
     actor,
@@ -299,7 +300,7 @@ class RecommendationOut(Schema):
 class RequestOut(Schema):
     id: int
     country: str
-    programme: int | None = None
+    programme: Id | None = None
     kind: str
     subject: str
     details: str
@@ -331,7 +332,7 @@ class RequestFilters(Schema):
 
 class RequestIn(Schema):
     country: str | None = Field(None, description="ISO alpha-3 (a coordinator's own by default)")
-    programme: int | None = None
+    programme: Id | None = None
     kind: str
     subject: str
     details: str = ""
@@ -585,12 +586,12 @@ def create_programme(request, payload: ProgrammeIn):
 
 
 @router.get("/programmes/{int:pk}", response={200: ProgrammeDetailOut, **READ_ERRORS})
-def get_programme(request, pk: int):
+def get_programme(request, pk: Id):
     return programme_detail_out(actor(request), pk)
 
 
 @router.patch("/programmes/{int:pk}", response={200: ProgrammeDetailOut, **ERRORS})
-def update_programme(request, pk: int, payload: ProgrammePatch):
+def update_programme(request, pk: Id, payload: ProgrammePatch):
     user = require_signed_in(request)
     programme = services.visible_programme(user, pk)
     services.update_programme(user, programme, _strip_none(_patch(payload)), reason=payload.reason)
@@ -598,13 +599,13 @@ def update_programme(request, pk: int, payload: ProgrammePatch):
 
 
 @router.delete("/programmes/{int:pk}", response={204: None, **ERRORS})
-def delete_programme(request, pk: int):
+def delete_programme(request, pk: Id):
     user = require_signed_in(request)
     services.delete_programme(user, services.visible_programme(user, pk))
     return Status(204, None)
 
 
-def _transition(request, pk: int, action: str, payload: TransitionIn | None):
+def _transition(request, pk: Id, action: str, payload: TransitionIn | None):
     user = require_signed_in(request)
     programme = services.visible_programme(user, pk)
     payload = payload or TransitionIn()
@@ -619,30 +620,30 @@ def _transition(request, pk: int, action: str, payload: TransitionIn | None):
 
 
 @router.post("/programmes/{int:pk}/submit", response={200: ProgrammeDetailOut, **ERRORS})
-def submit(request, pk: int, payload: TransitionIn | None = None):
+def submit(request, pk: Id, payload: TransitionIn | None = None):
     """The coordinator (or NATO staff) submit a complete draft for agreement."""
     return _transition(request, pk, "submit", payload)
 
 
 @router.post("/programmes/{int:pk}/return", response={200: ProgrammeDetailOut, **ERRORS})
-def return_to_draft(request, pk: int, payload: TransitionIn | None = None):
+def return_to_draft(request, pk: Id, payload: TransitionIn | None = None):
     """NATO staff return a submitted programme to draft (a reason is required)."""
     return _transition(request, pk, "return", payload)
 
 
 @router.post("/programmes/{int:pk}/agree", response={200: ProgrammeDetailOut, **ERRORS})
-def agree(request, pk: int, payload: TransitionIn | None = None):
+def agree(request, pk: Id, payload: TransitionIn | None = None):
     """NATO staff agree a submitted programme: version 1, who and when recorded."""
     return _transition(request, pk, "agree", payload)
 
 
 @router.post("/programmes/{int:pk}/activate", response={200: ProgrammeDetailOut, **ERRORS})
-def activate(request, pk: int, payload: TransitionIn | None = None):
+def activate(request, pk: Id, payload: TransitionIn | None = None):
     return _transition(request, pk, "activate", payload)
 
 
 @router.post("/programmes/{int:pk}/close", response={200: ProgrammeDetailOut, **ERRORS})
-def close(request, pk: int, payload: TransitionIn | None = None):
+def close(request, pk: Id, payload: TransitionIn | None = None):
     return _transition(request, pk, "close", payload)
 
 
@@ -687,7 +688,7 @@ def _item_brief(user, pk) -> dict:
 
 
 @router.post("/programmes/{int:pk}/objectives", response={201: ObjectiveBrief, **ERRORS})
-def add_objective(request, pk: int, payload: ObjectiveIn):
+def add_objective(request, pk: Id, payload: ObjectiveIn):
     user = require_signed_in(request)
     programme = services.visible_programme(user, pk)
     objective = services.add_objective(user, programme, _strip_none(payload.model_dump()))
@@ -713,7 +714,7 @@ def _visible_item(user, pk):
 
 
 @router.patch("/programmes/objectives/{int:pk}", response={200: ObjectiveBrief, **ERRORS})
-def update_objective(request, pk: int, payload: ObjectivePatch):
+def update_objective(request, pk: Id, payload: ObjectivePatch):
     user = require_signed_in(request)
     objective = _visible_objective(user, pk)
     services.update_objective(user, objective, _strip_none(_patch(payload)), reason=payload.reason)
@@ -721,21 +722,21 @@ def update_objective(request, pk: int, payload: ObjectivePatch):
 
 
 @router.delete("/programmes/objectives/{int:pk}", response={204: None, **ERRORS})
-def delete_objective(request, pk: int):
+def delete_objective(request, pk: Id):
     user = require_signed_in(request)
     services.delete_objective(user, _visible_objective(user, pk))
     return Status(204, None)
 
 
 @router.post("/programmes/objectives/{int:pk}/goals", response={201: GoalBrief, **ERRORS})
-def add_goal(request, pk: int, payload: GoalIn):
+def add_goal(request, pk: Id, payload: GoalIn):
     user = require_signed_in(request)
     goal = services.add_goal(user, _visible_objective(user, pk), _strip_none(payload.model_dump()))
     return Status(201, _goal_out(goal))
 
 
 @router.patch("/programmes/goals/{int:pk}", response={200: GoalBrief, **ERRORS})
-def update_goal(request, pk: int, payload: GoalPatch):
+def update_goal(request, pk: Id, payload: GoalPatch):
     user = require_signed_in(request)
     goal = _visible_goal(user, pk)
     services.update_goal(user, goal, _strip_none(_patch(payload)), reason=payload.reason)
@@ -743,7 +744,7 @@ def update_goal(request, pk: int, payload: GoalPatch):
 
 
 @router.delete("/programmes/goals/{int:pk}", response={204: None, **ERRORS})
-def delete_goal(request, pk: int):
+def delete_goal(request, pk: Id):
     user = require_signed_in(request)
     services.delete_goal(user, _visible_goal(user, pk))
     return Status(204, None)
@@ -753,7 +754,7 @@ def delete_goal(request, pk: int):
     "/programmes/goals/{int:pk}/recommendations",
     response={200: list[RecommendationOut], **READ_ERRORS},
 )
-def goal_recommendations(request, pk: int, limit: int = Query(10, ge=1, le=50)):
+def goal_recommendations(request, pk: Id, limit: int = Query(10, ge=1, le=50)):
     """Menu activities for the goal, best first, with the reasons."""
     user = actor(request)
     goal = selectors.goal_detail(user, pk)
@@ -770,7 +771,7 @@ def goal_recommendations(request, pk: int, limit: int = Query(10, ge=1, le=50)):
 
 
 @router.post("/programmes/goals/{int:pk}/items", response={201: ItemOut, **ERRORS})
-def add_item(request, pk: int, payload: ItemIn):
+def add_item(request, pk: Id, payload: ItemIn):
     user = require_signed_in(request)
     goal = _visible_goal(user, pk)
     data = _strip_none(payload.model_dump())
@@ -780,12 +781,12 @@ def add_item(request, pk: int, payload: ItemIn):
 
 
 @router.get("/programmes/items/{int:pk}", response={200: ItemOut, **READ_ERRORS})
-def get_item(request, pk: int):
+def get_item(request, pk: Id):
     return _item_brief(actor(request), pk)
 
 
 @router.patch("/programmes/items/{int:pk}", response={200: ItemOut, **ERRORS})
-def update_item(request, pk: int, payload: ItemPatch):
+def update_item(request, pk: Id, payload: ItemPatch):
     user = require_signed_in(request)
     item = _visible_item(user, pk)
     data = _patch(payload)
@@ -794,7 +795,7 @@ def update_item(request, pk: int, payload: ItemPatch):
 
 
 @router.delete("/programmes/items/{int:pk}", response={204: None, **ERRORS})
-def delete_item(request, pk: int):
+def delete_item(request, pk: Id):
     user = require_signed_in(request)
     services.delete_item(user, _visible_item(user, pk))
     return Status(204, None)
@@ -815,7 +816,7 @@ def _version_out(v) -> dict:
 
 @router.get("/programmes/{int:pk}/versions", response={200: list[VersionOut], **READ_ERRORS})
 @paginate(Pagination)
-def list_versions(request, pk: int):
+def list_versions(request, pk: Id):
     user = actor(request)
     programme = services.visible_programme(user, pk)
     return _Mapped(selectors.versions(programme, user), _version_out)
@@ -824,7 +825,7 @@ def list_versions(request, pk: int):
 @router.get(
     "/programmes/{int:pk}/versions/{int:number}", response={200: VersionDetailOut, **READ_ERRORS}
 )
-def get_version(request, pk: int, number: int):
+def get_version(request, pk: Id, number: Id):
     user = actor(request)
     version = selectors.version(services.visible_programme(user, pk), user, number)
     return {**_version_out(version), "snapshot": version.snapshot}
@@ -848,7 +849,7 @@ def diff(
 
 
 @router.get("/programmes/{int:pk}/execution", response={200: ExecutionOut, **READ_ERRORS})
-def execution(request, pk: int):
+def execution(request, pk: Id):
     """Planned against delivered, overall and per goal, and the suggested
     matches (sessions of planned activities attended by the country's people)."""
     user = actor(request)
@@ -876,7 +877,7 @@ def execution(request, pk: int):
 
 
 @router.post("/programmes/{int:pk}/matches", response={200: list[DeliveryOut], **ERRORS})
-def confirm_matches(request, pk: int, payload: MatchesIn):
+def confirm_matches(request, pk: Id, payload: MatchesIn):
     user = require_signed_in(request)
     programme = services.visible_programme(user, pk)
     created = services.confirm_matches(
@@ -888,13 +889,13 @@ def confirm_matches(request, pk: int, payload: MatchesIn):
 @router.get(
     "/programmes/items/{int:pk}/deliveries", response={200: list[DeliveryOut], **READ_ERRORS}
 )
-def list_deliveries(request, pk: int):
+def list_deliveries(request, pk: Id):
     item = selectors.item_detail(actor(request), pk)
     return [delivery_out(d) for d in item.deliveries.all()]
 
 
 @router.post("/programmes/items/{int:pk}/deliveries", response={201: DeliveryOut, **ERRORS})
-def record_delivery(request, pk: int, payload: DeliveryIn):
+def record_delivery(request, pk: Id, payload: DeliveryIn):
     user = require_signed_in(request)
     item = _visible_item(user, pk)
     data = _strip_none(payload.model_dump())
@@ -903,7 +904,7 @@ def record_delivery(request, pk: int, payload: DeliveryIn):
 
 
 @router.delete("/programmes/deliveries/{int:pk}", response={204: None, **ERRORS})
-def delete_delivery(request, pk: int):
+def delete_delivery(request, pk: Id):
     user = require_signed_in(request)
     services.delete_delivery(user, get_visible(Delivery, user, pk=pk))
     return Status(204, None)
@@ -960,12 +961,12 @@ def create_request(request, payload: RequestIn):
 
 
 @router.get("/programmes/requests/{int:pk}", response={200: RequestOut, **READ_ERRORS})
-def get_request(request, pk: int):
+def get_request(request, pk: Id):
     return request_out(_visible_request(actor(request), pk))
 
 
 @router.post("/programmes/requests/{int:pk}/respond", response={200: RequestOut, **ERRORS})
-def respond(request, pk: int, payload: RespondIn):
+def respond(request, pk: Id, payload: RespondIn):
     """NATO staff answer a request (dated; ``close`` closes it at once)."""
     user = require_signed_in(request)
     services.respond(
@@ -979,7 +980,7 @@ def respond(request, pk: int, payload: RespondIn):
 
 
 @router.post("/programmes/requests/{int:pk}/close", response={200: RequestOut, **ERRORS})
-def close_request(request, pk: int, payload: CloseIn | None = None):
+def close_request(request, pk: Id, payload: CloseIn | None = None):
     user = require_signed_in(request)
     services.close_request(user, _visible_request(user, pk), note=payload.note if payload else "")
     return request_out(_visible_request(user, pk))

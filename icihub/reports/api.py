@@ -22,6 +22,7 @@ from icihub.core.access import get_visible
 from icihub.core.apikit import (
     ERRORS,
     READ_ERRORS,
+    Id,
     Pagination,
     actor,
     require_signed_in,
@@ -397,7 +398,7 @@ def list_snapshots(request):
 
 
 @router.get("/reports/snapshots/{int:pk}", response={200: SnapshotDetailOut, **READ_ERRORS})
-def get_snapshot(request, pk: int):
+def get_snapshot(request, pk: Id):
     """A snapshot with its figures, definitions and its differences from the live
     figures (computed for the caller)."""
     user = require_signed_in(request)

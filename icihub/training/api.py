@@ -23,7 +23,9 @@ from icihub.core.access import get_visible, is_staff
 from icihub.core.apikit import (
     ERRORS,
     READ_ERRORS,
+    Id,
     Pagination,
+    Year,
     actor,
     apply_filters,
     require_signed_in,
@@ -285,7 +287,7 @@ def course_list(request, filters: Query[CourseFilters]):
 
 
 @router.get("/training/courses/{int:pk}", response={200: CourseOut, **READ_ERRORS})
-def course_detail(request, pk: int):
+def course_detail(request, pk: Id):
     user = actor(request)
     return get_visible(_courses(user), user, pk=pk)
 
@@ -298,7 +300,7 @@ def course_create(request, payload: CourseIn):
 
 
 @router.patch("/training/courses/{int:pk}", response={200: CourseOut, **ERRORS})
-def course_update(request, pk: int, payload: CoursePatch):
+def course_update(request, pk: Id, payload: CoursePatch):
     user = require_signed_in(request)
     course = get_visible(Course, user, pk=pk)
     services.update_course(user, course, _course_data(payload, partial=True))
@@ -376,9 +378,9 @@ class SessionPatch(Schema):
 
 
 class SessionFilters(Schema):
-    course: int | None = Field(None, description="Course id")
+    course: Id | None = Field(None, description="Course id")
     state: Session.State | None = None
-    year: int | None = Field(None, description="Year of the start")
+    year: Year | None = Field(None, description="Year of the start")
     open: bool | None = Field(None, description="Only sessions open for nominations now")
 
 
@@ -423,7 +425,7 @@ def session_list(request, filters: Query[SessionFilters]):
 
 
 @router.get("/training/sessions/{int:pk}", response={200: SessionOut, **READ_ERRORS})
-def session_detail(request, pk: int):
+def session_detail(request, pk: Id):
     user = actor(request)
     return get_visible(_sessions(user), user, pk=pk)
 
@@ -441,7 +443,7 @@ def session_create(request, payload: SessionIn):
 
 
 @router.patch("/training/sessions/{int:pk}", response={200: SessionOut, **ERRORS})
-def session_update(request, pk: int, payload: SessionPatch):
+def session_update(request, pk: Id, payload: SessionPatch):
     user = require_signed_in(request)
     session = get_visible(Session, user, pk=pk)
     data = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
@@ -454,7 +456,7 @@ def session_update(request, pk: int, payload: SessionPatch):
     response={200: SessionOut, **ERRORS},
     summary="Set seat quotas of the countries given",
 )
-def session_quotas(request, pk: int, payload: QuotasIn):
+def session_quotas(request, pk: Id, payload: QuotasIn):
     user = require_signed_in(request)
     session = get_visible(Session, user, pk=pk)
     services.set_quotas(user, session, _quota_map(payload.quotas))
@@ -462,7 +464,7 @@ def session_quotas(request, pk: int, payload: QuotasIn):
 
 
 @router.post("/training/sessions/{int:pk}/state", response={200: SessionOut, **ERRORS})
-def session_state(request, pk: int, payload: StateIn):
+def session_state(request, pk: Id, payload: StateIn):
     user = require_signed_in(request)
     session = get_visible(Session, user, pk=pk)
     services.change_state(user, session, payload.state.value, reason=payload.reason)
@@ -474,7 +476,7 @@ def session_state(request, pk: int, payload: StateIn):
     response={200: ReallocationOut, **ERRORS},
     summary="Release the quotas now and promote waiting nominees (staff)",
 )
-def session_reallocate(request, pk: int):
+def session_reallocate(request, pk: Id):
     user = require_signed_in(request)
     session = get_visible(Session, user, pk=pk)
     report = services.reallocate(actor=user, session=session)
@@ -493,7 +495,7 @@ def session_reallocate(request, pk: int):
     response={200: dict[str, int], **ERRORS},
     summary="Complete a running session: outcomes by the course's rule",
 )
-def session_complete(request, pk: int):
+def session_complete(request, pk: Id):
     user = require_signed_in(request)
     session = get_visible(Session, user, pk=pk)
     return services.complete_session(user, session)
@@ -592,7 +594,7 @@ def participant_list(request, filters: Query[ParticipantFilters]):
 
 
 @router.get("/training/participants/{int:pk}", response={200: ParticipantOut, **READ_ERRORS})
-def participant_detail(request, pk: int):
+def participant_detail(request, pk: Id):
     user = require_signed_in(request)
     return get_visible(_participants(user), user, pk=pk)
 
@@ -609,7 +611,7 @@ def participant_create(request, payload: ParticipantIn):
 
 
 @router.patch("/training/participants/{int:pk}", response={200: ParticipantOut, **ERRORS})
-def participant_update(request, pk: int, payload: ParticipantPatch):
+def participant_update(request, pk: Id, payload: ParticipantPatch):
     user = require_signed_in(request)
     participant = get_visible(Participant, user, pk=pk)
     services.update_participant(user, participant, _participant_data(payload, partial=True))
@@ -676,8 +678,8 @@ class SubstituteIn(Schema):
 
 
 class NominationFilters(Schema):
-    session: int | None = None
-    participant: int | None = None
+    session: Id | None = None
+    participant: Id | None = None
     country: str | None = Field(None, description="ISO alpha-3 code")
     status: Nomination.Status | None = None
     outcome: Nomination.Outcome | None = None
@@ -715,7 +717,7 @@ def nomination_list(request, filters: Query[NominationFilters]):
 
 
 @router.get("/training/nominations/{int:pk}", response={200: NominationOut, **READ_ERRORS})
-def nomination_detail(request, pk: int):
+def nomination_detail(request, pk: Id):
     user = require_signed_in(request)
     return get_visible(_nominations(user), user, pk=pk)
 
@@ -743,20 +745,20 @@ def _nomination_action(request, pk, call):
 
 
 @router.post("/training/nominations/{int:pk}/accept", response={200: NominationOut, **ERRORS})
-def nomination_accept(request, pk: int, payload: ReasonIn | None = None):
+def nomination_accept(request, pk: Id, payload: ReasonIn | None = None):
     reason = payload.reason if payload else ""
     return _nomination_action(request, pk, lambda u, n: services.accept(u, n, reason=reason))
 
 
 @router.post("/training/nominations/{int:pk}/reject", response={200: NominationOut, **ERRORS})
-def nomination_reject(request, pk: int, payload: ReasonIn):
+def nomination_reject(request, pk: Id, payload: ReasonIn):
     return _nomination_action(
         request, pk, lambda u, n: services.reject(u, n, reason=payload.reason)
     )
 
 
 @router.post("/training/nominations/{int:pk}/withdraw", response={200: NominationOut, **ERRORS})
-def nomination_withdraw(request, pk: int, payload: ReasonIn | None = None):
+def nomination_withdraw(request, pk: Id, payload: ReasonIn | None = None):
     reason = payload.reason if payload else ""
     return _nomination_action(request, pk, lambda u, n: services.withdraw(u, n, reason=reason))
 
@@ -766,7 +768,7 @@ def nomination_withdraw(request, pk: int, payload: ReasonIn | None = None):
     response={200: NominationOut, **ERRORS},
     summary="Replace the nominee; the substitute keeps the seat (answers the new nomination)",
 )
-def nomination_substitute(request, pk: int, payload: SubstituteIn):
+def nomination_substitute(request, pk: Id, payload: SubstituteIn):
     user = require_signed_in(request)
     nomination = get_visible(Nomination, user, pk=pk)
     participant = get_visible(Participant, user, pk=payload.participant)
@@ -803,8 +805,8 @@ class AttendanceIn(Schema):
 
 
 class AttendanceFilters(Schema):
-    session: int | None = None
-    nomination: int | None = None
+    session: Id | None = None
+    nomination: Id | None = None
 
 
 def _attendance(user):
@@ -828,7 +830,7 @@ def attendance_list(request, filters: Query[AttendanceFilters]):
     response={200: dict[str, int], **ERRORS},
     summary="Record attendance (staff; instructors for their own sessions)",
 )
-def attendance_record(request, pk: int, payload: AttendanceIn):
+def attendance_record(request, pk: Id, payload: AttendanceIn):
     user = require_signed_in(request)
     session = get_visible(Session, user, pk=pk)
     marks = {r.nomination: set(r.present_days) for r in payload.records}
@@ -882,7 +884,7 @@ class EvaluationSummaryOut(Schema):
 
 @router.get("/training/evaluations", response={200: list[EvaluationOut], **READ_ERRORS})
 @paginate(Pagination)
-def evaluation_list(request, session: int | None = None):
+def evaluation_list(request, session: Id | None = None):
     user = require_signed_in(request)
     qs = Evaluation.objects.visible_to(user).select_related("nomination")
     if session:
@@ -908,7 +910,7 @@ def evaluation_create(request, payload: EvaluationIn):
     response={200: EvaluationSummaryOut, **ERRORS},
     summary="Mean scores of a session (staff and the session's instructors)",
 )
-def evaluation_summary(request, pk: int):
+def evaluation_summary(request, pk: Id):
     user = require_signed_in(request)
     session = get_visible(Session, user, pk=pk)
     if not selectors.can_see_evaluations(user, session):
@@ -928,7 +930,7 @@ class CourseEvaluationSummaryOut(Schema):
     response={200: CourseEvaluationSummaryOut, **ERRORS},
     summary="Mean scores of a course over all its sessions (staff)",
 )
-def course_evaluation_summary(request, pk: int):
+def course_evaluation_summary(request, pk: Id):
     user = require_signed_in(request)
     course = get_visible(Course, user, pk=pk)
     if not is_staff(user):
@@ -982,7 +984,7 @@ class CertificateIn(Schema):
 
 
 class CertificateFilters(Schema):
-    session: int | None = None
+    session: Id | None = None
     country: str | None = Field(None, description="ISO alpha-3 code")
     valid: bool | None = None
 
@@ -1007,7 +1009,7 @@ def certificate_list(request, filters: Query[CertificateFilters]):
 
 
 @router.get("/training/certificates/{int:pk}", response={200: CertificateOut, **READ_ERRORS})
-def certificate_detail(request, pk: int):
+def certificate_detail(request, pk: Id):
     user = require_signed_in(request)
     return get_visible(selectors.certificates(user), user, pk=pk)
 
@@ -1017,7 +1019,7 @@ def certificate_detail(request, pk: int):
     response={200: None, **READ_ERRORS},
     summary="The certificate as PDF",
 )
-def certificate_pdf(request, pk: int):
+def certificate_pdf(request, pk: Id):
     from .certificates import render_pdf
 
     user = require_signed_in(request)
@@ -1040,7 +1042,7 @@ def certificate_issue(request, payload: CertificateIn):
     response={200: list[CertificateOut], **ERRORS},
     summary="Issue every certificate due for a completed session",
 )
-def session_certificates(request, pk: int):
+def session_certificates(request, pk: Id):
     user = require_signed_in(request)
     session = get_visible(Session, user, pk=pk)
     issued, _skipped = services.issue_certificates(user, session)
@@ -1048,7 +1050,7 @@ def session_certificates(request, pk: int):
 
 
 @router.post("/training/certificates/{int:pk}/revoke", response={200: CertificateOut, **ERRORS})
-def certificate_revoke(request, pk: int, payload: ReasonIn):
+def certificate_revoke(request, pk: Id, payload: ReasonIn):
     user = require_signed_in(request)
     certificate = get_visible(Certificate, user, pk=pk)
     services.revoke_certificate(user, certificate, reason=payload.reason)
@@ -1132,7 +1134,7 @@ def instructor_list(request, organisation: str | None = None):
 
 
 @router.get("/training/instructors/{int:pk}", response={200: InstructorOut, **READ_ERRORS})
-def instructor_detail(request, pk: int):
+def instructor_detail(request, pk: Id):
     user = require_signed_in(request)
     return get_visible(selectors.instructors(user), user, pk=pk)
 
@@ -1145,7 +1147,7 @@ def instructor_create(request, payload: InstructorIn):
 
 
 @router.patch("/training/instructors/{int:pk}", response={200: InstructorOut, **ERRORS})
-def instructor_update(request, pk: int, payload: InstructorPatch):
+def instructor_update(request, pk: Id, payload: InstructorPatch):
     user = require_signed_in(request)
     instructor = get_visible(Instructor, user, pk=pk)
     services.update_instructor(user, instructor, _instructor_data(payload, partial=True))
@@ -1176,7 +1178,7 @@ class AssignmentIn(Schema):
 
 @router.get("/training/assignments", response={200: list[AssignmentOut], **READ_ERRORS})
 @paginate(Pagination)
-def assignment_list(request, session: int | None = None, instructor: int | None = None):
+def assignment_list(request, session: Id | None = None, instructor: Id | None = None):
     user = require_signed_in(request)
     qs = selectors.assignments(user)
     if session:
@@ -1196,7 +1198,7 @@ def assignment_create(request, payload: AssignmentIn):
 
 
 @router.delete("/training/assignments/{int:pk}", response={204: None, **ERRORS})
-def assignment_delete(request, pk: int):
+def assignment_delete(request, pk: Id):
     user = require_signed_in(request)
     services.unassign(user, get_visible(Assignment, user, pk=pk))
     return Status(204, None)
@@ -1241,7 +1243,7 @@ class TripIn(Schema):
 
 @router.get("/training/trips", response={200: list[TripOut], **READ_ERRORS})
 @paginate(Pagination)
-def trip_list(request, instructor: int | None = None, year: int | None = None):
+def trip_list(request, instructor: Id | None = None, year: Year | None = None):
     user = require_signed_in(request)
     qs = selectors.trips(user)
     if instructor:
@@ -1252,7 +1254,7 @@ def trip_list(request, instructor: int | None = None, year: int | None = None):
 
 
 @router.get("/training/trips/{int:pk}", response={200: TripOut, **READ_ERRORS})
-def trip_detail(request, pk: int):
+def trip_detail(request, pk: Id):
     user = require_signed_in(request)
     return get_visible(selectors.trips(user), user, pk=pk)
 
@@ -1275,7 +1277,7 @@ def trip_create(request, payload: TripIn):
 
 
 @router.delete("/training/trips/{int:pk}", response={204: None, **ERRORS})
-def trip_delete(request, pk: int):
+def trip_delete(request, pk: Id):
     user = require_signed_in(request)
     services.delete_trip(user, get_visible(Trip, user, pk=pk))
     return Status(204, None)
