@@ -423,7 +423,7 @@ def fingerprint() -> dict[str, str]:
             ]
             quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
             pk = connection.ops.quote_name(model._meta.pk.column)
-            cursor.execute(f"SELECT {quoted} FROM {connection.ops.quote_name(table)} ORDER BY {pk}")  # noqa: S608
+            cursor.execute(f"SELECT {quoted} FROM {connection.ops.quote_name(table)} ORDER BY {pk}")
             digest = hashlib.sha256()
             for row in cursor.fetchall():
                 digest.update(repr(row).encode())
@@ -447,3 +447,92 @@ class rolled_back:
         transaction.set_rollback(True)
         self.atomic.__exit__(*exc)
         return False
+
+
+# -- the API: the document, once --------------------------------------------------------------
+
+_DOCUMENT: dict | None = None
+
+
+def cached_document() -> dict:
+    """The OpenAPI document, built once per process (building it takes seconds)."""
+    global _DOCUMENT
+    if _DOCUMENT is None:
+        _DOCUMENT = openapi_document()
+    return _DOCUMENT
+
+
+def cached_operations() -> dict[str, tuple[str, str, dict]]:
+    out = {}
+    for path, methods in cached_document()["paths"].items():
+        for method, operation in methods.items():
+            out[operation["operationId"]] = (method.upper(), path, operation)
+    return out
+
+
+def _resolve(document: dict, schema: dict) -> dict:
+    while "$ref" in schema:
+        schema = document["components"]["schemas"][schema["$ref"].rsplit("/", 1)[-1]]
+    if "anyOf" in schema:
+        choices = [s for s in schema["anyOf"] if s.get("type") != "null"]
+        schema = _resolve(document, choices[0]) if choices else {"type": "null"}
+    if "allOf" in schema and len(schema["allOf"]) == 1:
+        schema = _resolve(document, schema["allOf"][0])
+    return schema
+
+
+def example_of(document: dict, schema: dict, name: str = ""):
+    """The smallest value ``schema`` accepts: required fields only, the first
+    choice of an enumeration, a date for a date (so that a write reaches the
+    view's access check instead of failing the body's validation)."""
+    schema = _resolve(document, schema)
+    if "enum" in schema:
+        return schema["enum"][0]
+    if "default" in schema and schema["default"] is not None:
+        return schema["default"]
+    kind = schema.get("type")
+    if kind == "object" or "properties" in schema:
+        props = schema.get("properties", {})
+        return {
+            key: example_of(document, props[key], key) for key in schema.get("required", [])
+        }
+    if kind == "array":
+        return []
+    if kind == "integer":
+        return max(1, schema.get("minimum", 1))
+    if kind == "number":
+        return 1
+    if kind == "boolean":
+        return False
+    if schema.get("format") == "date":
+        return "2030-01-15"
+    if schema.get("format") == "date-time":
+        return "2030-01-15T09:00:00Z"
+    return f"matrix-{name or 'value'}"[: schema.get("maxLength", 100)]
+
+
+def default_body(operation: dict):
+    body = operation.get("requestBody")
+    if not body:
+        return None
+    content = body.get("content", {})
+    media = next(iter(content), None)
+    if media is None:
+        return None
+    return example_of(cached_document(), content[media].get("schema", {}))
+
+
+def api_path(path: str, values: dict) -> str:
+    return re.sub(r"\{([^}]+)\}", lambda m: str(values[m.group(1)]), path)
+
+
+def default_path_values(path: str, obj) -> dict:
+    """Path parameters from a row: ``pk`` and ``*_id`` are its key; ``code``,
+    ``slug``, ``key``, ``iso3`` its attribute of that name."""
+    out = {}
+    for name in re.findall(r"\{([^}]+)\}", path):
+        if name == "pk" or name.endswith("_id"):
+            out[name] = obj.pk
+        else:
+            out[name] = getattr(obj, name)
+    return out
