@@ -17,7 +17,7 @@ schema accepts, answers 404 to the coordinator of Qatar and 200 to the
 coordinator of Kuwait (so the ids are real).
 
 The run is bounded and reproducible: ``ICIHUB_FUZZ_EXAMPLES`` examples per
-operation and mode (default 3), Hypothesis derandomized, no example database,
+operation and mode (default 2), Hypothesis derandomized, no example database,
 no shrinking. Exclusions and their reasons: docs/testing.md, "Fuzzing the API".
 """
 
@@ -45,7 +45,7 @@ from icihub.testing import ApiClient
 
 from .matrix_data import build_world
 
-MAX_EXAMPLES = int(os.environ.get("ICIHUB_FUZZ_EXAMPLES", "3"))
+MAX_EXAMPLES = int(os.environ.get("ICIHUB_FUZZ_EXAMPLES", "2"))
 
 # Operations the fuzzer does not call, with the reason (docs/testing.md).
 EXCLUDED = {
