@@ -712,6 +712,12 @@ def confirm_matches(
     """Record suggested matches (item id, session id) as deliveries, all or nothing."""
     from .selectors import suggested_matches
 
+    # The access check comes first, also for an empty list (which records nothing).
+    check_create(actor, Delivery)
+    if not can_see(actor, programme):
+        from django.http import Http404
+
+        raise Http404(_("Not found."))
     suggestions = {(m.item.pk, m.session.pk): m for m in suggested_matches(programme, actor)}
     created = []
     with transaction.atomic():
