@@ -192,6 +192,7 @@ class Op:
     body: dict | Callable | None = None
     params: dict | None = None
     shows: tuple = ()
+    files: dict | None = None  # name -> (file name, bytes): a multipart body instead of JSON
     note: str = ""
 
 
@@ -314,12 +315,17 @@ class Clients:
             client.cookies[settings.SESSION_COOKIE_NAME] = self.cookies[role]
         return client
 
-    def api(self, role: str, method: str, path: str, *, body=None, params=None):
+    def api(self, role: str, method: str, path: str, *, body=None, params=None, files=None):
         client = Client()
         headers = {}
         if role != "anon":
             headers["Authorization"] = f"Bearer {self.tokens[role]}"
         method = method.lower()
+        if files:
+            from django.core.files.uploadedfile import SimpleUploadedFile
+
+            data = {k: SimpleUploadedFile(name, content) for k, (name, content) in files.items()}
+            return client.post(path, data, headers=headers)
         if method in ("get", "delete"):
             return getattr(client, method)(path, params or {}, headers=headers)
         return getattr(client, method)(
