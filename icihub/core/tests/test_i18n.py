@@ -33,6 +33,15 @@ ARABIC_PLURAL_FORMS = (
 )
 
 
+@pytest.fixture(autouse=True)
+def _english_afterwards():
+    """A request with the language cookie makes Django's LocaleMiddleware activate
+    Arabic in this thread, and nothing deactivates it: the next test run by this
+    process would format its dates in Arabic."""
+    yield
+    translation.deactivate()
+
+
 # -- a minimal .po reader -----------------------------------------------------------------
 
 
