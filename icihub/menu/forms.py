@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.conf import settings
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from icihub.partners.models import Country, Framework, Organisation
@@ -36,8 +37,15 @@ class ActivityForm(forms.ModelForm):
 class ImportForm(forms.Form):
     file = forms.FileField(
         label=_("Menu file (CSV or XLSX)"),
-        help_text=_("At most %(size)s MB. The columns are listed below.")
-        % {"size": settings.ICIHUB_MAX_UPLOAD_BYTES // (1024 * 1024)},
+        # Formatted when shown, in the reader's language (a lazy string formatted
+        # here would be English for good).
+        help_text=lazy(
+            lambda: (
+                _("At most %(size)s MB. The columns are listed below.")
+                % {"size": settings.ICIHUB_MAX_UPLOAD_BYTES // (1024 * 1024)}
+            ),
+            str,
+        )(),
     )
     dry_run = forms.BooleanField(
         label=_("Dry run: check the file and show what would change, write nothing"),

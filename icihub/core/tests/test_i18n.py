@@ -314,6 +314,18 @@ def test_a_signed_in_coordinator_sees_arabic_pages(kwt_coordinator):
 
 
 @pytest.mark.django_db
+def test_a_form_help_text_is_translated_when_shown(nato_staff):
+    """The menu import's help text is formatted with the upload limit: formatted when
+    the module was imported, it stayed English."""
+    size = settings.ICIHUB_MAX_UPLOAD_BYTES // (1024 * 1024)
+    english = client_for(nato_staff).get("/menu/import/").content.decode()
+    assert f"At most {size} MB. The columns are listed below." in english
+    html = arabic(client_for(nato_staff)).get("/menu/import/").content.decode()
+    assert f"بحد أقصى {size} ميغابايت. الأعمدة مدرجة أدناه." in html
+    assert "At most" not in html
+
+
+@pytest.mark.django_db
 def test_partial_dates_use_django_s_arabic_month_names(client):
     """A date known to the month ("December 2004") reads "ديسمبر 2004", and ranges
     keep their shape; the home page's launch date, which comes from the sources, too."""
