@@ -417,7 +417,9 @@ def _dialogue(world: World) -> None:
                 "country": _country(iso.upper()),
                 "summary": "Bilateral talks.",
             },
-            participants=dialogue.resolve_participants([{"country": iso.upper(), "role": "member"}]),
+            participants=dialogue.resolve_participants(
+                [{"country": iso.upper(), "role": "member"}]
+            ),
             attendees=dialogue.resolve_attendees([{"name": f"{tag}attendee", "role": "delegate"}]),
         )
         o[f"event_{iso}"] = event
@@ -435,7 +437,6 @@ def _dialogue(world: World) -> None:
                 "due": timezone.localdate() + dt.timedelta(days=30),
             },
         )
-
 
     o["event_public"] = dialogue.create_event(
         nato,

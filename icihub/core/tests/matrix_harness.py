@@ -71,7 +71,9 @@ def _visible(role, target, sees) -> bool:
 
 def PUBLIC() -> Rule:
     """Anyone, signed in or not; a row the role may not see answers 404."""
-    return Rule("PUBLIC", lambda role, target, sees, w: OK if _visible(role, target, sees) else NOT_FOUND)
+    return Rule(
+        "PUBLIC", lambda role, target, sees, w: OK if _visible(role, target, sees) else NOT_FOUND
+    )
 
 
 def SIGNED_IN() -> Rule:
@@ -499,9 +501,7 @@ def example_of(document: dict, schema: dict, name: str = ""):
     kind = schema.get("type")
     if kind == "object" or "properties" in schema:
         props = schema.get("properties", {})
-        return {
-            key: example_of(document, props[key], key) for key in schema.get("required", [])
-        }
+        return {key: example_of(document, props[key], key) for key in schema.get("required", [])}
     if kind == "array":
         return []
     if kind == "integer":
