@@ -40,5 +40,8 @@ for _app, _prefix in APP_URLS:
         continue
     urlpatterns += getattr(_module, "root_urlpatterns", [])
 
+handler404 = "icihub.core.error_views.not_found"
+handler500 = "icihub.core.error_views.server_error"
+
 admin.site.site_header = "icihub administration"
 admin.site.site_title = "icihub"

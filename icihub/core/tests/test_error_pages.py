@@ -47,3 +47,22 @@ def test_the_server_error_page_renders_without_a_request():
     html = render_to_string("500.html")
     assert "Server error" in html
     assert "/static/icihub/app.css" in html
+
+
+def test_an_api_address_no_route_matches_answers_the_apis_json_404():
+    # The route takes digits only: "abc" matches no URL pattern at all.
+    response = Client().get("/api/v1/menu/activities/abc")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": "Not found.", "code": "not_found", "errors": []}
+
+
+def test_an_api_server_error_is_json_and_a_page_server_error_is_the_page(rf):
+    from icihub.core import error_views as errors
+
+    api = errors.server_error(rf.get("/api/v1/countries"))
+    assert api.status_code == 500
+    assert api["Content-Type"] == "application/json"
+    page = errors.server_error(rf.get("/partners/"))
+    assert page.status_code == 500
+    assert b"Server error" in page.content

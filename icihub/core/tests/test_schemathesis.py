@@ -69,29 +69,11 @@ POSITIVE_CHECKS = [
 ]
 
 
-def _unrouted_404(response) -> bool:
-    """Django's own 404 page: the path did not match any URL pattern, which
-    happens when a schema-violating id (``-1``, ``abc``) meets a route whose
-    pattern takes digits only (``{int:pk}``). See docs/testing.md."""
-    content_type = (response.headers.get("content-type") or [""])[0]
-    return response.status_code == 404 and content_type.startswith("text/html")
-
-
-def _unless_unrouted(check):
-    def wrapped(ctx, response, case):
-        if _unrouted_404(response):
-            return None
-        return check(ctx, response, case)
-
-    wrapped.__name__ = check.__name__
-    return wrapped
-
-
 NEGATIVE_CHECKS = [
     not_a_server_error,
     status_code_conformance,
-    _unless_unrouted(content_type_conformance),
-    _unless_unrouted(response_schema_conformance),
+    content_type_conformance,
+    response_schema_conformance,
     response_headers_conformance,
     negative_data_rejection,
 ]
