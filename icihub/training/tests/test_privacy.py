@@ -307,6 +307,18 @@ def test_a_second_anonymisation_is_refused_and_changes_nothing(held, centre_staf
     assert not privacy.due(privacy.SYSTEM).filter(pk=person.pk).exists()
 
 
+def test_the_admin_cannot_edit_an_anonymised_participant(held, centre_staff, administrator):
+    person = held["person"]
+    admin_client = client_for(administrator)
+    url = reverse("admin:training_participant_change", args=[person.pk])
+    assert admin_client.get(url).status_code == 200  # still editable before
+    privacy.anonymise(centre_staff, person, reason="retention")
+    response = admin_client.post(url, {"given_name": "Back", "family_name": "Again"})
+    assert response.status_code == 403
+    person.refresh_from_db()
+    assert person.given_name != "Back"
+
+
 def test_dry_run_writes_nothing(held):
     person = held["person"]
     entries = AuditEntry.objects.count()
