@@ -852,14 +852,20 @@ def withdraw(actor, nomination: Nomination, *, reason: str = "") -> Nomination:
     return nomination
 
 
+def check_substitute(actor, nomination: Nomination) -> None:
+    """May ``actor`` replace this nominee? (404 if the nomination is not visible,
+    PermissionDenied otherwise.) Pages ask before reading the form."""
+    check_change(actor, nomination)
+    if role_of(actor) not in STAFF_ROLES and role_of(actor) != Role.COORDINATOR:
+        raise PermissionDenied(_("Only national coordinators and Centre staff substitute."))
+
+
 def substitute(
     actor, nomination: Nomination, participant: Participant, *, reason: str = ""
 ) -> Nomination:
     """Replace a nominee by another person of the same country, who keeps the
     seat (and the status and priority) of the one replaced."""
-    check_change(actor, nomination)
-    if role_of(actor) not in STAFF_ROLES and role_of(actor) != Role.COORDINATOR:
-        raise PermissionDenied(_("Only national coordinators and Centre staff substitute."))
+    check_substitute(actor, nomination)
     if participant.country_id != nomination.country_id:
         raise ValidationError(
             {"participant": _("The substitute must be of the same country as the nominee.")}
@@ -1298,20 +1304,31 @@ def complete_session(actor, session: Session, *, reason: str = "") -> dict[str, 
 # -- evaluations ------------------------------------------------------------------------
 
 
+def evaluation_source(actor, nomination: Nomination) -> str:
+    """How ``actor`` may fill in this nominee's evaluation: online (the
+    participant themselves) or from paper (staff). 404 if the nomination is not
+    visible, PermissionDenied for anyone else. Pages ask before reading the form."""
+    _visible_or_404(actor, nomination)
+    role = role_of(actor)
+    if role in STAFF_ROLES:
+        return Evaluation.Source.PAPER
+    participant_user = (
+        Participant.objects.filter(pk=nomination.participant_id)
+        .values_list("user_id", flat=True)
+        .first()
+    )
+    if role == Role.PARTICIPANT and participant_user == actor.pk:
+        return Evaluation.Source.ONLINE
+    raise PermissionDenied(_("Only the participant or staff fill in the evaluation."))
+
+
 def submit_evaluation(
     actor, nomination: Nomination, scores: dict, *, comments: str = "", reason: str = ""
 ) -> Evaluation:
     """A participant fills in their own level-1 questionnaire, or staff enter one
     from paper. Scores 1-5 for every question; one questionnaire per nominee."""
-    _visible_or_404(actor, nomination)
+    source = evaluation_source(actor, nomination)
     nomination = Nomination.objects.select_related("session", "participant").get(pk=nomination.pk)
-    role = role_of(actor)
-    if role in STAFF_ROLES:
-        source = Evaluation.Source.PAPER
-    elif role == Role.PARTICIPANT and nomination.participant.user_id == actor.pk:
-        source = Evaluation.Source.ONLINE
-    else:
-        raise PermissionDenied(_("Only the participant or staff fill in the evaluation."))
     errors = {}
     clean = {}
     for name in SCORE_FIELDS:

@@ -639,6 +639,7 @@ def nomination_withdraw(request, pk):
 @require_POST
 def nomination_substitute(request, pk):
     nomination = _nomination(request, pk)
+    services.check_substitute(request.user, nomination)  # 403 before reading the form
     form = SubstituteForm(
         request.POST,
         candidates=selectors.participants(request.user).filter(country_id=nomination.country_id),
@@ -733,6 +734,7 @@ def session_attendance(request, pk):
 @login_required
 def evaluation_form(request, pk):
     nomination = _nomination(request, pk)
+    services.evaluation_source(request.user, nomination)  # 403 before showing the form
     form = EvaluationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -320,3 +320,24 @@ def test_navigation_shows_the_training_module(client, centre_staff):
     page = client_for(centre_staff).get(reverse("training:course_list")).content.decode()
     for name in ("course_list", "session_list", "calendar", "participant_list", "instructor_list"):
         assert reverse(f"training:{name}") in page
+
+
+def test_a_refused_substitution_or_evaluation_is_403_whatever_the_form_holds(
+    session, kuwaitis, kwt_coordinator, instructor_user
+):
+    """The access check comes before the form: an empty form from someone who
+    may not act is refused, not answered with a form error or a message."""
+    nomination = services.nominate(kwt_coordinator, session, kuwaitis[0])
+    instructor = client_for(instructor_user)
+    coordinator = client_for(kwt_coordinator)
+    substitute = reverse("training:nomination_substitute", args=[nomination.pk])
+    evaluation = reverse("training:evaluation_form", args=[nomination.pk])
+    # the instructor is not on this session: the nomination is not theirs to see
+    assert instructor.post(substitute, {}).status_code == 404
+    # the coordinator sees it, may substitute, but does not fill in evaluations
+    assert coordinator.get(evaluation).status_code == 403
+    assert coordinator.post(evaluation, {}).status_code == 403
+    response = coordinator.post(substitute, {})
+    assert response.status_code == 302  # allowed: back to the nomination with a message
+    nomination.refresh_from_db()
+    assert nomination.participant_id == kuwaitis[0].pk
