@@ -69,6 +69,16 @@ def _fresh_navigation_cache():
     yield
 
 
+@pytest.fixture(autouse=True)
+def _english_after_each_test():
+    """A request in Arabic leaves Arabic active in the thread (Django's locale
+    middleware activates it); the next test starts in the default language."""
+    from django.utils import translation
+
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def kuwait(db):
     from icihub.partners.models import Country
