@@ -12,8 +12,9 @@ PORT ?= 8000
 WORKERS ?= 2
 PYTEST_WORKERS ?= 2
 # Debian packages the tests use: the browser for Playwright, pdftotext to read
-# generated PDFs, fonts so WeasyPrint renders Latin and Arabic text.
-DEB_PACKAGES := chromium poppler-utils fonts-dejavu-core fonts-noto-core
+# generated PDFs, fonts so WeasyPrint renders Latin and Arabic text, GNU gettext
+# to check that the Arabic catalogue holds every message of the sources.
+DEB_PACKAGES := chromium poppler-utils fonts-dejavu-core fonts-noto-core gettext
 
 # gunicorn 25+ opens a control socket in ~/.gunicorn by default: two servers on
 # one machine would fight over it, and icihub does not use it.
