@@ -282,8 +282,14 @@ def redact(entries, transform, *, actor=None, reason: str) -> int:
 
 
 def _safe_str(instance) -> str:
+    """``str(instance)`` in the site's default language (reference names follow
+    the active language elsewhere: the trail reads the same whoever acted)."""
+    from django.conf import settings
+    from django.utils import translation
+
     try:
-        return str(instance)
+        with translation.override(settings.LANGUAGE_CODE):
+            return str(instance)
     except Exception:
         return f"{type(instance).__name__} #{instance.pk}"
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from django.utils import translation
+
 _ARABIC_DIACRITICS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
 _ARABIC_FOLD = str.maketrans(
     {
@@ -47,3 +49,21 @@ def neutralise_formula(value):
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
         return "'" + value
     return value
+
+
+def in_active_language(english: str, arabic: str) -> str:
+    """A reference name in the language of the page: the Arabic form when Arabic
+    is active and one is recorded, the English one otherwise."""
+    if arabic and (translation.get_language() or "").startswith("ar"):
+        return arabic
+    return english
+
+
+class LocalName:
+    """For models with ``name`` and ``name_ar``: ``local_name`` follows the
+    active language (the models' ``__str__`` returns it). The audit trail
+    records English (``audit._safe_str``)."""
+
+    @property
+    def local_name(self) -> str:
+        return in_active_language(self.name, self.name_ar)

@@ -12,10 +12,10 @@ from django.utils.translation import gettext_lazy as _
 
 from icihub.core.access import NATO_ROLES, Marking, Policy, Role
 from icihub.core.models import AccessQuerySet, BaseModel, Sourced
-from icihub.core.text import normalise_for_search
+from icihub.core.text import LocalName, normalise_for_search
 
 
-class Area(BaseModel):
+class Area(LocalName, BaseModel):
     """An area of cooperation (cyber defence, energy security, CBRN...)."""
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
@@ -32,7 +32,7 @@ class Area(BaseModel):
         ordering = ["position", "name"]
 
     def __str__(self) -> str:
-        return self.name
+        return self.local_name
 
     def get_absolute_url(self) -> str:
         from django.urls import reverse

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from icihub.core.access import NATO_ROLES, Policy
 from icihub.core.dates import PartialDateField
 from icihub.core.models import AccessQuerySet, BaseModel, Sourced
-from icihub.core.text import normalise_for_search
+from icihub.core.text import LocalName, in_active_language, normalise_for_search
 
 REFERENCE_POLICY = Policy(public=lambda: Q(is_public=True), write_all=NATO_ROLES)
 
@@ -44,7 +44,7 @@ class Searchable(models.Model):
         return normalise_for_search(" ".join(parts))
 
 
-class Framework(BaseModel, Sourced, Searchable):
+class Framework(LocalName, BaseModel, Sourced, Searchable):
     """A NATO partnership framework: the ICI, the Mediterranean Dialogue..."""
 
     search_source_fields = ("code", "acronym", "name", "name_ar")
@@ -66,10 +66,10 @@ class Framework(BaseModel, Sourced, Searchable):
         ordering = ["launched", "name"]
 
     def __str__(self) -> str:
-        return self.name
+        return self.local_name
 
 
-class Country(BaseModel, Searchable):
+class Country(LocalName, BaseModel, Searchable):
     """A country by its ISO 3166-1 codes (names from pycountry)."""
 
     search_source_fields = ("name", "name_ar", "official_name", "iso2", "iso3")
@@ -96,7 +96,7 @@ class Country(BaseModel, Searchable):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return self.local_name
 
     def natural_key(self):
         return (self.iso3,)
@@ -190,10 +190,11 @@ class Organisation(BaseModel, Sourced, Searchable):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.acronym})" if self.acronym else self.name
+        name = in_active_language(self.name, self.name_ar)
+        return f"{name} ({self.acronym})" if self.acronym else name
 
 
-class Grouping(BaseModel, Sourced):
+class Grouping(LocalName, BaseModel, Sourced):
     """A group of countries such as the Gulf Cooperation Council."""
 
     code = models.SlugField(_("code"), max_length=20, unique=True)
@@ -222,7 +223,7 @@ class Grouping(BaseModel, Sourced):
         ordering = ["name"]
 
     def __str__(self) -> str:
-        return self.name
+        return self.local_name
 
 
 class PartnershipQuerySet(AccessQuerySet):

@@ -340,3 +340,31 @@ def test_partial_dates_use_django_s_arabic_month_names(client):
     html = arabic(client).get("/").content.decode()
     assert "يونيو 2004" in html  # launched at Istanbul in June 2004
     assert "June 2004" not in html
+
+
+@pytest.mark.django_db
+def test_reference_names_follow_the_language_and_the_audit_stays_english(
+    kwt_coordinator, nato_staff
+):
+    """Countries, frameworks and areas read in Arabic on Arabic pages (their
+    recorded ``name_ar``); the audit trail names them in English whoever acted."""
+    from icihub.core import audit
+    from icihub.core.models import AuditEntry
+    from icihub.partners.models import Country
+
+    kuwait = Country.objects.get(iso3="KWT")
+    assert kuwait.name_ar == "الكويت"
+    english = client_for(kwt_coordinator).get("/partners/countries/KWT/").content.decode()
+    assert "<title>Kuwait · icihub</title>" in english
+    html = arabic(client_for(kwt_coordinator)).get("/partners/countries/KWT/").content.decode()
+    assert "<title>الكويت · icihub</title>" in html
+    assert "مبادرة إسطنبول للتعاون" in html  # the ICI framework's Arabic name
+
+    translation.activate("ar")
+    try:
+        assert str(kuwait) == "الكويت"
+        with audit.acting(nato_staff, reason="test"):
+            audit.record(audit.Action.UPDATE, kuwait, {"official_name": ["", "State of Kuwait"]})
+    finally:
+        translation.deactivate()
+    assert AuditEntry.objects.latest("pk").object_repr == "Kuwait"
