@@ -424,9 +424,12 @@ def fingerprint() -> dict[str, str]:
     with connection.cursor() as cursor:
         for model in _fingerprint_models():
             table = model._meta.db_table
+            # the columns of this table: a child of multi-table inheritance
+            # (training's Course of menu's Activity) holds only its own fields
+            # (SQLite would read an unknown "quoted" column as a string literal)
             columns = [
                 f.column
-                for f in model._meta.concrete_fields
+                for f in model._meta.local_concrete_fields
                 if (table, f.column) not in FINGERPRINT_SKIP_COLUMNS
             ]
             quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
