@@ -199,3 +199,75 @@ class ApiRateLimitMiddleware:
         response["X-RateLimit-Limit"] = str(limit)
         response["X-RateLimit-Remaining"] = str(max(0, limit - count))
         return response
+
+
+class NulCharacterMiddleware:
+    """Text with a NUL character (0x00) is refused before any view reads it:
+    PostgreSQL cannot hold one in a text column or a query, so it would end as
+    a server error there (and SQLite would store it). The path, the query
+    string, a form's fields and a JSON body are checked; an API request gets
+    the API's error body (422 naming the field, as any invalid input), a page
+    the 400 page. A cookie
+    holding one is dropped (as if absent). Runs before the session is read."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        for name in [k for k, v in request.COOKIES.items() if "\x00" in k or "\x00" in v]:
+            del request.COOKIES[name]
+        field = _nul_field(request)
+        if field is not None:
+            message = _("Text may not contain the NUL character (0x00).")
+            if request.path.startswith("/api/"):
+                from .apikit import error_body
+
+                body = error_body(message, "invalid", [{"field": field, "message": message}])
+                return JsonResponse(body, status=422)
+            from django.views.defaults import bad_request
+
+            return bad_request(request, exception=None)
+        return self.get_response(request)
+
+
+def _nul_field(request) -> str | None:
+    """The name of the first input holding a NUL character, or None."""
+    if "\x00" in request.path:
+        return "path"
+    for key, values in request.GET.lists():
+        if "\x00" in key or any("\x00" in v for v in values):
+            return key.replace("\x00", "")
+    content_type = request.content_type or ""
+    if request.method in ("POST", "PUT", "PATCH", "DELETE"):
+        if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            for key, values in request.POST.lists():
+                if "\x00" in key or any("\x00" in v for v in values):
+                    return key.replace("\x00", "")
+        elif content_type.endswith("json") and b"\\u0000" in request.body:
+            import json
+
+            try:
+                data = json.loads(request.body)
+            except ValueError:
+                return None  # not JSON: the API answers that itself
+            return _nul_in_json(data, "")
+    return None
+
+
+def _nul_in_json(value, where: str) -> str | None:
+    if isinstance(value, str):
+        return where if "\x00" in value else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            here = f"{where}.{key}" if where else str(key)
+            if "\x00" in str(key):
+                return here.replace("\x00", "")
+            found = _nul_in_json(item, here)
+            if found is not None:
+                return found
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            found = _nul_in_json(item, f"{where}.{index}" if where else str(index))
+            if found is not None:
+                return found
+    return None

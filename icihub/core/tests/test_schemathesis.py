@@ -217,6 +217,11 @@ def _kuwait_params(world, path: str) -> dict:
     }
 
 
+def _without_nul(case) -> bool:
+    sent = [case.body, case.query, case.path_parameters, case.headers]
+    return "\\u0000" not in json.dumps(sent, default=str)
+
+
 def test_the_other_countrys_rows_answer_404(world, api_schema):
     """Qatar's coordinator addressing Kuwait's rows by id: 404 for every
     operation of those paths, with a request the schema accepts (so the answer
@@ -232,7 +237,9 @@ def test_the_other_countrys_rows_answer_404(world, api_schema):
         params = _kuwait_params(world, op.path)
         seen = []
 
-        strategy = op.as_strategy(headers=qatar, path_parameters=params)
+        # Text with a NUL character is refused before any view (422): not a
+        # question for the access model
+        strategy = op.as_strategy(headers=qatar, path_parameters=params).filter(_without_nul)
         hypothesis_run(
             strategy, POSITIVE_CHECKS, hypothesis.settings(SETTINGS, max_examples=2), seen
         )
