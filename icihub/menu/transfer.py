@@ -31,7 +31,6 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
@@ -39,7 +38,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from icihub.core import audit
+from icihub.core import audit, uploads
 from icihub.core.access import Marking, most_restrictive, policy_for
 from icihub.core.text import FORMULA_PREFIXES, neutralise_formula
 from icihub.partners.models import Country, Framework, Organisation
@@ -234,7 +233,7 @@ def _file_error(message: str) -> ValidationError:
 
 def detect_format(filename: str, head: bytes) -> str:
     name = (filename or "").lower()
-    is_zip = head.startswith(b"PK\x03\x04")
+    is_zip = head.startswith(uploads.ZIP_MAGIC)
     if name.endswith(".xlsx") or (is_zip and not name.endswith(".csv")):
         if not is_zip:
             raise _file_error(_("This is not an XLSX workbook."))
@@ -248,38 +247,9 @@ def detect_format(filename: str, head: bytes) -> str:
 
 def read_upload(upload) -> tuple[bytes, str]:
     """The bytes and name of an uploaded file (Django UploadedFile, a path, or
-    (name, bytes)), refusing files over the size limit before reading them whole."""
-    limit = settings.ICIHUB_MAX_UPLOAD_BYTES
-    if isinstance(upload, tuple):
-        name, data = upload
-    elif isinstance(upload, (str, bytes)) or hasattr(upload, "__fspath__"):
-        import os
-
-        path = os.fspath(upload)
-        size = os.path.getsize(path)
-        if size > limit:
-            raise _file_error(_too_big(size, limit))
-        with open(path, "rb") as handle:
-            data = handle.read()
-        name = os.path.basename(path)
-    else:
-        size = getattr(upload, "size", None)
-        if size is not None and size > limit:
-            raise _file_error(_too_big(size, limit))
-        data = upload.read(limit + 1)
-        name = getattr(upload, "name", "") or ""
-    if len(data) > limit:
-        raise _file_error(_too_big(len(data), limit))
-    if not data:
-        raise _file_error(_("The file is empty."))
-    return data, str(name)
-
-
-def _too_big(size: int, limit: int) -> str:
-    return _("The file is too large (%(size)s bytes; at most %(limit)s).") % {
-        "size": f"{size:,}",
-        "limit": f"{limit:,}",
-    }
+    (name, bytes)), refusing files over the size limit before reading them whole
+    (``core.uploads``; the type is told by :func:`detect_format`)."""
+    return uploads.read_upload(upload, extensions=())
 
 
 def _header_key(value) -> str:
@@ -304,16 +274,14 @@ def _rows_from_csv(data: bytes, report: ImportReport):
 
 
 def _rows_from_xlsx(data: bytes, report: ImportReport):
-    from icihub.core.uploads import is_formula_cell, open_workbook
-
     # checked first (ZIP bombs, macros, damaged packages); formulas are read as
     # their text and refused, never evaluated nor taken at their cached value
-    book = open_workbook(data)
+    book = uploads.open_workbook(data)
     try:
         sheet = book["Menu"] if "Menu" in book.sheetnames else book.worksheets[0]
         header = None
         for row_number, row in enumerate(sheet.iter_rows(), start=1):
-            if any(is_formula_cell(cell) for cell in row):
+            if any(uploads.is_formula_cell(cell) for cell in row):
                 raise _file_error(
                     _("Row %(row)s holds a formula; formulas are not accepted.")
                     % {"row": row_number}
