@@ -38,6 +38,7 @@ import sqlite3
 import subprocess
 import tarfile
 import tempfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -296,7 +297,7 @@ def check_archive(
                         size += len(block)
                         out.write(block)
                 seen[member.name] = {"size": size, "sha256": digest.hexdigest()}
-    except (tarfile.TarError, OSError, EOFError, zlib_error()) as exc:
+    except (tarfile.TarError, OSError, EOFError, zlib.error) as exc:
         raise BackupError(f"the archive is damaged: {exc}")
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise BackupError("not an icihub backup (no manifest)")
@@ -342,10 +343,11 @@ def check_archive(
     return CheckedArchive(manifest, into)
 
 
-def zlib_error():
-    import zlib
-
-    return zlib.error
+def verify(path: str | Path, *, force_foreign: bool = False, using: str = "default") -> dict:
+    """:func:`check_archive` in a scratch directory removed afterwards: the
+    archive's manifest when it is sound (``icihub restore --check``)."""
+    with tempfile.TemporaryDirectory(prefix="icihub-check-") as tmp:
+        return check_archive(path, Path(tmp), force_foreign=force_foreign, using=using).manifest
 
 
 # -- restore ------------------------------------------------------------------------------------

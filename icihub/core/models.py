@@ -448,10 +448,6 @@ class TOTPDevice(models.Model):
         state = "confirmed" if self.confirmed_at else "pending"
         return f"TOTP of {self.user.username} ({state})"
 
-    @property
-    def confirmed(self) -> bool:
-        return self.confirmed_at is not None
-
 
 class RecoveryCode(models.Model):
     """A single-use code that replaces the authenticator once (lost phone).

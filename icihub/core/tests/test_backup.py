@@ -178,6 +178,8 @@ def test_an_archive_of_a_newer_version_is_refused(archive, tmp_path):
 
 
 def test_restore_check_only_verifies(archive):
+    Source.objects.create(key="after-backup", title="T", publisher="P")
     result = run_cli("restore", str(archive), "--check")
     assert result.code == 0, result.err
     assert "sound" in result.out
+    assert Source.objects.filter(key="after-backup").exists()  # nothing was restored

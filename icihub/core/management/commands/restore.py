@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from icihub.core.backup import BackupError, backup, check_archive, restore
+from icihub.core.backup import BackupError, backup, restore, verify
 
 
 class Command(BaseCommand):
@@ -36,26 +36,18 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        import tempfile
-        from pathlib import Path
-
         say = self.stderr.write
         try:
             if options["check"]:
-                with tempfile.TemporaryDirectory(prefix="icihub-check-") as tmp:
-                    checked = check_archive(
-                        options["file"], Path(tmp), force_foreign=options["force_foreign"]
-                    )
+                manifest = verify(options["file"], force_foreign=options["force_foreign"])
                 self.stdout.write(
-                    f"The archive is sound: {len(checked.manifest['files'])} files, made "
-                    f"{checked.manifest['created_at']}."
+                    f"The archive is sound: {len(manifest['files'])} files, made "
+                    f"{manifest['created_at']}."
                 )
                 return
             if options["safety"]:
-                with tempfile.TemporaryDirectory(prefix="icihub-check-") as tmp:
-                    check_archive(
-                        options["file"], Path(tmp), force_foreign=options["force_foreign"]
-                    )
+                # refused before the current data are even copied
+                verify(options["file"], force_foreign=options["force_foreign"])
                 safety = backup(progress=lambda line: None)
                 say(f"current data saved first to {safety.path}")
             manifest = restore(
