@@ -13,6 +13,7 @@ LOCKED_MESSAGE = _(
     "Too many failed sign-ins: this account or address is locked for a while. "
     "Try again later, or ask an administrator to unlock it."
 )
+WRONG_CODE_MESSAGE = _("This code is not right (or was used already).")
 
 
 class LoginForm(AuthenticationForm):
@@ -76,10 +77,6 @@ class EndSessionsForm(forms.Form):
     revoke_tokens = forms.BooleanField(
         label=_("Also revoke my API tokens"), required=False, initial=False
     )
-
-
-class PasswordResetRequestForm(forms.Form):
-    email = forms.EmailField(label=_("E-mail"), max_length=254)
 
 
 class UserCreateForm(forms.Form):

@@ -21,7 +21,7 @@ def client_ip(request) -> str | None:
     """The client's address. Behind a reverse proxy (``ICIHUB_BEHIND_PROXY=1``)
     it is the last address of X-Forwarded-For, the one our proxy appended (the
     ones before it are whatever the client claimed)."""
-    if getattr(settings, "BEHIND_PROXY", False):
+    if settings.BEHIND_PROXY:
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
         parts = [p.strip() for p in forwarded.split(",") if p.strip()]
         if parts:
@@ -112,7 +112,7 @@ DEFAULT_CSP = {
 
 def content_security_policy() -> str:
     policy = dict(DEFAULT_CSP)
-    policy.update(getattr(settings, "ICIHUB_CSP", {}) or {})
+    policy.update(settings.ICIHUB_CSP)
     return "; ".join(f"{k} {v}".strip() for k, v in policy.items() if v is not None)
 
 
@@ -142,9 +142,9 @@ class SecurityHeadersMiddleware:
 def rate_limits() -> tuple[int, int, int]:
     """(requests per window with a token, without one per address, window seconds)."""
     return (
-        int(getattr(settings, "ICIHUB_API_RATE_TOKEN", 1200)),
-        int(getattr(settings, "ICIHUB_API_RATE_ANON", 600)),
-        max(1, int(getattr(settings, "ICIHUB_API_RATE_WINDOW", 60))),
+        settings.ICIHUB_API_RATE_TOKEN,
+        settings.ICIHUB_API_RATE_ANON,
+        max(1, settings.ICIHUB_API_RATE_WINDOW),
     )
 
 
@@ -183,14 +183,10 @@ class ApiRateLimitMiddleware:
             count = 1
         if count > limit:
             retry = max(1, int((slot + 1) * window - now) + 1)
-            response = JsonResponse(
-                {
-                    "detail": _("Too many requests: try again in %(s)d seconds.") % {"s": retry},
-                    "code": "rate_limited",
-                    "errors": [],
-                },
-                status=429,
-            )
+            from .apikit import error_body
+
+            detail = _("Too many requests: try again in %(s)d seconds.") % {"s": retry}
+            response = JsonResponse(error_body(detail, "rate_limited"), status=429)
             response["Retry-After"] = str(retry)
             response["X-RateLimit-Limit"] = str(limit)
             response["X-RateLimit-Remaining"] = "0"
@@ -234,16 +230,14 @@ def _nul_field(request) -> str | None:
     """The name of the first input holding a NUL character, or None."""
     if "\x00" in request.path:
         return "path"
-    for key, values in request.GET.lists():
-        if "\x00" in key or any("\x00" in v for v in values):
-            return key.replace("\x00", "")
+    field = _nul_in_fields(request.GET)
+    if field is not None:
+        return field
     content_type = request.content_type or ""
     if request.method in ("POST", "PUT", "PATCH", "DELETE"):
         if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
-            for key, values in request.POST.lists():
-                if "\x00" in key or any("\x00" in v for v in values):
-                    return key.replace("\x00", "")
-        elif content_type.endswith("json") and b"\\u0000" in request.body:
+            return _nul_in_fields(request.POST)
+        if content_type.endswith("json") and b"\\u0000" in request.body:
             import json
 
             try:
@@ -251,6 +245,14 @@ def _nul_field(request) -> str | None:
             except ValueError:
                 return None  # not JSON: the API answers that itself
             return _nul_in_json(data, "")
+    return None
+
+
+def _nul_in_fields(query) -> str | None:
+    """The first field of a QueryDict whose name or a value holds a NUL."""
+    for key, values in query.lists():
+        if "\x00" in key or any("\x00" in v for v in values):
+            return key.replace("\x00", "")
     return None
 
 

@@ -2,7 +2,7 @@
 authentication (TOTP, RFC 6238) with single-use recovery codes, and ending
 every session of an account.
 
-Rules (settings, each with a default):
+Rules (settings of ``icihub/settings.py``, defaults in brackets):
 
 * ``ICIHUB_LOCKOUT_FAILURES`` (5) failed sign-ins for one user name, or
   ``ICIHUB_LOCKOUT_IP_FAILURES`` (20) from one address, within
@@ -27,9 +27,11 @@ import hashlib
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from . import audit
 from .access import STAFF_ROLES, role_of
@@ -45,10 +47,6 @@ TOTP_WINDOW = 1  # one time step either side, for clocks slightly apart
 ISSUER = "icihub"
 
 
-def _setting(name: str, default):
-    return getattr(settings, name, default)
-
-
 # -- lockout ------------------------------------------------------------------------------
 
 
@@ -58,10 +56,10 @@ def _norm(username: str) -> str:
 
 def lockout_rules() -> dict:
     return {
-        "failures": int(_setting("ICIHUB_LOCKOUT_FAILURES", 5)),
-        "ip_failures": int(_setting("ICIHUB_LOCKOUT_IP_FAILURES", 20)),
-        "window": int(_setting("ICIHUB_LOCKOUT_WINDOW", 900)),
-        "seconds": int(_setting("ICIHUB_LOCKOUT_SECONDS", 900)),
+        "failures": settings.ICIHUB_LOCKOUT_FAILURES,
+        "ip_failures": settings.ICIHUB_LOCKOUT_IP_FAILURES,
+        "window": settings.ICIHUB_LOCKOUT_WINDOW,
+        "seconds": settings.ICIHUB_LOCKOUT_SECONDS,
     }
 
 
@@ -143,7 +141,7 @@ def unlock(actor, *, username: str = "", ip: str | None = None, reason: str = ""
     if ip:
         qs = qs | SignInFailure.objects.filter(ip=ip)
     with transaction.atomic():
-        removed, _ = SignInFailure.objects.filter(
+        removed, _per_model = SignInFailure.objects.filter(
             pk__in=list(qs.values_list("pk", flat=True))
         ).delete()
         audit.log_event(
@@ -162,7 +160,7 @@ def unlock(actor, *, username: str = "", ip: str | None = None, reason: str = ""
 
 def requires_2fa(user) -> bool:
     """Whether the account must use a second factor (by role)."""
-    roles = _setting("ICIHUB_2FA_REQUIRED_ROLES", STAFF_ROLES)
+    roles = getattr(settings, "ICIHUB_2FA_REQUIRED_ROLES", STAFF_ROLES)
     role = role_of(user)
     return role is not None and (role in roles or getattr(user, "is_superuser", False))
 
@@ -280,7 +278,7 @@ def verify_second_factor(user, code: str, *, ip: str | None = None) -> str | Non
     if _check_totp(device, code):
         return "totp"
     if _check_recovery(user, code):
-        remaining = RecoveryCode.objects.filter(user=user, used_at__isnull=True).count()
+        remaining = recovery_codes_left(user)
         audit.log_event(
             audit.Action.TWO_FACTOR,
             user,
@@ -291,6 +289,10 @@ def verify_second_factor(user, code: str, *, ip: str | None = None) -> str | Non
         )
         return "recovery"
     return None
+
+
+def recovery_codes_left(user) -> int:
+    return RecoveryCode.objects.filter(user=user, used_at__isnull=True).count()
 
 
 def new_recovery_codes(user, actor=None) -> list[str]:
@@ -352,14 +354,29 @@ def install_device(user, secret: str | None = None, actor=None) -> TOTPDevice:
     return device
 
 
+def _check_remove_2fa(actor, user) -> None:
+    """An account whose role requires a second factor cannot turn it off itself;
+    another account's is reset by staff who may manage it (the system may)."""
+    if actor is None:
+        return
+    if actor.pk == user.pk:
+        if requires_2fa(user):
+            raise PermissionDenied(_("Your role requires two-factor authentication."))
+        return
+    from .services import check_manage
+
+    check_manage(actor, user)
+
+
 def remove_2fa(actor, user, *, reason: str = "") -> bool:
     """Remove the authenticator and recovery codes (lost device, or an optional
     user turning it off); every session of the account ends. Audited."""
+    _check_remove_2fa(actor, user)
     with transaction.atomic():
         had = TOTPDevice.objects.filter(user=user).exists()
         TOTPDevice.objects.filter(user=user).delete()
         RecoveryCode.objects.filter(user=user).delete()
-        User.objects.filter(pk=user.pk).update(session_epoch=F("session_epoch") + 1)
+        _raise_session_epoch(user)
         audit.log_event(
             audit.Action.TWO_FACTOR,
             user,
@@ -375,13 +392,19 @@ def remove_2fa(actor, user, *, reason: str = "") -> bool:
 # -- sessions ------------------------------------------------------------------------------------
 
 
+def _raise_session_epoch(user) -> None:
+    """Every session of ``user`` ends: their hash no longer matches
+    (``User.get_session_auth_hash``)."""
+    User.objects.filter(pk=user.pk).update(session_epoch=F("session_epoch") + 1)
+
+
 def end_sessions(actor, user, *, revoke_tokens: bool = False, reason: str = "") -> int:
     """End every session of ``user`` (raising its session generation), and
     optionally revoke its API tokens. Returns the number of tokens revoked."""
     from .services import revoke_tokens as revoke
 
     with transaction.atomic():
-        User.objects.filter(pk=user.pk).update(session_epoch=F("session_epoch") + 1)
+        _raise_session_epoch(user)
         revoked = revoke(user, actor) if revoke_tokens else 0
         audit.log_event(
             audit.Action.SESSIONS_ENDED,

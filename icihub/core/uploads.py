@@ -50,7 +50,7 @@ def _limit(name: str, default: int) -> int:
 
 
 def max_upload_bytes() -> int:
-    return _limit("ICIHUB_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
+    return settings.ICIHUB_MAX_UPLOAD_BYTES
 
 
 def _too_big(size: int, limit: int) -> str:

@@ -27,6 +27,7 @@ from . import security, selectors, services
 from .access import STAFF_ROLES, Marking, Role, get_visible, require_role
 from .forms import (
     LOCKED_MESSAGE,
+    WRONG_CODE_MESSAGE,
     CodeForm,
     EndSessionsForm,
     EnrolForm,
@@ -141,7 +142,7 @@ def two_factor_verify(request):
                 request.session.pop(security.SESSION_PENDING, None)
                 form.add_error(None, LOCKED_MESSAGE)
             else:
-                form.add_error("code", _("This code is not right (or was used already)."))
+                form.add_error("code", WRONG_CODE_MESSAGE)
     return render(request, "core/two_factor_verify.html", {"form": form, "account": user})
 
 
@@ -220,9 +221,7 @@ def account_security(request):
                             "core/recovery_codes.html",
                             {"codes": codes, "next": reverse("core:account_security")},
                         )
-                    if security.requires_2fa(user):
-                        raise PermissionDenied(_("Your role requires two-factor authentication."))
-                    security.remove_2fa(user, user)
+                    security.remove_2fa(user, user)  # refused when the role requires it
                     auth_logout(request)
                     messages.success(request, _("Two-factor authentication is off. Sign in again."))
                     return redirect("core:login")
@@ -230,16 +229,14 @@ def account_security(request):
                     auth_logout(request)
                     messages.error(request, LOCKED_MESSAGE)
                     return redirect("core:login")
-                code_form.add_error("code", _("This code is not right (or was used already)."))
-    from .models import RecoveryCode
-
+                code_form.add_error("code", WRONG_CODE_MESSAGE)
     return render(
         request,
         "core/account_security.html",
         {
             "device": security.confirmed_device(user),
             "required": security.requires_2fa(user),
-            "recovery_left": RecoveryCode.objects.filter(user=user, used_at__isnull=True).count(),
+            "recovery_left": security.recovery_codes_left(user),
             "end_form": end_form,
             "code_form": code_form,
             "tokens": ApiToken.objects.filter(user=user, revoked_at__isnull=True).count(),
@@ -270,7 +267,7 @@ class PasswordResetView(auth_views.PasswordResetView):
     def post(self, request, *args, **kwargs):
         started = time.monotonic()
         response = super().post(request, *args, **kwargs)
-        floor = float(getattr(settings, "ICIHUB_PASSWORD_RESET_SECONDS", 1.0))
+        floor = settings.ICIHUB_PASSWORD_RESET_SECONDS
         left = floor - (time.monotonic() - started)
         if left > 0:
             time.sleep(left)
@@ -475,7 +472,6 @@ def user_security(request, pk):
         )
         messages.success(request, _("Every session of this account has ended."))
     elif action == "reset_2fa":
-        services.check_manage(request.user, account)
         if account.pk == request.user.pk:
             raise PermissionDenied(_("Use your own security page."))
         security.remove_2fa(request.user, account, reason=reason)

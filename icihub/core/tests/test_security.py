@@ -34,10 +34,6 @@ def sign_in(client, username, password=PASSWORD, next_path="/", **extra):
     )
 
 
-def signed_in_as(client):
-    return client.get("/api/v1/me").json().get("username") if client else None
-
-
 def session_user(client):
     return client.session.get("_auth_user_id")
 
@@ -265,6 +261,26 @@ def test_an_administrator_resets_a_lost_authenticator(administrator, nato_staff,
     assert nato_client.get("/users/").url.startswith(LOGIN)
     entry = AuditEntry.objects.get(action=audit.Action.TWO_FACTOR, message__contains="removed")
     assert entry.actor == administrator and entry.reason == "lost phone"
+
+
+def test_the_rules_on_removing_a_second_factor_hold_in_the_service(
+    nato_staff, centre_staff, kwt_coordinator
+):
+    """Whoever calls ``security.remove_2fa`` (a page, the API, a script): an
+    account whose role requires it cannot turn it off, Centre staff cannot reset
+    a NATO account's; an optional user may turn theirs off, the system may reset."""
+    from django.core.exceptions import PermissionDenied
+
+    for user in (nato_staff, centre_staff, kwt_coordinator):
+        give_authenticator(user)
+    with pytest.raises(PermissionDenied, match="requires two-factor"):
+        security.remove_2fa(centre_staff, centre_staff)
+    with pytest.raises(PermissionDenied):
+        security.remove_2fa(centre_staff, nato_staff)
+    assert security.has_2fa(centre_staff) and security.has_2fa(nato_staff)
+    assert security.remove_2fa(kwt_coordinator, kwt_coordinator)
+    assert security.remove_2fa(None, nato_staff, reason="lost phone")
+    assert not security.has_2fa(kwt_coordinator) and not security.has_2fa(nato_staff)
 
 
 def test_cli_otp_code_prints_the_current_code_and_is_audited(centre_staff):
