@@ -119,11 +119,38 @@ def test_menu_exports_hide_nato_only_activities_from_coordinators(nato_staff, kw
 
 def test_programme_csv_for_another_country(kwt_coordinator, qat_coordinator):
     """Programmes' own tests build programmes of both countries
-    (programmes/tests/test_exports.py); here: the file is marked even when empty
-    of rows, and audited."""
+    (programmes/tests/test_exports.py); here: Kuwait's programme is in Kuwait's
+    file only, the file is marked even when empty of rows, and audited."""
+    from icihub.menu.models import Activity, Area
+    from icihub.partners.models import Country, Framework
+    from icihub.programmes import services as programmes
+
+    programme = programmes.create_programme(
+        kwt_coordinator,
+        {
+            "country": Country.objects.get(iso3="KWT"),
+            "kind": "itpp",
+            "start_year": 2025,
+            "end_year": 2028,
+        },  # fmt: skip
+    )
+    objective = programmes.add_objective(kwt_coordinator, programme, {"title": "Objective"})
+    goal = programmes.add_goal(
+        kwt_coordinator, objective, {"title": "Goal", "areas": ["cyber-defence"]}
+    )
+    activity = Activity.objects.create(
+        code="EXP-CORE-1", title="Exported", format=Activity.Format.COURSE, marking="public"
+    )
+    activity.areas.set(Area.objects.filter(code="cyber-defence"))
+    activity.eligible_frameworks.set(Framework.objects.filter(code="ici"))
+    programmes.add_item(
+        kwt_coordinator, goal, {"activity": activity, "planned_year": 2025, "seats": 2}
+    )
+    kuwait = client_for(kwt_coordinator).get("/programmes/export/").content.decode("utf-8-sig")
+    assert "KWT" in kuwait
     response = client_for(qat_coordinator).get("/programmes/export/")
     assert response.status_code == 200
     text = response.content.decode("utf-8-sig")
     assert text.startswith("# ")
-    assert "KWT" not in text
+    assert "KWT" not in text and "EXP-CORE-1" not in text
     assert AuditEntry.objects.filter(action=audit.Action.EXPORT, actor=qat_coordinator).exists()
