@@ -12,13 +12,11 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 from ninja.responses import Status
 
-from icihub.core.access import get_visible
 from icihub.core.apikit import (
     ERRORS,
     READ_ERRORS,
@@ -149,38 +147,38 @@ class PublishedOut(Schema):
 # -- helpers -------------------------------------------------------------------------------
 
 
-def _params(query: FigureQuery) -> dict:
+def _period_params(query) -> dict:
+    """The period of a query (``year``, or ``from`` and ``to``) as ``parse_period`` reads it."""
     return {
         "year": str(query.year) if query.year is not None else "",
         "from": query.from_.isoformat() if query.from_ else "",
         "to": query.to.isoformat() if query.to else "",
-        "country": query.country or "",
-        "area": query.area or "",
-        "framework": query.framework or "",
     }
 
 
 def _scope(request, query: FigureQuery, *, public_if_anonymous: bool = True) -> Scope:
     user = actor(request)
-    params = _params(query)
+    params = {
+        **_period_params(query),
+        "country": query.country or "",
+        "area": query.area or "",
+        "framework": query.framework or "",
+    }
     errors = {}
     period, filters = None, Filters()
-    signed_in = user.is_authenticated
-    if not signed_in and public_if_anonymous:
-        base = Scope.public(Period.of_year(timezone.localdate().year))
-    else:
-        base = Scope.for_user(user, Period.of_year(timezone.localdate().year))
     try:
-        period = parse_period(params, default_year=selectors.default_year(base))
+        period = parse_period(params, default_year=selectors.default_year(user))
     except ValidationError as exc:
         errors.update(exc.message_dict)
     try:
-        filters = parse_filters(params, user)
+        filters = parse_filters(params)
     except ValidationError as exc:
         errors.update(exc.message_dict)
     if errors:
         raise ValidationError(errors)
-    return Scope(base.user, period, filters, base.mode)
+    if public_if_anonymous and not user.is_authenticated:
+        return Scope.public(period, filters)
+    return Scope.for_user(user, period, filters)
 
 
 def _figure_out(scope: Scope, figure, *, breakdowns: list[str]) -> dict:
@@ -307,10 +305,7 @@ def figure_records(request, key: str, query: Query[RecordsQuery]):
         raise Http404(_("Not found."))
     except (ValueError, TypeError):
         raise ValidationError({"value": _("This breakdown value is not valid.")})
-    section = sections[0]
-    for candidate in sections:
-        if candidate.figure.key == query.part:
-            section = candidate
+    section = figures.pick(sections, query.part)
     spec = list_for(section.model)
     return _Records(spec.queryset(section.queryset), spec)
 
@@ -349,14 +344,7 @@ def country_report(request, iso3: str, query: Query[CountryQuery]):
     country's (404 for any other). Recorded as an export."""
     user = require_signed_in(request)
     country = selectors.country_for_report(user, iso3)
-    period = parse_period(
-        {
-            "year": str(query.year) if query.year else "",
-            "from": query.from_.isoformat() if query.from_ else "",
-            "to": query.to.isoformat() if query.to else "",
-        },
-        default_year=selectors.default_year(user),
-    )
+    period = parse_period(_period_params(query), default_year=selectors.default_year(user))
     scope = Scope.for_user(user, period, Filters(country=country))
     report = reports.build_country(scope, country, charts_=False)
     exports.export(report, "json")
@@ -368,23 +356,15 @@ def published_figures(request):
     """Figures others published (with their source), beside icihub's own count over
     the same period: the caller's records, or the public ones without a token."""
     scope = _scope(request, FigureQuery())
-    out = []
-    for c in reports.comparisons(scope):
-        out.append(
-            {
-                "key": c.published.key,
-                "label": c.published.label,
-                "figure": c.published.figure,
-                "period": c.period.as_dict(),
-                "published": c.published.value,
-                "icihub": c.icihub.export_value,
-                "difference": c.difference,
-                "source": c.published.source.key,
-                "quote": c.citation.quote if c.citation else "",
-                "records": c.icihub.url,
-            }
-        )
-    return out
+    return [
+        {
+            **c.as_dict(),
+            "source": c.published.source.key,
+            "quote": c.quote,
+            "records": c.icihub.url,
+        }
+        for c in reports.comparisons(scope)
+    ]
 
 
 # -- snapshots --------------------------------------------------------------------------------------
@@ -394,18 +374,14 @@ def published_figures(request):
 @paginate(Pagination)
 def list_snapshots(request):
     """The published snapshots the caller may see (staff)."""
-    return [_snapshot_out(s) for s in Snapshot.objects.visible_to(actor(request)).order_by("-year")]
+    return [_snapshot_out(s) for s in selectors.snapshots(actor(request))]
 
 
 @router.get("/reports/snapshots/{int:pk}", response={200: SnapshotDetailOut, **READ_ERRORS})
 def get_snapshot(request, pk: Id):
     """A snapshot with its figures, definitions and its differences from the live
     figures (computed for the caller)."""
-    user = require_signed_in(request)
-    snapshot = get_visible(Snapshot, user, pk=pk)
-    report = reports.build_annual(
-        Scope.for_user(user, Period.of_year(snapshot.year)), charts_=False
-    )
+    snapshot, report = selectors.snapshot_report(require_signed_in(request), pk)
     return {
         **_snapshot_out(snapshot),
         "figures": snapshot.figures,

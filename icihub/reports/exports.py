@@ -260,7 +260,7 @@ def render_xlsx(report: Report) -> bytes:
                     c.icihub.export_value,
                     c.difference,
                     _cell(c.published.source.key),
-                    _cell(c.citation.quote if c.citation else ""),
+                    _cell(c.quote),
                 ]
             )
             for col in (2, 3):

@@ -214,6 +214,10 @@ def requests_made(scope: Scope):
     return _requests(scope).filter(**_in_period("requested_on", scope))
 
 
+def requests_answered(scope: Scope):
+    return requests_made(scope).filter(responded_on__isnull=False)
+
+
 def requests_waiting(scope: Scope):
     """Requests awaiting an answer on the day ages are measured (see Period.as_of)."""
     day = scope.period.as_of
@@ -507,6 +511,14 @@ SCORE = ExpressionWrapper(
     output_field=FloatField(),
 )
 
+REQUEST_DIMS = {"country": "country__iso3", "request_kind": "kind"}
+SEAT_DIMS = {"country": "country__iso3", "session": "session_id"}
+EVALUATION_DIMS = {"course": "nomination__session__course_id", "session": "nomination__session_id"}
+TRIP_DIMS = {"organisation": "instructor__organisation__slug"}
+ITEM_DIMS = {
+    "programme": "goal__objective__programme_id",
+    "country": "goal__objective__programme__country__iso3",
+}
 PEOPLE_DIMS = {
     "country_group": country_group("country_id"),
     "country": "country__iso3",
@@ -628,7 +640,7 @@ FIGURES: dict[str, Figure] = _register(
         measure=_count("instructor_id"),
         record_model="training.Instructor",
         record_key="instructor_id",
-        dims={"organisation": "instructor__organisation__slug"},
+        dims=TRIP_DIMS,
         people=True,
         public=True,
     ),
@@ -640,7 +652,7 @@ FIGURES: dict[str, Figure] = _register(
             "one counted session. One trip covering two sessions is one trip."
         ),
         base=trips,
-        dims={"organisation": "instructor__organisation__slug"},
+        dims=TRIP_DIMS,
         people=True,
         public=True,
     ),
@@ -658,7 +670,7 @@ FIGURES: dict[str, Figure] = _register(
         },
         finish=_trip_days,
         record_model="training.Trip",
-        dims={"organisation": "instructor__organisation__slug"},
+        dims=TRIP_DIMS,
         unit="days",
         kind="sum",
     ),
@@ -683,10 +695,7 @@ FIGURES: dict[str, Figure] = _register(
             "individual programmes, planned for a year of the period."
         ),
         base=planned_items,
-        dims={
-            "programme": "goal__objective__programme_id",
-            "country": "goal__objective__programme__country__iso3",
-        },
+        dims=ITEM_DIMS,
     ),
     Figure(
         "items_delivered",
@@ -697,10 +706,7 @@ FIGURES: dict[str, Figure] = _register(
             "delivery)."
         ),
         base=delivered_items,
-        dims={
-            "programme": "goal__objective__programme_id",
-            "country": "goal__objective__programme__country__iso3",
-        },
+        dims=ITEM_DIMS,
     ),
     Figure(
         "requests_made",
@@ -710,7 +716,7 @@ FIGURES: dict[str, Figure] = _register(
             "within the period."
         ),
         base=requests_made,
-        dims={"country": "country__iso3", "request_kind": "kind"},
+        dims=REQUEST_DIMS,
     ),
     Figure(
         "requests_answered",
@@ -719,8 +725,8 @@ FIGURES: dict[str, Figure] = _register(
             "Requests answered: of the requests made, those with NATO's answer and its date "
             "recorded."
         ),
-        base=lambda s: requests_made(s).filter(responded_on__isnull=False),
-        dims={"country": "country__iso3", "request_kind": "kind"},
+        base=requests_answered,
+        dims=REQUEST_DIMS,
     ),
     Figure(
         "requests_unanswered",
@@ -730,7 +736,7 @@ FIGURES: dict[str, Figure] = _register(
             "open, or closed without an answer)."
         ),
         base=lambda s: requests_made(s).filter(responded_on__isnull=True),
-        dims={"country": "country__iso3", "request_kind": "kind"},
+        dims=REQUEST_DIMS,
     ),
     Figure(
         "answer_days",
@@ -739,10 +745,10 @@ FIGURES: dict[str, Figure] = _register(
             "Days to answer: for the requests answered, the mean number of days from the request "
             "to the answer."
         ),
-        base=lambda s: requests_made(s).filter(responded_on__isnull=False),
+        base=requests_answered,
         measure=lambda: {"v": Avg(_days("requested_on", "responded_on"))},
         finish=_mean_days,
-        dims={"country": "country__iso3", "request_kind": "kind"},
+        dims=REQUEST_DIMS,
         unit="days",
         kind="mean",
     ),
@@ -754,7 +760,7 @@ FIGURES: dict[str, Figure] = _register(
             "not closed at the end of the period (or today, if sooner)."
         ),
         base=requests_waiting,
-        dims={"country": "country__iso3", "request_kind": "kind"},
+        dims=REQUEST_DIMS,
     ),
     Figure(
         "oldest_wait",
@@ -766,7 +772,7 @@ FIGURES: dict[str, Figure] = _register(
         base=requests_waiting,
         measure=lambda: {"v": Min("requested_on")},
         finish=_oldest_days,
-        dims={"country": "country__iso3", "request_kind": "kind"},
+        dims=REQUEST_DIMS,
         unit="days",
         kind="max",
     ),
@@ -775,7 +781,7 @@ FIGURES: dict[str, Figure] = _register(
         _("Evaluations returned"),
         _("Evaluations returned: level-1 questionnaires returned for the counted sessions."),
         base=evaluations,
-        dims={"course": "nomination__session__course_id", "session": "nomination__session_id"},
+        dims=EVALUATION_DIMS,
     ),
     Figure(
         "evaluation_score",
@@ -787,7 +793,7 @@ FIGURES: dict[str, Figure] = _register(
         base=evaluations,
         measure=lambda: {"v": Avg(SCORE)},
         finish=_mean,
-        dims={"course": "nomination__session__course_id", "session": "nomination__session_id"},
+        dims=EVALUATION_DIMS,
         unit="score",
         kind="mean",
     ),
@@ -801,7 +807,7 @@ FIGURES: dict[str, Figure] = _register(
         base=evaluations,
         measure=lambda: {"v": Avg("overall")},
         finish=_mean,
-        dims={"course": "nomination__session__course_id", "session": "nomination__session_id"},
+        dims=EVALUATION_DIMS,
         unit="score",
         kind="mean",
     ),
@@ -811,7 +817,7 @@ FIGURES: dict[str, Figure] = _register(
         _("Quota seats: the seats reserved for countries on the counted sessions, added up."),
         base=quotas,
         measure=lambda: {"v": Sum("seats")},
-        dims={"country": "country__iso3", "session": "session_id"},
+        dims=SEAT_DIMS,
         kind="sum",
     ),
     Figure(
@@ -822,7 +828,7 @@ FIGURES: dict[str, Figure] = _register(
             "not). Withdrawn, rejected and waiting nominees hold no seat."
         ),
         base=lambda s: _nominations(s, status="accepted"),
-        dims={"country": "country__iso3", "session": "session_id"},
+        dims=SEAT_DIMS,
     ),
     Figure(
         "seats_reallocated",
@@ -832,14 +838,14 @@ FIGURES: dict[str, Figure] = _register(
             "the quotas were released."
         ),
         base=lambda s: _nominations(s, status="accepted", via_reallocation=True),
-        dims={"country": "country__iso3", "session": "session_id"},
+        dims=SEAT_DIMS,
     ),
     Figure(
         "no_shows",
         _("No-shows"),
         _("No-shows: accepted nominees on the counted sessions who attended no day."),
         base=lambda s: _nominations(s, status="accepted", outcome="no_show"),
-        dims={"country": "country__iso3", "session": "session_id"},
+        dims=SEAT_DIMS,
     ),
 )
 
@@ -980,3 +986,8 @@ def records(
     model = _model(figure.record_model) if figure.record_model else base.model
     rows = scope.rows(model, aggregated=True).filter(pk__in=base.values(figure.record_key))
     return [Section(figure, rows)]
+
+
+def pick(sections: list[Section], part: str | None) -> Section:
+    """The section of ``part`` (one figure of a sum), else the first one."""
+    return next((s for s in sections if s.figure.key == part), sections[0])

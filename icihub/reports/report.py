@@ -450,6 +450,23 @@ class Comparison:
         citations = list(self.published.citations.all())
         return citations[0] if citations else None
 
+    @property
+    def quote(self) -> str:
+        citation = self.citation
+        return citation.quote if citation else ""
+
+    def as_dict(self) -> dict:
+        """The published figure beside icihub's count, JSON-ready (without the source)."""
+        return {
+            "key": self.published.key,
+            "label": self.published.label,
+            "figure": self.published.figure,
+            "period": self.period.as_dict(),
+            "published": self.published.value,
+            "icihub": self.icihub.export_value,
+            "difference": self.difference,
+        }
+
 
 def comparisons(scope: Scope, published=None, *, year: int | None = None) -> list[Comparison]:
     """Each figure published by others beside icihub's count over the same
@@ -502,17 +519,10 @@ class Report:
 
     @property
     def figures_used(self) -> list[Figure]:
-        seen, out = set(), []
-        for cell in self.headline:
-            if cell.figure.key not in seen:
-                seen.add(cell.figure.key)
-                out.append(cell.figure)
-        for table in self.tables:
-            for figure in table.columns:
-                if figure.key not in seen:
-                    seen.add(figure.key)
-                    out.append(figure)
-        return out
+        """The figures of the headline, then of the tables, each once, in order."""
+        used = [cell.figure for cell in self.headline]
+        used += [figure for table in self.tables for figure in table.columns]
+        return list({figure.key: figure for figure in used}.values())
 
     def figures_json(self) -> dict:
         """The numbers (what a snapshot keeps): totals and every table's rows."""
@@ -578,18 +588,12 @@ class Report:
             "definitions": {f.key: str(f.definition) for f in self.figures_used},
             "published": [
                 {
-                    "key": c.published.key,
-                    "label": c.published.label,
-                    "figure": c.published.figure,
-                    "period": c.period.as_dict(),
-                    "published": c.published.value,
-                    "icihub": c.icihub.export_value,
-                    "difference": c.difference,
+                    **c.as_dict(),
                     "source": {
                         "key": c.published.source.key,
                         "title": c.published.source.title,
                         "publisher": c.published.source.publisher,
-                        "quote": c.citation.quote if c.citation else "",
+                        "quote": c.quote,
                     },
                 }
                 for c in self.comparisons
@@ -692,16 +696,24 @@ def _step(progress: Progress | None, text: str) -> None:
         progress(text)
 
 
-def build_annual(scope: Scope, *, progress: Progress | None = None, charts_: bool = True):
-    """The annual report of ``scope.period`` (a year) for the scope's user."""
-    year = scope.period.start.year
+def _headline_and_tables(
+    scope: Scope, keys: list[str], specs: list[TableSpec], progress: Progress | None, charts_: bool
+) -> tuple[list[Cell], list[Table]]:
     _step(progress, _("headline figures"))
-    headline = [number(scope, key) for key in HEADLINE]
+    headline = [number(scope, key) for key in keys]
     tables = []
-    specs = list(TABLES)
     for index, spec in enumerate(specs, start=1):
         _step(progress, f"{_('table')} {index}/{len(specs)}: {spec.title}")
         tables.append(build_table(spec, scope, chart=charts_))
+    return headline, tables
+
+
+def build_annual(scope: Scope, *, progress: Progress | None = None, charts_: bool = True):
+    """The annual report of ``scope.period`` (a year) for the scope's user."""
+    from .models import Snapshot
+
+    year = scope.period.start.year
+    headline, tables = _headline_and_tables(scope, HEADLINE, TABLES, progress, charts_)
     _step(progress, _("published figures and snapshot"))
     report = Report(
         kind="annual",
@@ -715,7 +727,7 @@ def build_annual(scope: Scope, *, progress: Progress | None = None, charts_: boo
         comparisons=comparisons(scope, year=year),
     )
     if scope.period.is_year and not scope.filters.any:
-        snapshot = _visible_snapshots(scope).filter(year=year).first()
+        snapshot = scope.rows(Snapshot).filter(year=year).first()
         if snapshot is not None:
             report.snapshot = snapshot
             report.differences = differences(snapshot.figures, report.figures_json())
@@ -726,13 +738,8 @@ def build_annual(scope: Scope, *, progress: Progress | None = None, charts_: boo
 def build_country(scope: Scope, country, *, progress: Progress | None = None, charts_=True):
     """The report of one partner: its officers trained, its programme's execution
     and its requests (``scope.filters.country`` is the country)."""
-    _step(progress, _("headline figures"))
-    headline = [number(scope, key) for key in COUNTRY_HEADLINE]
-    tables = []
     specs = [spec for spec in TABLES if spec.country]
-    for index, spec in enumerate(specs, start=1):
-        _step(progress, f"{_('table')} {index}/{len(specs)}: {spec.title}")
-        tables.append(build_table(spec, scope, chart=charts_))
+    headline, tables = _headline_and_tables(scope, COUNTRY_HEADLINE, specs, progress, charts_)
     return Report(
         kind="country",
         title=_("%(country)s: report %(period)s")
@@ -748,12 +755,6 @@ def build_country(scope: Scope, country, *, progress: Progress | None = None, ch
 
 
 # -- snapshots ------------------------------------------------------------------------------------
-
-
-def _visible_snapshots(scope: Scope):
-    from .models import Snapshot
-
-    return scope.rows(Snapshot)
 
 
 def flatten(data: dict) -> dict[str, object]:
@@ -772,13 +773,11 @@ def flatten(data: dict) -> dict[str, object]:
 def differences(snapshot: dict, live: dict) -> list[dict]:
     """Where the live figures differ from the published snapshot."""
     before, after = flatten(snapshot), flatten(live)
-    labels = {}
-    for table_key, table in (live.get("tables") or {}).items():
-        for row_key, row in (table.get("rows") or {}).items():
-            labels[(table_key, row_key)] = row.get("label", row_key)
-    for table_key, table in (snapshot.get("tables") or {}).items():
-        for row_key, row in (table.get("rows") or {}).items():
-            labels.setdefault((table_key, row_key), row.get("label", row_key))
+    labels = {}  # the live row's label, else the snapshot's
+    for data in (live, snapshot):
+        for table_key, table in (data.get("tables") or {}).items():
+            for row_key, row in (table.get("rows") or {}).items():
+                labels.setdefault((table_key, row_key), row.get("label", row_key))
     out = []
     for key in sorted(set(before) | set(after)):
         old, new = before.get(key), after.get(key)

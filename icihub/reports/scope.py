@@ -24,8 +24,6 @@ from django.utils.dateparse import parse_date
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from icihub.core.access import role_of
-
 USER = "user"
 SYSTEM = "system"
 PUBLIC = "public"
@@ -167,7 +165,7 @@ class Filters:
         return bool(self.params())
 
 
-def parse_filters(params, user=None) -> Filters:
+def parse_filters(params) -> Filters:
     """Filters from request parameters (``country`` ISO alpha-3, ``area`` code,
     ``framework`` code). An unknown value is a ValidationError naming its field."""
     from icihub.menu.models import Area
@@ -219,12 +217,6 @@ class Scope:
     def public(cls, period: Period, filters: Filters | None = None) -> Scope:
         return cls(AnonymousUser(), period, filters or Filters(), PUBLIC)
 
-    def with_filters(self, filters: Filters) -> Scope:
-        return Scope(self.user, self.period, filters, self.mode)
-
-    def with_period(self, period: Period) -> Scope:
-        return Scope(self.user, period, self.filters, self.mode)
-
     # -- reading ---------------------------------------------------------------
     def rows(self, model, *, aggregated: bool = False):
         """The rows of ``model`` this scope may count.
@@ -255,10 +247,6 @@ class Scope:
         if self.mode == PUBLIC:
             return "public"
         return getattr(self.user, "username", "") or "anonymous"
-
-    @property
-    def role(self):
-        return role_of(self.user) if self.mode == USER else None
 
     # -- derived sets (cached per scope) -----------------------------------------
     def country_ids(self) -> set[int] | None:

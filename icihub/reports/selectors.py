@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.paginator import Paginator
 from django.db.models import Max
 from django.utils import timezone
@@ -16,7 +17,7 @@ from icihub.core.access import STAFF_ROLES, Role, role_of
 from . import figures
 from . import report as reports
 from .records import list_for
-from .scope import Filters, Period, Scope
+from .scope import Period, Scope
 
 
 def may_report_on(user, country) -> bool:
@@ -43,20 +44,23 @@ def country_for_report(user, code: str):
     return country
 
 
-def default_year(scope_or_user) -> int:
-    """The latest year with a completed session the user may see (else this year)."""
+def default_year(user) -> int:
+    """The latest year with a completed session ``user`` may see (else this year);
+    for the public figures, the visitor's (``AnonymousUser``)."""
     from icihub.training.models import Session
 
-    if isinstance(scope_or_user, Scope):
-        qs = scope_or_user.rows(Session)
-    else:
-        qs = Session.objects.visible_to(scope_or_user)
     latest = (
-        qs.filter(state=Session.State.COMPLETED, start__lte=timezone.localdate())
+        Session.objects.visible_to(user)
+        .filter(state=Session.State.COMPLETED, start__lte=timezone.localdate())
         .order_by()
         .aggregate(m=Max("start"))["m"]
     )
     return latest.year if latest else timezone.localdate().year
+
+
+def years() -> list[int]:
+    """The years offered in the period pickers, the latest first."""
+    return list(range(timezone.localdate().year, 2003, -1))
 
 
 def filter_options(user) -> dict:
@@ -78,7 +82,7 @@ def filter_options(user) -> dict:
         "countries": [(c.iso3, c.name) for c in countries],
         "areas": [(a.code, a.name) for a in Area.objects.visible_to(user)],
         "frameworks": [(f.code, f.acronym) for f in Framework.objects.visible_to(user)],
-        "years": list(range(timezone.localdate().year, 2003, -1)),
+        "years": years(),
     }
 
 
@@ -99,8 +103,7 @@ def home_panel(user) -> dict:
     """The figures panel of the home page: the latest year's headline numbers
     and one chart (public figures, with small counts hidden, for visitors)."""
     if role_of(user) is None:
-        scope = Scope.public(Period.of_year(timezone.localdate().year))
-        scope = scope.with_period(Period.of_year(default_year(scope)))
+        scope = Scope.public(Period.of_year(default_year(AnonymousUser())))
         keys = ["activities", "trained", "travellers"]
     else:
         year = default_year(user)
@@ -208,10 +211,7 @@ def records_page(
         slice_label = row.label if row else dim.labels(scope, [parsed]).get(parsed, (value,))[0]
     else:
         number = reports.number(scope, key)
-    active = sections[0]
-    for section in sections:
-        if section.figure.key == part:
-            active = section
+    active = figures.pick(sections, part)
     spec = list_for(active.model)
     paginator = Paginator(spec.queryset(active.queryset), per_page)
     page_obj = paginator.get_page(page)
@@ -237,5 +237,25 @@ def records_page(
     )
 
 
-def scope_for(user, period: Period, filters: Filters | None = None) -> Scope:
-    return Scope.for_user(user, period, filters)
+# -- snapshots --------------------------------------------------------------------------------
+
+
+def snapshots(user):
+    """The published snapshots ``user`` may see (staff), the latest year first."""
+    from .models import Snapshot
+
+    return Snapshot.objects.visible_to(user).order_by("-year")
+
+
+def snapshot_report(user, pk: int):
+    """The snapshot ``pk`` (404 unless ``user`` may see it) and the annual report of
+    its year computed live for ``user`` (its differences from the snapshot)."""
+    from icihub.core.access import get_visible
+
+    from .models import Snapshot
+
+    snapshot = get_visible(Snapshot, user, pk=pk)
+    report = reports.build_annual(
+        Scope.for_user(user, Period.of_year(snapshot.year)), charts_=False
+    )
+    return snapshot, report

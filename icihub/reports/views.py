@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,12 +17,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from icihub.core.access import STAFF_ROLES, Role, get_visible, is_staff, role_of
+from icihub.core.access import STAFF_ROLES, Role, is_staff, role_of
 from icihub.core.errors import Conflict
 
 from . import exports, figures, selectors, services
 from . import report as reports
-from .models import Snapshot
 from .scope import Filters, Period, Scope, parse_filters, parse_period, parse_year
 
 
@@ -41,7 +41,7 @@ def _parse(request, *, filters: bool = True) -> tuple[Period | None, Filters, di
         errors.update(_errors(exc))
     if filters:
         try:
-            parsed = parse_filters(request.GET, request.user)
+            parsed = parse_filters(request.GET)
         except ValidationError as exc:
             errors.update(_errors(exc))
     return period, parsed, errors
@@ -61,6 +61,14 @@ def _form_context(request, period, filters) -> dict:
             "framework": request.GET.get("framework", ""),
         },
     }
+
+
+def _year(request, who) -> int:
+    """The ``year`` asked for (a ValidationError if malformed), else the latest year
+    with a completed session ``who`` may see."""
+    if request.GET.get("year"):
+        return parse_year(request.GET["year"])
+    return selectors.default_year(who)
 
 
 def _htmx_target(request, target: str) -> bool:
@@ -127,11 +135,7 @@ def _annual_scope(request, year) -> Scope:
 @login_required
 def annual(request):
     try:
-        year = (
-            parse_year(request.GET["year"])
-            if request.GET.get("year")
-            else selectors.default_year(request.user)
-        )
+        year = _year(request, request.user)
     except ValidationError as exc:
         return render(request, "reports/annual.html", {"filter_errors": _errors(exc)}, status=400)
     report = reports.build_annual(_annual_scope(request, year))
@@ -141,7 +145,7 @@ def annual(request):
         {
             "report": report,
             "year": year,
-            "years": selectors.filter_options(request.user)["years"],
+            "years": selectors.years(),
             "formats": list(exports.FORMATS),
             "can_lock": is_staff(request.user)
             and report.snapshot is None
@@ -151,8 +155,7 @@ def annual(request):
 
 
 def _download(report, file_format: str) -> HttpResponse:
-    if file_format not in exports.FORMATS:
-        raise Http404(_("Not found."))
+    """The report as a file (the callers check ``file_format`` before building it)."""
     result = exports.export(report, file_format)
     response = HttpResponse(result.content, content_type=result.content_type)
     disposition = "inline" if file_format == "pdf" else "attachment"
@@ -205,10 +208,9 @@ def country_index(request):
 
 
 def _country_scope(request, country) -> tuple[Scope | None, dict]:
-    try:
-        period = parse_period(request.GET, default_year=selectors.default_year(request.user))
-    except ValidationError as exc:
-        return None, _errors(exc)
+    period, _filters, errors = _parse(request, filters=False)
+    if errors:
+        return None, errors
     return Scope.for_user(request.user, period, Filters(country=country)), {}
 
 
@@ -231,7 +233,7 @@ def country(request, iso3: str):
             "country": country_,
             "report": report,
             "formats": list(exports.FORMATS),
-            "years": selectors.filter_options(request.user)["years"],
+            "years": selectors.years(),
             "query": scope.period.params(),
         },
     )
@@ -255,14 +257,14 @@ def country_download(request, iso3: str, fmt: str):
 def snapshot_list(request):
     if not is_staff(request.user):
         raise Http404(_("Not found."))
-    snapshots = Snapshot.objects.visible_to(request.user).order_by("-year")
-    return render(request, "reports/snapshot_list.html", {"snapshots": snapshots})
+    return render(
+        request, "reports/snapshot_list.html", {"snapshots": selectors.snapshots(request.user)}
+    )
 
 
 @login_required
 def snapshot_detail(request, pk: int):
-    snapshot = get_visible(Snapshot, request.user, pk=pk)
-    report = reports.build_annual(_annual_scope(request, snapshot.year), charts_=False)
+    snapshot, report = selectors.snapshot_report(request.user, pk)
     totals = [
         {
             "key": key,
@@ -288,17 +290,11 @@ def snapshot_detail(request, pk: int):
 
 
 def public(request):
-    scope = Scope.public(Period.of_year(timezone.localdate().year))
     try:
-        year = (
-            parse_year(request.GET["year"])
-            if request.GET.get("year")
-            else selectors.default_year(scope)
-        )
+        year = _year(request, AnonymousUser())  # the public figures: a visitor's
     except ValidationError as exc:
         return render(request, "reports/public.html", {"filter_errors": _errors(exc)}, status=400)
-    scope = scope.with_period(Period.of_year(year))
+    scope = Scope.public(Period.of_year(year))
     context = selectors.public_statistics(scope)
-    years = selectors.filter_options(request.user)["years"]
-    context.update({"scope": scope, "year": year, "years": years})
+    context.update({"scope": scope, "year": year, "years": selectors.years()})
     return render(request, "reports/public.html", context)

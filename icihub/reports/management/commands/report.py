@@ -12,14 +12,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from icihub.core.management.commands._common import (
     command_errors,
     country_by_code,
-    format_validation_error,
     user_by_name,
 )
 from icihub.reports import exports
@@ -73,16 +71,13 @@ class Command(BaseCommand):
                         _("%(user)s may not produce the report of %(country)s.")
                         % {"user": actor.username, "country": country.name}
                     )
-                try:
-                    period = parse_period(
-                        {
-                            "year": options.get("year"),
-                            "from": options.get("start"),
-                            "to": options.get("end"),
-                        }
-                    )
-                except ValidationError as exc:
-                    raise CommandError(format_validation_error(exc))
+                period = parse_period(
+                    {
+                        "year": options.get("year"),
+                        "from": options.get("start"),
+                        "to": options.get("end"),
+                    }
+                )
                 if not (options.get("year") or options.get("start")):
                     raise CommandError(_("Give the period: --year 2017 (or --from and --to)."))
                 scope = self._scope(actor, period, Filters(country=country))
