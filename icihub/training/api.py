@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from icihub.core.access import get_visible, is_staff
+from icihub.core.access import get_visible
 from icihub.core.apikit import (
     ERRORS,
     READ_ERRORS,
@@ -687,14 +687,10 @@ class NominationFilters(Schema):
 
 def _nominations(user):
     # User names as annotations, not three user rows per nomination (lists may be long).
-    return (
-        Nomination.objects.visible_to(user)
-        .select_related("participant__country", "country", "session")
-        .annotate(
-            nominated_by_name=F("nominated_by__username"),
-            decided_by_name=F("decided_by__username"),
-            withdrawn_by_name=F("withdrawn_by__username"),
-        )
+    return selectors.nominations(user).annotate(
+        nominated_by_name=F("nominated_by__username"),
+        decided_by_name=F("decided_by__username"),
+        withdrawn_by_name=F("withdrawn_by__username"),
     )
 
 
@@ -933,7 +929,7 @@ class CourseEvaluationSummaryOut(Schema):
 def course_evaluation_summary(request, pk: Id):
     user = require_signed_in(request)
     course = get_visible(Course, user, pk=pk)
-    if not is_staff(user):
+    if not selectors.can_see_course_evaluations(user):
         raise PermissionDenied(_("Staff only."))
     return selectors.course_evaluation_summary(course)
 

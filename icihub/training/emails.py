@@ -22,22 +22,32 @@ from .models import Certificate, Nomination
 log = logging.getLogger(__name__)
 
 
+def _nominations(pks):
+    return Nomination.objects.select_related(
+        "participant", "country", "session", "session__course"
+    ).filter(pk__in=list(pks))
+
+
 def _nomination(pk: int) -> Nomination | None:
-    return (
-        Nomination.objects.select_related("participant", "country", "session", "session__course")
-        .filter(pk=pk)
-        .first()
-    )
+    return _nominations([pk]).first()
+
+
+def _coordinators_by_country(country_ids) -> dict[int, list[str]]:
+    """The addresses of the active coordinators of each of ``country_ids``."""
+    from icihub.core.models import User
+
+    by_country: dict[int, list[str]] = {}
+    for country_id, address in (
+        User.objects.filter(role=Role.COORDINATOR, country_id__in=set(country_ids), is_active=True)
+        .exclude(email="")
+        .values_list("country_id", "email")
+    ):
+        by_country.setdefault(country_id, []).append(address)
+    return by_country
 
 
 def _coordinators(country_id: int) -> list[str]:
-    from icihub.core.models import User
-
-    return list(
-        User.objects.filter(role=Role.COORDINATOR, country_id=country_id, is_active=True)
-        .exclude(email="")
-        .values_list("email", flat=True)
-    )
+    return _coordinators_by_country([country_id]).get(country_id, [])
 
 
 def _send(
@@ -95,34 +105,14 @@ def nomination_waitlisted(pk: int) -> bool:
     return bool(nomination) and _send("waitlisted", nomination)
 
 
-def nomination_promoted(pk: int) -> bool:
-    return nominations_promoted([pk]) == 1
-
-
 def nominations_promoted(pks: list[int]) -> int:
     """Tell each nominee promoted from the waiting list (a reallocation may
     promote many at once: one query, one mail connection). Returns how many
     messages were sent."""
     from django.core.mail import get_connection
 
-    from icihub.core.models import User
-
-    nominations = list(
-        Nomination.objects.select_related("participant", "country", "session", "session__course")
-        .filter(pk__in=list(pks))
-        .order_by("pk")
-    )
-    coordinators: dict[int, list[str]] = {}
-    for country_id, address in (
-        User.objects.filter(
-            role=Role.COORDINATOR,
-            country_id__in={n.country_id for n in nominations},
-            is_active=True,
-        )
-        .exclude(email="")
-        .values_list("country_id", "email")
-    ):
-        coordinators.setdefault(country_id, []).append(address)
+    nominations = list(_nominations(pks).order_by("pk"))
+    coordinators = _coordinators_by_country(n.country_id for n in nominations)
     sent = 0
     try:
         connection = get_connection()

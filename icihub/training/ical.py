@@ -13,17 +13,13 @@ from icihub.core.access import Marking, most_restrictive
 from .models import Session
 
 
-def feed(sessions, name: str = "icihub – NATO-ICI Regional Centre courses") -> bytes:
-    """One VCALENDAR with a VEVENT per session: all-day events from the first to
-    the last day (DTEND is exclusive, per RFC 5545), a stable UID per session,
-    cancelled sessions marked STATUS:CANCELLED. The calendar carries the most
-    restrictive releasability marking of its sessions (X-ICIHUB-MARKING), and
-    each event its own, also at the head of its description."""
-    return feed_with_marking(sessions, name)[0]
-
-
 def feed_with_marking(sessions, name: str = "icihub – NATO-ICI Regional Centre courses"):
-    """(the iCalendar bytes, the feed's marking)."""
+    """One VCALENDAR with a VEVENT per session, and its marking: all-day events
+    from the first to the last day (DTEND is exclusive, per RFC 5545), a stable
+    UID per session, cancelled sessions marked STATUS:CANCELLED. The calendar
+    carries the most restrictive releasability marking of its sessions
+    (X-ICIHUB-MARKING, also returned: ``(bytes, Marking)``), and each event its
+    own, also at the head of its description."""
     cal = Calendar()
     cal.add("prodid", "-//icihub//NATO-ICI Regional Centre//EN")
     cal.add("version", "2.0")

@@ -34,7 +34,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import functools
-import gc
 import io
 from collections import defaultdict
 from collections.abc import Callable
@@ -55,6 +54,7 @@ from icihub.partners.models import Country
 from icihub.partners.selectors import is_eligible
 
 from .models import Nomination, Participant, SeatQuota, Session
+from .services import without_cyclic_gc
 
 MAX_ROWS = 50_000
 REQUIRED = ("given_name", "family_name", "country", "service")
@@ -658,15 +658,8 @@ def run(
     result, plan = check(actor, rows, default_session=default_session, progress=progress)
     if not commit or not result.ok:
         return result
-    # Tens of thousands of short-lived objects follow: the cyclic garbage collector
-    # would walk them again and again for nothing (nothing here makes cycles to free).
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with without_cyclic_gc():
         return _commit(actor, plan, result, source_name, progress)
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _commit(actor, plan, result, source_name, progress) -> ImportResult:

@@ -630,6 +630,15 @@ class Nomination(BaseModel):
     def is_active(self) -> bool:
         return self.status in self.ACTIVE
 
+    @property
+    def issued_certificate(self) -> Certificate | None:
+        """The certificate of this nomination, or None (the reverse one-to-one
+        raises when there is none)."""
+        try:
+            return self.certificate
+        except Certificate.DoesNotExist:
+            return None
+
 
 class Attendance(BaseModel):
     """Whether an accepted nominee was present on one day of the session."""

@@ -258,6 +258,11 @@ def can_see_evaluations(user, session: Session) -> bool:
     )
 
 
+def can_see_course_evaluations(user) -> bool:
+    """A course's evaluation summary, over all its sessions: staff only."""
+    return is_staff(user)
+
+
 # -- evaluation summaries ---------------------------------------------------------------
 
 

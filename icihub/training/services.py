@@ -34,6 +34,7 @@ eligible country, in this order (:func:`fair_order`):
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import gc
 import hashlib
@@ -90,6 +91,20 @@ def today() -> dt.date:
 
 def _on_commit(fn: Callable[[], object]) -> None:
     transaction.on_commit(fn, robust=True)
+
+
+@contextlib.contextmanager
+def without_cyclic_gc():
+    """Keep Python's cyclic garbage collector out of a long job (an import, the
+    reallocation): it makes tens of thousands of short-lived objects and no
+    cycles to free, and the collector would walk them again and again."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def _transition(obj, field_name: str, before, after, reason: str = "") -> None:
@@ -1106,14 +1121,8 @@ def reallocate(
     fair order of :func:`fair_order`. With ``session``, do it for that session
     now, whatever its reallocation date (staff, on demand). ``dry_run`` writes
     nothing and reports what would happen."""
-    # Many short-lived objects (no cycles to free): keep the cyclic collector out.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with without_cyclic_gc():
         return _reallocate(day, dry_run, progress, actor, session, reason)
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _reallocate(day, dry_run, progress, actor, session, reason) -> ReallocationReport:

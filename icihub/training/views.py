@@ -161,7 +161,7 @@ def course_detail(request, pk):
         "can_edit": can_change(request.user, course),
         "can_schedule": _can_create(request.user, Session) and course.status == "active",
         "evaluation": selectors.course_evaluation_summary(course)
-        if is_staff(request.user)
+        if selectors.can_see_course_evaluations(request.user)
         else None,
         "questions": EVALUATION_QUESTIONS,
     }
@@ -243,13 +243,6 @@ REALLOCATION_RULE = gettext_lazy(
 )
 
 
-def _has_certificate(nomination) -> bool:
-    try:
-        return nomination.certificate is not None
-    except Certificate.DoesNotExist:
-        return False
-
-
 def session_detail(request, pk):
     user = request.user
     session = get_visible(selectors.sessions(user), user, pk=pk)
@@ -286,7 +279,7 @@ def session_detail(request, pk):
         ],
         "reallocation_rule": REALLOCATION_RULE,
         "today": timezone.localdate(),
-        "certificates": sum(1 for n in nominations if _has_certificate(n)),
+        "certificates": sum(1 for n in nominations if n.issued_certificate),
     }
     if manage:
         context["assign_form"] = AssignmentForm(
@@ -567,10 +560,7 @@ def nomination_detail(request, pk):
         evaluation = nomination.evaluation
     except Evaluation.DoesNotExist:
         evaluation = None
-    try:
-        certificate = nomination.certificate
-    except Certificate.DoesNotExist:
-        certificate = None
+    certificate = nomination.issued_certificate
     own = role_of(user) == Role.PARTICIPANT and nomination.participant.user_id == user.pk
     context = {
         "nomination": nomination,

@@ -13,7 +13,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
-from icihub.training.models import Certificate, Nomination
+from icihub.training.models import Nomination
 
 register = template.Library()
 
@@ -77,10 +77,7 @@ def nomination_rows(nominations, session, can_decide=False, can_withdraw=False):
                 outcome += format_html(
                     ' <span class="muted small">({}%)</span>', n.attendance_percent
                 )
-        try:
-            cert = n.certificate
-        except Certificate.DoesNotExist:
-            cert = None
+        cert = n.issued_certificate
         if cert is not None:
             outcome += format_html(
                 ' · <a href="{}">{}</a>', certificate_url(cert.pk), labels["certificate"]
