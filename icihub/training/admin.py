@@ -14,7 +14,7 @@ class ParticipantAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         # An anonymised participant stays anonymised: not even the admin
         # brings personal fields back (icihub.training.privacy).
-        if obj is not None and obj.anonymised_at is not None:
+        if obj is not None and obj.is_anonymised:
             return False
         return super().has_change_permission(request, obj)
 

@@ -103,7 +103,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from icihub.core import audit
-from icihub.core.access import STAFF_ROLES, Role, role_of
+from icihub.core.access import STAFF_ROLES, Role, can_see, role_of
 from icihub.core.errors import Conflict
 
 from .exports import PERSONAL_MARKING
@@ -162,6 +162,22 @@ def _rows(model, actor):
 
 def _audit_actor(actor):
     return None if _is_system(actor) else actor
+
+
+def _check_visible(actor, participant: Participant) -> None:
+    """404 unless ``actor`` may see ``participant`` (the system sees everyone)."""
+    if not _is_system(actor) and not can_see(actor, participant):
+        raise Http404(_("Not found."))
+
+
+def _about(model, pks) -> Q:
+    """The audit entries about the rows ``pks`` of ``model``."""
+    from django.contrib.contenttypes.models import ContentType
+
+    pks = [str(pk) for pk in pks]
+    if not pks:
+        return Q(pk__in=[])
+    return Q(content_type=ContentType.objects.get_for_model(model), object_id__in=pks)
 
 
 # -- retention ---------------------------------------------------------------------------------
@@ -235,12 +251,18 @@ class Retention:
     today: dt.date | None = None
 
     @property
+    def blocked(self) -> bool:
+        """Refused even with an override: anonymised already, or a session ahead."""
+        return self.anonymised_at is not None or bool(self.open_sessions)
+
+    @property
     def is_due(self) -> bool:
-        return (
-            self.anonymised_at is None
-            and not self.open_sessions
-            and self.due_on <= (self.today or timezone.localdate())
-        )
+        return not self.blocked and self.due_on <= (self.today or timezone.localdate())
+
+    def allows(self, before_due: bool = False) -> bool:
+        """Whether an anonymisation goes through: due, or (``before_due``, the
+        administrator's override) merely not blocked."""
+        return self.is_due or (before_due and not self.blocked)
 
     @property
     def explanation(self) -> str:
@@ -326,64 +348,43 @@ def _when(value) -> str | None:
     return value.isoformat()
 
 
+def can_export(actor) -> bool:
+    """Whose role exports participants' data (those they may see)."""
+    return _is_system(actor) or role_of(actor) in EXPORT_ROLES
+
+
 def check_export(actor, participant: Participant) -> None:
     """Who may export a participant's data (see the module's text): 404 when the
     participant is not visible to ``actor``, 403 when visible but not theirs to export."""
-    if _is_system(actor):
-        return
-    if not _rows(Participant, actor).filter(pk=participant.pk).exists():
-        raise Http404(_("Not found."))
-    if role_of(actor) not in EXPORT_ROLES:
+    _check_visible(actor, participant)
+    if not can_export(actor):
         raise PermissionDenied(_("Your role does not allow exporting personal data."))
+
+
+def _step(step: str, when, who=None, why: str = "") -> dict:
+    return {"step": step, "when": _when(when), "who": _who(who), "why": why}
 
 
 def _steps(n: Nomination) -> list[dict]:
     """Each step of a nomination: what, when, who, why."""
     S = Nomination.Status
-    steps = [
-        {
-            "step": "nominated",
-            "when": _when(n.nominated_at),
-            "who": _who(n.nominated_by),
-            "why": n.reason,
-        }
-    ]
+    steps = [_step("nominated", n.nominated_at, n.nominated_by, n.reason)]
     if n.promoted_at:
         steps.append(
-            {
-                "step": "promoted from the waiting list",
-                "when": _when(n.promoted_at),
-                "who": "",
-                "why": "seat from the reallocation" if n.via_reallocation else "a seat became free",
-            }
+            _step(
+                "promoted from the waiting list",
+                n.promoted_at,
+                why="seat from the reallocation" if n.via_reallocation else "a seat became free",
+            )
         )
     if n.decided_at:
-        steps.append(
-            {
-                "step": "rejected" if n.status == S.REJECTED else "accepted",
-                "when": _when(n.decided_at),
-                "who": _who(n.decided_by),
-                "why": n.decision_reason,
-            }
-        )
+        step = "rejected" if n.status == S.REJECTED else "accepted"
+        steps.append(_step(step, n.decided_at, n.decided_by, n.decision_reason))
     if n.withdrawn_at:
-        steps.append(
-            {
-                "step": "replaced by a substitute" if n.status == S.SUBSTITUTED else "withdrawn",
-                "when": _when(n.withdrawn_at),
-                "who": _who(n.withdrawn_by),
-                "why": n.withdrawal_reason,
-            }
-        )
+        step = "replaced by a substitute" if n.status == S.SUBSTITUTED else "withdrawn"
+        steps.append(_step(step, n.withdrawn_at, n.withdrawn_by, n.withdrawal_reason))
     if n.outcome_at:
-        steps.append(
-            {
-                "step": f"outcome recorded: {n.outcome}",
-                "when": _when(n.outcome_at),
-                "who": "",
-                "why": "",
-            }
-        )
+        steps.append(_step(f"outcome recorded: {n.outcome}", n.outcome_at))
     steps.sort(key=lambda s: s["when"] or "")
     return steps
 
@@ -414,29 +415,14 @@ def _evaluation(e: Evaluation) -> dict:
 def _history(actor, participant: Participant, nominations: list) -> list[dict] | None:
     """The audit trail's entries about the participant, their nominations and what
     hangs on them, as far as ``actor`` may read the trail (None when not at all)."""
-    from django.contrib.contenttypes.models import ContentType
-
     from icihub.core.models import AuditEntry
 
-    entries = _rows(AuditEntry, actor)
     if not _is_system(actor) and role_of(actor) not in STAFF_ROLES:
         return None  # the trail is the staff's (a user sees only what they did)
     ids = [n.pk for n in nominations]
-    objects = [
-        (Participant, [participant.pk]),
-        (Nomination, ids),
-        (Attendance, Attendance.objects.filter(nomination_id__in=ids).values_list("pk", flat=True)),
-        (Evaluation, Evaluation.objects.filter(nomination_id__in=ids).values_list("pk", flat=True)),
-        (
-            Certificate,
-            Certificate.objects.filter(nomination_id__in=ids).values_list("pk", flat=True),
-        ),
-    ]
-    q = Q(pk__in=[])
-    for model, pks in objects:
-        pks = [str(pk) for pk in pks]
-        if pks:
-            q |= Q(content_type=ContentType.objects.get_for_model(model), object_id__in=pks)
+    q = _about(Participant, [participant.pk]) | _about(Nomination, ids)
+    for model in (Attendance, Evaluation, Certificate):
+        q |= _about(model, model.objects.filter(nomination_id__in=ids).values_list("pk", flat=True))
     return [
         {
             "when": _when(e.timestamp),
@@ -449,7 +435,10 @@ def _history(actor, participant: Participant, nominations: list) -> list[dict] |
             "reason": e.reason,
             "message": e.message,
         }
-        for e in entries.filter(q).select_related("content_type").order_by("timestamp", "pk")
+        for e in _rows(AuditEntry, actor)
+        .filter(q)
+        .select_related("content_type")
+        .order_by("timestamp", "pk")
     ]
 
 
@@ -492,7 +481,7 @@ def export_document(actor, participant: Participant) -> dict:
     }
     account = None
     user = participant.user
-    if user is not None and (_is_system(actor) or actor.pk == user.pk or _sees_user(actor, user)):
+    if user is not None and (_is_system(actor) or actor.pk == user.pk or can_see(actor, user)):
         account = {
             "username": user.get_username(),
             "first_name": user.first_name,
@@ -568,12 +557,6 @@ def export_document(actor, participant: Participant) -> dict:
     }
     document["complete"] = _complete(actor, participant, document)
     return document
-
-
-def _sees_user(actor, user) -> bool:
-    from icihub.core.models import User
-
-    return User.objects.visible_to(actor).filter(pk=user.pk).exists()
 
 
 def _requester(actor) -> str:
@@ -709,17 +692,6 @@ class Anonymised:
     account: str = ""  # "anonymised", "unlinked" or ""
     audit_entries: int = 0  # entries redacted
 
-    def as_dict(self) -> dict:
-        return {
-            "participant": self.participant,
-            "anonymised_at": _when(self.anonymised_at),
-            "nominations": self.nominations,
-            "evaluations": self.evaluations,
-            "certificates": self.certificates,
-            "account": self.account,
-            "audit_entries_redacted": self.audit_entries,
-        }
-
 
 def can_anonymise(actor) -> bool:
     return _is_system(actor) or role_of(actor) in ANONYMISE_ROLES
@@ -730,9 +702,23 @@ def can_override(actor) -> bool:
     return _is_system(actor) or role_of(actor) == Role.ADMIN
 
 
-def check_anonymise(actor) -> None:
+def check_anonymise(actor, *, before_due: bool = False) -> None:
     if not can_anonymise(actor):
         raise PermissionDenied(_("Only administrators and Centre staff anonymise participants."))
+    if before_due and not can_override(actor):
+        raise PermissionDenied(_("Only an administrator anonymises before the retention date."))
+
+
+def _check_known(ids: list[int], known) -> None:
+    """A :class:`ValidationError` naming the ids of ``ids`` not in ``known``."""
+    missing = [pk for pk in ids if pk not in known]
+    if missing:
+        raise ValidationError(
+            {
+                "participant": _("No participant has the id %(ids)s.")
+                % {"ids": ", ".join(str(pk) for pk in missing)}
+            }
+        )
 
 
 def _clean_reason(reason: str) -> str:
@@ -755,11 +741,8 @@ def anonymise(
     Refused (:class:`Conflict`) when already anonymised or not due;
     ``before_due`` (administrators and the command line only) overrides the
     retention period, not an upcoming or running session. Irreversible."""
-    check_anonymise(actor)
-    if not _is_system(actor) and not _rows(Participant, actor).filter(pk=participant.pk).exists():
-        raise Http404(_("Not found."))
-    if before_due and not can_override(actor):
-        raise PermissionDenied(_("Only an administrator anonymises before the retention date."))
+    check_anonymise(actor, before_due=before_due)
+    _check_visible(actor, participant)
     reason = _clean_reason(reason)
     with audit.acting(_audit_actor(actor), reason=reason), transaction.atomic():
         return _anonymise(actor, participant.pk, reason, today, before_due=before_due)
@@ -777,20 +760,12 @@ def anonymise_many(
     """Anonymise several participants in one transaction (all or nothing): the
     command line's ``--participant ID ...``. Unknown ids are a
     :class:`ValidationError` before anything is written."""
-    check_anonymise(actor)
-    if before_due and not can_override(actor):
-        raise PermissionDenied(_("Only an administrator anonymises before the retention date."))
+    check_anonymise(actor, before_due=before_due)
     reason = _clean_reason(reason)
     ids = list(dict.fromkeys(participant_ids))
-    known = set(_rows(Participant, actor).filter(pk__in=ids).values_list("pk", flat=True))
-    missing = [pk for pk in ids if pk not in known]
-    if missing:
-        raise ValidationError(
-            {
-                "participant": _("No participant has the id %(ids)s.")
-                % {"ids": ", ".join(str(pk) for pk in missing)}
-            }
-        )
+    _check_known(
+        ids, set(_rows(Participant, actor).filter(pk__in=ids).values_list("pk", flat=True))
+    )
     return _run(actor, ids, reason, today, before_due, progress)
 
 
@@ -828,14 +803,7 @@ def plan(actor, participant_ids: list[int] | None = None, today: dt.date | None 
         p.pk: p
         for p in _rows(Participant, actor).filter(pk__in=participant_ids).select_related("country")
     }
-    missing = [pk for pk in participant_ids if pk not in rows]
-    if missing:
-        raise ValidationError(
-            {
-                "participant": _("No participant has the id %(ids)s.")
-                % {"ids": ", ".join(str(pk) for pk in missing)}
-            }
-        )
+    _check_known(participant_ids, rows)
     return [(rows[pk], retention(rows[pk], today)) for pk in dict.fromkeys(participant_ids)]
 
 
@@ -869,11 +837,9 @@ def _anonymise(
         .get(pk=pk)
     )
     state = retention(participant, today)
-    if state.anonymised_at is not None or state.open_sessions:
+    if not state.allows(before_due):
         raise Conflict(state.explanation)
     early = not state.is_due
-    if early and not before_due:
-        raise Conflict(state.explanation)
     now = timezone.now()
     result = Anonymised(participant=pk, anonymised_at=now)
 
@@ -1170,23 +1136,17 @@ def _redact_trail(
 
     from icihub.core.models import ApiToken, AuditEntry, User
 
-    def about(model, pks) -> Q:
-        pks = [str(pk) for pk in pks]
-        if not pks:
-            return Q(pk__in=[])
-        return Q(content_type=ContentType.objects.get_for_model(model), object_id__in=pks)
-
     own = (
-        about(Participant, [participant.pk])
-        | about(Nomination, nomination_ids)
-        | about(Attendance, attendance_ids)
-        | about(Evaluation, evaluation_ids)
-        | about(Certificate, certificate_ids)
+        _about(Participant, [participant.pk])
+        | _about(Nomination, nomination_ids)
+        | _about(Attendance, attendance_ids)
+        | _about(Evaluation, evaluation_ids)
+        | _about(Certificate, certificate_ids)
     )
-    tokens = about(ApiToken, token_ids) | about(CalendarFeed, feed_ids)
+    tokens = _about(ApiToken, token_ids) | _about(CalendarFeed, feed_ids)
     by_user = Q(pk__in=[])
     if user is not None:
-        own |= about(User, [user.pk])
+        own |= _about(User, [user.pk])
         names = {user.get_username(), user.get_username().lower()}
         by_user = Q(actor_id=user.pk) | Q(
             content_type__isnull=True, changes__username__in=sorted(names)

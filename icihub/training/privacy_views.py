@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from icihub.core.access import get_visible, role_of
+from icihub.core.access import get_visible
 from icihub.core.errors import Conflict
 
 from . import privacy, selectors
@@ -66,6 +66,12 @@ def _download(result: privacy.ExportFile) -> HttpResponse:
     return response
 
 
+def _refused(request, exc: ValidationError | Conflict) -> None:
+    """The service's refusal, as error messages on the page."""
+    for text in getattr(exc, "messages", None) or [str(exc)]:
+        messages.error(request, text)
+
+
 def _format(fmt: str) -> str:
     if fmt not in privacy.EXPORT_FORMATS:
         raise Http404
@@ -97,8 +103,7 @@ def anonymisation_due(request):
         try:
             done = privacy.anonymise_due(request.user, reason=form.cleaned_data["reason"])
         except (ValidationError, Conflict) as exc:
-            for text in getattr(exc, "messages", [str(exc)]):
-                messages.error(request, text)
+            _refused(request, exc)
         else:
             redacted = sum(r.audit_entries for r in done)
             messages.success(
@@ -130,10 +135,7 @@ def participant_anonymise(request, pk):
     participant = get_visible(selectors.participants(request.user), request.user, pk=pk)
     state = privacy.retention(participant)
     override = (
-        not state.is_due
-        and state.anonymised_at is None
-        and not state.open_sessions
-        and privacy.can_override(request.user)
+        not state.is_due and state.allows(before_due=True) and privacy.can_override(request.user)
     )
     form = (OverrideForm if override else AnonymiseForm)(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -144,11 +146,8 @@ def participant_anonymise(request, pk):
                 reason=form.cleaned_data["reason"],
                 before_due=bool(form.cleaned_data.get("before_due")),
             )
-        except ValidationError as exc:
-            for text in exc.messages:
-                messages.error(request, text)
-        except Conflict as exc:
-            messages.error(request, str(exc))
+        except (ValidationError, Conflict) as exc:
+            _refused(request, exc)
         else:
             messages.success(
                 request,
@@ -166,6 +165,6 @@ def participant_anonymise(request, pk):
 def participant_privacy_context(user, participant: Participant) -> dict:
     """What the participant page shows of this (export links, anonymisation)."""
     return {
-        "can_export_data": role_of(user) in privacy.EXPORT_ROLES,
+        "can_export_data": privacy.can_export(user),
         "can_anonymise": privacy.can_anonymise(user) and not participant.is_anonymised,
     }

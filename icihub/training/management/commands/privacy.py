@@ -170,9 +170,7 @@ class Command(BaseCommand):
         self.stdout.write(_("%(n)d participants considered.") % {"n": len(rows)})
         refused = 0
         for participant, state in rows:
-            allowed = state.is_due or (
-                before_due and state.anonymised_at is None and not state.open_sessions
-            )
+            allowed = state.allows(before_due)
             refused += not allowed
             verdict = _("would be anonymised") if allowed else _("refused")
             self.stdout.write(
