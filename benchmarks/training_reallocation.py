@@ -76,34 +76,29 @@ def main() -> int:
             )
         Session.objects.bulk_create(sessions, batch_size=500)
         quotas, nominations = [], []
+
+        def nominate(session, iso3: str, k: int, holds_seat: bool) -> None:
+            nominations.append(
+                Nomination(
+                    session=session,
+                    participant=people[iso3][k],
+                    country=countries[iso3],
+                    priority=k + 1,
+                    status="accepted" if holds_seat else "waitlisted",
+                    has_seat=holds_seat,
+                )
+            )
+
         for index, session in enumerate(sessions):
             for iso3 in ("KWT", "BHR", "QAT", "ARE", "OMN"):
                 quotas.append(SeatQuota(session=session, country=countries[iso3], seats=3))
             for k in range(3):
                 for iso3 in ("KWT", "QAT"):
-                    nominations.append(
-                        Nomination(
-                            session=session,
-                            participant=people[iso3][k],
-                            country=countries[iso3],
-                            priority=k + 1,
-                            status="accepted",
-                            has_seat=True,
-                        )
-                    )
+                    nominate(session, iso3, k, holds_seat=True)
             if index < args.busy:
                 for k in (3, 4):
                     for iso3 in ("KWT", "SAU"):
-                        nominations.append(
-                            Nomination(
-                                session=session,
-                                participant=people[iso3][k],
-                                country=countries[iso3],
-                                priority=k + 1,
-                                status="waitlisted",
-                                has_seat=False,
-                            )
-                        )
+                        nominate(session, iso3, k, holds_seat=False)
         SeatQuota.objects.bulk_create(quotas, batch_size=1000)
         Nomination.objects.bulk_create(nominations, batch_size=1000)
     print(
