@@ -24,8 +24,8 @@ from django.utils import timezone
 
 from icihub.core import services as core_services
 from icihub.core.access import Marking
-from icihub.core.models import ApiToken, Citation, Source, User
-from icihub.testing import make_user
+from icihub.core.models import Citation, Source, User
+from icihub.testing import give_authenticator, make_user
 
 # The accounts of the matrix, one per role (two coordinators), as
 # (role, country, user name). "anon" is the visitor who is not signed in.
@@ -91,15 +91,15 @@ def _country(iso3: str):
 def build_world() -> World:
     """Build the world (a few seconds). Call inside a transaction that the
     caller rolls back, or on a database that is flushed afterwards."""
-    from icihub.core.security import install_device
+    from icihub.core.security import requires_2fa
 
     world = World()
     for role, (kind, iso3, username) in ACCOUNTS.items():
         user = make_user(kind, iso3, username=username)
         world.users[role] = user
         world.objects[f"user_{role}"] = user
-        if kind in ("admin", "nato_staff", "centre_staff"):
-            install_device(user)  # as after their enrolment
+        if requires_2fa(user):
+            give_authenticator(user)  # staff have one, as after their enrolment
         row, raw = core_services.create_token(None, user, name=f"Matrixtoken{role}")
         world.tokens[role] = raw
         world.objects[f"token_{role}"] = row
@@ -468,7 +468,3 @@ def _reports(world: World) -> None:
     world.objects["snapshot"] = reports.lock_year(
         world.users["nato"], timezone.localdate().year - 1, note="matrix"
     )
-
-
-def token_rows() -> dict[str, ApiToken]:
-    return {t.name: t for t in ApiToken.objects.filter(name__startswith="Matrixtoken")}

@@ -236,24 +236,6 @@ def site_routes() -> list[Route]:
     return out
 
 
-def api_operations() -> dict[str, tuple[str, str, dict]]:
-    """operationId -> (METHOD, path, operation) from the OpenAPI document."""
-    from icihub.api import api
-
-    document = api.get_openapi_schema()
-    out = {}
-    for path, methods in document["paths"].items():
-        for method, operation in methods.items():
-            out[operation["operationId"]] = (method.upper(), path, operation)
-    return out
-
-
-def openapi_document() -> dict:
-    from icihub.api import api
-
-    return api.get_openapi_schema()
-
-
 # -- URL arguments ------------------------------------------------------------------------------
 
 _PARAM = re.compile(r"<(?:(?P<conv>[^>:]+):)?(?P<name>[^>]+)>|\(\?P<(?P<rx>[^>]+)>")
@@ -469,11 +451,14 @@ def cached_document() -> dict:
     """The OpenAPI document, built once per process (building it takes seconds)."""
     global _DOCUMENT
     if _DOCUMENT is None:
-        _DOCUMENT = openapi_document()
+        from icihub.api import api
+
+        _DOCUMENT = api.get_openapi_schema()
     return _DOCUMENT
 
 
 def cached_operations() -> dict[str, tuple[str, str, dict]]:
+    """operationId -> (METHOD, path, operation) from the OpenAPI document."""
     out = {}
     for path, methods in cached_document()["paths"].items():
         for method, operation in methods.items():
