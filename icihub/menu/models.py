@@ -42,9 +42,13 @@ class Area(LocalName, BaseModel):
 
 class ActivityQuerySet(AccessQuerySet):
     def offered_in(self, year: int):
+        return self.offered_during(year, year)
+
+    def offered_during(self, start: int, end: int):
+        """The activities offered in at least one year of ``start``–``end``."""
         return self.filter(
-            Q(first_year__isnull=True) | Q(first_year__lte=year),
-            Q(last_year__isnull=True) | Q(last_year__gte=year),
+            Q(first_year__isnull=True) | Q(first_year__lte=end),
+            Q(last_year__isnull=True) | Q(last_year__gte=start),
         )
 
     def active(self):
@@ -191,9 +195,21 @@ class Activity(BaseModel, Sourced):
         return [code.strip() for code in self.languages.split(",") if code.strip()]
 
     def is_offered_in(self, year: int) -> bool:
-        return (self.first_year is None or self.first_year <= year) and (
-            self.last_year is None or self.last_year >= year
+        return self.is_offered_during(year, year)
+
+    def is_offered_during(self, start: int, end: int) -> bool:
+        """Whether the activity is offered in at least one year of ``start``–``end``."""
+        return (self.first_year is None or self.first_year <= end) and (
+            self.last_year is None or self.last_year >= start
         )
+
+    def nearest_offered_year(self, year: int) -> int:
+        """``year`` moved into the years the activity is offered."""
+        if self.first_year is not None and year < self.first_year:
+            return self.first_year
+        if self.last_year is not None and year > self.last_year:
+            return self.last_year
+        return year
 
     def is_open_to(self, country, on: dt.date | None = None) -> bool:
         """Whether ``country`` may take part (see partners.selectors.is_eligible)."""

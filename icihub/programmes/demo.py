@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Q
 from django.utils import timezone
 
 from icihub.core.access import Marking
@@ -341,12 +340,6 @@ REQUESTS = [
 ]
 
 
-def _offered_q(start: int, end: int) -> Q:
-    return (Q(first_year__isnull=True) | Q(first_year__lte=end)) & (
-        Q(last_year__isnull=True) | Q(last_year__gte=start)
-    )
-
-
 def _pick(
     area_codes: list[str], exclude: set[int], count: int, start: int, end: int
 ) -> list[Activity]:
@@ -355,12 +348,9 @@ def _pick(
     if count <= 0:
         return []
     qs = (
-        Activity.objects.filter(
-            _offered_q(start, end),
-            areas__code__in=area_codes,
-            status=Activity.Status.ACTIVE,
-            marking__in=[Marking.PUBLIC, Marking.REL_ICI],
-        )
+        Activity.objects.active()
+        .offered_during(start, end)
+        .filter(areas__code__in=area_codes, marking__in=[Marking.PUBLIC, Marking.REL_ICI])
         .exclude(pk__in=exclude)
         .distinct()
         .order_by("code")
@@ -370,22 +360,11 @@ def _pick(
 
 def _activities(codes, area_codes, exclude: set[int], count: int, start: int, end: int):
     explicit = list(
-        Activity.objects.filter(
-            _offered_q(start, end), code__in=codes, status=Activity.Status.ACTIVE
-        ).order_by("code")
+        Activity.objects.active().offered_during(start, end).filter(code__in=codes).order_by("code")
     )
     chosen = [a for a in explicit if a.pk not in exclude]
     taken = exclude | {a.pk for a in chosen}
     return chosen + _pick(area_codes, taken, count, start, end)
-
-
-def _within(year: int, activity: Activity) -> int:
-    """``year`` moved into the years the activity is offered."""
-    if activity.first_year and year < activity.first_year:
-        year = activity.first_year
-    if activity.last_year and year > activity.last_year:
-        year = activity.last_year
-    return year
 
 
 def _aware(value: dt.datetime) -> dt.datetime:
@@ -520,9 +499,8 @@ def load(progress: Progress = print) -> None:
                         {
                             "activity": activity,
                             "priority": 1 + (o_index + i_index) % 3,
-                            "planned_year": _within(
-                                spec["start"] + (g_index + i_index) % (end - spec["start"] + 1),
-                                activity,
+                            "planned_year": activity.nearest_offered_year(
+                                spec["start"] + (g_index + i_index) % (end - spec["start"] + 1)
                             ),
                             "planned_quarter": 1 + (i_index + g_index) % 4,
                             "seats": 2 + (i_index * 3) % 7,

@@ -97,7 +97,7 @@ class Unanswered:
 def unanswered(user, country=None) -> Unanswered:
     """How many visible requests await an answer, how many are overdue and the
     oldest (for the banners that make them impossible to miss)."""
-    qs = PartnerRequest.objects.visible_to(user).filter(state=PartnerRequest.State.OPEN)
+    qs = _open_requests(user)
     if country is not None:
         qs = qs.filter(country=country)
     threshold = overdue_days()
@@ -117,7 +117,11 @@ def unanswered(user, country=None) -> Unanswered:
 
 def unanswered_count(user) -> int:
     """Visible requests awaiting an answer (the badge in the navigation)."""
-    return PartnerRequest.objects.visible_to(user).filter(state=PartnerRequest.State.OPEN).count()
+    return _open_requests(user).count()
+
+
+def _open_requests(user):
+    return PartnerRequest.objects.visible_to(user).filter(state=PartnerRequest.State.OPEN)
 
 
 def home_panel(user) -> dict:
@@ -324,10 +328,7 @@ def recommendations(goal: PartnershipGoal, user, *, limit: int = 10) -> list[Rec
     candidates = (
         visible_activities(user)
         .filter(status=Activity.Status.ACTIVE)
-        .filter(
-            Q(first_year__isnull=True) | Q(first_year__lte=programme.end_year),
-            Q(last_year__isnull=True) | Q(last_year__gte=programme.start_year),
-        )
+        .offered_during(programme.start_year, programme.end_year)
         .select_related("provider")
         .prefetch_related("areas", "eligible_frameworks", "eligible_countries")
     )

@@ -88,6 +88,17 @@ def editing_rule(actor, programme: Programme) -> bool:
     return programme.state in (State.AGREED, State.ACTIVE)
 
 
+def check_may_edit(actor, programme: Programme) -> None:
+    """Refuse an ``actor`` whom no write would let change ``programme``'s content:
+    404 when they may not see it, 403 when its rows are not theirs to change or
+    it is agreed and they are not NATO staff (the edit page answers the same as
+    the write). A frozen state is a Conflict the write reports on the form."""
+    check_change(actor, programme)
+    refusal = edit_verdict(actor, programme.state)
+    if isinstance(refusal, PermissionDenied):
+        raise refusal
+
+
 def _versioned(actor, programme: Programme, versioned: bool, reason: str) -> None:
     if versioned:
         new_version(actor, programme, reason=reason)
@@ -576,11 +587,10 @@ def default_year(programme: Programme, activity=None) -> int:
         if programme.start_year <= this_year <= programme.end_year
         else programme.start_year
     )
-    if activity is not None:
-        if activity.first_year and year < activity.first_year <= programme.end_year:
-            year = activity.first_year
-        if activity.last_year and year > activity.last_year >= programme.start_year:
-            year = activity.last_year
+    if activity is not None and activity.is_offered_during(
+        programme.start_year, programme.end_year
+    ):
+        year = activity.nearest_offered_year(year)
     return year
 
 
@@ -714,10 +724,7 @@ def confirm_matches(
 
     # The access check comes first, also for an empty list (which records nothing).
     check_create(actor, Delivery)
-    if not can_see(actor, programme):
-        from django.http import Http404
-
-        raise Http404(_("Not found."))
+    get_visible(Programme, actor, pk=programme.pk)
     suggestions = {(m.item.pk, m.session.pk): m for m in suggested_matches(programme, actor)}
     created = []
     with transaction.atomic():

@@ -144,11 +144,7 @@ def programme_create(request):
 @login_required
 def programme_edit(request, pk):
     programme = services.visible_programme(request.user, pk)
-    if not can_change(request.user, programme):
-        raise PermissionDenied
-    refusal = services.edit_verdict(request.user, programme.state)
-    if isinstance(refusal, PermissionDenied):
-        raise refusal
+    services.check_may_edit(request.user, programme)
     initial = {
         name: getattr(programme, name)
         for name in ("kind", "start_year", "end_year", "title", "summary", "marking")

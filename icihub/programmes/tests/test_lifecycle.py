@@ -176,6 +176,29 @@ def test_items_are_checked(build_programme, kwt_coordinator, activity):
         services.add_item(kwt_coordinator, goal, {"activity": a, "planned_year": 2025})
 
 
+def test_the_default_year_moves_into_the_years_the_activity_is_offered():
+    """The programme's year (this year when it covers it, else its first year),
+    moved into the activity's years when they overlap the programme's."""
+    import datetime as dt
+
+    from icihub.menu.models import Activity
+    from icihub.programmes.models import Programme
+
+    def default(start, end, first=None, last=None):
+        programme = Programme(start_year=start, end_year=end)
+        return services.default_year(programme, Activity(first_year=first, last_year=last))
+
+    assert default(2040, 2043) == 2040
+    assert default(2040, 2043, first=2042) == 2042
+    assert default(2040, 2043, first=2030, last=2041) == 2040
+    assert default(2040, 2043, first=2050) == 2040  # not offered during the programme
+    assert default(2040, 2043, last=2039) == 2040
+    this_year = dt.date.today().year
+    assert default(this_year - 2, this_year + 1) == this_year
+    assert default(this_year - 2, this_year + 1, last=this_year - 1) == this_year - 1
+    assert default(this_year - 2, this_year + 1, last=this_year - 3) == this_year
+
+
 def test_access_a_coordinator_sees_only_their_own_country(build_programme, every_role):
     kuwait_programme = build_programme(every_role["coordinator_kwt"])
     qatar = every_role["coordinator_qat"]
