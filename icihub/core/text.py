@@ -51,19 +51,14 @@ def neutralise_formula(value):
     return value
 
 
-def in_active_language(english: str, arabic: str) -> str:
-    """A reference name in the language of the page: the Arabic form when Arabic
-    is active and one is recorded, the English one otherwise."""
-    if arabic and (translation.get_language() or "").startswith("ar"):
-        return arabic
-    return english
-
-
 class LocalName:
     """For models with ``name`` and ``name_ar``: ``local_name`` follows the
-    active language (the models' ``__str__`` returns it). The audit trail
-    records English (``audit._safe_str``)."""
+    active language (the models' ``__str__`` returns it): the Arabic form when
+    Arabic is active and one is recorded, the English one otherwise. The audit
+    trail records English (``audit._safe_str``)."""
 
     @property
     def local_name(self) -> str:
-        return in_active_language(self.name, self.name_ar)
+        if self.name_ar and (translation.get_language() or "").startswith("ar"):
+            return self.name_ar
+        return self.name

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from icihub.core.access import NATO_ROLES, Policy
 from icihub.core.dates import PartialDateField
 from icihub.core.models import AccessQuerySet, BaseModel, Sourced
-from icihub.core.text import LocalName, in_active_language, normalise_for_search
+from icihub.core.text import LocalName, normalise_for_search
 
 REFERENCE_POLICY = Policy(public=lambda: Q(is_public=True), write_all=NATO_ROLES)
 
@@ -102,7 +102,7 @@ class Country(LocalName, BaseModel, Searchable):
         return (self.iso3,)
 
 
-class Organisation(BaseModel, Sourced, Searchable):
+class Organisation(LocalName, BaseModel, Sourced, Searchable):
     """NATO bodies, the Regional Centre, Centres of Excellence, ministries,
     security bodies, regional secretariats and partners' missions to NATO."""
 
@@ -190,7 +190,7 @@ class Organisation(BaseModel, Sourced, Searchable):
         ]
 
     def __str__(self) -> str:
-        name = in_active_language(self.name, self.name_ar)
+        name = self.local_name
         return f"{name} ({self.acronym})" if self.acronym else name
 
 
