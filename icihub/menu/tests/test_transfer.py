@@ -244,3 +244,7 @@ def test_cli_import_and_export(tmp_path, make_activity):
     assert export.exists() and "activities written" in out.getvalue()
     with pytest.raises(CommandError):
         call_command("menu_export", str(tmp_path / "out.pdf"), stdout=out)
+    with pytest.raises(CommandError, match="Cannot write"):
+        call_command("menu_export", str(tmp_path / "no-such-dir" / "out.csv"), stdout=out)
+    with pytest.raises(CommandError, match="No user"):
+        call_command("menu_export", str(tmp_path / "out.csv"), "--as", "nobody", stdout=out)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
+from pathlib import Path
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import CommandError
@@ -85,3 +86,14 @@ def write_table(stdout, header: tuple, rows: list[tuple]) -> None:
     widths = [max(len(row[i]) for row in table) for i in range(len(header))]
     for row in table:
         stdout.write("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
+
+
+def write_output(path, content: bytes) -> Path:
+    """Write a command's output file; a path that cannot be written is a
+    CommandError naming it."""
+    path = Path(path)
+    try:
+        path.write_bytes(content)
+    except OSError as exc:
+        raise CommandError(_("Cannot write %(path)s: %(error)s") % {"path": path, "error": exc})
+    return path

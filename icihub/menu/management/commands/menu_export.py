@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from icihub.core.management.commands._common import command_errors, user_by_name, write_output
 from icihub.menu import services
 
 
@@ -27,23 +27,12 @@ class Command(BaseCommand):
         file_format = path.suffix.lower().lstrip(".")
         if file_format not in ("csv", "xlsx"):
             raise CommandError("The file name must end in .csv or .xlsx.")
-        actor = None
-        if options.get("username"):
-            from icihub.core.models import User
-
-            actor = User.objects.filter(username=options["username"]).first()
-            if actor is None:
-                raise CommandError(f"No user “{options['username']}”.")
-        try:
+        actor = user_by_name(options["username"]) if options.get("username") else None
+        with command_errors():
             result = services.export_menu(
                 actor, file_format, progress=lambda line: self.stdout.write(line)
             )
-        except ValidationError as exc:
-            raise CommandError("; ".join(exc.messages))
-        try:
-            path.write_bytes(result.content)
-        except OSError as exc:
-            raise CommandError(f"Cannot write {path}: {exc}")
+        write_output(path, result.content)
         self.stdout.write(
             self.style.SUCCESS(
                 f"{result.count} activities written to {path} (marking: {result.marking.label})."

@@ -10,8 +10,6 @@ country's report). The export is recorded in the audit trail."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
@@ -19,6 +17,7 @@ from icihub.core.management.commands._common import (
     command_errors,
     country_by_code,
     user_by_name,
+    write_output,
 )
 from icihub.reports import exports
 from icihub.reports import report as reports
@@ -87,11 +86,7 @@ class Command(BaseCommand):
                 )
                 report = reports.build_country(scope, country, progress=progress)
             result = exports.export(report, options["file_format"], progress=progress)
-        path = Path(options.get("output") or result.filename)
-        try:
-            path.write_bytes(result.content)
-        except OSError as exc:
-            raise CommandError(_("Cannot write %(path)s: %(error)s") % {"path": path, "error": exc})
+        path = write_output(options.get("output") or result.filename, result.content)
         self.stdout.write(
             self.style.SUCCESS(
                 _("%(path)s written (%(n)s bytes, marking: %(marking)s).")

@@ -29,12 +29,10 @@ Meant to run by itself, e.g. once a month from cron::
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from icihub.core.management.commands._common import command_errors, user_by_name
+from icihub.core.management.commands._common import command_errors, user_by_name, write_output
 
 
 def _participant_id(text: str) -> int:
@@ -111,11 +109,7 @@ class Command(BaseCommand):
         if not output and options["file_format"] == "json":
             self.stdout.write(result.content.decode(), ending="")
             return
-        path = Path(output or result.filename)
-        try:
-            path.write_bytes(result.content)
-        except OSError as exc:
-            raise CommandError(_("Cannot write %(path)s: %(error)s") % {"path": path, "error": exc})
+        path = write_output(output or result.filename, result.content)
         self.stderr.write(
             _("Wrote %(path)s (%(size)d bytes, marking %(marking)s).")
             % {"path": path, "size": len(result.content), "marking": result.marking}
