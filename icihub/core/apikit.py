@@ -329,6 +329,21 @@ class Pagination(LimitOffsetPagination):
         super().__init__(max_limit=settings.NINJA_PAGINATION_MAX_LIMIT, **kwargs)
 
 
+class Converted:
+    """A queryset as a sliceable sequence whose rows ``convert`` turns into the
+    API's output on the way out: the paginator slices it (one query for the
+    page, one for the count)."""
+
+    def __init__(self, qs, convert):
+        self.qs, self.convert = qs, convert
+
+    def __len__(self):
+        return self.qs.count()
+
+    def __getitem__(self, index):
+        return [self.convert(row) for row in self.qs[index]]
+
+
 def apply_filters(qs, filters: Schema, mapping: dict[str, str]):
     """Apply the non-empty fields of a filter schema: ``mapping`` maps each
     field to an ORM lookup (e.g. ``{"country": "country__iso3__iexact"}``)."""

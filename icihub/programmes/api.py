@@ -15,6 +15,7 @@ from icihub.core.access import get_visible
 from icihub.core.apikit import (
     ERRORS,
     READ_ERRORS,
+    Converted,
     Id,
     Pagination,
     PartialDateOut,
@@ -501,19 +502,6 @@ def request_out(r: PartnerRequest) -> dict:
     }
 
 
-class _Mapped:
-    """A sliceable sequence that converts rows on the way out (for pagination)."""
-
-    def __init__(self, qs, convert):
-        self.qs, self.convert = qs, convert
-
-    def __len__(self):
-        return self.qs.count()
-
-    def __getitem__(self, index):
-        return [self.convert(row) for row in self.qs[index]]
-
-
 def _country(code: str | None):
     if not code:
         return None
@@ -549,7 +537,7 @@ def list_programmes(request, filters: Query[ProgrammeFilters]):
         filters,
         {"country": "country__iso3__iexact", "kind": "kind", "state": "state"},
     )
-    return _Mapped(qs, programme_out)
+    return Converted(qs, programme_out)
 
 
 @router.get(
@@ -819,7 +807,7 @@ def _version_out(v) -> dict:
 def list_versions(request, pk: Id):
     user = actor(request)
     programme = services.visible_programme(user, pk)
-    return _Mapped(selectors.versions(programme, user), _version_out)
+    return Converted(selectors.versions(programme, user), _version_out)
 
 
 @router.get(
@@ -922,7 +910,7 @@ def list_requests(request, filters: Query[RequestFilters]):
         filters,
         {"country": "country__iso3__iexact", "kind": "kind", "state": "state"},
     )
-    return _Mapped(qs, request_out)
+    return Converted(qs, request_out)
 
 
 @router.get("/programmes/requests/unanswered", response={200: UnansweredOut, **READ_ERRORS})

@@ -20,6 +20,7 @@ from ninja.responses import Status
 from icihub.core.apikit import (
     ERRORS,
     READ_ERRORS,
+    Converted,
     Id,
     Pagination,
     actor,
@@ -223,29 +224,15 @@ def _json_value(value):
     return str(value)
 
 
-class _Records:
-    """A sliceable sequence of records converted for the API (pagination)."""
-
-    def __init__(self, qs, spec):
-        self.qs, self.spec = qs, spec
-
-    def __len__(self):
-        return self.qs.count()
-
-    def __getitem__(self, index):
-        out = []
-        for obj in self.qs[index]:
-            cells = self.spec.cells(obj)
-            out.append(
-                {
-                    "id": obj.pk,
-                    "type": obj._meta.label_lower,
-                    "label": cells[0]["text"] if cells else str(obj.pk),
-                    "url": cells[0]["url"] if cells else None,
-                    "fields": {c["key"]: _json_value(c["value"]) for c in cells},
-                }
-            )
-        return out
+def _record_out(spec, obj) -> dict:
+    cells = spec.cells(obj)
+    return {
+        "id": obj.pk,
+        "type": obj._meta.label_lower,
+        "label": cells[0]["text"] if cells else str(obj.pk),
+        "url": cells[0]["url"] if cells else None,
+        "fields": {c["key"]: _json_value(c["value"]) for c in cells},
+    }
 
 
 def _snapshot_out(s: Snapshot) -> dict:
@@ -307,7 +294,7 @@ def figure_records(request, key: str, query: Query[RecordsQuery]):
         raise ValidationError({"value": _("This breakdown value is not valid.")})
     section = figures.pick(sections, query.part)
     spec = list_for(section.model)
-    return _Records(spec.queryset(section.queryset), spec)
+    return Converted(spec.queryset(section.queryset), lambda obj: _record_out(spec, obj))
 
 
 # -- reports -------------------------------------------------------------------------------------
