@@ -187,3 +187,9 @@ def test_import_page_shows_row_errors(session, kwt_coordinator):
     assert "own country" in html and "commit-import" not in html
     assert client.post(url, {"action": "commit"}).status_code == 200
     assert not Participant.objects.exists()
+
+
+def test_a_file_named_xlsx_that_is_no_workbook_is_refused():
+    with pytest.raises(imports.ImportFileError) as caught:
+        imports.read_table("people.xlsx", b"name,country\nA,KWT\n")
+    assert caught.value.message_dict == {"file": ["This is not an XLSX workbook."]}
