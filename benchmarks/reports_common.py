@@ -21,10 +21,11 @@ import datetime as dt
 import gc
 import os
 import random
-import statistics
 import sys
 import time
 from pathlib import Path
+
+from timing import measure
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -468,15 +469,4 @@ def _generate(rng: random.Random, scale: float, started: float) -> None:
 def median_ms(fn, runs: int) -> tuple[float, float, int]:
     """Median and slowest wall time (ms) of ``runs`` calls after a warm-up, and
     the number of SQL queries of one call."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    fn()
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - start) * 1000)
-    with CaptureQueriesContext(connection) as ctx:
-        fn()
-    return statistics.median(times), max(times), len(ctx.captured_queries)
+    return tuple(measure(fn, runs))

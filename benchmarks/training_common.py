@@ -5,11 +5,11 @@ and a course open to the ICI. Not a benchmark itself."""
 from __future__ import annotations
 
 import os
-import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+from timing import measure
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -63,15 +63,5 @@ def staff_and_course(code: str = "NIRC-BENCH-1"):
 def median_ms(fn, runs: int) -> tuple[float, int]:
     """Median wall time (ms) of ``runs`` calls after a warm-up, and the number of
     SQL queries of one call."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    fn()
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - start) * 1000)
-    with CaptureQueriesContext(connection) as ctx:
-        fn()
-    return statistics.median(times), len(ctx.captured_queries)
+    timing = measure(fn, runs)
+    return timing.median_ms, timing.queries
