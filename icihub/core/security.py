@@ -400,9 +400,14 @@ def _raise_session_epoch(user) -> None:
 
 def end_sessions(actor, user, *, revoke_tokens: bool = False, reason: str = "") -> int:
     """End every session of ``user`` (raising its session generation), and
-    optionally revoke its API tokens. Returns the number of tokens revoked."""
+    optionally revoke its API tokens. Returns the number of tokens revoked.
+    One's own sessions, or another account's by staff who may manage it (the
+    system may)."""
+    from .services import check_manage
     from .services import revoke_tokens as revoke
 
+    if actor is not None and actor.pk != user.pk:
+        check_manage(actor, user)
     with transaction.atomic():
         _raise_session_epoch(user)
         revoked = revoke(user, actor) if revoke_tokens else 0

@@ -463,7 +463,6 @@ def user_security(request, pk):
         security.unlock(request.user, username=account.get_username(), reason=reason)
         messages.success(request, _("Sign-in unlocked."))
     elif action == "end_sessions":
-        services.check_manage(request.user, account)
         security.end_sessions(
             request.user,
             account,

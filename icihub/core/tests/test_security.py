@@ -283,6 +283,28 @@ def test_the_rules_on_removing_a_second_factor_hold_in_the_service(
     assert not security.has_2fa(kwt_coordinator) and not security.has_2fa(nato_staff)
 
 
+def test_ending_another_accounts_sessions_is_for_staff_who_may_manage_it_in_the_service(
+    nato_staff, centre_staff, kwt_coordinator, qat_coordinator
+):
+    """``security.end_sessions``: one's own sessions, or another account's by
+    staff who may manage it; Centre staff cannot sign a NATO account out."""
+    from django.core.exceptions import PermissionDenied
+
+    epochs = {u.pk: u.session_epoch for u in (nato_staff, qat_coordinator)}
+    with pytest.raises(PermissionDenied):
+        security.end_sessions(kwt_coordinator, qat_coordinator)
+    with pytest.raises(PermissionDenied):
+        security.end_sessions(centre_staff, nato_staff)
+    for user in (nato_staff, qat_coordinator):
+        user.refresh_from_db()
+        assert user.session_epoch == epochs[user.pk]  # refused: nothing ended
+    security.end_sessions(kwt_coordinator, kwt_coordinator)
+    security.end_sessions(centre_staff, qat_coordinator)
+    security.end_sessions(None, nato_staff)
+    assert qat_coordinator.session_epoch == epochs[qat_coordinator.pk] + 1
+    assert nato_staff.session_epoch == epochs[nato_staff.pk] + 1
+
+
 def test_cli_otp_code_prints_the_current_code_and_is_audited(centre_staff):
     device = give_authenticator(centre_staff, "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")
     result = run_cli("user", "otp-code", "centre")
