@@ -44,7 +44,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import F, Max
 from django.http import Http404
 from django.utils import timezone
@@ -782,16 +782,7 @@ def accept(actor, nomination: Nomination, *, reason: str = "") -> Nomination:
             )
         if before == S.WAITLISTED:
             if not _seat_available(locked, nomination.country_id):
-                raise Conflict(
-                    _(
-                        "No seat is free for %(country)s: the quota is used up or the session "
-                        "is full. Seats are reallocated on %(date)s."
-                    )
-                    % {
-                        "country": nomination.country.name,
-                        "date": locked.reallocation_date.isoformat(),
-                    }
-                )
+                raise Conflict(_no_seat_message(locked, nomination.country.name))
             _take_seat(locked)
             nomination.has_seat = True
             nomination.via_reallocation = locked.quotas_released_at is not None
@@ -805,6 +796,46 @@ def accept(actor, nomination: Nomination, *, reason: str = "") -> Nomination:
 
     _on_commit(lambda: emails.nomination_accepted(nomination.pk))
     return nomination
+
+
+def _no_seat_message(session: Session, country: str) -> str:
+    """Why a waiting nominee cannot be accepted now, and what will really happen
+    to the waiting list (the daily reallocation, :func:`reallocate`, processes
+    only sessions open or closed for nominations whose quotas still bind; once
+    released, a freed seat goes to the next waiting nominee at once, see
+    :func:`_fill_free_seats`, while the session is not yet running)."""
+    values = {"country": country, "date": session.reallocation_date.isoformat()}
+    if session.state not in (Session.State.OPEN, Session.State.CLOSED, Session.State.PLANNED):
+        return (
+            _(
+                "No seat is free for %(country)s: the session is full. Seats of a session "
+                "that has started are not reallocated; a waiting nominee can be accepted only "
+                "after a seat is freed (a withdrawal or a rejection) or the capacity is raised."
+            )
+            % values
+        )
+    if session.quotas_released_at is not None:
+        return _(
+            "No seat is free: the session is full (the quotas were released on %(date)s). "
+            "When a seat is freed, it goes at once to the next waiting nominee in the fair "
+            "order of the reallocation."
+        ) % {"date": timezone.localtime(session.quotas_released_at).date().isoformat()}
+    if session.reallocation_date <= today():
+        return (
+            _(
+                "No seat is free for %(country)s: the quota is used up or the session is full. "
+                "The unused quota seats are due for release since %(date)s and go to the waiting "
+                "list at the next daily reallocation."
+            )
+            % values
+        )
+    return (
+        _(
+            "No seat is free for %(country)s: the quota is used up or the session is full. "
+            "Unused quota seats are released to the waiting list on %(date)s."
+        )
+        % values
+    )
 
 
 def reject(actor, nomination: Nomination, *, reason: str) -> Nomination:
@@ -1075,17 +1106,107 @@ def _fill_free_seats(session: Session, reason: str = "") -> list:
     return _promote(session, plan, reason or _("A seat became free."))
 
 
+#: How many times the daily run tries one session before reporting it failed.
+REALLOCATION_ATTEMPTS = 3
+
+
+class SessionOutcome:
+    """What the reallocation did to one session."""
+
+    REALLOCATED = "reallocated"  # quotas released, waiting nominees promoted
+    UNCHANGED = "unchanged"  # quotas released (or already), nobody to promote
+    CONFLICT = "conflict"  # still failing after every attempt: nothing written
+
+
+@dataclass
+class SessionReallocation:
+    """The result of the reallocation of one session (its own transaction)."""
+
+    session_id: int
+    reference: str
+    outcome: str
+    attempts: int = 1
+    reason: str = ""
+    promoted: list = field(default_factory=list)  # (nominee, country iso3)
+
+    @property
+    def failed(self) -> bool:
+        return self.outcome == SessionOutcome.CONFLICT
+
+    def as_dict(self) -> dict:
+        return {
+            "session": self.session_id,
+            "reference": self.reference,
+            "outcome": self.outcome,
+            "attempts": self.attempts,
+            "reason": self.reason,
+            "promoted": [{"participant": name, "country": iso3} for name, iso3 in self.promoted],
+        }
+
+    def line(self) -> str:
+        """One line of the command's report."""
+        if self.outcome == SessionOutcome.REALLOCATED:
+            text = _("%(ref)s: reallocated, %(n)d promoted") % {
+                "ref": self.reference,
+                "n": len(self.promoted),
+            }
+        elif self.outcome == SessionOutcome.UNCHANGED:
+            text = _("%(ref)s: unchanged (%(why)s)") % {"ref": self.reference, "why": self.reason}
+        else:
+            text = _("%(ref)s: conflict after %(n)d attempts: %(why)s") % {
+                "ref": self.reference,
+                "n": self.attempts,
+                "why": self.reason,
+            }
+        if self.outcome != SessionOutcome.CONFLICT and self.attempts > 1:
+            text += " " + _("(after %(n)d attempts)") % {"n": self.attempts}
+        return text
+
+
 @dataclass
 class ReallocationReport:
+    """What a reallocation run did: per session (``results``) and in total. A
+    scheduled job records :meth:`as_dict`; ``ok`` is false when some session
+    finally failed (the others were processed all the same)."""
+
     day: dt.date
     dry_run: bool
     sessions: int = 0
     released: int = 0
     promoted: list = field(default_factory=list)  # (session reference, nominee, country iso3)
+    results: list[SessionReallocation] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[SessionReallocation]:
+        return [r for r in self.results if r.failed]
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+    def counts(self) -> dict[str, int]:
+        counts = dict.fromkeys(
+            (SessionOutcome.REALLOCATED, SessionOutcome.UNCHANGED, SessionOutcome.CONFLICT), 0
+        )
+        for result in self.results:
+            counts[result.outcome] += 1
+        return counts
+
+    def as_dict(self) -> dict:
+        return {
+            "day": self.day.isoformat(),
+            "dry_run": self.dry_run,
+            "sessions": self.sessions,
+            "released": self.released,
+            "promoted": len(self.promoted),
+            "counts": self.counts(),
+            "ok": self.ok,
+            "results": [r.as_dict() for r in self.results],
+        }
 
     def summary(self) -> str:
         verb = _("would be") if self.dry_run else _("were")
-        return _(
+        text = _(
             "%(day)s: %(released)d of %(sessions)d due sessions released their quotas; "
             "%(n)d waiting nominees %(verb)s promoted."
         ) % {
@@ -1095,6 +1216,12 @@ class ReallocationReport:
             "n": len(self.promoted),
             "verb": verb,
         }
+        if self.failed:
+            text += " " + _("%(n)d sessions failed: %(refs)s.") % {
+                "n": len(self.failed),
+                "refs": ", ".join(r.reference for r in self.failed),
+            }
+        return text
 
 
 def due_for_reallocation(day: dt.date):
@@ -1120,9 +1247,24 @@ def reallocate(
     promote waiting nominees of any eligible country to the free seats, in the
     fair order of :func:`fair_order`. With ``session``, do it for that session
     now, whatever its reallocation date (staff, on demand). ``dry_run`` writes
-    nothing and reports what would happen."""
+    nothing and reports what would happen.
+
+    Each session is its own transaction, tried up to
+    :data:`REALLOCATION_ATTEMPTS` times when it conflicts with a concurrent
+    change (a nominee withdrawn meanwhile, a deadlock): one session that still
+    fails is reported (``report.results``, outcome "conflict") and never stops
+    the others. On demand (``session``), a final failure raises :class:`Conflict`."""
     with without_cyclic_gc():
-        return _reallocate(day, dry_run, progress, actor, session, reason)
+        report = _reallocate(day, dry_run, progress, actor, session, reason)
+    if session is not None and report.failed:
+        raise Conflict(report.failed[0].reason)
+    return report
+
+
+# The errors worth another attempt: a changed waiting list (Conflict from
+# _promote), a deadlock, a lock timeout or a constraint hit by a concurrent
+# write (DatabaseError: OperationalError, IntegrityError, ...).
+_RETRYABLE = (Conflict, DatabaseError)
 
 
 def _reallocate(day, dry_run, progress, actor, session, reason) -> ReallocationReport:
@@ -1140,7 +1282,8 @@ def _reallocate(day, dry_run, progress, actor, session, reason) -> ReallocationR
     report.sessions = len(ids)
     reason = reason or _("Reallocation of unused quota seats (%(day)s)") % {"day": day.isoformat()}
     progress(f"{len(ids)} sessions due for reallocation on {day.isoformat()}")
-    # One query for every waiting nominee of the due sessions.
+    # One query for every waiting nominee of the due sessions (the first attempt
+    # of each session uses it; a retry reads the session's list again, locked).
     waiting_by_session: dict[int, list] = defaultdict(list)
     for n in (
         Nomination.objects.filter(session_id__in=ids, status=S.WAITLISTED)
@@ -1155,42 +1298,20 @@ def _reallocate(day, dry_run, progress, actor, session, reason) -> ReallocationR
     cache: dict = {}
     notify: list[int] = []
     with audit.acting(actor, reason=reason):
-        if quiet and not dry_run:
-            with transaction.atomic():
-                for chunk_start in range(0, len(quiet), 500):
-                    chunk = quiet[chunk_start : chunk_start + 500]
-                    Session.objects.filter(pk__in=chunk, quotas_released_at__isnull=True).update(
-                        quotas_released_at=now
-                    )
-                    audit.log_event(
-                        audit.Action.TRANSITION,
-                        None,
-                        message=f"quotas released (no waiting nominees): {len(chunk)} sessions",
-                        data={"sessions": chunk},
-                    )
-        report.released += len(quiet)
+        if quiet:
+            # Sessions nobody waits for only release their quotas: one UPDATE per
+            # 500 (a batch cannot conflict: it skips any session that has been
+            # released or has got a waiting nominee meanwhile, which then goes
+            # through the per-session path below).
+            busy.extend(_release_quiet(quiet, now, dry_run, report))
         for index, pk in enumerate(busy, start=1):
-            with transaction.atomic():
-                locked = (
-                    Session.objects.select_for_update(of=("self",))
-                    .select_related("course")
-                    .get(pk=pk)
-                )
-                if locked.quotas_released_at is None:
-                    locked.quotas_released_at = now
-                    if not dry_run:
-                        Session.objects.filter(pk=pk).update(quotas_released_at=now)
-                        _transition(locked, "quotas_released_at", None, now.isoformat(), reason)
-                waiting = [n for n in waiting_by_session[pk] if n.status == S.WAITLISTED]
-                plan = _promotion_plan(locked, waiting, _held_by_country(locked), cache)
-                if not dry_run:
-                    _promote(locked, plan, reason, notify)
+            result = _reallocate_one(
+                pk, waiting_by_session.get(pk), now, dry_run, reason, cache, notify
+            )
+            report.results.append(result)
+            if not result.failed:
                 report.released += 1
-                report.promoted.extend(
-                    (locked.reference, n.participant.full_name, n.country.iso3) for n in plan
-                )
-                if dry_run:
-                    transaction.set_rollback(True)
+                report.promoted.extend((result.reference, *p) for p in result.promoted)
             if index % 200 == 0:
                 progress(f"  {index}/{len(busy)} sessions with waiting nominees")
     if notify:
@@ -1199,8 +1320,104 @@ def _reallocate(day, dry_run, progress, actor, session, reason) -> ReallocationR
         # After the sessions' own commits: one batch, one mail connection.
         _on_commit(lambda: emails.nominations_promoted(notify))
         progress(f"  {len(notify)} promotion e-mails queued")
+    report.results.sort(key=lambda r: r.reference)
     progress(report.summary())
     return report
+
+
+def _release_quiet(ids: list[int], now, dry_run: bool, report: ReallocationReport) -> list[int]:
+    """Release the quotas of sessions without waiting nominees; returns those
+    that got a waiting nominee (or were released) meanwhile, left for the
+    per-session path."""
+    left: list[int] = []
+    for chunk_start in range(0, len(ids), 500):
+        chunk = ids[chunk_start : chunk_start + 500]
+        with transaction.atomic():
+            pending = Session.objects.filter(pk__in=chunk, quotas_released_at__isnull=True).exclude(
+                pk__in=Nomination.objects.filter(session_id__in=chunk, status=S.WAITLISTED).values(
+                    "session_id"
+                )
+            )
+            rows = list(pending.order_by().values_list("pk", "reference"))
+            done = {pk for pk, _ref in rows}
+            if rows and not dry_run:
+                Session.objects.filter(pk__in=done, quotas_released_at__isnull=True).update(
+                    quotas_released_at=now
+                )
+                audit.log_event(
+                    audit.Action.TRANSITION,
+                    None,
+                    message=f"quotas released (no waiting nominees): {len(rows)} sessions",
+                    data={"sessions": sorted(done)},
+                )
+        left.extend(pk for pk in chunk if pk not in done)
+        report.released += len(rows)
+        report.results.extend(
+            SessionReallocation(
+                pk, ref, SessionOutcome.UNCHANGED, reason=_("nobody on the waiting list")
+            )
+            for pk, ref in rows
+        )
+    return left
+
+
+def _reallocate_one(pk, prefetched, now, dry_run, reason, cache, notify) -> SessionReallocation:
+    """Reallocate one session in its own transaction, with up to
+    :data:`REALLOCATION_ATTEMPTS` attempts. Never raises for a conflict: the
+    result says what happened."""
+    reference = ""
+    error: Exception | None = None
+    for attempt in range(1, REALLOCATION_ATTEMPTS + 1):
+        promoted_pks: list[int] = []
+        try:
+            with transaction.atomic():
+                locked = (
+                    Session.objects.select_for_update(of=("self",))
+                    .select_related("course")
+                    .get(pk=pk)
+                )
+                reference = locked.reference
+                if locked.quotas_released_at is None:
+                    locked.quotas_released_at = now
+                    if not dry_run:
+                        Session.objects.filter(pk=pk).update(quotas_released_at=now)
+                        _transition(locked, "quotas_released_at", None, now.isoformat(), reason)
+                if attempt == 1 and prefetched is not None:
+                    waiting = [n for n in prefetched if n.status == S.WAITLISTED]
+                else:  # read again, under the session's lock
+                    waiting = list(
+                        locked.nominations.filter(status=S.WAITLISTED)
+                        .select_related("participant", "country")
+                        .order_by("priority", "nominated_at", "id")
+                    )
+                plan = _promotion_plan(locked, waiting, _held_by_country(locked), cache)
+                if not dry_run:
+                    _promote(locked, plan, reason, promoted_pks)
+                if dry_run:
+                    transaction.set_rollback(True)
+        except _RETRYABLE as exc:
+            error = exc
+            continue
+        except Session.DoesNotExist:
+            error = Conflict(_("The session was deleted meanwhile."))
+            break
+        notify.extend(promoted_pks)
+        promoted = [(n.participant.full_name, n.country.iso3) for n in plan]
+        if promoted:
+            return SessionReallocation(
+                pk, reference, SessionOutcome.REALLOCATED, attempt, promoted=promoted
+            )
+        why = _("no free seat") if waiting else _("nobody on the waiting list")
+        return SessionReallocation(pk, reference, SessionOutcome.UNCHANGED, attempt, reason=why)
+    if not reference:
+        reference = Session.objects.filter(pk=pk).values_list("reference", flat=True).first() or ""
+    return SessionReallocation(
+        pk,
+        reference or f"#{pk}",
+        SessionOutcome.CONFLICT,
+        attempts=attempt,
+        reason=str(error) or error.__class__.__name__,
+    )
 
 
 # -- attendance and completion -----------------------------------------------------------

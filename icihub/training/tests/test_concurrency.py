@@ -107,3 +107,106 @@ def test_the_database_refuses_more_seats_than_the_capacity(course, centre_staff)
     session = factories.make_session(course, centre_staff, capacity=1)
     with pytest.raises(IntegrityError), transaction.atomic():
         Session.objects.filter(pk=session.pk).update(seats_taken=2)
+
+
+def _due_sessions(course, centre_staff, coordinator, people, count=12):
+    """``count`` sessions due the same day, each with two Kuwaitis seated (the
+    quota) and two waiting for the two seats the release frees."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from . import factories
+
+    start = timezone.localdate() + dt.timedelta(weeks=10)
+    sessions = []
+    for i in range(count):
+        session = factories.make_session(
+            course,
+            centre_staff,
+            start=start + dt.timedelta(days=i),
+            capacity=4,
+            quotas={"KWT": 2},
+            reallocation_date=start - dt.timedelta(weeks=6),
+        )
+        services.nominate_many(coordinator, session, people)
+        sessions.append(session)
+    return sessions
+
+
+def _in_thread(work):
+    """Run ``work`` in another thread (its own database connection) and wait."""
+    result = _race([work])[0]
+    if isinstance(result, Exception):
+        raise result
+    return result
+
+
+def test_a_concurrent_withdrawal_during_the_daily_run(
+    course, centre_staff, kwt_coordinator, monkeypatch
+):
+    """Issue 15, defect 3: a waiting nominee withdrawn on another connection
+    while the run is under way; every session is still reallocated."""
+    from . import factories
+
+    people = [factories.make_participant(centre_staff, "KWT", i) for i in range(1, 5)]
+    due = _due_sessions(course, centre_staff, kwt_coordinator, people)
+    victims = [
+        due[i].nominations.filter(status=Nomination.Status.WAITLISTED).order_by("priority").first()
+        for i in (4, 9)
+    ]
+    original = services._promotion_plan
+    calls = {"n": 0}
+
+    def plan(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] in (2, 7):  # while session 2 (then 7) is locked by the run
+            victim = victims[0 if calls["n"] == 2 else 1]
+            _in_thread(lambda: services.withdraw(kwt_coordinator, victim, reason="concurrent"))
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(services, "_promotion_plan", plan)
+    report = services.reallocate(due[0].reallocation_date)
+    assert report.ok, [r.as_dict() for r in report.failed]
+    assert [r.outcome for r in report.results] == ["reallocated"] * len(due)
+    assert sum(len(r.promoted) for r in report.results) == 2 * len(due) - 2
+    for session in due:
+        session.refresh_from_db()
+        assert session.quotas_released_at is not None
+        assert (
+            session.seats_taken
+            == session.nominations.filter(has_seat=True).count()
+            == 4 - (1 if session.pk in (due[4].pk, due[9].pk) else 0)
+        )
+        assert not session.nominations.filter(status=Nomination.Status.WAITLISTED).exists()
+
+
+def test_the_daily_run_racing_withdrawals(course, centre_staff, kwt_coordinator):
+    """The run and withdrawals of waiting nominees start at the same instant on
+    separate connections: whatever the interleaving, no session fails, every
+    quota is released and no free seat is left while someone waits."""
+    from . import factories
+
+    people = [factories.make_participant(centre_staff, "KWT", i) for i in range(1, 5)]
+    due = _due_sessions(course, centre_staff, kwt_coordinator, people)
+    victims = [
+        s.nominations.filter(status=Nomination.Status.WAITLISTED).order_by("-priority").first()
+        for s in due[::2]
+    ]
+    withdrawals = [
+        (lambda v=v: services.withdraw(kwt_coordinator, v, reason="racing")) for v in victims
+    ]
+    results = _race([lambda: services.reallocate(due[0].reallocation_date), *withdrawals])
+    report = results[0]
+    assert not isinstance(report, Exception), report
+    assert report.ok, [r.as_dict() for r in report.failed]
+    for outcome in results[1:]:
+        # a withdrawal either came first, or found its nominee promoted meanwhile
+        assert isinstance(outcome, Nomination) and outcome.status == Nomination.Status.WITHDRAWN
+    for session in due:
+        session.refresh_from_db()
+        assert session.quotas_released_at is not None
+        held = session.nominations.filter(has_seat=True).count()
+        assert session.seats_taken == held
+        waiting = session.nominations.filter(status=Nomination.Status.WAITLISTED).count()
+        assert held == session.capacity or waiting == 0

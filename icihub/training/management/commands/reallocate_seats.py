@@ -7,6 +7,12 @@ Meant to run by itself once a day, e.g. from cron::
 
     15 2 * * *  cd /srv/icihub && .venv/bin/icihub reallocate-seats
 
+Each session is its own transaction, retried a few times when a concurrent
+change gets in the way (a nominee withdrawn during the run); the command prints
+each session's result (reallocated, unchanged, or conflict with the reason).
+Exit status 0 when every session was processed, 1 when some session still
+failed after its retries (the others are processed all the same).
+
 Running it twice the same day changes nothing the second time. ``--dry-run``
 reports what would happen and writes nothing; ``--date`` runs it as of another
 day (to catch up after an outage)."""
@@ -47,7 +53,15 @@ class Command(BaseCommand):
                 dry_run=options["dry_run"],
                 progress=lambda line: self.stdout.write(line),
             )
-        for reference, name, iso3 in report.promoted:
-            self.stdout.write(f"  {reference}: {name} ({iso3})")
+        for result in report.results:
+            style = self.style.ERROR if result.failed else (lambda text: text)
+            self.stdout.write(style(f"  {result.line()}"))
+            for name, iso3 in result.promoted:
+                self.stdout.write(f"    {name} ({iso3})")
         if options["dry_run"]:
             self.stdout.write(self.style.WARNING("Dry run: nothing was written."))
+        if report.failed:
+            raise CommandError(
+                f"{len(report.failed)} of {report.sessions} sessions could not be reallocated: "
+                + ", ".join(r.reference for r in report.failed)
+            )
