@@ -1767,17 +1767,18 @@ def create_trip(
                 "s": session.reference
             }
             break
-    if arrival and departure and not errors:
-        overlap = Trip.objects.filter(
-            instructor=instructor, arrival__lte=departure, departure__gte=arrival
-        ).first()
-        if overlap:
-            errors["arrival"] = _("Another trip of this instructor overlaps: %(t)s.") % {
-                "t": overlap
-            }
     if errors:
         raise ValidationError(errors)
     with audit.acting(actor, reason=reason), transaction.atomic():
+        # The instructor's row, locked: concurrent trips of one instructor are
+        # checked one after the other (on PostgreSQL the exclusion constraint
+        # training_trip_no_overlap also refuses an overlap written by any other path).
+        list(Instructor.objects.select_for_update().filter(pk=instructor.pk).values_list("pk"))
+        overlap = _overlapping_trip(instructor, arrival, departure)
+        if overlap:
+            raise ValidationError(
+                {"arrival": _("Another trip of this instructor overlaps: %(t)s.") % {"t": overlap}}
+            )
         trip = Trip(
             instructor=instructor,
             origin=origin.strip(),
@@ -1786,9 +1787,25 @@ def create_trip(
             notes=notes,
         )
         trip.full_clean()
-        trip.save()
+        try:
+            with transaction.atomic():
+                trip.save()
+        except IntegrityError:
+            raise Conflict(
+                _(
+                    "Another trip of this instructor overlaps these dates (recorded "
+                    "meanwhile): an instructor's trips do not overlap."
+                )
+            )
         trip.sessions.set(sessions)
     return trip
+
+
+def _overlapping_trip(instructor: Instructor, arrival: dt.date, departure: dt.date):
+    """Another trip of ``instructor`` sharing a day with arrival-departure, or None."""
+    return Trip.objects.filter(
+        instructor=instructor, arrival__lte=departure, departure__gte=arrival
+    ).first()
 
 
 def delete_trip(actor, trip: Trip, *, reason: str = "") -> None:
