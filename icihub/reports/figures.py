@@ -195,8 +195,13 @@ def planned_items(scope: Scope):
 
 
 def delivered_items(scope: Scope):
+    """Planned items with a delivery on or before the period's last day: a
+    delivery in a later year does not count for this period (docs/reports.md),
+    so a past year's figure does not change when a late delivery is recorded."""
     Delivery = _model("programmes.Delivery")
-    return planned_items(scope).filter(pk__in=scope.rows(Delivery).values("item_id"))
+    return planned_items(scope).filter(
+        pk__in=scope.rows(Delivery).filter(delivered_on__lte=scope.period.end).values("item_id")
+    )
 
 
 def _requests(scope: Scope):
@@ -703,7 +708,8 @@ FIGURES: dict[str, Figure] = _register(
         _(
             "Programme activities delivered: of the activities planned, those with at least one "
             "recorded delivery (a course session attended, a meeting, an expert visit or another "
-            "delivery)."
+            "delivery) dated on or before the last day of the period. A delivery in a later year "
+            "does not count for the period (the programme's execution page shows it)."
         ),
         base=delivered_items,
         dims=ITEM_DIMS,
@@ -835,7 +841,9 @@ FIGURES: dict[str, Figure] = _register(
         _("Seats reallocated"),
         _(
             "Seats reallocated: of the seats filled, those that went to a waiting nominee after "
-            "the quotas were released."
+            "the quotas were released (promoted or accepted from the waiting list). A nominee "
+            "who took a free seat at once, without waiting, is not counted; a substitute keeps "
+            "the seat of the one replaced."
         ),
         base=lambda s: _nominations(s, status="accepted", via_reallocation=True),
         dims=SEAT_DIMS,

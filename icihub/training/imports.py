@@ -716,7 +716,7 @@ def _commit(actor, plan, result, source_name, progress) -> ImportResult:
                     priority=row.priority or 1,
                     status=Nomination.Status.NOMINATED if seated else Nomination.Status.WAITLISTED,
                     has_seat=seated,
-                    via_reallocation=seated and session.quotas_released_at is not None,
+                    via_reallocation=False,  # seated at once: never waited
                     reason=reason,
                     nominated_by=actor,
                     nominated_at=now,

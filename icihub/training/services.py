@@ -733,7 +733,9 @@ def nominate_many(
                 priority=rank,
                 status=S.NOMINATED if seated else S.WAITLISTED,
                 has_seat=seated,
-                via_reallocation=seated and locked.quotas_released_at is not None,
+                # A seat taken at once never came from the waiting list, even
+                # after the release: via_reallocation is for promoted nominees.
+                via_reallocation=False,
                 reason=reason,
                 nominated_by=actor if getattr(actor, "is_authenticated", False) else None,
                 nominated_at=timezone.now(),
