@@ -10,7 +10,7 @@ import calendar
 import datetime as dt
 from collections import defaultdict
 
-from django.db.models import Avg, Count, F, Prefetch, Q
+from django.db.models import Avg, Count, Exists, F, OuterRef, Prefetch, Q
 from django.utils import timezone
 
 from icihub.core.access import Role, has_role, is_staff
@@ -209,6 +209,22 @@ def certificates(user):
         "nomination__session",
         "nomination__session__course",
     )
+
+
+def with_certificates(qs, user):
+    """Nominations with their certificate as ``user`` may see it, read through
+    the Certificate policy (``visible_certificate``: the row or None; an
+    instructor sees no certificate, so no verification code), and
+    ``certificate_issued`` (whether one was issued: part of the outcome, which
+    whoever sees the nomination sees). Pages render these two, never the
+    nomination's ``certificate`` relation, so pages and API cannot differ."""
+    return qs.prefetch_related(
+        Prefetch(
+            "certificate",
+            queryset=Certificate.objects.visible_to(user),
+            to_attr="visible_certificate",
+        )
+    ).annotate(certificate_issued=Exists(Certificate.objects.filter(nomination=OuterRef("pk"))))
 
 
 def trips(user):

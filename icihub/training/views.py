@@ -538,8 +538,11 @@ def nomination_detail(request, pk):
         raise Http404
     user = request.user
     nomination = get_visible(
-        selectors.nominations(user).select_related(
-            "nominated_by", "decided_by", "withdrawn_by", "substitute_for__participant"
+        selectors.with_certificates(
+            selectors.nominations(user).select_related(
+                "nominated_by", "decided_by", "withdrawn_by", "substitute_for__participant"
+            ),
+            user,
         ),
         user,
         pk=pk,
@@ -560,7 +563,7 @@ def nomination_detail(request, pk):
         evaluation = nomination.evaluation
     except Evaluation.DoesNotExist:
         evaluation = None
-    certificate = nomination.issued_certificate
+    certificate = nomination.visible_certificate  # through the Certificate policy
     own = role_of(user) == Role.PARTICIPANT and nomination.participant.user_id == user.pk
     context = {
         "nomination": nomination,
@@ -578,9 +581,10 @@ def nomination_detail(request, pk):
             and (staff or own)
         ),
         "certificate": certificate,
+        "certificate_issued": nomination.certificate_issued,
         "can_certify": staff
         and nomination.outcome == Nomination.Outcome.COMPLETED
-        and certificate is None,
+        and not nomination.certificate_issued,
     }
     return render(request, "training/nomination_detail.html", context)
 
@@ -925,12 +929,10 @@ def participant_export(request, fmt):
 @login_required
 def participant_detail(request, pk):
     participant = get_visible(selectors.participants(request.user), request.user, pk=pk)
-    nominations = (
-        selectors.nominations(request.user)
-        .filter(participant=participant)
-        .select_related("certificate")
-        .order_by("-session__start")
-    )
+    nominations = selectors.with_certificates(
+        selectors.nominations(request.user).filter(participant=participant),
+        request.user,
+    ).order_by("-session__start")
     return render(
         request,
         "training/participant_detail.html",

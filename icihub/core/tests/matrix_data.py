@@ -68,6 +68,10 @@ MARKERS = {
     "person_hidden": "Matrixhiddenperson",
     "activity_nato": "Matrixnatoactivity",
     "source_nato": "Matrixnatosource",
+    # issue 15 (certificates): the verification codes, which no instructor sees
+    # (an instructor sees the outcome of their sessions' participants, no code)
+    "certificate_kwt": "MXKWTCERTCODE",
+    "certificate_qat": "MXQATCERTCODE",
 }
 
 
@@ -336,6 +340,18 @@ def _training(world: World) -> None:
         o[f"attendance_{iso}"] = Attendance.objects.filter(
             nomination=o[f"nomination_done_{iso}"]
         ).first()
+    # issue 15: the instructor account also taught the completed session, whose
+    # participants' certificates carry known codes (the leak markers above).
+    o["assignment_own_done"] = training.assign(centre, s_done, o["instructor_own"], "instructor")
+    from icihub.core import audit
+    from icihub.training.models import Certificate
+
+    with audit.suspended():
+        for iso in ("kwt", "qat"):
+            Certificate.objects.filter(pk=o[f"certificate_{iso}"].pk).update(
+                code=MARKERS[f"certificate_{iso}"]
+            )
+            o[f"certificate_{iso}"].refresh_from_db()
     for key in ("session_open", "session_done"):
         o[key].refresh_from_db()
 
