@@ -272,7 +272,8 @@ def list_figures(
     breakdowns: bool = Query(False, description="Include every breakdown of every figure"),
 ):
     """Every figure for the period and filters, with its definition. Without a
-    token: the public figures only (records marked public, small counts hidden)."""
+    token: the public figures only (records marked public, small counts and the
+    counts that would give them away hidden), by calendar year, without filters."""
     scope = _scope(request, query)
     chosen = [f for f in figures.FIGURES.values() if f.public or not scope.is_public]
     return {

@@ -11,6 +11,8 @@ from itertools import count
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.test import override_settings
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from icihub.partners.models import Country, Organisation
 from icihub.testing import ApiClient, client_for
@@ -244,3 +246,92 @@ def test_another_threshold(centre_staff):
     build_issue_year(centre_staff)
     published, findings = attack_year(YEAR, threshold=3)
     assert not findings, "\n".join(map(str, findings))
+
+
+# -- a property: random small tables ------------------------------------------------------------
+
+COUNTRIES = ["KWT", "BHR", "QAT", "ARE", "SAU", "OMN", "JOR"]
+
+
+@st.composite
+def course_tables(draw):
+    """Officers trained by course and country (each person trained once), with
+    the margins the public page and API publish."""
+    countries = draw(st.lists(st.sampled_from(COUNTRIES), min_size=1, max_size=5, unique=True))
+    courses = [str(c) for c in range(1, draw(st.integers(1, 4)) + 1)]
+    small = st.integers(0, 4)
+    cells = {
+        (course, iso3): draw(st.one_of(small, st.integers(0, 12)))
+        for course in courses
+        for iso3 in countries
+    }
+    return cells
+
+
+def _release_of(cells: dict):
+    """The cells and relations of such a table, as icihub's release writes them."""
+    from icihub.reports import disclosure
+
+    values, relations = {}, []
+    cross = {("trained", disclosure.CROSS, key): v for key, v in cells.items() if v}
+    values.update(cross)
+    total = ("trained",)
+    values[total] = sum(cells.values())
+    by = {"course": defaultdict(int), "country": defaultdict(int)}
+    for (course, iso3), v in cells.items():
+        by["course"][course] += v
+        by["country"][iso3] += v
+    groups = defaultdict(int)
+    for iso3, v in by["country"].items():
+        group = "ici" if iso3 in checker.ICI else "gcc" if iso3 in checker.GCC_NOT_ICI else "other"
+        groups[group] += v
+    for dimension, rows in (*by.items(), ("country_group", groups)):
+        parts = []
+        for key, v in rows.items():
+            if v:
+                values[("trained", dimension, key)] = v
+                parts.append(("trained", dimension, key))
+        relations.append(disclosure.Relation(total, tuple(parts)))
+    for group in ("ici", "gcc", "other"):
+        members = [
+            ("trained", "country", k)
+            for k, v in by["country"].items()
+            if v
+            and ("ici" if k in checker.ICI else "gcc" if k in checker.GCC_NOT_ICI else "other")
+            == group
+        ]
+        relations.append(disclosure.Relation(("trained", "country_group", group), tuple(members)))
+    for axis, dimension in ((0, "course"), (1, "country")):
+        lines = defaultdict(list)
+        for cell in cross:
+            lines[cell[2][axis]].append(cell)
+        for key, parts in lines.items():
+            relations.append(disclosure.Relation(("trained", dimension, key), tuple(parts)))
+    values[disclosure.OFFICERS] = groups["ici"] + groups["gcc"]
+    relations.append(
+        disclosure.Relation(
+            disclosure.OFFICERS,
+            (("trained", "country_group", "ici"), ("trained", "country_group", "gcc")),
+        )
+    )
+    return values, relations
+
+
+@settings(max_examples=40, deadline=None)
+@given(course_tables())
+def test_no_hidden_count_of_a_random_table_can_be_worked_out(cells):
+    from icihub.reports import disclosure
+
+    values, relations = _release_of(cells)
+    result = disclosure.suppress(values, relations, threshold=5)
+    assert not result.unprotected
+    published = checker.Published()
+    for cell, value in values.items():
+        if cell in result.hidden:
+            published.hide(cell, 1, checker.UNBOUNDED, "random")
+        else:
+            published.show(cell, value, "random")
+    assert all(0 < values[c] < 5 for c, why in result.hidden.items() if why == "small")
+    assert all(c in result.hidden for c, v in values.items() if 0 < v < 5)
+    findings = checker.attack(published, truth=values)
+    assert not findings, [str(f) for f in findings]
