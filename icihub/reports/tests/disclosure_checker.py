@@ -175,6 +175,7 @@ def read_page(published: Published, html: str, threshold: int, labels: dict, sou
             for figure, td in zip(columns, cells):
                 cell = (figure,) if row is None else (figure, *row)
                 _record(published, cell, _cell_text(td), source, threshold)
+        read_charts(published, section, columns[0], dimension, labels, source)
     cross = by_id.get("cross-table")
     if cross is not None:
         thead = next(cross.iter(f"{NS}thead"))
@@ -191,6 +192,34 @@ def read_page(published: Published, html: str, threshold: int, labels: dict, sou
             _record(
                 published, ("trained", "course", course), _cell_text(tds[-1]), source, threshold
             )
+
+
+def read_charts(published: Published, section, figure: str, dimension: str, labels, source):
+    """The numbers a chart of ``figure`` by ``dimension`` shows ("label: n" in the
+    bars' titles and the legend)."""
+    for element in section.iter():
+        if not element.tag.endswith(("title", "text")):
+            continue
+        match = re.fullmatch(r"(.+): ([\d,]+)(?: \(\d+%\))?", _text(element))
+        if match and (dimension, match.group(1)) in labels:
+            cell = (figure, dimension, labels[(dimension, match.group(1))])
+            published.show(cell, int(match.group(2).replace(",", "")), f"{source}:chart")
+
+
+def read_home(published: Published, html: str, year: int, threshold: int, labels, source):
+    """The home page's figures, when they are of ``year``: the numbers (matched by
+    their labels) and the chart of officers trained by country group."""
+    root = parse_html(html)
+    section = next((e for e in root.iter() if e.get("id") == "home-figures"), None)
+    if section is None or _text(next(section.iter(f"{NS}h2"))) != f"Figures of {year}":
+        return
+    for card in section.iter(f"{NS}div"):
+        if "figure-card" not in (card.get("class") or "").split():
+            continue
+        parts = {(e.get("class") or ""): e for e in card}
+        key = labels[("figure", _text(parts["stat-label"]))]
+        _record(published, (key,), _cell_text(parts["stat"]), source, threshold)
+    read_charts(published, section, "trained", "country_group", labels, source)
 
 
 def labels_from_api(data: dict) -> dict:
@@ -395,6 +424,8 @@ def fetch_year(client, api, year: int, threshold: int) -> Published:
     page = client.get("/reports/public/", {"year": year})
     assert page.status_code == 200
     read_page(published, page.content.decode(), threshold, labels, "page")
+    home = client.get("/")
+    read_home(published, home.content.decode(), year, threshold, labels, "home")
     return published
 
 

@@ -184,6 +184,9 @@ def test_the_checker_reads_the_issue_year_as_a_visitor_does(centre_staff):
     # What is published at all: the totals and the shown counts agree with the data.
     assert published.values[("trained",)] == {24}
     assert published.values[("trained", "country", "KWT")] == {7}
+    assert "home" in published.where[("trained",)]  # the home page shows the latest year
+    assert "page:chart" in published.where[("trained", "country", "KWT")]
+    assert "home:chart" in published.where[("trained", "country_group", "ici")]
     assert ("trained", "country", "QAT") in published.hidden
     assert ("trained", "country", "OMN") in published.hidden
     # Hidden cells are marked alike: a visitor knows only that they are not zero.
