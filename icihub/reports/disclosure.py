@@ -49,7 +49,6 @@ import math
 from collections import defaultdict
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
-from fractions import Fraction
 
 SMALL = "small"  # hidden because under the threshold (primary)
 COMPLEMENT = "complement"  # hidden so that a small count cannot be worked out
@@ -91,15 +90,17 @@ def suppress(values: dict, relations: Iterable[Relation], threshold: int) -> Sup
     solver = _Problem(values, relations)
     hidden = {c: SMALL for c, v in sorted(values.items(), key=repr) if 0 < (v or 0) < threshold}
     out = Suppression(hidden)
+    safe = set()  # protection only grows with the hidden set: checked once
     while True:  # each round hides a cell more or gives one up: it ends
-        exposed = next(
-            (
-                c
-                for c in sorted(hidden, key=repr)
-                if c not in out.unprotected and not solver.protected(c, hidden)
-            ),
-            None,
-        )
+        exposed = None
+        for cell in sorted(hidden, key=repr):
+            if cell in safe or cell in out.unprotected:
+                continue
+            if solver.protected(cell, hidden):
+                safe.add(cell)
+            else:
+                exposed = cell
+                break
         if exposed is None:
             break
         partners = solver.cheapest_cover(exposed, hidden)
@@ -131,18 +132,22 @@ class _Problem:
             return False  # the equations give its value
         # A whole-number alternative within the bounds (every hidden cell at
         # least 1): along one free direction, or the sum or difference of two.
-        candidates = list(useful)
-        for a, b in itertools.combinations(basis, 2):
-            candidates += [
-                [x + y for x, y in zip(a, b, strict=True)],
-                [x - y for x, y in zip(a, b, strict=True)],
-            ]
         current = [self.values[u] for u in unknowns]
-        for direction in candidates:
-            if direction[position] == 0:
-                continue
-            for sign in (1, -1):
-                if all(v + sign * d >= 1 for v, d in zip(current, direction, strict=True)):
+
+        def fits(direction) -> bool:
+            return direction[position] != 0 and any(
+                all(v + sign * d >= 1 for v, d in zip(current, direction, strict=True))
+                for sign in (1, -1)
+            )
+
+        if any(fits(b) for b in useful):
+            return True
+        for a in useful:
+            for b in basis:
+                if b is not a and (
+                    fits([x + y for x, y in zip(a, b, strict=True)])
+                    or fits([x - y for x, y in zip(a, b, strict=True)])
+                ):
                     return True
         return False
 
@@ -213,39 +218,46 @@ class _Problem:
             if any(c in linked for c in combo)
         ]
         options.sort(key=lambda combo: (sum(self.values[c] for c in combo), len(combo)))
-        for combo in options[:600]:
+        for combo in options[:150]:
             if self.protected(cell, {**hidden, **dict.fromkeys(combo, COMPLEMENT)}):
                 return combo
         return tuple(near[:1])  # none suffices alone: hide the cheapest and look again
 
 
 def _null_space(rows: list[dict], n: int) -> list[list[int]]:
-    """A basis of the integer vectors d with sum(row[j] * d[j]) = 0 for every row
-    (exact rational elimination, each basis vector scaled to whole numbers)."""
-    matrix = [[Fraction(row.get(j, 0)) for j in range(n)] for row in rows]
-    pivots = []
+    """A basis of the integer vectors d with sum(row[j] * d[j]) = 0 for every row:
+    exact, fraction-free Gaussian elimination (whole numbers throughout, each row
+    divided by the gcd of its entries)."""
+    matrix = [[row.get(j, 0) for j in range(n)] for row in rows]
+    pivots = []  # (row index, column)
     r = 0
     for col in range(n):
-        pivot = next((i for i in range(r, len(matrix)) if matrix[i][col] != 0), None)
+        pivot = next((i for i in range(r, len(matrix)) if matrix[i][col]), None)
         if pivot is None:
             continue
         matrix[r], matrix[pivot] = matrix[pivot], matrix[r]
-        lead = matrix[r][col]
-        matrix[r] = [x / lead for x in matrix[r]]
+        lead_row = matrix[r]
+        lead = lead_row[col]
         for i in range(len(matrix)):
-            if i != r and matrix[i][col] != 0:
-                factor = matrix[i][col]
-                matrix[i] = [a - factor * b for a, b in zip(matrix[i], matrix[r], strict=True)]
-        pivots.append(col)
+            factor = matrix[i][col]
+            if i != r and factor:
+                row = [lead * a - factor * b for a, b in zip(matrix[i], lead_row, strict=True)]
+                divisor = math.gcd(*row)
+                matrix[i] = [x // divisor for x in row] if divisor > 1 else row
+        pivots.append((r, col))
         r += 1
+    pivot_columns = {col for _r, col in pivots}
     basis = []
-    for free in (c for c in range(n) if c not in pivots):
-        vector = [Fraction(0)] * n
-        vector[free] = Fraction(1)
-        for i, col in enumerate(pivots):
-            vector[col] = -matrix[i][free]
-        scale = math.lcm(*(x.denominator for x in vector))
-        basis.append([int(x * scale) for x in vector])
+    for free in (c for c in range(n) if c not in pivot_columns):
+        leads = [matrix[i][col] for i, col in pivots if matrix[i][free]]
+        scale = math.lcm(*(abs(x) for x in leads)) if leads else 1
+        vector = [0] * n
+        vector[free] = scale
+        for i, col in pivots:
+            if matrix[i][free]:
+                vector[col] = -matrix[i][free] * scale // matrix[i][col]
+        divisor = math.gcd(*vector)
+        basis.append([x // divisor for x in vector])
     return basis
 
 
@@ -326,7 +338,29 @@ def _build(scope) -> Release:
     groups = [("trained", "country_group", g) for g in ("ici", "gcc")]
     values[OFFICERS] = sum(values.get(c, 0) for c in groups)
     relations.append(Relation(OFFICERS, tuple(groups)))
-    return Release(values, relations, suppress(values, relations, threshold()), cross)
+    return Release(values, relations, _cached_suppress(values, relations), cross)
+
+
+def _cached_suppress(values: dict, relations: list) -> Suppression:
+    """``suppress``, remembered in Django's cache under a digest of its input
+    (the same numbers always give the same answer, so the cache cannot make two
+    pages differ; a large year takes seconds to solve, a cached one nothing)."""
+    import hashlib
+
+    from django.core.cache import cache
+
+    limit = threshold()
+    payload = repr(
+        (limit, sorted(values.items(), key=repr), [(r.total, r.parts) for r in relations])
+    )
+    key = "icihub:disclosure:" + hashlib.sha256(payload.encode()).hexdigest()
+    found = cache.get(key)
+    if found is not None:
+        hidden, unprotected = found
+        return Suppression(dict(hidden), set(unprotected))
+    result = suppress(values, relations, limit)
+    cache.set(key, (list(result.hidden.items()), list(result.unprotected)), 24 * 3600)
+    return result
 
 
 def _groups(scope, key: str, values: dict) -> list[Relation]:
