@@ -178,8 +178,24 @@ def _scope(request, query: FigureQuery, *, public_if_anonymous: bool = True) -> 
     if errors:
         raise ValidationError(errors)
     if public_if_anonymous and not user.is_authenticated:
+        _check_public(params, period)
         return Scope.public(period, filters)
     return Scope.for_user(user, period, filters)
+
+
+def _check_public(params: dict, period: Period) -> None:
+    """The public figures are published by calendar year, without filters: any
+    other slice would publish further tables from which a hidden count could be
+    worked out (docs/reports.md, "Public statistics and small counts")."""
+    errors = {}
+    for name in ("country", "area", "framework"):
+        if params[name]:
+            errors[name] = [_("The public figures have no filters; sign in to use them.")]
+    if not period.is_year:
+        name = "from" if params["from"] else "year"
+        errors[name] = [_("The public figures are published by calendar year.")]
+    if errors:
+        raise ValidationError(errors)
 
 
 def _figure_out(scope: Scope, figure, *, breakdowns: list[str]) -> dict:
@@ -256,7 +272,8 @@ def list_figures(
     breakdowns: bool = Query(False, description="Include every breakdown of every figure"),
 ):
     """Every figure for the period and filters, with its definition. Without a
-    token: the public figures only (records marked public, small counts hidden)."""
+    token: the public figures only (records marked public, small counts and the
+    counts that would give them away hidden), by calendar year, without filters."""
     scope = _scope(request, query)
     chosen = [f for f in figures.FIGURES.values() if f.public or not scope.is_public]
     return {

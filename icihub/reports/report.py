@@ -13,7 +13,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils import timezone
@@ -23,7 +22,7 @@ from django.utils.translation import gettext_lazy
 
 from icihub.core.access import Marking, most_restrictive
 
-from . import charts, figures
+from . import charts, disclosure, figures
 from .figures import Figure
 from .scope import Filters, Period, Scope
 
@@ -33,7 +32,10 @@ Progress = Callable[[str], None]
 
 def small_count_threshold() -> int:
     """Counts of people under this number are suppressed on the public page."""
-    return int(getattr(settings, "ICIHUB_SMALL_COUNT_THRESHOLD", 5))
+    return disclosure.threshold()
+
+
+HIDDEN_MARK = "x"  # every hidden count, small or hidden to protect a small one
 
 
 # -- layout -------------------------------------------------------------------------------
@@ -230,7 +232,7 @@ class Cell:
     @property
     def text(self) -> str:
         if self.suppressed:
-            return f"< {small_count_threshold()}"
+            return HIDDEN_MARK
         return fmt(self.value, self.figure.unit)
 
     @property
@@ -243,8 +245,11 @@ def number(scope: Scope, key: str) -> Cell:
     figure = figures.get(key)
     value = figures.value(figure, scope)
     cell = Cell(figure, value, records_url(scope, key))
-    if scope.is_public and figure.people and 0 < (value or 0) < small_count_threshold():
-        cell.suppressed = True
+    if scope.is_public and figure.people:
+        if scope.period.is_year:  # what a visitor can fetch: one release per year
+            cell.suppressed = disclosure.release(scope).hidden((key,))
+        else:  # a published figure's own period: nothing else of it is published
+            cell.suppressed = 0 < (value or 0) < small_count_threshold()
     return cell
 
 
@@ -330,7 +335,7 @@ def build_table(spec: TableSpec, scope: Scope, *, chart: bool = True) -> Table:
     )
     table = Table(spec, columns, rows, total)
     if scope.is_public:
-        suppress_table(table)
+        suppress_table(table, scope)
     if chart and spec.chart:
         table.svg = table_chart(table)
     return table
@@ -346,67 +351,36 @@ def _value_of(row: TableRow, key: str):
 # -- small counts (public page) --------------------------------------------------------------
 
 
-def suppress_table(table: Table) -> None:
-    """Hide counts of people under the threshold, and as many others as needed so
-    that no hidden count can be worked out from the total (complementary suppression)."""
-    threshold = small_count_threshold()
+def suppress_table(table: Table, scope: Scope) -> None:
+    """Hide the counts of people the public release of ``scope`` hides (small
+    counts and their complements: ``disclosure``)."""
+    hidden = disclosure.release(scope).hidden
+    dimension = table.spec.dimension
     for index, figure in enumerate(table.columns):
         if not figure.people:
             continue
-        column = [row.cells[index] for row in table.rows]
-        total = table.total.cells[index]
-        for cell in column:
-            if 0 < (cell.value or 0) < threshold:
-                cell.suppressed = True
-        if 0 < (total.value or 0) < threshold:
-            total.suppressed = True
-        _complement(column, published_total=not total.suppressed)
-        if any(cell.suppressed for cell in column):
+        for row in table.rows:
+            row.cells[index].suppressed = hidden((figure.key, dimension, row.param))
+        table.total.cells[index].suppressed = hidden((figure.key,))
+        if any(row.cells[index].suppressed for row in table.rows):
             for row in table.rows:
                 row.percent = None
 
 
-def _complement(cells: list[Cell], *, published_total: bool) -> None:
-    hidden = [c for c in cells if c.suppressed]
-    if published_total and len(hidden) == 1:
-        shown = sorted((c for c in cells if not c.suppressed and c.value), key=lambda c: c.value)
-        if shown:
-            shown[0].suppressed = True
-
-
 def suppress_matrix(cells: dict, row_totals: dict, column_totals: dict, threshold: int) -> set:
-    """The keys of ``cells`` ({(row, column): count}) to hide: every count under
-    the threshold, then, until stable, one more in any row or column (whose total
-    is published) that has exactly one hidden count, so none can be derived. The
-    extra count is taken, where possible, where it can itself be covered: in a
-    line of the other direction with another count to hide."""
-    hidden = {k for k, v in cells.items() if 0 < (v or 0) < threshold}
-    nonzero = {k for k, v in cells.items() if v}
-    lines = ({r for r, _c in cells}, {c for _r, c in cells})
-    totals = (row_totals, column_totals)
-
-    def members(axis, line):
-        return [k for k in nonzero if k[axis] == line]
-
-    changed = True
-    while changed:
-        changed = False
-        for axis in (0, 1):
-            for line in lines[axis]:
-                if 0 < (totals[axis].get(line) or 0) < threshold:
-                    continue  # the total itself is hidden
-                here = members(axis, line)
-                if len([k for k in here if k in hidden]) != 1:
-                    continue
-                other = 1 - axis
-                candidates = sorted(
-                    (k for k in here if k not in hidden),
-                    key=lambda k: (len(members(other, k[other])) < 2, cells[k], str(k)),
-                )
-                if candidates:
-                    hidden.add(candidates[0])
-                    changed = True
-    return hidden
+    """The keys of ``cells`` ({(row, column): count}) to hide in a table with its
+    row and column totals published: ``disclosure.suppress`` on that one table."""
+    values = {("cell", key): value for key, value in cells.items()}
+    relations = []
+    for axis, totals in enumerate((row_totals, column_totals)):
+        lines = {key[axis] for key in cells} | set(totals)
+        for line in lines:
+            total = ("total", axis, line)
+            values[total] = totals.get(line) or 0
+            parts = tuple(("cell", k) for k in cells if k[axis] == line)
+            relations.append(disclosure.Relation(total, parts))
+    result = disclosure.suppress(values, relations, threshold)
+    return {cell[1] for cell in result.hidden if cell[0] == "cell"}
 
 
 # -- charts ---------------------------------------------------------------------------------
@@ -656,16 +630,31 @@ def summary(scope: Scope) -> str:
     """The year in one sentence, in the style NATO published (seed 003)."""
     groups = {r.key: r.value for r in figures.breakdown("trained", scope, "country_group")}
     officers = (groups.get("ici") or 0) + (groups.get("gcc") or 0)
-    return _(
-        "%(intro)s, %(activities)s courses and activities were carried out at the Centre, "
-        "%(officers)s officers from ICI and GCC countries were trained and %(experts)s "
-        "instructors and experts travelled to the Centre."
-    ) % {
+    values = {
         "intro": scope.period.intro,
         "activities": fmt(figures.value("activities", scope)),
         "officers": fmt(officers),
         "experts": fmt(figures.value("travellers", scope)),
     }
+    if scope.is_public:
+        travellers = number(scope, "travellers")
+        values["experts"] = travellers.text
+        if scope.period.is_year and disclosure.release(scope).hidden(disclosure.OFFICERS):
+            return (
+                _(
+                    "%(intro)s, %(activities)s courses and activities were carried out at the "
+                    "Centre and %(experts)s instructors and experts travelled to the Centre."
+                )
+                % values
+            )
+    return (
+        _(
+            "%(intro)s, %(activities)s courses and activities were carried out at the Centre, "
+            "%(officers)s officers from ICI and GCC countries were trained and %(experts)s "
+            "instructors and experts travelled to the Centre."
+        )
+        % values
+    )
 
 
 def country_summary(scope: Scope, country) -> str:

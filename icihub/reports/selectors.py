@@ -132,26 +132,36 @@ class CrossTable:
 
 
 def public_cross(scope: Scope) -> CrossTable:
-    """Officers trained by course and country, with small counts hidden."""
-    threshold = reports.small_count_threshold()
-    data = figures.cross("trained", scope, "course", "country")
+    """Officers trained by course and country, with the counts the public release
+    hides (``disclosure``) hidden."""
+    from . import disclosure
+
+    release = disclosure.release(scope)
+    data = release.cross
     cells = data["cells"]
     row_totals = {r.key: r.value for r in figures.breakdown("trained", scope, "course")}
-    col_totals = {r.key: r.value for r in figures.breakdown("trained", scope, "country")}
-    hidden = reports.suppress_matrix(cells, row_totals, col_totals, threshold)
+    course_format = figures.DIMENSIONS["course"].format
+    country_format = figures.DIMENSIONS["country"].format
     columns = sorted(data["columns"], key=lambda k: data["columns"][k][0])
     rows = []
     for row_key in sorted(data["rows"], key=lambda k: str(data["rows"][k][1] or "")):
+        course = course_format(row_key)
         values = []
         for column in columns:
             value = cells.get((row_key, column))
-            if (row_key, column) in hidden:
-                values.append(f"< {threshold}")
+            if release.hidden(("trained", disclosure.CROSS, (course, country_format(column)))):
+                values.append(reports.HIDDEN_MARK)
             else:
                 values.append(reports.fmt(value) if value else "–")
         total = row_totals.get(row_key)
-        total_text = f"< {threshold}" if total and total < threshold else reports.fmt(total)
-        rows.append((data["rows"][row_key][0], values, total_text))
+        hidden = release.hidden(("trained", "course", course))
+        rows.append(
+            (
+                data["rows"][row_key][0],
+                values,
+                reports.HIDDEN_MARK if hidden else reports.fmt(total),
+            )
+        )
     return CrossTable(
         _("Officers trained by course and country"),
         rows,

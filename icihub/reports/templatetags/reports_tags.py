@@ -33,7 +33,9 @@ def figure_cell(cell, css: str = ""):
 def _hidden_title() -> str:
     from django.utils.translation import gettext as _
 
-    return _("Hidden: too few people to publish without singling anyone out.")
+    return _(
+        "Hidden: too few people to publish, or hidden so that a small count cannot be worked out."
+    )
 
 
 @register.filter
