@@ -422,3 +422,9 @@ def test_audit_command_refuses_bad_input(tmp_path):
     bad.write_text("not json")
     with pytest.raises(CommandError, match="digest"):
         call_command("audit", "verify", "--digest", str(bad))
+
+
+@pytest.mark.skipif(connection.vendor == "postgresql", reason="the refusal on SQLite")
+def test_setup_create_roles_is_for_postgresql():
+    with pytest.raises(CommandError, match="PostgreSQL"):
+        call_command("setup", "--create-roles")

@@ -47,8 +47,24 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-demo", action="store_true", help="Never load demo data or demo accounts."
         )
+        roles = parser.add_argument_group(
+            "two-role PostgreSQL deployment (SECURITY.md)",
+            "Run once as a superuser with --create-roles; then migrate as the owner and "
+            "serve as the application role. Passwords come from the environment "
+            "(ICIHUB_OWNER_PASSWORD, ICIHUB_APP_PASSWORD), never the command line.",
+        )
+        roles.add_argument(
+            "--create-roles",
+            action="store_true",
+            help="Create the schema owner and the application role and their grants "
+            "(PostgreSQL), then stop.",
+        )
+        roles.add_argument("--owner-role", default="icihub_owner", help="The schema owner.")
+        roles.add_argument("--app-role", default="icihub_app", help="The application's role.")
 
     def handle(self, *args, **options):
+        if options["create_roles"]:
+            return self.create_roles(options)
         from icihub.core import demo
         from icihub.core.models import User
 
@@ -80,4 +96,41 @@ class Command(BaseCommand):
         self.stdout.write(f"  set up with the demo key {demo.demo_totp_secret()}")
         self.stdout.write(
             "  (or print the current code on this server: icihub user otp-code admin)"
+        )
+
+    def create_roles(self, options):
+        import os
+
+        from django.core.management.base import CommandError
+        from django.db import DatabaseError, connection, transaction
+
+        from icihub.core import dbroles
+
+        owner, app = options["owner_role"], options["app_role"]
+        try:
+            with transaction.atomic():
+                report = dbroles.create_roles(
+                    connection,
+                    owner=owner,
+                    app=app,
+                    owner_password=os.environ.get("ICIHUB_OWNER_PASSWORD") or None,
+                    app_password=os.environ.get("ICIHUB_APP_PASSWORD") or None,
+                )
+        except dbroles.RoleError as exc:
+            raise CommandError(str(exc))
+        except DatabaseError as exc:
+            raise CommandError(
+                f"Could not create the roles (run this as a PostgreSQL superuser): {exc}"
+            )
+        for name in (owner, app):
+            state = "created" if name in report.created else "already there"
+            self.stdout.write(f"  role {name}: {state}")
+        self.stdout.write(
+            f"  {report.reassigned} objects handed to {owner}; {app} has data rights only"
+        )
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Done. Next: migrate as {owner} (DATABASE_URL=postgres://{owner}@…  icihub setup), "
+                f"then run the server, the worker and the everyday commands as {app}."
+            )
         )
