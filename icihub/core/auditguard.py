@@ -144,21 +144,26 @@ def _pg_audit(columns: list[str], schema: str) -> list[str]:
         statements.append(  # the schema's and table's names only: no input
             f"""CREATE OR REPLACE FUNCTION "{schema}".icihub_audit_redact(entry_id bigint, vals jsonb)
             RETURNS integer LANGUAGE plpgsql SECURITY DEFINER
-            SET search_path = pg_catalog, pg_temp
-            SET icihub.audit_unlocked = 'on' AS $$
-            DECLARE n integer;
+            SET search_path = pg_catalog, pg_temp AS $$
+            DECLARE
+                n integer;
+                was text := current_setting('icihub.audit_unlocked', true);
             BEGIN
                 IF EXISTS (SELECT 1 FROM jsonb_object_keys(vals) AS k
                            WHERE NOT k = ANY ('{allowed}'::text[])) THEN
                     RAISE EXCEPTION 'icihub: only the redactable fields of an audit entry change'
                         USING ERRCODE = 'insufficient_privilege';
                 END IF;
+                -- the unlock, for this statement of the owner's only (a function's
+                -- own SET clause of a custom setting needs a superuser in PG 15)
+                PERFORM set_config('icihub.audit_unlocked', 'on', true);
                 UPDATE {table} SET
                     changes = CASE WHEN vals ? 'changes' THEN vals->'changes' ELSE changes END,
                     {text_sets},
                     ip = CASE WHEN vals ? 'ip' THEN (vals->>'ip')::inet ELSE ip END
                 WHERE id = entry_id;
                 GET DIAGNOSTICS n = ROW_COUNT;
+                PERFORM set_config('icihub.audit_unlocked', coalesce(was, ''), true);
                 RETURN n;
             END $$"""  # noqa: S608
         )
