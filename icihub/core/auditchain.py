@@ -57,6 +57,7 @@ from dataclasses import dataclass, field
 
 from django.db import DatabaseError, IntegrityError, connections, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 log = logging.getLogger(__name__)
 
@@ -289,11 +290,11 @@ class Break:
     def __str__(self) -> str:
         where = []
         if self.seq is not None:
-            where.append(f"sequence {self.seq}")
+            where.append(_("sequence %(n)s") % {"n": self.seq})
         if self.entry_id is not None:
-            where.append(f"entry {self.entry_id}")
+            where.append(_("entry %(n)s") % {"n": self.entry_id})
         if self.snapshot_id is not None:
-            where.append(f"snapshot {self.snapshot_id}")
+            where.append(_("snapshot %(n)s") % {"n": self.snapshot_id})
         return f"{', '.join(where)}: {self.what}" if where else self.what
 
 
@@ -335,14 +336,16 @@ def verify(using: str = "default", *, seal_first: bool = True, keep: set | None 
         seq = row["seq"]
         if seq != expected:
             result.broken = Break(
-                f"sequence {expected} is missing (next found: {seq}): an entry was deleted",
+                _("sequence %(n)d is missing (next found: %(next)d): an entry was deleted")
+                % {"n": expected, "next": seq},
                 entry_id=row["id"],
                 seq=expected,
             )
             return result
         if row["prev_hash"] != prev:
             result.broken = Break(
-                f"prev_hash is {row['prev_hash'] or '(empty)'}, the previous entry's hash is {prev}",
+                _("prev_hash is %(stored)s, the previous entry's hash is %(prev)s")
+                % {"stored": row["prev_hash"] or "-", "prev": prev},
                 entry_id=row["id"],
                 seq=seq,
             )
@@ -352,9 +355,15 @@ def verify(using: str = "default", *, seal_first: bool = True, keep: set | None 
             redacted = redactions.get(row["id"])
             if redacted is None or redacted[1] != content:
                 result.broken = Break(
-                    "its content (changes, object, message, reason, who, address) differs "
-                    "from what was sealed"
-                    + ("" if redacted is None else " and from what its redaction recorded"),
+                    _(
+                        "its content (changes, object, message, reason, who, address) differs "
+                        "from what was sealed"
+                    )
+                    if redacted is None
+                    else _(
+                        "its content (changes, object, message, reason, who, address) differs "
+                        "from what was sealed and from what its redaction recorded"
+                    ),
                     entry_id=row["id"],
                     seq=seq,
                 )
@@ -363,8 +372,10 @@ def verify(using: str = "default", *, seal_first: bool = True, keep: set | None 
         digest = entry_hash(row, seq=seq, prev_hash=prev, content_hash=row["content_hash"])
         if digest != row["hash"]:
             result.broken = Break(
-                "its hash does not match its fields (id, time, actor, channel, action, object) "
-                "or its stored content hash",
+                _(
+                    "its hash does not match its fields (id, time, actor, channel, action, "
+                    "object) or its stored content hash"
+                ),
                 entry_id=row["id"],
                 seq=seq,
             )
@@ -394,7 +405,9 @@ def _redactions(manager) -> dict | Break:
             try:
                 entry_id = int(key)
             except (TypeError, ValueError):
-                return Break(f"a redaction names an entry “{key}” that is no id", seq=seq)
+                return Break(
+                    _("a redaction names an entry “%(key)s” that is no id") % {"key": key}, seq=seq
+                )
             if entry_id not in found or found[entry_id][0] < seq:
                 found[entry_id] = (seq, digest)
     return found
@@ -429,20 +442,24 @@ def _verify_snapshots(using: str, records: dict, result: Result) -> Break | None
     for snapshot in Snapshot._base_manager.using(using).order_by("pk"):
         seen.add(str(snapshot.pk))
         result.snapshots += 1
-        label = f"the published figures of {snapshot.year}"
+        label = _("the published figures of %(year)s") % {"year": snapshot.year}
         digest = snapshot_digest(snapshot)
         if digest != snapshot.content_hash:
             return Break(
-                f"{label} differ from their own content hash "
-                f"({snapshot.content_hash or '(empty)'}; recomputed {digest})",
+                _("%(label)s differ from their own content hash (%(stored)s; recomputed %(new)s)")
+                % {"label": label, "stored": snapshot.content_hash or "-", "new": digest},
                 snapshot_id=snapshot.pk,
             )
         record = records.get(str(snapshot.pk))
         if record is None:
-            return Break(f"{label} have no chained audit entry", snapshot_id=snapshot.pk)
+            return Break(
+                _("%(label)s have no chained audit entry") % {"label": label},
+                snapshot_id=snapshot.pk,
+            )
         if record[2] != digest:
             return Break(
-                f"{label} differ from the content hash chained at sequence {record[1]}",
+                _("%(label)s differ from the content hash chained at sequence %(n)d")
+                % {"label": label, "n": record[1]},
                 snapshot_id=snapshot.pk,
                 entry_id=record[0],
                 seq=record[1],
@@ -450,7 +467,7 @@ def _verify_snapshots(using: str, records: dict, result: Result) -> Break | None
     for pk, (entry_id, seq, _digest) in records.items():
         if pk not in seen:
             return Break(
-                "a published snapshot recorded in the chain is gone",
+                _("a published snapshot recorded in the chain is gone"),
                 snapshot_id=int(pk) if pk.isdigit() else None,
                 entry_id=entry_id,
                 seq=seq,
@@ -504,7 +521,7 @@ def parse_digests(text: str) -> list[dict]:
     object per line."""
     text = text.strip()
     if not text:
-        raise DigestError("the digest file is empty")
+        raise DigestError(_("the digest file is empty"))
     try:
         data = json.loads(text)
         items = data if isinstance(data, list) else [data]
@@ -512,11 +529,11 @@ def parse_digests(text: str) -> list[dict]:
         try:
             items = [json.loads(line) for line in text.splitlines() if line.strip()]
         except json.JSONDecodeError as exc:
-            raise DigestError(f"not a digest (JSON): {exc}") from None
+            raise DigestError(_("not a digest (JSON): %(error)s") % {"error": exc}) from None
     digests = []
     for item in items:
         if not isinstance(item, dict):
-            raise DigestError("a digest is a JSON object")
+            raise DigestError(_("a digest is a JSON object"))
         try:
             digest = {
                 "date": dt.date.fromisoformat(str(item["date"])).isoformat(),
@@ -525,9 +542,11 @@ def parse_digests(text: str) -> list[dict]:
                 "count": int(item["count"]),
             }
         except (KeyError, TypeError, ValueError) as exc:
-            raise DigestError(f"a digest needs date, last_seq, head_hash and count ({exc})")
+            raise DigestError(
+                _("a digest needs date, last_seq, head_hash and count (%(error)s)") % {"error": exc}
+            )
         if digest["last_seq"] < 0:
-            raise DigestError("last_seq cannot be negative")
+            raise DigestError(_("last_seq cannot be negative"))
         digests.append(digest)
     return digests
 
@@ -538,22 +557,26 @@ def check_digests(digests: list[dict], result: Result, using: str = "default") -
     manager = Entry._base_manager.using(using)
     for digest in digests:
         seq = digest["last_seq"]
-        label = f"the digest of {digest['date']}"
+        label = _("the digest of %(date)s") % {"date": digest["date"]}
         if seq == 0:
             if digest["head_hash"] != GENESIS:
-                return Break(f"{label} has an empty chain with a head hash")
+                return Break(_("%(label)s has an empty chain with a head hash") % {"label": label})
             continue
         if seq > result.head_seq:
             return Break(
-                f"{label} ends at sequence {seq}, the chain now ends at {result.head_seq}: "
-                "entries were removed",
+                _(
+                    "%(label)s ends at sequence %(n)d, the chain now ends at %(head)d: "
+                    "entries were removed"
+                )
+                % {"label": label, "n": seq, "head": result.head_seq},
                 seq=seq,
             )
         actual = result.hashes.get(seq)
         if actual != digest["head_hash"]:
             entry_id = manager.filter(seq=seq).values_list("id", flat=True).first()
             return Break(
-                f"{label} kept head hash {digest['head_hash']}, the chain has {actual}",
+                _("%(label)s kept head hash %(kept)s, the chain has %(actual)s")
+                % {"label": label, "kept": digest["head_hash"], "actual": actual},
                 entry_id=entry_id,
                 seq=seq,
             )
@@ -564,7 +587,8 @@ def check_digests(digests: list[dict], result: Result, using: str = "default") -
         ).count()
         if count != digest["count"]:
             return Break(
-                f"{label} counted {digest['count']} entries of that day, the chain has {count}",
+                _("%(label)s counted %(kept)d entries of that day, the chain has %(count)d")
+                % {"label": label, "kept": digest["count"], "count": count},
                 seq=seq,
             )
     return None

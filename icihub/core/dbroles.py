@@ -19,6 +19,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+
 OWNER = "icihub_owner"
 APP = "icihub_app"
 # rights the application role does not get on these tables (the triggers
@@ -52,9 +54,9 @@ def create_roles(
     app_password: str | None = None,
 ) -> Report:
     if connection.vendor != "postgresql":
-        raise RoleError("The two-role deployment is for PostgreSQL.")
+        raise RoleError(_("The two-role deployment is for PostgreSQL."))
     if owner == app:
-        raise RoleError("The owner and the application role must differ.")
+        raise RoleError(_("The owner and the application role must differ."))
     from psycopg import sql
 
     report = Report()
@@ -77,7 +79,10 @@ def create_roles(
                 )
                 report.created.append(name)
             elif row[0] and name == app:
-                raise RoleError(f"The application role {name} is a superuser: choose another.")
+                raise RoleError(
+                    _("The application role %(name)s is a superuser: choose another.")
+                    % {"name": name}
+                )
             if password:
                 run(
                     sql.SQL("ALTER ROLE {} PASSWORD {}").format(
@@ -92,7 +97,8 @@ def create_roles(
             cursor.execute("SELECT pg_has_role(%s, %s, 'MEMBER')", [app, owner])
             if cursor.fetchone()[0]:
                 raise RoleError(
-                    f"{app} is a member of {owner} through another role: revoke it first."
+                    _("%(app)s is a member of %(owner)s through another role: revoke it first.")
+                    % {"app": app, "owner": owner}
                 )
         o, a, s = _ident(owner), _ident(app), _ident(schema)
         run(f"ALTER DATABASE {_ident(database)} OWNER TO {o}")

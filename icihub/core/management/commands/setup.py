@@ -103,6 +103,7 @@ class Command(BaseCommand):
 
         from django.core.management.base import CommandError
         from django.db import DatabaseError, connection, transaction
+        from django.utils.translation import gettext as _
 
         from icihub.core import dbroles
 
@@ -120,17 +121,25 @@ class Command(BaseCommand):
             raise CommandError(str(exc))
         except DatabaseError as exc:
             raise CommandError(
-                f"Could not create the roles (run this as a PostgreSQL superuser): {exc}"
+                _("Could not create the roles (run this as a PostgreSQL superuser): %(error)s")
+                % {"error": exc}
             )
         for name in (owner, app):
-            state = "created" if name in report.created else "already there"
-            self.stdout.write(f"  role {name}: {state}")
+            if name in report.created:
+                self.stdout.write(_("  role %(name)s: created") % {"name": name})
+            else:
+                self.stdout.write(_("  role %(name)s: already there") % {"name": name})
         self.stdout.write(
-            f"  {report.reassigned} objects handed to {owner}; {app} has data rights only"
+            _("  %(n)d objects handed to %(owner)s; %(app)s has data rights only")
+            % {"n": report.reassigned, "owner": owner, "app": app}
         )
         self.stdout.write(
             self.style.SUCCESS(
-                f"Done. Next: migrate as {owner} (DATABASE_URL=postgres://{owner}@…  icihub setup), "
-                f"then run the server, the worker and the everyday commands as {app}."
+                _(
+                    "Done. Next: migrate as %(owner)s (DATABASE_URL=postgres://%(owner)s@…  "
+                    "icihub setup), then run the server, the worker and the everyday commands "
+                    "as %(app)s."
+                )
+                % {"owner": owner, "app": app}
             )
         )
