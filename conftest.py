@@ -13,12 +13,45 @@ import pytest
 os.environ.setdefault("ICIHUB_DATA_DIR", os.path.join(os.path.dirname(__file__), "var", "test"))
 
 
+# The suite as the application role of the two-role PostgreSQL deployment
+# (SECURITY.md; `.ci/run`): DATABASE_URL names a superuser, who creates and
+# migrates the test database and hands it to ICIHUB_TEST_OWNER_ROLE with
+# core.dbroles (as `icihub setup --create-roles` does); every connection of
+# the tests then logs in as ICIHUB_TEST_APP_ROLE, which has data rights only.
+# The flush between transactional tests (which empties the audit trail) and
+# the final drop of the test database are the owner's work, done as the
+# superuser. Tests marked schema_owner (DDL, restore) are skipped.
+APP_ROLE = os.environ.get("ICIHUB_TEST_APP_ROLE", "")
+OWNER_ROLE = os.environ.get("ICIHUB_TEST_OWNER_ROLE", "icihub_owner")
+_owner_user: list[str] = []
+
+
+def _login_as(user: str) -> None:
+    from django.db import connections
+
+    connections["default"].close()
+    connections["default"].settings_dict["USER"] = user
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     from icihub.core.reference import load_all
 
     with django_db_blocker.unblock():
         load_all(progress=lambda line: None)
+        if APP_ROLE:
+            from django.db import connection
+
+            from icihub.core import dbroles
+
+            assert connection.vendor == "postgresql", "ICIHUB_TEST_APP_ROLE needs PostgreSQL"
+            dbroles.create_roles(connection, owner=OWNER_ROLE, app=APP_ROLE)
+            _owner_user.append(connection.settings_dict["USER"])
+            _login_as(APP_ROLE)
+    yield
+    if _owner_user:
+        with django_db_blocker.unblock():
+            _login_as(_owner_user.pop())
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -32,8 +65,16 @@ def _flush_lifts_the_audit_guard():
     original = flush.Command.handle
 
     def handle(self, *args, **options):
-        with auditguard.lifted(options.get("database") or "default"):
-            return original(self, *args, **options)
+        app_user = None
+        if _owner_user:  # the application role may not empty the trail: the owner does
+            app_user = APP_ROLE
+            _login_as(_owner_user[0])
+        try:
+            with auditguard.lifted(options.get("database") or "default"):
+                return original(self, *args, **options)
+        finally:
+            if app_user:
+                _login_as(app_user)
 
     flush.Command.handle = handle
     yield
@@ -285,6 +326,11 @@ def pytest_collection_modifyitems(config, items):
     (``.ci/run`` runs the whole suite again on a throw-away PostgreSQL 15)."""
     from django.conf import settings
 
+    if APP_ROLE:
+        owner_only = pytest.mark.skip(reason="needs the schema owner (the suite runs as the app)")
+        for item in items:
+            if item.get_closest_marker("schema_owner"):
+                item.add_marker(owner_only)
     if settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
         return
     skip = pytest.mark.skip(reason="needs PostgreSQL (DATABASE_URL=postgres://...)")

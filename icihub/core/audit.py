@@ -30,6 +30,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 
+from . import auditchain
+
 VIA_UI = "ui"
 VIA_API = "api"
 VIA_ADMIN = "admin"
@@ -176,7 +178,9 @@ def record(action: str, instance: models.Model | None, changes: dict | None = No
         fields["content_type"] = ContentType.objects.get_for_model(instance._meta.model)
         fields["object_id"] = str(instance.pk)
         fields["object_repr"] = _safe_str(instance)[:250]
-    return Entry.objects.create(**fields)
+    entry = Entry.objects.create(**fields)
+    auditchain.schedule_seal()
+    return entry
 
 
 def log_event(action: str, instance=None, message: str = "", data: dict | None = None, **kwargs):
@@ -236,6 +240,7 @@ def record_many(
         )
     if entries:
         Entry.objects.bulk_create(entries, batch_size=BULK_BATCH_SIZE)
+        auditchain.schedule_seal()
     return len(entries)
 
 
@@ -250,35 +255,46 @@ def redact(entries, transform, *, actor=None, reason: str) -> int:
     them (anonymisation after the retention period). ``transform(entry)``
     returns the new values of the entry's fields (e.g. ``changes`` with the
     personal fields masked, ``object_repr``); ids, times, actors and actions
-    stay. The database guard (``core.auditguard``) is lifted for this block
-    only, and the redaction is itself recorded. Returns the entries changed."""
-    from django.db import transaction
+    stay. Only the fields the hash chain keeps apart as redactable may change
+    (``core.auditchain``): the redaction is recorded in its own chained entry
+    with the new content digest of each entry it changed, so that the chain
+    still verifies and shows the redaction. The database guard
+    (``core.auditguard``) lets this path alone through: on PostgreSQL a
+    function of the schema owner that rewrites those fields only. Returns the
+    entries changed."""
+    from django.db import connection, transaction
 
     from . import auditguard
 
     if not reason:
         raise ValueError("a redaction needs a reason")
     Entry = _entry_model()
-    allowed = {"changes", "object_repr", "message", "reason", "actor_label", "ip"}
-    count = 0
-    with transaction.atomic(), auditguard.lifted():
+    changed: list[int] = []
+    with transaction.atomic():
         for entry in list(entries):
             values = transform(entry) or {}
-            unknown = set(values) - allowed
+            unknown = set(values) - set(auditchain.REDACTABLE_FIELDS)
             if unknown:
                 raise ValueError(f"cannot redact {sorted(unknown)}")
             if values:
-                Entry._base_manager.filter(pk=entry.pk).update(**values)
-                count += 1
+                auditguard.redact_entry(connection, entry.pk, values)
+                changed.append(entry.pk)
+        # the digests as the database gives the values back (what verify reads)
+        digests = {}
+        for start in range(0, len(changed), BULK_BATCH_SIZE):
+            rows = Entry._base_manager.filter(
+                pk__in=changed[start : start + BULK_BATCH_SIZE]
+            ).values("id", *auditchain.REDACTABLE_FIELDS)
+            digests.update({str(row["id"]): auditchain.content_digest(row) for row in rows})
         log_event(
             Action.REDACTION,
             None,
-            message=f"{count} audit entries redacted",
-            data={"entries": count},
+            message=f"{len(changed)} audit entries redacted",
+            data={"entries": len(changed), "redacted": digests},
             actor=actor,
             reason=reason,
         )
-    return count
+    return len(changed)
 
 
 def _safe_str(instance) -> str:

@@ -161,6 +161,12 @@ class AuditEntry(models.Model):
     reason = models.TextField(_("reason"), blank=True)
     message = models.TextField(_("message"), blank=True)
     ip = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    # The hash chain (core.auditchain): written once, by the sealer, after the
+    # entry's transaction committed; empty until then.
+    seq = models.BigIntegerField(_("chain sequence"), null=True, blank=True, unique=True)
+    content_hash = models.CharField(_("content hash"), max_length=64, blank=True, default="")
+    prev_hash = models.CharField(_("previous hash"), max_length=64, blank=True, default="")
+    hash = models.CharField(_("hash"), max_length=64, blank=True, default="")
 
     objects = models.Manager.from_queryset(AuditQuerySet)()
 

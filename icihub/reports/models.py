@@ -57,6 +57,10 @@ class Snapshot(BaseModel):
     )
     locked_by_label = models.CharField(_("locked by (as recorded)"), max_length=150, blank=True)
     locked_at = models.DateTimeField(_("locked"), default=timezone.now)
+    # SHA-256 of the content above (core.auditchain.snapshot_digest), set when
+    # the snapshot is written; the audit entry of its creation carries it into
+    # the hash chain, and `icihub audit verify` recomputes both.
+    content_hash = models.CharField(_("content hash"), max_length=64, blank=True, default="")
 
     objects = SnapshotManager()
 
@@ -88,6 +92,9 @@ class Snapshot(BaseModel):
     def save(self, *args, **kwargs):
         if not self._state.adding:
             raise PermissionError(LOCKED)
+        from icihub.core.auditchain import snapshot_digest
+
+        self.content_hash = snapshot_digest(self)
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):

@@ -15,6 +15,9 @@ from icihub.core.backup import BackupError
 from icihub.core.models import AuditEntry, Installation, Source
 from icihub.testing import run_cli
 
+# restoring replaces the tables: the schema owner's work, not the application role's
+pytestmark = pytest.mark.schema_owner
+
 
 def table_contents() -> dict[str, list]:
     """Every row of every table (django_session aside), in a stable order."""

@@ -47,8 +47,24 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-demo", action="store_true", help="Never load demo data or demo accounts."
         )
+        roles = parser.add_argument_group(
+            "two-role PostgreSQL deployment (SECURITY.md)",
+            "Run once as a superuser with --create-roles; then migrate as the owner and "
+            "serve as the application role. Passwords come from the environment "
+            "(ICIHUB_OWNER_PASSWORD, ICIHUB_APP_PASSWORD), never the command line.",
+        )
+        roles.add_argument(
+            "--create-roles",
+            action="store_true",
+            help="Create the schema owner and the application role and their grants "
+            "(PostgreSQL), then stop.",
+        )
+        roles.add_argument("--owner-role", default="icihub_owner", help="The schema owner.")
+        roles.add_argument("--app-role", default="icihub_app", help="The application's role.")
 
     def handle(self, *args, **options):
+        if options["create_roles"]:
+            return self.create_roles(options)
         from icihub.core import demo
         from icihub.core.models import User
 
@@ -80,4 +96,50 @@ class Command(BaseCommand):
         self.stdout.write(f"  set up with the demo key {demo.demo_totp_secret()}")
         self.stdout.write(
             "  (or print the current code on this server: icihub user otp-code admin)"
+        )
+
+    def create_roles(self, options):
+        import os
+
+        from django.core.management.base import CommandError
+        from django.db import DatabaseError, connection, transaction
+        from django.utils.translation import gettext as _
+
+        from icihub.core import dbroles
+
+        owner, app = options["owner_role"], options["app_role"]
+        try:
+            with transaction.atomic():
+                report = dbroles.create_roles(
+                    connection,
+                    owner=owner,
+                    app=app,
+                    owner_password=os.environ.get("ICIHUB_OWNER_PASSWORD") or None,
+                    app_password=os.environ.get("ICIHUB_APP_PASSWORD") or None,
+                )
+        except dbroles.RoleError as exc:
+            raise CommandError(str(exc))
+        except DatabaseError as exc:
+            raise CommandError(
+                _("Could not create the roles (run this as a PostgreSQL superuser): %(error)s")
+                % {"error": exc}
+            )
+        for name in (owner, app):
+            if name in report.created:
+                self.stdout.write(_("  role %(name)s: created") % {"name": name})
+            else:
+                self.stdout.write(_("  role %(name)s: already there") % {"name": name})
+        self.stdout.write(
+            _("  %(n)d objects handed to %(owner)s; %(app)s has data rights only")
+            % {"n": report.reassigned, "owner": owner, "app": app}
+        )
+        self.stdout.write(
+            self.style.SUCCESS(
+                _(
+                    "Done. Next: migrate as %(owner)s (DATABASE_URL=postgres://%(owner)s@…  "
+                    "icihub setup), then run the server, the worker and the everyday commands "
+                    "as %(app)s."
+                )
+                % {"owner": owner, "app": app}
+            )
         )
