@@ -19,14 +19,16 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from icihub.core.access import get_visible
+from icihub.core.access import Marking, get_visible
 from icihub.core.apikit import (
     ERRORS,
     READ_ERRORS,
     Id,
+    MarkingEnum,
     Pagination,
     Year,
     actor,
+    api_enum,
     apply_filters,
     require_signed_in,
 )
@@ -49,6 +51,18 @@ from .models import (
     Session,
     Trip,
 )
+
+# The enumerations of this router, each under its own name in the document.
+CourseLevel = api_enum(Course.Level, "CourseLevel")
+CourseDelivery = api_enum(Course.Delivery, "CourseDelivery")
+CourseClassification = api_enum(Course.Classification, "CourseClassification")
+CourseStatus = api_enum(Course.Status, "CourseStatus")
+SessionState = api_enum(Session.State, "SessionState")
+ParticipantService = api_enum(Participant.Service, "ParticipantService")
+ParticipantRankCode = api_enum(Participant.RankCode, "ParticipantRankCode")
+NominationStatus = api_enum(Nomination.Status, "NominationStatus")
+NominationOutcome = api_enum(Nomination.Outcome, "NominationOutcome")
+AssignmentPart = api_enum(Assignment.Part, "AssignmentPart")
 
 router = Router(tags=["training"])
 
@@ -164,14 +178,14 @@ class CourseIn(Schema):
     title_ar: str = ""
     description: str = ""
     areas: list[str] = Field(default_factory=list, description="Area codes")
-    level: Course.Level | None = None
-    delivery: Course.Delivery = Course.Delivery.RESIDENT
+    level: CourseLevel | None = None
+    delivery: CourseDelivery = Course.Delivery.RESIDENT
     provider: str = Field(description="Slug of the providing organisation")
     duration_days: int = 5
     languages: str = "en"
     aim: str = ""
     performance_objectives: str = Field("", description="One objective per line")
-    security_classification: Course.Classification = Course.Classification.NU_REL_ICI
+    security_classification: CourseClassification = Course.Classification.NU_REL_ICI
     training_audience: str = ""
     eligible_frameworks: list[str] = Field(default_factory=list, description="Framework codes")
     eligible_countries: list[str] = Field(default_factory=list, description="ISO codes")
@@ -181,8 +195,8 @@ class CourseIn(Schema):
     level1_evaluation_required: bool = True
     level2_test: bool = False
     fee_eur: Decimal = Decimal(0)
-    marking: str = "rel_ici"
-    status: Course.Status = Course.Status.ACTIVE
+    marking: MarkingEnum = Marking.REL_ICI
+    status: CourseStatus = Course.Status.ACTIVE
     external_ref: str = ""
 
 
@@ -191,14 +205,14 @@ class CoursePatch(Schema):
     title_ar: str | None = None
     description: str | None = None
     areas: list[str] | None = None
-    level: Course.Level | None = None
-    delivery: Course.Delivery | None = None
+    level: CourseLevel | None = None
+    delivery: CourseDelivery | None = None
     provider: str | None = None
     duration_days: int | None = None
     languages: str | None = None
     aim: str | None = None
     performance_objectives: str | None = None
-    security_classification: Course.Classification | None = None
+    security_classification: CourseClassification | None = None
     training_audience: str | None = None
     eligible_frameworks: list[str] | None = None
     eligible_countries: list[str] | None = None
@@ -208,16 +222,16 @@ class CoursePatch(Schema):
     level1_evaluation_required: bool | None = None
     level2_test: bool | None = None
     fee_eur: Decimal | None = None
-    marking: str | None = None
-    status: Course.Status | None = None
+    marking: MarkingEnum | None = None
+    status: CourseStatus | None = None
     external_ref: str | None = None
 
 
 class CourseFilters(Schema):
     q: str | None = Field(None, description="Words of the code, title or description")
     area: str | None = Field(None, description="Area code")
-    delivery: Course.Delivery | None = None
-    status: Course.Status | None = None
+    delivery: CourseDelivery | None = None
+    status: CourseStatus | None = None
 
 
 def _course_data(payload: Schema, *, partial: bool) -> dict:
@@ -379,13 +393,13 @@ class SessionPatch(Schema):
 
 class SessionFilters(Schema):
     course: Id | None = Field(None, description="Course id")
-    state: Session.State | None = None
+    state: SessionState | None = None
     year: Year | None = Field(None, description="Year of the start")
     open: bool | None = Field(None, description="Only sessions open for nominations now")
 
 
 class StateIn(Schema):
-    state: Session.State
+    state: SessionState
     reason: str = ""
 
 
@@ -533,9 +547,9 @@ class ParticipantIn(Schema):
     family_name: str
     name_ar: str = ""
     country: str = Field(description="ISO code")
-    service: Participant.Service
+    service: ParticipantService
     rank: str = ""
-    rank_code: Participant.RankCode = Participant.RankCode.CIVILIAN
+    rank_code: ParticipantRankCode = Participant.RankCode.CIVILIAN
     position: str = ""
     organisation: str = ""
     email: str = ""
@@ -547,9 +561,9 @@ class ParticipantPatch(Schema):
     family_name: str | None = None
     name_ar: str | None = None
     country: str | None = None
-    service: Participant.Service | None = None
+    service: ParticipantService | None = None
     rank: str | None = None
-    rank_code: Participant.RankCode | None = None
+    rank_code: ParticipantRankCode | None = None
     position: str | None = None
     organisation: str | None = None
     email: str | None = None
@@ -559,8 +573,8 @@ class ParticipantPatch(Schema):
 class ParticipantFilters(Schema):
     q: str | None = Field(None, description="Words of the name (Latin or Arabic) or e-mail")
     country: str | None = Field(None, description="ISO alpha-3 code")
-    service: Participant.Service | None = None
-    rank_code: Participant.RankCode | None = None
+    service: ParticipantService | None = None
+    rank_code: ParticipantRankCode | None = None
 
 
 def _participant_data(payload: Schema, *, partial: bool) -> dict:
@@ -681,8 +695,8 @@ class NominationFilters(Schema):
     session: Id | None = None
     participant: Id | None = None
     country: str | None = Field(None, description="ISO alpha-3 code")
-    status: Nomination.Status | None = None
-    outcome: Nomination.Outcome | None = None
+    status: NominationStatus | None = None
+    outcome: NominationOutcome | None = None
 
 
 def _nominations(user):
@@ -1169,7 +1183,7 @@ class AssignmentOut(Schema):
 class AssignmentIn(Schema):
     session: int
     instructor: int
-    role: Assignment.Part = Assignment.Part.INSTRUCTOR
+    role: AssignmentPart = Assignment.Part.INSTRUCTOR
 
 
 @router.get("/training/assignments", response={200: list[AssignmentOut], **READ_ERRORS})
