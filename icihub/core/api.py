@@ -400,8 +400,8 @@ class TokenCreatedOut(TokenOut):
 
 
 class TokenIn(Schema):
-    name: str = ""
-    days: int | None = Field(None, description="Lifetime in days (1-366; default 90)")
+    name: str = Field("", max_length=100, description="A label to recognise the token by")
+    days: int | None = Field(None, ge=1, le=366, description="Lifetime in days (default 90)")
 
 
 def _own_tokens(user):

@@ -387,9 +387,9 @@ class ActionPatch(Schema):
 
 class ActionFiltersIn(Schema):
     q: str | None = None
-    state: str | None = Field(None, description="open, done or cancelled")
+    state: ActionState | None = None
     overdue: bool | None = Field(None, description="true: overdue only; false: not overdue")
-    event: int | None = None
+    event: Id | None = None
     owner: str | None = Field(None, description="“me” or an organisation slug")
 
 

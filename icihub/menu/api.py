@@ -17,6 +17,7 @@ from icihub.core.apikit import (
     FactOut,
     Id,
     Pagination,
+    Year,
     actor,
     citations_out,
     facts_out,
@@ -158,8 +159,8 @@ class ActivityIn(Schema):
     eligible_countries: list[str] = []
     languages: list[str] = ["en"]
     level: str = ""
-    first_year: int | None = None
-    last_year: int | None = None
+    first_year: Year | None = None
+    last_year: Year | None = None
     marking: str = "rel_ici"
     external_ref: str = ""
 
@@ -177,8 +178,8 @@ class ActivityPatch(Schema):
     eligible_countries: list[str] | None = None
     languages: list[str] | None = None
     level: str | None = None
-    first_year: int | None = None
-    last_year: int | None = None
+    first_year: Year | None = None
+    last_year: Year | None = None
     marking: str | None = None
     external_ref: str | None = None
 

@@ -1066,7 +1066,7 @@ def _cited_routes(prefix: str, model, lookup) -> None:
         summary=f"Remove a source from a {label}'s facts",
         operation_id=f"partners_{model._meta.model_name}_citation_remove",
     )
-    def remove(request, key: str, citation_id: int):
+    def remove(request, key: str, citation_id: Id):
         user = require_signed_in(request)
         subject = get_visible(model, user, **lookup(key))
         citation = get_visible(subject.citations.all(), user, pk=citation_id)

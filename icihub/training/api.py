@@ -22,10 +22,13 @@ from ninja.pagination import paginate
 from icihub.core.access import Marking, get_visible
 from icihub.core.apikit import (
     ERRORS,
+    MAX_SMALL,
     READ_ERRORS,
+    Count,
     Id,
     MarkingEnum,
     Pagination,
+    Percent,
     Year,
     actor,
     api_enum,
@@ -181,7 +184,7 @@ class CourseIn(Schema):
     level: CourseLevel | None = None
     delivery: CourseDelivery = Course.Delivery.RESIDENT
     provider: str = Field(description="Slug of the providing organisation")
-    duration_days: int = 5
+    duration_days: int = Field(5, ge=1, le=365)
     languages: str = "en"
     aim: str = ""
     performance_objectives: str = Field("", description="One objective per line")
@@ -190,8 +193,8 @@ class CourseIn(Schema):
     eligible_frameworks: list[str] = Field(default_factory=list, description="Framework codes")
     eligible_countries: list[str] = Field(default_factory=list, description="ISO codes")
     prerequisites: str = ""
-    default_capacity: int = 30
-    min_attendance_percent: int = 80
+    default_capacity: int = Field(30, ge=1, le=MAX_SMALL)
+    min_attendance_percent: Percent = 80
     level1_evaluation_required: bool = True
     level2_test: bool = False
     fee_eur: Decimal = Decimal(0)
@@ -208,7 +211,7 @@ class CoursePatch(Schema):
     level: CourseLevel | None = None
     delivery: CourseDelivery | None = None
     provider: str | None = None
-    duration_days: int | None = None
+    duration_days: int | None = Field(None, ge=1, le=365)
     languages: str | None = None
     aim: str | None = None
     performance_objectives: str | None = None
@@ -217,8 +220,8 @@ class CoursePatch(Schema):
     eligible_frameworks: list[str] | None = None
     eligible_countries: list[str] | None = None
     prerequisites: str | None = None
-    default_capacity: int | None = None
-    min_attendance_percent: int | None = None
+    default_capacity: int | None = Field(None, ge=1, le=MAX_SMALL)
+    min_attendance_percent: Percent | None = None
     level1_evaluation_required: bool | None = None
     level2_test: bool | None = None
     fee_eur: Decimal | None = None
@@ -363,26 +366,26 @@ class SessionOut(Schema):
 
 
 class SessionIn(Schema):
-    course: int = Field(description="Course id")
+    course: Id = Field(description="Course id")
     start: dt.date
     end: dt.date | None = Field(None, description="Default: the course's duration")
     reference: str = ""
     venue: str = ""
-    capacity: int | None = Field(None, description="Default: the course's")
+    capacity: int | None = Field(None, ge=1, le=MAX_SMALL, description="Default: the course's")
     director: str = ""
     nomination_deadline: dt.date | None = Field(None, description="Default: 8 weeks before")
     reallocation_date: dt.date | None = Field(None, description="Default: 6 weeks before")
     is_public: bool = True
     joining_instructions: str = ""
     notes: str = ""
-    quotas: dict[str, int] = Field(default_factory=dict, description="ISO code -> seats")
+    quotas: dict[str, Count] = Field(default_factory=dict, description="ISO code -> seats")
 
 
 class SessionPatch(Schema):
     start: dt.date | None = None
     end: dt.date | None = None
     venue: str | None = None
-    capacity: int | None = None
+    capacity: int | None = Field(None, ge=1, le=MAX_SMALL)
     director: str | None = None
     nomination_deadline: dt.date | None = None
     reallocation_date: dt.date | None = None
@@ -404,7 +407,7 @@ class StateIn(Schema):
 
 
 class QuotasIn(Schema):
-    quotas: dict[str, int] = Field(description="ISO code -> seats (0 removes the quota)")
+    quotas: dict[str, Count] = Field(description="ISO code -> seats (0 removes the quota)")
 
 
 class ReallocationOut(Schema):
@@ -680,14 +683,19 @@ class NominationOut(Schema):
 
 
 class NominationIn(Schema):
-    session: int
-    participant: int
-    priority: int | None = Field(None, description="Default: after the country's last")
+    session: Id
+    participant: Id
+    priority: int | None = Field(
+        None,
+        ge=Nomination.PRIORITY_MIN,
+        le=Nomination.PRIORITY_MAX,
+        description="1 is the country's first choice. Default: after the country's last",
+    )
     reason: str = ""
 
 
 class SubstituteIn(Schema):
-    participant: int = Field(description="The substitute (same country)")
+    participant: Id = Field(description="The substitute (same country)")
     reason: str = ""
 
 
@@ -806,7 +814,7 @@ class AttendanceOut(Schema):
 
 
 class AttendanceRecord(Schema):
-    nomination: int
+    nomination: Id
     present_days: list[dt.date] = Field(description="Days present; the others count as absent")
 
 
@@ -875,7 +883,7 @@ class EvaluationOut(Schema):
 
 
 class EvaluationIn(Schema):
-    nomination: int
+    nomination: Id
     relevance: int = Field(ge=1, le=5)
     content: int = Field(ge=1, le=5)
     instructors: int = Field(ge=1, le=5)
@@ -990,7 +998,7 @@ class CertificateOut(Schema):
 
 
 class CertificateIn(Schema):
-    nomination: int
+    nomination: Id
 
 
 class CertificateFilters(Schema):
@@ -1181,8 +1189,8 @@ class AssignmentOut(Schema):
 
 
 class AssignmentIn(Schema):
-    session: int
-    instructor: int
+    session: Id
+    instructor: Id
     role: AssignmentPart = Assignment.Part.INSTRUCTOR
 
 
@@ -1243,11 +1251,11 @@ class TripOut(Schema):
 
 
 class TripIn(Schema):
-    instructor: int
+    instructor: Id
     origin: str
     arrival: dt.date
     departure: dt.date
-    sessions: list[int] = Field(description="Ids of the sessions the trip covers")
+    sessions: list[Id] = Field(description="Ids of the sessions the trip covers")
     notes: str = ""
 
 

@@ -510,6 +510,9 @@ class Nomination(BaseModel):
         on_delete=models.PROTECT,
         related_name="training_nominations",
     )
+    #: A country's priorities (the page, the API and the services: one range).
+    PRIORITY_MIN, PRIORITY_MAX = 1, 999
+
     priority = models.PositiveSmallIntegerField(
         _("priority"), default=1, help_text=_("1 is the country's first choice.")
     )
