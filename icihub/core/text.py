@@ -9,6 +9,7 @@ import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.utils import translation
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 _ARABIC_DIACRITICS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
@@ -87,6 +88,34 @@ def without_control_characters(value):
     if isinstance(value, str):
         return _CONTROL.sub("", value)
     return value
+
+
+# -- download names ------------------------------------------------------------------------
+
+
+_NOT_IN_NAMES = re.compile(r"[^A-Za-z0-9_-]+")
+
+
+def download_name(name: str, ext: str = "") -> str:
+    """A safe file name for a download, from any text (a course code, a
+    session reference: "../x", "A/B"): ASCII letters, digits, hyphens and
+    underscores only, so no path separator, dot-dot or quote reaches a file
+    name. Django's ``slugify`` does the same but lower-cases (certificate codes
+    and course codes keep their case here). ``ext`` without its dot. Also the
+    title of a sheet (which may not hold / \\ ? * [ ] :)."""
+    ascii_text = unicodedata.normalize("NFKD", str(name)).encode("ascii", "ignore").decode()
+    stem = re.sub("-{2,}", "-", _NOT_IN_NAMES.sub("-", ascii_text)).strip("-_")
+    stem = stem[:120].strip("-_") or "download"
+    return f"{stem}.{ext}" if ext else stem
+
+
+def attach(response, filename: str, *, inline: bool = False):
+    """Set ``response``'s Content-Disposition to the file name (made safe with
+    :func:`download_name`, quoted by Django). Every download goes through it."""
+    stem, dot, ext = str(filename).rpartition(".")
+    safe = download_name(stem, download_name(ext)) if dot else download_name(filename)
+    response["Content-Disposition"] = content_disposition_header(not inline, safe)
+    return response
 
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")

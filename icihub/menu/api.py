@@ -23,6 +23,7 @@ from icihub.core.apikit import (
     facts_out,
     require_signed_in,
 )
+from icihub.core.text import attach
 
 from . import selectors, services
 from .models import Activity
@@ -330,6 +331,6 @@ def export_menu(
     ids = selectors.search(user, filters.query(), with_facets=False).ids if given else None
     result = services.export_menu(user, download, ids=ids)
     response = HttpResponse(result.content, content_type=result.content_type)
-    response["Content-Disposition"] = f'attachment; filename="{result.filename}"'
+    attach(response, result.filename)
     response["X-Icihub-Marking"] = result.marking.value
     return response

@@ -30,6 +30,7 @@ from icihub.core.apikit import (
     require_signed_in,
 )
 from icihub.core.dates import PartialDate
+from icihub.core.text import attach
 from icihub.menu.models import Activity
 from icihub.partners.models import Country
 
@@ -575,7 +576,7 @@ def export_programmes(request, filters: Query[ProgrammeFilters]):
     )
     result = export(actor(request), qs)
     response = HttpResponse(result.content, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{result.filename}"'
+    attach(response, result.filename)
     response["X-Icihub-Marking"] = result.marking.value
     return response
 

@@ -36,6 +36,7 @@ from icihub.core.apikit import (
     require_signed_in,
 )
 from icihub.core.listing import search
+from icihub.core.text import attach
 from icihub.menu.models import Area
 from icihub.partners.models import Country, Framework, Organisation
 
@@ -1043,7 +1044,7 @@ def certificate_pdf(request, pk: Id):
     user = require_signed_in(request)
     certificate = get_visible(selectors.certificates(user), user, pk=pk)
     response = HttpResponse(render_pdf(certificate), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="certificate-{certificate.code}.pdf"'
+    attach(response, f"certificate-{certificate.code}.pdf")
     return response
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
@@ -434,6 +435,24 @@ class Participant(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.full_name} ({self.country.iso3})"
+
+    @staticmethod
+    def birth_date_problem(value) -> str | None:
+        """Why ``value`` cannot be a date of birth (in the future, or before
+        1900), or None. The model, the forms and the import share it."""
+        if value is None:
+            return None
+        if value > timezone.localdate():
+            return str(_("A date of birth cannot be in the future."))
+        if value.year < 1900:
+            return str(_("A date of birth is not before 1900."))
+        return None
+
+    def clean(self):
+        super().clean()
+        problem = self.birth_date_problem(self.date_of_birth)
+        if problem:
+            raise ValidationError({"date_of_birth": problem})
 
     def save(self, *args, **kwargs):
         self.prepare()

@@ -199,7 +199,7 @@ def create_session(
     if not start:
         raise ValidationError({"start": _("Give the start date.")})
     values.setdefault("end", start + dt.timedelta(days=max(course.duration_days, 1) - 1))
-    if not values.get("capacity"):
+    if values.get("capacity") is None:  # 0 is refused below, not replaced
         values["capacity"] = course.default_capacity
     if not values.get("reallocation_date"):
         values["reallocation_date"] = Session.default_reallocation_date(start)
