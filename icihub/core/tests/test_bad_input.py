@@ -127,3 +127,37 @@ def test_download_names_hold_no_separator_quote_or_dot_dot(name):
 def test_menu_import_of_a_directory_is_a_command_error(tmp_path):
     with pytest.raises(CommandError, match="not a file"):
         call_command("menu_import", str(tmp_path), stdout=io.StringIO(), stderr=io.StringIO())
+
+
+# -- rules of a record name their field ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("model", "constraint", "field"),
+    [
+        ("menu.Activity", "menu_activity_years_in_order", "last_year"),
+        ("programmes.Programme", "programmes_programme_years_in_order", "end_year"),
+        ("programmes.PartnerRequest", None, "wanted_to"),
+        ("training.Course", "training_course_fee_not_negative", "fee_eur"),
+        ("training.Course", "training_course_attendance_rule_percent", "min_attendance_percent"),
+        ("training.Session", "training_session_end_after_start", "end"),
+    ],
+)
+def test_a_violated_constraint_is_reported_on_its_field(model, constraint, field):
+    """Django reports a check constraint as an error of the whole record
+    (``"field": ""`` in the API): it is moved to the field it is about."""
+    from django.apps import apps
+
+    from icihub.core.models import constraint_field, errors_on_fields
+
+    cls = apps.get_model(model)
+    constraints = [
+        c
+        for c in cls._meta.constraints
+        if (c.name == constraint if constraint else field in str(getattr(c, "condition", "")))
+    ]
+    assert constraints, (model, constraint)
+    assert constraint_field(constraints[0]) == field
+    message = str(constraints[0].get_violation_error_message())
+    moved = errors_on_fields(cls(), ValidationError({"__all__": [message], "other": ["x"]}))
+    assert moved.message_dict == {field: [message], "other": ["x"]}
