@@ -14,6 +14,7 @@ import json
 import typing
 
 import pytest
+from django.test.client import encode_multipart
 
 from icihub.testing import ApiClient
 
@@ -256,4 +257,68 @@ def test_each_documented_value_is_accepted_and_no_other(document, administrator)
             wrong.append(
                 f"{label} = {UNDOCUMENTED!r}: {response.status_code} {response.content[:200]!r}"
             )
+    assert not wrong, "\n".join(wrong)
+
+
+# -- bad input on every operation (issue 15, defect 9) ----------------------------------------
+
+
+def _json_operations(document):
+    for path, method, op in _operations(document):
+        body = _body_schema(document, op)
+        if body is not None:
+            url = "/".join(MISSING_ID if part.startswith("{") else part for part in path.split("/"))
+            yield f"{method.upper()} {path}", method, url, body
+
+
+def _string_fields(document, body: dict) -> list[str]:
+    names = []
+    for name, prop in body.get("properties", {}).items():
+        if any(v.get("type") == "string" and "enum" not in v for v in _variants(document, prop)):
+            names.append(name)
+    return names
+
+
+@pytest.mark.django_db
+def test_every_json_operation_refuses_other_bodies_with_a_415(document, administrator):
+    """A multipart body (a 500 on POST /training/participants) or JSON sent as
+    text/plain (accepted): a 415 with the API's error body, documented."""
+    api = ApiClient(administrator)
+    operations = list(_json_operations(document))
+    assert len(operations) > 60, len(operations)
+    wrong = []
+    for label, method, url, _body in operations:
+        if "415" not in {str(code) for code in _op(document, label)["responses"]}:
+            wrong.append(f"{label}: 415 not documented")
+        send = getattr(api.client, method)
+        for data, content_type in (
+            (encode_multipart("BoUnDaRy", {"x": "1"}), "multipart/form-data; boundary=BoUnDaRy"),
+            ('{"x": 1}', "text/plain"),
+        ):
+            kwargs = {"content_type": content_type}
+            response = send(url, data, headers=api.headers, **kwargs)
+            if response.status_code != 415 or response.json().get("code") != (
+                "unsupported_media_type"
+            ):
+                wrong.append(f"{label} ({content_type}): {response.status_code}")
+    assert not wrong, "\n".join(wrong)
+
+
+def _op(document, label: str) -> dict:
+    method, path = label.split(" ", 1)
+    return document["paths"][path][method.lower()]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("text", ["a\x07b", "\ud800", "esc\x1b"])
+def test_every_text_field_refuses_control_characters(document, administrator, text):
+    api = ApiClient(administrator)
+    wrong, count = [], 0
+    for label, method, url, body in _json_operations(document):
+        for name in _string_fields(document, body):
+            count += 1
+            response = getattr(api, method)(url, {name: text})
+            if response.status_code != 422 or name not in _fields_refused(response):
+                wrong.append(f"{label} {name}: {response.status_code}")
+    assert count > 150, count
     assert not wrong, "\n".join(wrong)
