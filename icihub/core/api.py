@@ -19,14 +19,20 @@ from .apikit import (
     READ_ERRORS,
     ErrorOut,
     Id,
+    MarkingEnum,
     Pagination,
     PartialDateOut,
     actor,
+    api_enum,
     partial_date_out,
     require_signed_in,
 )
 from .listing import search
 from .models import ApiToken, AuditEntry, Source, User
+
+# The enumerations of this router, each under its own name in the document.
+SourceKind = api_enum(Source.Kind, "SourceKind")
+UserRole = api_enum(Role, "UserRole")
 
 router = Router(tags=["core"])
 
@@ -138,9 +144,9 @@ class SourceDetailOut(SourceOut):
 
 class SourceFilters(Schema):
     q: str | None = Field(None, description="Words in the key, title, publisher or text")
-    kind: Source.Kind | None = None
+    kind: SourceKind | None = None
     publisher: str | None = Field(None, description="Part of the publisher's name")
-    marking: Marking | None = None
+    marking: MarkingEnum | None = None
 
 
 class SourceIn(Schema):
@@ -151,12 +157,12 @@ class SourceIn(Schema):
     published: str | None = Field(
         None, description="A partial date: 2004, 2004-12, 2004-12-11, or a range a/b"
     )
-    kind: Source.Kind = Source.Kind.NEWS
+    kind: SourceKind = Source.Kind.NEWS
     language: str = "en"
     url: str = ""
     file_name: str = ""
     text: str = ""
-    marking: Marking = Marking.PUBLIC
+    marking: MarkingEnum = Marking.PUBLIC
 
 
 class SourcePatch(Schema):
@@ -165,12 +171,12 @@ class SourcePatch(Schema):
     publisher: str | None = None
     author: str | None = None
     published: str | None = None
-    kind: Source.Kind | None = None
+    kind: SourceKind | None = None
     language: str | None = None
     url: str | None = None
     file_name: str | None = None
     text: str | None = None
-    marking: Marking | None = None
+    marking: MarkingEnum | None = None
 
 
 def _with_citations(source: Source, user) -> Source:
@@ -290,14 +296,14 @@ class UserOut(Schema):
 
 class UserFilters(Schema):
     q: str | None = Field(None, description="Words in the user name, name or e-mail")
-    role: Role | None = None
+    role: UserRole | None = None
     country: str | None = Field(None, description="ISO 3166 alpha-3 code, e.g. KWT")
     active: bool | None = None
 
 
 class UserIn(Schema):
     username: str
-    role: Role
+    role: UserRole
     country: str | None = Field(None, description="ISO 3166 code; required for a coordinator")
     email: str = ""
     first_name: str = ""
@@ -308,7 +314,7 @@ class UserIn(Schema):
 
 
 class UserPatch(Schema):
-    role: Role | None = None
+    role: UserRole | None = None
     country: str | None = Field(None, description="ISO 3166 code; null removes it")
     is_active: bool | None = None
     reason: str = ""
@@ -394,8 +400,8 @@ class TokenCreatedOut(TokenOut):
 
 
 class TokenIn(Schema):
-    name: str = ""
-    days: int | None = Field(None, description="Lifetime in days (1-366; default 90)")
+    name: str = Field("", max_length=100, description="A label to recognise the token by")
+    days: int | None = Field(None, ge=1, le=366, description="Lifetime in days (default 90)")
 
 
 def _own_tokens(user):

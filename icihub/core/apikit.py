@@ -21,10 +21,12 @@ from ninja.pagination import LimitOffsetPagination
 from ninja.parser import Parser
 from ninja.security import HttpBearer
 from pydantic import Field
+from typing_extensions import TypeAliasType
 
 from . import audit
+from .access import Marking
 from .errors import Conflict
-from .models import ApiToken, hash_token
+from .models import ApiToken, Citation, hash_token
 
 # -- parameter types ------------------------------------------------------------------
 
@@ -38,6 +40,38 @@ Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 #: A calendar year in a parameter (a filter by year, a report's year): Python's
 #: dates end at 9999; a larger year is a 422, not a 500 in the date lookup.
 Year = Annotated[int, Field(ge=1, le=9999)]
+
+#: The largest value of a PositiveSmallIntegerField on every database.
+MAX_SMALL = 32767
+
+#: A number of seats, days, participants or a position: what a
+#: PositiveSmallIntegerField holds (0 to 32,767).
+Count = Annotated[int, Field(ge=0, le=MAX_SMALL)]
+
+#: A share in per cent.
+Percent = Annotated[int, Field(ge=0, le=100)]
+
+# Every integer a client sends has its range declared (the test of the OpenAPI
+# document refuses one without): beyond it the answer is a 422 naming the field,
+# not an overflow in the database or a value a page cannot show.
+
+
+def api_enum(choices: type, name: str):
+    """The choices of a model field as an enumeration of the API, documented
+    under its own schema ``name`` (``api_enum(Session.State, "SessionState")``).
+
+    Pydantic names an enumeration's schema after its class, and ninja merges
+    the schemas of every operation into one ``components`` table: the nested
+    ``State``, ``Status``, ``Level``, ``Role`` and ``Kind`` classes of different
+    models replaced one another there, and every field pointed at the last one.
+    A named type alias keeps the class (validation and values are the model's)
+    and gives the document a name of its own; the test of the document refuses
+    two enumerations of one name."""
+    return TypeAliasType(name, choices)
+
+
+MarkingEnum = api_enum(Marking, "Marking")
+CitationKind = api_enum(Citation.Kind, "CitationKind")
 
 # -- errors ---------------------------------------------------------------------
 
@@ -55,7 +89,15 @@ class ErrorOut(Schema):
     errors: list[FieldError] = []
 
 
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+ERRORS = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    415: ErrorOut,
+    422: ErrorOut,
+}
 READ_ERRORS = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 
@@ -73,13 +115,33 @@ def django_validation_errors(exc: DjangoValidationError) -> list[dict]:
     return [{"field": "", "message": message} for message in exc.messages]
 
 
+class UnsupportedMediaType(ValueError):
+    """A body that is not JSON sent to an operation that reads a JSON body."""
+
+
+def is_json(content_type: str) -> bool:
+    """``application/json`` or a ``+json`` type (parameters aside)."""
+    media = (content_type or "").split(";", 1)[0].strip().lower()
+    return media == "application/json" or (
+        media.startswith("application/") and media.endswith("+json")
+    )
+
+
 class ObjectBodyParser(Parser):
-    """A JSON request body must be an object (or ``null`` where the body is
-    optional). Ninja reads anything else (a bare string, a list, a number) as an
-    empty object when every field of the body schema is optional, so such a
-    request would succeed; it is a 400 instead."""
+    """The body of an operation that takes JSON must be declared JSON
+    (``Content-Type: application/json``): anything else (a form, a multipart
+    upload, ``text/plain`` holding JSON) is a 415. It must be an object (or
+    ``null`` where the body is optional). Ninja reads anything else (a bare
+    string, a list, a number) as an empty object when every field of the body
+    schema is optional, so such a request would succeed; it is a 400 instead.
+
+    Ninja turns any exception of the parser into a 400 (an ``HttpError``
+    raised from it): the error handler answers 415 when the cause is
+    :class:`UnsupportedMediaType`."""
 
     def parse_body(self, request):
+        if not is_json(request.META.get("CONTENT_TYPE", "")):
+            raise UnsupportedMediaType(request.META.get("CONTENT_TYPE", ""))
         data = super().parse_body(request)
         if data is not None and not isinstance(data, dict):
             raise ValueError("the request body must be a JSON object")
@@ -150,6 +212,15 @@ def install_error_handlers(api) -> None:
 
     @api.exception_handler(HttpError)
     def _http_error(request, exc):
+        if isinstance(exc.__cause__, UnsupportedMediaType):
+            return respond(
+                request,
+                415,
+                error_body(
+                    _("Send the request body as JSON (Content-Type: application/json)."),
+                    "unsupported_media_type",
+                ),
+            )
         code = {
             400: "bad_request",
             401: "unauthenticated",

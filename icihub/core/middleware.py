@@ -9,12 +9,14 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpResponseRedirect, JsonResponse
+from django.http import HttpResponseBadRequest, HttpResponseRedirect, JsonResponse
+from django.template import loader
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 
 from . import audit
+from .text import forbidden_character, forbidden_character_message, without_control_characters
 
 
 def client_ip(request) -> str | None:
@@ -198,78 +200,100 @@ class ApiRateLimitMiddleware:
 
 
 class NulCharacterMiddleware:
-    """Text with a NUL character (0x00) is refused before any view reads it:
-    PostgreSQL cannot hold one in a text column or a query, so it would end as
-    a server error there (and SQLite would store it). The path, the query
-    string, a form's fields and a JSON body are checked; an API request gets
-    the API's error body (422 naming the field, as any invalid input), a page
-    the 400 page. A cookie
-    holding one is dropped (as if absent). Runs before the session is read."""
+    """Text holding a character no text field may hold (NUL, the other control
+    characters but tab and line breaks, lone surrogates:
+    ``core.text.forbidden_character``) is refused before any view reads it:
+    PostgreSQL cannot hold a NUL, an XLSX file no other control character, and
+    stored they broke exports for everyone. The path, the query string, a
+    form's fields and a JSON body are checked; an API request gets the API's
+    error body (422 naming the field, as any invalid input), a page the 400
+    page with the message. A cookie holding one is dropped (as if absent).
+    Runs before the session is read.
+
+    An API request's form fields are not read here: the API's one multipart
+    operation (the menu import) checks its file's text itself, and reading
+    them would consume a JSON endpoint's body before the API refuses it (415)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        for name in [k for k, v in request.COOKIES.items() if "\x00" in k or "\x00" in v]:
+        for name in [k for k, v in request.COOKIES.items() if _bad(k) or _bad(v)]:
             del request.COOKIES[name]
-        field = _nul_field(request)
-        if field is not None:
-            message = _("Text may not contain the NUL character (0x00).")
+        found = _forbidden_field(request)
+        if found is not None:
+            field, char = found
+            message = forbidden_character_message(char)
             if request.path.startswith("/api/"):
                 from .apikit import error_body
 
                 body = error_body(message, "invalid", [{"field": field, "message": message}])
                 return JsonResponse(body, status=422)
-            from django.views.defaults import bad_request
-
-            return bad_request(request, exception=None)
+            return HttpResponseBadRequest(
+                loader.get_template("400.html").render({"message": message})
+            )
         return self.get_response(request)
 
 
-def _nul_field(request) -> str | None:
-    """The name of the first input holding a NUL character, or None."""
-    if "\x00" in request.path:
-        return "path"
-    field = _nul_in_fields(request.GET)
-    if field is not None:
-        return field
+def _bad(text: str) -> bool:
+    return forbidden_character(text) is not None
+
+
+def _forbidden_field(request) -> tuple[str, str] | None:
+    """(the name of the first input holding a forbidden character, that
+    character), or None."""
+    char = forbidden_character(request.path)
+    if char is not None:
+        return "path", char
+    found = _in_fields(request.GET)
+    if found is not None:
+        return found
     content_type = request.content_type or ""
     if request.method in ("POST", "PUT", "PATCH", "DELETE"):
         if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
-            return _nul_in_fields(request.POST)
-        if content_type.endswith("json") and b"\\u0000" in request.body:
+            if request.path.startswith("/api/"):
+                return None
+            return _in_fields(request.POST)
+        # Raw C0 controls are not valid JSON (the API answers that itself);
+        # escaped ones ("\u0007", "\ud800") and raw C1 controls are.
+        if content_type.endswith("json") and request.body:
             import json
 
             try:
                 data = json.loads(request.body)
             except ValueError:
                 return None  # not JSON: the API answers that itself
-            return _nul_in_json(data, "")
+            return _in_json(data, "")
     return None
 
 
-def _nul_in_fields(query) -> str | None:
-    """The first field of a QueryDict whose name or a value holds a NUL."""
+def _in_fields(query) -> tuple[str, str] | None:
+    """The first field of a QueryDict whose name or a value holds a forbidden
+    character."""
     for key, values in query.lists():
-        if "\x00" in key or any("\x00" in v for v in values):
-            return key.replace("\x00", "")
+        for text in (key, *values):
+            char = forbidden_character(text)
+            if char is not None:
+                return without_control_characters(key), char
     return None
 
 
-def _nul_in_json(value, where: str) -> str | None:
+def _in_json(value, where: str) -> tuple[str, str] | None:
     if isinstance(value, str):
-        return where if "\x00" in value else None
+        char = forbidden_character(value)
+        return (where, char) if char is not None else None
     if isinstance(value, dict):
         for key, item in value.items():
             here = f"{where}.{key}" if where else str(key)
-            if "\x00" in str(key):
-                return here.replace("\x00", "")
-            found = _nul_in_json(item, here)
+            char = forbidden_character(str(key))
+            if char is not None:
+                return without_control_characters(here), char
+            found = _in_json(item, here)
             if found is not None:
                 return found
     if isinstance(value, list):
         for index, item in enumerate(value):
-            found = _nul_in_json(item, f"{where}.{index}" if where else str(index))
+            found = _in_json(item, f"{where}.{index}" if where else str(index))
             if found is not None:
                 return found
     return None

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -42,6 +43,60 @@ class BaseModel(models.Model):
 
     class Meta:
         abstract = True
+
+    def validate_constraints(self, exclude=None):
+        """Django reports a violated check (or several-field unique) constraint
+        as an error of the whole record; it is reported on the field it is
+        about (:func:`constraint_field`), so that a form shows it beside the
+        field and the API names it ("a fee cannot be negative": ``fee_eur``)."""
+        try:
+            super().validate_constraints(exclude=exclude)
+        except ValidationError as exc:
+            raise errors_on_fields(self, exc) from None
+
+
+def constraint_field(constraint) -> str | None:
+    """The field a constraint's message is about: for a check, the left-hand
+    side of the last lookup of its condition (``Q(end__gte=F("start"))`` is
+    about ``end``; ``~Q(kind="ipcp") | Q(end_year=...)`` about ``end_year``);
+    for a unique constraint of several fields, the last of them."""
+    if isinstance(constraint, models.UniqueConstraint):
+        return constraint.fields[-1] if constraint.fields else None
+    condition = getattr(constraint, "condition", None)
+
+    def last(node):
+        for child in reversed(getattr(node, "children", [])):
+            if isinstance(child, tuple):
+                return child[0].split("__", 1)[0]
+            found = last(child)
+            if found:
+                return found
+        return None
+
+    return last(condition) if condition is not None else None
+
+
+def errors_on_fields(instance, exc: ValidationError) -> ValidationError:
+    """``exc`` with each record-level message of one of ``instance``'s
+    constraints moved to the field it is about."""
+    if not hasattr(exc, "error_dict") or NON_FIELD_ERRORS not in exc.error_dict:
+        return exc
+    names = {f.name for f in instance._meta.get_fields()} | {
+        getattr(f, "attname", f.name) for f in instance._meta.get_fields()
+    }
+    by_message = {}
+    for _model, constraints in instance.get_constraints():
+        for constraint in constraints:
+            field = constraint_field(constraint)
+            if field in names:
+                by_message[str(constraint.get_violation_error_message())] = field
+    errors: dict[str, list] = {}
+    for field, field_errors in exc.error_dict.items():
+        for error in field_errors:
+            message = error.message % error.params if error.params else error.message
+            target = by_message.get(str(message), field) if field == NON_FIELD_ERRORS else field
+            errors.setdefault(target, []).append(error)
+    return ValidationError(errors)
 
 
 # -- users ---------------------------------------------------------------------

@@ -19,6 +19,7 @@ from . import audit
 from .access import NATO_ROLES, STAFF_ROLES, Role, check_change, check_create, role_of
 from .errors import Conflict
 from .models import ApiToken, User, hash_token
+from .text import check_text
 
 # -- generic writes ----------------------------------------------------------------
 
@@ -259,6 +260,9 @@ def create_token(
         raise PermissionDenied(_("You may create tokens for yourself only."))
     if not user.is_active:
         raise ValidationError({"user": _("The account is inactive.")})
+    if len(name) > 100:  # refused, not cut: the caller sees what is stored
+        raise ValidationError({"name": _("A token's name has at most 100 characters.")})
+    check_text(name, field="name", multiline=False)
     days = settings.ICIHUB_API_TOKEN_DAYS if days is None else days
     if not 1 <= days <= 366:
         raise ValidationError({"days": _("A token lives between 1 and 366 days.")})
@@ -267,7 +271,7 @@ def create_token(
     with audit.acting(actor):
         token = ApiToken.objects.create(
             user=user,
-            name=name[:100],
+            name=name,
             prefix=raw[:12],
             key_hash=hash_token(raw),
             created_at=now,

@@ -1,11 +1,16 @@
-"""Text helpers shared by search, duplicate detection and exports."""
+"""Text helpers shared by search, duplicate detection, exports, and the one
+check of text at the boundary (:func:`check_text`): requests (the middleware),
+forms, imports and the command line refuse the same characters."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
 
+from django.core.exceptions import ValidationError
 from django.utils import translation
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
 
 _ARABIC_DIACRITICS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
 _ARABIC_FOLD = str.maketrans(
@@ -40,12 +45,86 @@ def search_terms(query: str) -> list[str]:
     return [term for term in normalise_for_search(query).split(" ") if term]
 
 
+# -- control characters ------------------------------------------------------------------
+
+#: Characters no text field holds: the C0 controls but tab, line feed and
+#: carriage return (NUL, BEL, ESC, vertical tab, form feed, ...), DEL, the C1
+#: controls, and lone surrogates ("\ud800" in JSON: not a character at all, it
+#: cannot be written as UTF-8). PostgreSQL refuses NUL, XML (XLSX files) the
+#: other C0 controls: stored, they broke exports for everyone.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+#: The same, for one-line text (a name, a code): tab and line breaks too.
+_CONTROL_ONE_LINE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def forbidden_character(text: str, *, multiline: bool = True) -> str | None:
+    """The first character of ``text`` that no text field may hold, or None."""
+    if not isinstance(text, str):
+        return None
+    found = (_CONTROL if multiline else _CONTROL_ONE_LINE).search(text)
+    return found.group() if found else None
+
+
+def forbidden_character_message(char: str) -> str:
+    if char == "\x00":
+        return _("Text may not contain the NUL character (0x00).")
+    return _("Text may not contain the control character U+%(code)04X.") % {"code": ord(char)}
+
+
+def check_text(value, *, field: str = "", multiline: bool = True):
+    """``value`` unchanged, or a ValidationError naming ``field`` when it holds
+    a character no text may hold (:func:`forbidden_character`)."""
+    char = forbidden_character(value, multiline=multiline)
+    if char is not None:
+        message = forbidden_character_message(char)
+        raise ValidationError({field: [message]} if field else message, code="control_character")
+    return value
+
+
+def without_control_characters(value):
+    """For output only (a spreadsheet cell, a file name): ``value`` with the
+    characters :func:`check_text` refuses removed. Rows stored before the check
+    existed must not break an export for everyone."""
+    if isinstance(value, str):
+        return _CONTROL.sub("", value)
+    return value
+
+
+# -- download names ------------------------------------------------------------------------
+
+
+_NOT_IN_NAMES = re.compile(r"[^A-Za-z0-9_-]+")
+
+
+def download_name(name: str, ext: str = "") -> str:
+    """A safe file name for a download, from any text (a course code, a
+    session reference: "../x", "A/B"): ASCII letters, digits, hyphens and
+    underscores only, so no path separator, dot-dot or quote reaches a file
+    name. Django's ``slugify`` does the same but lower-cases (certificate codes
+    and course codes keep their case here). ``ext`` without its dot. Also the
+    title of a sheet (which may not hold / \\ ? * [ ] :)."""
+    ascii_text = unicodedata.normalize("NFKD", str(name)).encode("ascii", "ignore").decode()
+    stem = re.sub("-{2,}", "-", _NOT_IN_NAMES.sub("-", ascii_text)).strip("-_")
+    stem = stem[:120].strip("-_") or "download"
+    return f"{stem}.{ext}" if ext else stem
+
+
+def attach(response, filename: str, *, inline: bool = False):
+    """Set ``response``'s Content-Disposition to the file name (made safe with
+    :func:`download_name`, quoted by Django). Every download goes through it."""
+    stem, dot, ext = str(filename).rpartition(".")
+    safe = download_name(stem, download_name(ext)) if dot else download_name(filename)
+    response["Content-Disposition"] = content_disposition_header(not inline, safe)
+    return response
+
+
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def neutralise_formula(value):
     """Make a spreadsheet cell inert: text starting with = + - @ (or a tab or
     carriage return) is prefixed with an apostrophe so Excel shows it as text."""
+    value = without_control_characters(value)
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
         return "'" + value
     return value

@@ -69,6 +69,8 @@ def read_upload(upload, *, extensions: tuple[str, ...] = (".csv", ".xlsx")) -> t
         name, data = upload
     elif isinstance(upload, str) or hasattr(upload, "__fspath__"):
         path = os.fspath(upload)
+        if not os.path.isfile(path):  # a directory, a missing path, a device
+            raise UploadError(_("“%(path)s” is not a file.") % {"path": path})
         size = os.path.getsize(path)
         if size > limit:
             raise UploadError(_too_big(size, limit))

@@ -17,13 +17,16 @@ from icihub.core.access import Marking, get_visible
 from icihub.core.apikit import (
     ERRORS,
     READ_ERRORS,
+    CitationKind,
     CitationOut,
     FactOut,
     Id,
+    MarkingEnum,
     Pagination,
     PartialDateOut,
     SourceRef,
     actor,
+    api_enum,
     citations_out,
     facts_out,
     partial_date_out,
@@ -34,6 +37,13 @@ from icihub.core.models import Citation, User
 
 from . import selectors, services
 from .models import Attendee, Event, FollowUpAction, Participant
+
+# The enumerations of this router, each under its own name in the document.
+EventFormat = api_enum(Event.Format, "EventFormat")
+EventLevel = api_enum(Event.Level, "EventLevel")
+EventProvenance = api_enum(Event.Provenance, "EventProvenance")
+EventParticipantRole = api_enum(Participant.Role, "EventParticipantRole")
+ActionState = api_enum(FollowUpAction.State, "ActionState")
 
 router = Router(tags=["dialogue"])
 
@@ -271,21 +281,21 @@ class EventOut(EventListOut):
 
 class EventFiltersIn(Schema):
     q: str | None = Field(None, description="Words in the title, place, summary or outcomes")
-    format: str | None = Field(None, description="One of: " + ", ".join(Event.Format.values))
-    level: str | None = Field(None, description="One of: " + ", ".join(Event.Level.values))
+    format: EventFormat | None = None
+    level: EventLevel | None = None
     country: str | None = Field(
         None, description="ISO alpha-3: events the country took part in, hosted or concerns"
     )
     topic: str | None = Field(None, description="Area of cooperation code, e.g. cyber-defence")
     year: str | None = Field(None, description="Four digits, e.g. 2017")
-    marking: str | None = Field(None, description="One of: " + ", ".join(Marking.values))
-    provenance: str | None = Field(None, description="source, entered or demo")
+    marking: MarkingEnum | None = None
+    provenance: EventProvenance | None = None
 
 
 class EventParticipantIn(Schema):
     country: str | None = Field(None, description="ISO alpha-3 code (or an organisation)")
     organisation: str | None = Field(None, description="Organisation slug (or a country)")
-    role: Participant.Role
+    role: EventParticipantRole
     note: str = ""
 
 
@@ -299,7 +309,7 @@ class AttendeeIn(Schema):
 class EventIn(Schema):
     title: str
     title_ar: str = ""
-    format: Event.Format
+    format: EventFormat
     date: str | None = Field(
         None, description="Partial date: 2014, 2017-01, 2017-01-24 or a range 2018-01-22/2018-01-23"
     )
@@ -307,11 +317,11 @@ class EventIn(Schema):
     place: str = ""
     venue: str | None = Field(None, description="Organisation slug, e.g. nato-ici-rc")
     venue_country: str | None = Field(None, description="ISO alpha-3 code")
-    level: Event.Level | None = None
+    level: EventLevel | None = None
     summary: str = ""
     outcomes: str = ""
     topics: list[str] = Field(default_factory=list, description="Area codes")
-    marking: Marking = Marking.REL_ICI
+    marking: MarkingEnum = Marking.REL_ICI
     country: str | None = Field(None, description="The partner concerned (ISO alpha-3)")
     milestone_of: str | None = None
     milestone: str = ""
@@ -326,17 +336,17 @@ class EventIn(Schema):
 class EventPatch(Schema):
     title: str | None = None
     title_ar: str | None = None
-    format: Event.Format | None = None
+    format: EventFormat | None = None
     date: str | None = Field(None, description="Partial date; null or empty clears it")
     date_note: str | None = None
     place: str | None = None
     venue: str | None = None
     venue_country: str | None = None
-    level: Event.Level | None = None
+    level: EventLevel | None = None
     summary: str | None = None
     outcomes: str | None = None
     topics: list[str] | None = None
-    marking: Marking | None = None
+    marking: MarkingEnum | None = None
     country: str | None = None
     milestone_of: str | None = None
     milestone: str | None = None
@@ -348,7 +358,7 @@ class EventCitationIn(Schema):
     attribute: str = Field(description="The fact, e.g. date, place, outcomes")
     value: str
     source: str = Field(description="Source key, e.g. seed-002")
-    kind: Citation.Kind = Citation.Kind.TEXT
+    kind: CitationKind = Citation.Kind.TEXT
     quote: str = ""
     locator: str = ""
     note: str = ""
@@ -359,7 +369,7 @@ class ActionIn(Schema):
     owner_user: str | None = Field(None, description="User name (or an organisation)")
     owner_organisation: str | None = Field(None, description="Organisation slug (or a user)")
     due: dt.date | None = None
-    state: FollowUpAction.State = FollowUpAction.State.OPEN
+    state: ActionState = FollowUpAction.State.OPEN
     completed_on: dt.date | None = None
     notes: str = ""
 
@@ -369,7 +379,7 @@ class ActionPatch(Schema):
     owner_user: str | None = None
     owner_organisation: str | None = None
     due: dt.date | None = None
-    state: FollowUpAction.State | None = None
+    state: ActionState | None = None
     completed_on: dt.date | None = None
     notes: str | None = None
     reason: str = ""
@@ -377,9 +387,9 @@ class ActionPatch(Schema):
 
 class ActionFiltersIn(Schema):
     q: str | None = None
-    state: str | None = Field(None, description="open, done or cancelled")
+    state: ActionState | None = None
     overdue: bool | None = Field(None, description="true: overdue only; false: not overdue")
-    event: int | None = None
+    event: Id | None = None
     owner: str | None = Field(None, description="“me” or an organisation slug")
 
 

@@ -17,11 +17,13 @@ from icihub.core.apikit import (
     FactOut,
     Id,
     Pagination,
+    Year,
     actor,
     citations_out,
     facts_out,
     require_signed_in,
 )
+from icihub.core.text import attach
 
 from . import selectors, services
 from .models import Activity
@@ -158,8 +160,8 @@ class ActivityIn(Schema):
     eligible_countries: list[str] = []
     languages: list[str] = ["en"]
     level: str = ""
-    first_year: int | None = None
-    last_year: int | None = None
+    first_year: Year | None = None
+    last_year: Year | None = None
     marking: str = "rel_ici"
     external_ref: str = ""
 
@@ -177,8 +179,8 @@ class ActivityPatch(Schema):
     eligible_countries: list[str] | None = None
     languages: list[str] | None = None
     level: str | None = None
-    first_year: int | None = None
-    last_year: int | None = None
+    first_year: Year | None = None
+    last_year: Year | None = None
     marking: str | None = None
     external_ref: str | None = None
 
@@ -329,6 +331,6 @@ def export_menu(
     ids = selectors.search(user, filters.query(), with_facets=False).ids if given else None
     result = services.export_menu(user, download, ids=ids)
     response = HttpResponse(result.content, content_type=result.content_type)
-    response["Content-Disposition"] = f'attachment; filename="{result.filename}"'
+    attach(response, result.filename)
     response["X-Icihub-Marking"] = result.marking.value
     return response

@@ -40,7 +40,12 @@ from django.utils.translation import gettext_lazy
 
 from icihub.core import audit, uploads
 from icihub.core.access import Marking, most_restrictive, policy_for
-from icihub.core.text import FORMULA_PREFIXES, neutralise_formula
+from icihub.core.text import (
+    FORMULA_PREFIXES,
+    forbidden_character,
+    forbidden_character_message,
+    neutralise_formula,
+)
 from icihub.partners.models import Country, Framework, Organisation
 
 from .models import Activity, Area
@@ -339,6 +344,12 @@ def parse_rows(data: bytes, filename: str, report: ImportReport) -> list[tuple[i
         texts = [_cell_text(c) for c in cells]
         if not any(texts):
             continue
+        for i, text in enumerate(texts):
+            char = forbidden_character(text)
+            if char is not None:  # NUL, control characters: refused, never stored
+                column = header[i] if i < len(header) else ""
+                report.error(number, column, forbidden_character_message(char))
+                texts[i] = ""
         if len(texts) > len(header) and any(texts[len(header) :]):
             report.error(number, "", _("This row has more cells than the header."))
         rows.append(

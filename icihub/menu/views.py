@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from icihub.core.access import can_change, get_visible, policy_for
 from icihub.core.errors import Conflict
+from icihub.core.text import attach
 
 from . import selectors, services
 from .forms import ActivityForm, ImportForm
@@ -250,6 +251,6 @@ def menu_export(request):
     except ValidationError as exc:
         return HttpResponse("; ".join(exc.messages), status=400, content_type="text/plain")
     response = HttpResponse(result.content, content_type=result.content_type)
-    response["Content-Disposition"] = f'attachment; filename="{result.filename}"'
+    attach(response, result.filename)
     response["X-Icihub-Marking"] = result.marking.value
     return response

@@ -20,11 +20,13 @@ from icihub.core.access import get_visible
 from icihub.core.apikit import (
     ERRORS,
     READ_ERRORS,
+    CitationKind,
     Id,
     Pagination,
     PartialDateOut,
     SourceRef,
     actor,
+    api_enum,
     partial_date_out,
     require_signed_in,
     source_ref,
@@ -34,6 +36,10 @@ from icihub.core.models import Citation
 
 from . import selectors, services
 from .models import Appointment, Country, Framework, Grouping, Organisation, Partnership, Person
+
+# The enumerations of this router, each under its own name in the document.
+PartnershipStatus = api_enum(Partnership.Status, "PartnershipStatus")
+OrganisationKind = api_enum(Organisation.Kind, "OrganisationKind")
 
 router = Router(tags=["partners"])
 
@@ -325,7 +331,7 @@ class CountryOut(Schema):
 class CountryFilters(Schema):
     q: str | None = Field(None, description="Words in the English or Arabic name, or ISO codes")
     framework: str | None = Field(None, description="Framework code, e.g. ici")
-    status: Partnership.Status | None = Field(
+    status: PartnershipStatus | None = Field(
         None, description="Partnership status (with framework: in that framework)"
     )
     grouping: str | None = Field(None, description="Grouping code, e.g. gcc")
@@ -451,13 +457,13 @@ class PartnershipOut(SourcedOut):
 class PartnershipFilters(Schema):
     country: str | None = Field(None, description="ISO alpha-3 or alpha-2 code, e.g. KWT")
     framework: str | None = Field(None, description="Framework code, e.g. ici")
-    status: Partnership.Status | None = None
+    status: PartnershipStatus | None = None
 
 
 class PartnershipIn(Schema):
     country: str = Field(description="ISO alpha-3 or alpha-2 code")
     framework: str = Field(description="Framework code")
-    status: Partnership.Status
+    status: PartnershipStatus
     accession: str | None = Field(None, description=DATE_HELP)
     exit: str | None = Field(None, description=DATE_HELP)
     notes: str = ""
@@ -467,7 +473,7 @@ class PartnershipIn(Schema):
 class PartnershipPatch(Schema):
     country: str | None = None
     framework: str | None = None
-    status: Partnership.Status | None = None
+    status: PartnershipStatus | None = None
     accession: str | None = Field(None, description=DATE_HELP)
     exit: str | None = Field(None, description=DATE_HELP)
     notes: str | None = None
@@ -625,7 +631,7 @@ class OrganisationOut(SourcedOut):
 
 class OrganisationFilters(Schema):
     q: str | None = Field(None, description="Words in the name (English or Arabic), acronym, city")
-    kind: Organisation.Kind | None = None
+    kind: OrganisationKind | None = None
     country: str | None = Field(None, description="ISO alpha-3 or alpha-2 code")
     grouping: str | None = Field(None, description="Grouping code, e.g. gcc")
 
@@ -635,7 +641,7 @@ class OrganisationIn(Schema):
     name: str
     name_ar: str = ""
     acronym: str = ""
-    kind: Organisation.Kind
+    kind: OrganisationKind
     country: str | None = Field(None, description="ISO code")
     grouping: str | None = Field(None, description="Grouping code")
     parent: str | None = Field(None, description="Slug of the body it is part of")
@@ -652,7 +658,7 @@ class OrganisationPatch(Schema):
     name: str | None = None
     name_ar: str | None = None
     acronym: str | None = None
-    kind: Organisation.Kind | None = None
+    kind: OrganisationKind | None = None
     country: str | None = None
     grouping: str | None = None
     parent: str | None = None
@@ -1022,7 +1028,7 @@ class CitationIn(Schema):
     quote: str = Field("", description="The passage the value rests on")
     locator: str = ""
     note: str = ""
-    kind: Citation.Kind | None = Field(
+    kind: CitationKind | None = Field(
         None, description="date, number or text (a date for the record's date fields)"
     )
 
@@ -1060,7 +1066,7 @@ def _cited_routes(prefix: str, model, lookup) -> None:
         summary=f"Remove a source from a {label}'s facts",
         operation_id=f"partners_{model._meta.model_name}_citation_remove",
     )
-    def remove(request, key: str, citation_id: int):
+    def remove(request, key: str, citation_id: Id):
         user = require_signed_in(request)
         subject = get_visible(model, user, **lookup(key))
         citation = get_visible(subject.citations.all(), user, pk=citation_id)

@@ -4,6 +4,7 @@ differences; execution; recommendations; requests and answers. A coordinator
 sees only their own country's programmes and requests (404 on others')."""
 
 import datetime as dt
+from typing import Annotated
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -11,20 +12,25 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 from ninja.responses import Status
 
-from icihub.core.access import get_visible
+from icihub.core.access import Marking, get_visible
 from icihub.core.apikit import (
     ERRORS,
+    MAX_SMALL,
     READ_ERRORS,
     Converted,
+    Count,
     Id,
+    MarkingEnum,
     Pagination,
     PartialDateOut,
     actor,
+    api_enum,
     apply_filters,
     partial_date_out,
     require_signed_in,
 )
 from icihub.core.dates import PartialDate
+from icihub.core.text import attach
 from icihub.menu.models import Activity
 from icihub.partners.models import Country
 
@@ -37,6 +43,17 @@ from .models import (
     ProgrammeItem,
     StrategicObjective,
 )
+
+# The enumerations and numbers of this router, each enumeration under its own
+# name in the document.
+ProgrammeKind = api_enum(Programme.Kind, "ProgrammeKind")
+ProgrammeState = api_enum(Programme.State, "ProgrammeState")
+ItemPriority = api_enum(ProgrammeItem.Priority, "ProgrammeItemPriority")
+DeliveryKind = api_enum(Delivery.Kind, "DeliveryKind")
+RequestKind = api_enum(PartnerRequest.Kind, "PartnerRequestKind")
+RequestState = api_enum(PartnerRequest.State, "PartnerRequestState")
+#: The years of a programme and of its items (as on the programme's page).
+PlanYear = Annotated[int, Field(ge=1990, le=2100)]
 
 router = Router(tags=["programmes"])
 
@@ -137,27 +154,27 @@ class ProgrammeDetailOut(ProgrammeOut):
 
 class ProgrammeFilters(Schema):
     country: str | None = Field(None, description="ISO alpha-3")
-    kind: str | None = None
-    state: str | None = None
+    kind: ProgrammeKind | None = None
+    state: ProgrammeState | None = None
 
 
 class ProgrammeIn(Schema):
     country: str = Field(..., description="ISO alpha-3 of the partner country")
-    kind: str
-    start_year: int
-    end_year: int
+    kind: ProgrammeKind
+    start_year: PlanYear
+    end_year: PlanYear
     title: str = ""
     summary: str = ""
-    marking: str = "rel_partner"
+    marking: MarkingEnum = Marking.REL_PARTNER
 
 
 class ProgrammePatch(Schema):
     title: str | None = None
     summary: str | None = None
-    start_year: int | None = None
-    end_year: int | None = None
-    kind: str | None = None
-    marking: str | None = None
+    start_year: PlanYear | None = None
+    end_year: PlanYear | None = None
+    kind: ProgrammeKind | None = None
+    marking: MarkingEnum | None = None
     reason: str = ""
 
 
@@ -169,13 +186,13 @@ class TransitionIn(Schema):
 class ObjectiveIn(Schema):
     title: str
     description: str = ""
-    position: int | None = None
+    position: Count | None = None
 
 
 class ObjectivePatch(Schema):
     title: str | None = None
     description: str | None = None
-    position: int | None = None
+    position: Count | None = None
     reason: str = ""
 
 
@@ -184,7 +201,7 @@ class GoalIn(Schema):
     description: str = ""
     target: str = ""
     areas: list[str] = []
-    position: int | None = None
+    position: Count | None = None
 
 
 class GoalPatch(Schema):
@@ -192,24 +209,24 @@ class GoalPatch(Schema):
     description: str | None = None
     target: str | None = None
     areas: list[str] | None = None
-    position: int | None = None
+    position: Count | None = None
     reason: str = ""
 
 
 class ItemIn(Schema):
     activity: str = Field(..., description="The menu activity's code")
-    priority: int = 2
-    planned_year: int | None = None
-    planned_quarter: int | None = None
-    seats: int = 1
+    priority: ItemPriority = ProgrammeItem.Priority.MEDIUM
+    planned_year: PlanYear | None = None
+    planned_quarter: int | None = Field(None, ge=1, le=4)
+    seats: int = Field(1, ge=0, le=500)
     notes: str = ""
 
 
 class ItemPatch(Schema):
-    priority: int | None = None
-    planned_year: int | None = None
-    planned_quarter: int | None = None
-    seats: int | None = None
+    priority: ItemPriority | None = None
+    planned_year: PlanYear | None = None
+    planned_quarter: int | None = Field(None, ge=1, le=4)
+    seats: int | None = Field(None, ge=0, le=500)
     notes: str | None = None
     reason: str = ""
 
@@ -272,18 +289,18 @@ class ExecutionOut(Schema):
 
 
 class DeliveryIn(Schema):
-    kind: str
-    session: int | None = None
-    event: int | None = None
+    kind: DeliveryKind
+    session: Id | None = None
+    event: Id | None = None
     delivered_on: dt.date | None = None
     title: str = ""
-    participants: int | None = None
+    participants: Count | None = None
     notes: str = ""
 
 
 class MatchIn(Schema):
-    item: int
-    session: int
+    item: Id
+    session: Id
 
 
 class MatchesIn(Schema):
@@ -327,19 +344,19 @@ class RequestOut(Schema):
 
 class RequestFilters(Schema):
     country: str | None = Field(None, description="ISO alpha-3")
-    kind: str | None = None
-    state: str | None = Field(None, description="open, answered or closed")
+    kind: RequestKind | None = None
+    state: RequestState | None = None
 
 
 class RequestIn(Schema):
     country: str | None = Field(None, description="ISO alpha-3 (a coordinator's own by default)")
     programme: Id | None = None
-    kind: str
+    kind: RequestKind
     subject: str
     details: str = ""
     activity: str | None = Field(None, description="Menu activity code")
-    session: int | None = None
-    seats: int | None = None
+    session: Id | None = None
+    seats: int | None = Field(None, ge=1, le=200)
     wanted_from: dt.date | None = None
     wanted_to: dt.date | None = None
     requested_on: dt.date | None = None
@@ -559,7 +576,7 @@ def export_programmes(request, filters: Query[ProgrammeFilters]):
     )
     result = export(actor(request), qs)
     response = HttpResponse(result.content, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{result.filename}"'
+    attach(response, result.filename)
     response["X-Icihub-Marking"] = result.marking.value
     return response
 
@@ -822,9 +839,11 @@ def get_version(request, pk: Id, number: Id):
 @router.get("/programmes/{int:pk}/diff", response={200: DiffOut, **READ_ERRORS})
 def diff(
     request,
-    pk: int,
-    from_version: int = Query(..., alias="from", ge=0),
-    to_version: int = Query(0, alias="to", ge=0, description="0: the programme as it is now"),
+    pk: Id,
+    from_version: int = Query(..., alias="from", ge=0, le=MAX_SMALL),
+    to_version: int = Query(
+        0, alias="to", ge=0, le=MAX_SMALL, description="0: the programme as it is now"
+    ),
 ):
     """Objectives, goals and items added, removed and changed between two versions."""
     user = actor(request)

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from icihub.core.access import can_change, check_create, get_visible, policy_for
 from icihub.core.errors import Conflict
 from icihub.core.listing import Filter, ListPage
+from icihub.core.text import attach
 from icihub.menu import selectors as menu_selectors
 from icihub.menu.models import Activity
 
@@ -120,7 +121,7 @@ def programme_export(request):
             qs = qs.filter(**{lookup: value})
     result = export_programmes(request.user, qs)
     response = HttpResponse(result.content, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{result.filename}"'
+    attach(response, result.filename)
     response["X-Icihub-Marking"] = result.marking.value
     return response
 

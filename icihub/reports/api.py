@@ -8,7 +8,7 @@ a token gets the public statistics (records marked public, aggregated, small
 counts hidden)."""
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -32,7 +32,19 @@ from . import exports, figures, selectors, services
 from . import report as reports
 from .models import Snapshot
 from .records import list_for
-from .scope import Filters, Period, Scope, parse_filters, parse_period, parse_year
+from .scope import (
+    MAX_YEAR,
+    MIN_YEAR,
+    Filters,
+    Period,
+    Scope,
+    parse_filters,
+    parse_period,
+    parse_year,
+)
+
+#: A year of the reports (the range ``scope.parse_year`` accepts).
+ReportYear = Annotated[int, Field(ge=MIN_YEAR, le=MAX_YEAR)]
 
 router = Router(tags=["reports"])
 
@@ -82,7 +94,9 @@ class FiguresOut(Schema):
 
 
 class FigureQuery(Schema):
-    year: int | None = Field(None, description="A calendar year (default: the latest with data)")
+    year: ReportYear | None = Field(
+        None, description="A calendar year (default: the latest with data)"
+    )
     from_: dt.date | None = Field(None, alias="from", description="First day (with `to`)")
     to: dt.date | None = Field(None, description="Last day (with `from`)")
     country: str | None = Field(None, description="ISO alpha-3")
@@ -128,7 +142,7 @@ class SnapshotDetailOut(SnapshotOut):
 
 
 class LockIn(Schema):
-    year: int
+    year: ReportYear
     note: str = ""
 
 
@@ -322,7 +336,7 @@ def figure_records(request, key: str, query: Query[RecordsQuery]):
     response={200: dict[str, Any], **ERRORS},
     summary="The annual report as JSON",
 )
-def annual_report(request, year: int):
+def annual_report(request, year: ReportYear):
     """The annual report of ``year`` for the caller, in the JSON form documented in
     docs/reports.md (the same as the JSON download). Recorded as an export."""
     user = require_signed_in(request)
@@ -333,7 +347,7 @@ def annual_report(request, year: int):
 
 
 class CountryQuery(Schema):
-    year: int | None = None
+    year: ReportYear | None = None
     from_: dt.date | None = Field(None, alias="from")
     to: dt.date | None = None
 

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from icihub.core.access import STAFF_ROLES, Role, is_staff, role_of
 from icihub.core.errors import Conflict
+from icihub.core.text import attach
 
 from . import exports, figures, selectors, services
 from . import report as reports
@@ -158,8 +159,7 @@ def _download(report, file_format: str) -> HttpResponse:
     """The report as a file (the callers check ``file_format`` before building it)."""
     result = exports.export(report, file_format)
     response = HttpResponse(result.content, content_type=result.content_type)
-    disposition = "inline" if file_format == "pdf" else "attachment"
-    response["Content-Disposition"] = f'{disposition}; filename="{result.filename}"'
+    attach(response, result.filename, inline=file_format == "pdf")
     response["X-Icihub-Marking"] = result.marking.value
     return response
 

@@ -19,18 +19,24 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from icihub.core.access import get_visible
+from icihub.core.access import Marking, get_visible
 from icihub.core.apikit import (
     ERRORS,
+    MAX_SMALL,
     READ_ERRORS,
+    Count,
     Id,
+    MarkingEnum,
     Pagination,
+    Percent,
     Year,
     actor,
+    api_enum,
     apply_filters,
     require_signed_in,
 )
 from icihub.core.listing import search
+from icihub.core.text import attach
 from icihub.menu.models import Area
 from icihub.partners.models import Country, Framework, Organisation
 
@@ -49,6 +55,18 @@ from .models import (
     Session,
     Trip,
 )
+
+# The enumerations of this router, each under its own name in the document.
+CourseLevel = api_enum(Course.Level, "CourseLevel")
+CourseDelivery = api_enum(Course.Delivery, "CourseDelivery")
+CourseClassification = api_enum(Course.Classification, "CourseClassification")
+CourseStatus = api_enum(Course.Status, "CourseStatus")
+SessionState = api_enum(Session.State, "SessionState")
+ParticipantService = api_enum(Participant.Service, "ParticipantService")
+ParticipantRankCode = api_enum(Participant.RankCode, "ParticipantRankCode")
+NominationStatus = api_enum(Nomination.Status, "NominationStatus")
+NominationOutcome = api_enum(Nomination.Outcome, "NominationOutcome")
+AssignmentPart = api_enum(Assignment.Part, "AssignmentPart")
 
 router = Router(tags=["training"])
 
@@ -164,25 +182,25 @@ class CourseIn(Schema):
     title_ar: str = ""
     description: str = ""
     areas: list[str] = Field(default_factory=list, description="Area codes")
-    level: Course.Level | None = None
-    delivery: Course.Delivery = Course.Delivery.RESIDENT
+    level: CourseLevel | None = None
+    delivery: CourseDelivery = Course.Delivery.RESIDENT
     provider: str = Field(description="Slug of the providing organisation")
-    duration_days: int = 5
+    duration_days: int = Field(5, ge=1, le=365)
     languages: str = "en"
     aim: str = ""
     performance_objectives: str = Field("", description="One objective per line")
-    security_classification: Course.Classification = Course.Classification.NU_REL_ICI
+    security_classification: CourseClassification = Course.Classification.NU_REL_ICI
     training_audience: str = ""
     eligible_frameworks: list[str] = Field(default_factory=list, description="Framework codes")
     eligible_countries: list[str] = Field(default_factory=list, description="ISO codes")
     prerequisites: str = ""
-    default_capacity: int = 30
-    min_attendance_percent: int = 80
+    default_capacity: int = Field(30, ge=1, le=MAX_SMALL)
+    min_attendance_percent: Percent = 80
     level1_evaluation_required: bool = True
     level2_test: bool = False
     fee_eur: Decimal = Decimal(0)
-    marking: str = "rel_ici"
-    status: Course.Status = Course.Status.ACTIVE
+    marking: MarkingEnum = Marking.REL_ICI
+    status: CourseStatus = Course.Status.ACTIVE
     external_ref: str = ""
 
 
@@ -191,33 +209,33 @@ class CoursePatch(Schema):
     title_ar: str | None = None
     description: str | None = None
     areas: list[str] | None = None
-    level: Course.Level | None = None
-    delivery: Course.Delivery | None = None
+    level: CourseLevel | None = None
+    delivery: CourseDelivery | None = None
     provider: str | None = None
-    duration_days: int | None = None
+    duration_days: int | None = Field(None, ge=1, le=365)
     languages: str | None = None
     aim: str | None = None
     performance_objectives: str | None = None
-    security_classification: Course.Classification | None = None
+    security_classification: CourseClassification | None = None
     training_audience: str | None = None
     eligible_frameworks: list[str] | None = None
     eligible_countries: list[str] | None = None
     prerequisites: str | None = None
-    default_capacity: int | None = None
-    min_attendance_percent: int | None = None
+    default_capacity: int | None = Field(None, ge=1, le=MAX_SMALL)
+    min_attendance_percent: Percent | None = None
     level1_evaluation_required: bool | None = None
     level2_test: bool | None = None
     fee_eur: Decimal | None = None
-    marking: str | None = None
-    status: Course.Status | None = None
+    marking: MarkingEnum | None = None
+    status: CourseStatus | None = None
     external_ref: str | None = None
 
 
 class CourseFilters(Schema):
     q: str | None = Field(None, description="Words of the code, title or description")
     area: str | None = Field(None, description="Area code")
-    delivery: Course.Delivery | None = None
-    status: Course.Status | None = None
+    delivery: CourseDelivery | None = None
+    status: CourseStatus | None = None
 
 
 def _course_data(payload: Schema, *, partial: bool) -> dict:
@@ -349,26 +367,26 @@ class SessionOut(Schema):
 
 
 class SessionIn(Schema):
-    course: int = Field(description="Course id")
+    course: Id = Field(description="Course id")
     start: dt.date
     end: dt.date | None = Field(None, description="Default: the course's duration")
     reference: str = ""
     venue: str = ""
-    capacity: int | None = Field(None, description="Default: the course's")
+    capacity: int | None = Field(None, ge=1, le=MAX_SMALL, description="Default: the course's")
     director: str = ""
     nomination_deadline: dt.date | None = Field(None, description="Default: 8 weeks before")
     reallocation_date: dt.date | None = Field(None, description="Default: 6 weeks before")
     is_public: bool = True
     joining_instructions: str = ""
     notes: str = ""
-    quotas: dict[str, int] = Field(default_factory=dict, description="ISO code -> seats")
+    quotas: dict[str, Count] = Field(default_factory=dict, description="ISO code -> seats")
 
 
 class SessionPatch(Schema):
     start: dt.date | None = None
     end: dt.date | None = None
     venue: str | None = None
-    capacity: int | None = None
+    capacity: int | None = Field(None, ge=1, le=MAX_SMALL)
     director: str | None = None
     nomination_deadline: dt.date | None = None
     reallocation_date: dt.date | None = None
@@ -379,18 +397,18 @@ class SessionPatch(Schema):
 
 class SessionFilters(Schema):
     course: Id | None = Field(None, description="Course id")
-    state: Session.State | None = None
+    state: SessionState | None = None
     year: Year | None = Field(None, description="Year of the start")
     open: bool | None = Field(None, description="Only sessions open for nominations now")
 
 
 class StateIn(Schema):
-    state: Session.State
+    state: SessionState
     reason: str = ""
 
 
 class QuotasIn(Schema):
-    quotas: dict[str, int] = Field(description="ISO code -> seats (0 removes the quota)")
+    quotas: dict[str, Count] = Field(description="ISO code -> seats (0 removes the quota)")
 
 
 class ReallocationOut(Schema):
@@ -533,9 +551,9 @@ class ParticipantIn(Schema):
     family_name: str
     name_ar: str = ""
     country: str = Field(description="ISO code")
-    service: Participant.Service
+    service: ParticipantService
     rank: str = ""
-    rank_code: Participant.RankCode = Participant.RankCode.CIVILIAN
+    rank_code: ParticipantRankCode = Participant.RankCode.CIVILIAN
     position: str = ""
     organisation: str = ""
     email: str = ""
@@ -547,9 +565,9 @@ class ParticipantPatch(Schema):
     family_name: str | None = None
     name_ar: str | None = None
     country: str | None = None
-    service: Participant.Service | None = None
+    service: ParticipantService | None = None
     rank: str | None = None
-    rank_code: Participant.RankCode | None = None
+    rank_code: ParticipantRankCode | None = None
     position: str | None = None
     organisation: str | None = None
     email: str | None = None
@@ -559,8 +577,8 @@ class ParticipantPatch(Schema):
 class ParticipantFilters(Schema):
     q: str | None = Field(None, description="Words of the name (Latin or Arabic) or e-mail")
     country: str | None = Field(None, description="ISO alpha-3 code")
-    service: Participant.Service | None = None
-    rank_code: Participant.RankCode | None = None
+    service: ParticipantService | None = None
+    rank_code: ParticipantRankCode | None = None
 
 
 def _participant_data(payload: Schema, *, partial: bool) -> dict:
@@ -666,14 +684,19 @@ class NominationOut(Schema):
 
 
 class NominationIn(Schema):
-    session: int
-    participant: int
-    priority: int | None = Field(None, description="Default: after the country's last")
+    session: Id
+    participant: Id
+    priority: int | None = Field(
+        None,
+        ge=Nomination.PRIORITY_MIN,
+        le=Nomination.PRIORITY_MAX,
+        description="1 is the country's first choice. Default: after the country's last",
+    )
     reason: str = ""
 
 
 class SubstituteIn(Schema):
-    participant: int = Field(description="The substitute (same country)")
+    participant: Id = Field(description="The substitute (same country)")
     reason: str = ""
 
 
@@ -681,8 +704,8 @@ class NominationFilters(Schema):
     session: Id | None = None
     participant: Id | None = None
     country: str | None = Field(None, description="ISO alpha-3 code")
-    status: Nomination.Status | None = None
-    outcome: Nomination.Outcome | None = None
+    status: NominationStatus | None = None
+    outcome: NominationOutcome | None = None
 
 
 def _nominations(user):
@@ -792,7 +815,7 @@ class AttendanceOut(Schema):
 
 
 class AttendanceRecord(Schema):
-    nomination: int
+    nomination: Id
     present_days: list[dt.date] = Field(description="Days present; the others count as absent")
 
 
@@ -861,7 +884,7 @@ class EvaluationOut(Schema):
 
 
 class EvaluationIn(Schema):
-    nomination: int
+    nomination: Id
     relevance: int = Field(ge=1, le=5)
     content: int = Field(ge=1, le=5)
     instructors: int = Field(ge=1, le=5)
@@ -976,7 +999,7 @@ class CertificateOut(Schema):
 
 
 class CertificateIn(Schema):
-    nomination: int
+    nomination: Id
 
 
 class CertificateFilters(Schema):
@@ -1021,7 +1044,7 @@ def certificate_pdf(request, pk: Id):
     user = require_signed_in(request)
     certificate = get_visible(selectors.certificates(user), user, pk=pk)
     response = HttpResponse(render_pdf(certificate), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="certificate-{certificate.code}.pdf"'
+    attach(response, f"certificate-{certificate.code}.pdf")
     return response
 
 
@@ -1167,9 +1190,9 @@ class AssignmentOut(Schema):
 
 
 class AssignmentIn(Schema):
-    session: int
-    instructor: int
-    role: Assignment.Part = Assignment.Part.INSTRUCTOR
+    session: Id
+    instructor: Id
+    role: AssignmentPart = Assignment.Part.INSTRUCTOR
 
 
 @router.get("/training/assignments", response={200: list[AssignmentOut], **READ_ERRORS})
@@ -1229,11 +1252,11 @@ class TripOut(Schema):
 
 
 class TripIn(Schema):
-    instructor: int
+    instructor: Id
     origin: str
     arrival: dt.date
     departure: dt.date
-    sessions: list[int] = Field(description="Ids of the sessions the trip covers")
+    sessions: list[Id] = Field(description="Ids of the sessions the trip covers")
     notes: str = ""
 
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from icihub.core import audit
 from icihub.core.access import Marking
-from icihub.core.text import neutralise_formula
+from icihub.core.text import attach, download_name, neutralise_formula
 
 # Personal records of a partner's people: releasable to the partner concerned.
 PERSONAL_MARKING = Marking.REL_PARTNER
@@ -72,7 +72,8 @@ def respond(user, name: str, header: list[str], rows, fmt: str, *, description: 
         from openpyxl import Workbook
 
         workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet(name[:31])
+        # a sheet's title may not hold / \\ ? * [ ] : (a session reference may)
+        sheet = workbook.create_sheet(download_name(name)[:31])
         sheet.append(header)
         count = 0
         for count, row in enumerate(rows, start=1):  # noqa: B007 - the count is kept
@@ -96,7 +97,7 @@ def respond(user, name: str, header: list[str], rows, fmt: str, *, description: 
         body = buffer.getvalue().encode("utf-8-sig")
         content_type = "text/csv; charset=utf-8"
     response = HttpResponse(body, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    attach(response, f"{name}.{fmt}")
     response["X-Icihub-Marking"] = str(marking.value)
     audit.log_event(
         audit.Action.EXPORT,

@@ -18,6 +18,7 @@ from .models import (
     Assignment,
     Course,
     Instructor,
+    Nomination,
     Participant,
     Session,
 )
@@ -180,7 +181,10 @@ class NominateForm(forms.Form):
         self.candidates = list(candidates)
         for person in self.candidates:
             field = forms.IntegerField(
-                label=str(person), min_value=1, max_value=999, required=False
+                label=str(person),
+                min_value=Nomination.PRIORITY_MIN,
+                max_value=Nomination.PRIORITY_MAX,
+                required=False,
             )
             field.widget.attrs.update({"class": "priority", "inputmode": "numeric"})
             self.fields[f"priority_{person.pk}"] = field

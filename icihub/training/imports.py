@@ -50,6 +50,7 @@ from django.utils.translation import gettext as _
 from icihub.core import audit
 from icihub.core.access import STAFF_ROLES, Role, role_of
 from icihub.core.errors import Conflict
+from icihub.core.text import forbidden_character, forbidden_character_message
 from icihub.partners.models import Country
 from icihub.partners.selectors import is_eligible
 
@@ -349,6 +350,13 @@ def _parse_row(line: int, raw: dict, checker: _Checker) -> tuple[Row, dict, Sess
                 _("%(col)s holds a formula; formulas are not accepted.") % {"col": column}
             )
             value = ""
+        char = forbidden_character(value) if isinstance(value, str) else None
+        if char is not None:  # NUL, control characters: refused, never stored
+            row.errors.append(
+                _("%(col)s: %(message)s")
+                % {"col": column, "message": forbidden_character_message(char)}
+            )
+            value = ""
         values[column] = value
     row.given_name = _text(values["given_name"])[:100]
     row.family_name = _text(values["family_name"])[:100]
@@ -386,6 +394,9 @@ def _parse_row(line: int, raw: dict, checker: _Checker) -> tuple[Row, dict, Sess
     birth = _date(values["date_of_birth"])
     if birth == "invalid":
         row.errors.append(_("The date of birth is not a date (YYYY-MM-DD)."))
+        birth = None
+    elif birth is not None and (problem := Participant.birth_date_problem(birth)):
+        row.errors.append(problem)
         birth = None
     priority = _text(values["priority"])
     if priority:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
@@ -435,6 +436,24 @@ class Participant(BaseModel):
     def __str__(self) -> str:
         return f"{self.full_name} ({self.country.iso3})"
 
+    @staticmethod
+    def birth_date_problem(value) -> str | None:
+        """Why ``value`` cannot be a date of birth (in the future, or before
+        1900), or None. The model, the forms and the import share it."""
+        if value is None:
+            return None
+        if value > timezone.localdate():
+            return str(_("A date of birth cannot be in the future."))
+        if value.year < 1900:
+            return str(_("A date of birth is not before 1900."))
+        return None
+
+    def clean(self):
+        super().clean()
+        problem = self.birth_date_problem(self.date_of_birth)
+        if problem:
+            raise ValidationError({"date_of_birth": problem})
+
     def save(self, *args, **kwargs):
         self.prepare()
         super().save(*args, **kwargs)
@@ -510,6 +529,9 @@ class Nomination(BaseModel):
         on_delete=models.PROTECT,
         related_name="training_nominations",
     )
+    #: A country's priorities (the page, the API and the services: one range).
+    PRIORITY_MIN, PRIORITY_MAX = 1, 999
+
     priority = models.PositiveSmallIntegerField(
         _("priority"), default=1, help_text=_("1 is the country's first choice.")
     )

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from icihub.core.access import get_visible
 from icihub.core.errors import Conflict
+from icihub.core.text import attach
 
 from . import privacy, selectors
 from .models import Participant
@@ -60,7 +61,7 @@ class OverrideForm(AnonymiseForm):
 
 def _download(result: privacy.ExportFile) -> HttpResponse:
     response = HttpResponse(result.content, content_type=result.content_type)
-    response["Content-Disposition"] = f'attachment; filename="{result.filename}"'
+    attach(response, result.filename)
     response["X-Icihub-Marking"] = result.marking
     response["Cache-Control"] = "no-store"
     return response

@@ -199,7 +199,7 @@ def create_session(
     if not start:
         raise ValidationError({"start": _("Give the start date.")})
     values.setdefault("end", start + dt.timedelta(days=max(course.duration_days, 1) - 1))
-    if not values.get("capacity"):
+    if values.get("capacity") is None:  # 0 is refused below, not replaced
         values["capacity"] = course.default_capacity
     if not values.get("reallocation_date"):
         values["reallocation_date"] = Session.default_reallocation_date(start)
@@ -692,8 +692,13 @@ def nominate_many(
             )
         seen.add(participant.pk)
         check_can_nominate(actor, session, participant)
-    if priority is not None and priority < 1:
-        raise ValidationError({"priority": _("Priorities start at 1.")})
+    if priority is not None and not Nomination.PRIORITY_MIN <= priority <= Nomination.PRIORITY_MAX:
+        raise ValidationError(
+            {
+                "priority": _("A priority is a number from %(min)d to %(max)d.")
+                % {"min": Nomination.PRIORITY_MIN, "max": Nomination.PRIORITY_MAX}
+            }
+        )
     created = []
     with audit.acting(actor, reason=reason), transaction.atomic():
         locked = _lock(session)
@@ -723,7 +728,9 @@ def nominate_many(
                         m=Max("priority")
                     )["m"]
                     next_priority[country_id] = (top or 0) + 1
-                rank = next_priority[country_id]
+                # after the last, within the range (the last ones share it and
+                # go by nomination time)
+                rank = min(next_priority[country_id], Nomination.PRIORITY_MAX)
                 next_priority[country_id] += 1
             seated = _seat_available(locked, country_id)
             nomination = Nomination(

@@ -39,6 +39,7 @@ from icihub.core.access import (
 from icihub.core.errors import Conflict
 from icihub.core.listing import Filter, ListPage
 from icihub.core.models import Citation
+from icihub.core.text import attach
 from icihub.menu.models import Activity, Area
 from icihub.partners.models import Country
 from icihub.partners.selectors import eligible_countries
@@ -809,7 +810,7 @@ def certificate_pdf(request, pk):
     pdf = render_pdf(certificate)
     audit.log_event(audit.Action.EXPORT, certificate, message="certificate PDF", actor=request.user)
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="certificate-{certificate.code}.pdf"'
+    attach(response, f"certificate-{certificate.code}.pdf")
     return response
 
 
@@ -866,7 +867,7 @@ def session_certificates_zip(request, pk):
         actor=request.user,
     )
     response = HttpResponse(body, content_type="application/zip")
-    response["Content-Disposition"] = f'attachment; filename="certificates-{session.reference}.zip"'
+    attach(response, f"certificates-{session.reference}.zip")
     return response
 
 
@@ -1309,7 +1310,7 @@ def _ics_response(sessions, name):
     body, marking = ical.feed_with_marking(sessions, name)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["X-Icihub-Marking"] = str(marking.value)
-    response["Content-Disposition"] = 'inline; filename="icihub-training.ics"'
+    attach(response, "icihub-training.ics", inline=True)
     response["Cache-Control"] = "private, max-age=300"
     return response
 

@@ -32,10 +32,11 @@ def test_coordinator_creates_only_their_own_countrys_programme(kwt_coordinator, 
 @pytest.mark.parametrize(
     "data, field",
     [
-        ({"kind": "ipcp", "start_year": 2014, "end_year": 2016}, "__all__"),
-        ({"kind": "itpp", "start_year": 2019, "end_year": 2022}, "__all__"),
-        ({"kind": "itpp", "start_year": 2025, "end_year": 2024}, "__all__"),
-        ({"kind": "itpp", "start_year": 2025, "end_year": 2028, "marking": "public"}, "__all__"),
+        # each rule is reported on the field it is about (issue 15)
+        ({"kind": "ipcp", "start_year": 2014, "end_year": 2016}, "end_year"),
+        ({"kind": "itpp", "start_year": 2019, "end_year": 2022}, "start_year"),
+        ({"kind": "itpp", "start_year": 2025, "end_year": 2024}, "end_year"),
+        ({"kind": "itpp", "start_year": 2025, "end_year": 2028, "marking": "public"}, "marking"),
     ],
 )
 def test_programme_rules(nato_staff, kuwait, data, field):

@@ -183,9 +183,10 @@ def test_bad_input_gets_4xx_with_field_messages_and_changes_nothing(
     )
     assert response.status_code == 400
     assert response.json()["errors"][0]["field"] == "participant"
-    # Capacity below the seats taken.
+    # No capacity at all (was silently replaced by the course's), then a
+    # capacity below the seats taken.
     response = staff.patch(f"training/sessions/{session.pk}", {"capacity": 0})
-    assert response.status_code == 400
+    assert response.status_code == 422 and response.json()["errors"][0]["field"] == "capacity"
     services.nominate(kwt_coordinator, session, kuwaitis[1])
     response = staff.patch(f"training/sessions/{session.pk}", {"capacity": 1})
     assert response.status_code == 400 and response.json()["errors"][0]["field"] == "capacity"
