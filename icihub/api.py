@@ -36,6 +36,7 @@ ROUTERS = [
     ("programmes", "", "programmes"),
     ("dialogue", "", "dialogue"),
     ("reports", "", "reports"),
+    ("gulf", "", "gulf"),
 ]
 
 for app, prefix, _tag in ROUTERS:

@@ -22,6 +22,7 @@ APP_URLS = [
     ("programmes", "programmes/"),
     ("dialogue", "dialogue/"),
     ("reports", "reports/"),
+    ("gulf", "calendar/"),
 ]
 for _app, _prefix in APP_URLS:
     try:
