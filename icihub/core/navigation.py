@@ -77,6 +77,7 @@ MODULES = [
             Item(_("Course catalogue"), "training:course_list"),
             Item(_("Sessions"), "training:session_list"),
             Item(_("Calendar"), "training:calendar"),
+            Item(_("Gulf calendar"), "gulf:index"),
             Item(_("My training"), "training:my_training", frozenset({Role.PARTICIPANT})),
             Item(_("My sessions"), "training:my_sessions", frozenset({Role.INSTRUCTOR})),
             Item(

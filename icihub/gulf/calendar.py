@@ -9,15 +9,13 @@
   (:class:`~icihub.gulf.models.IslamicDate`);
 * the Centre's own closures and blackout periods (:class:`~icihub.gulf.models.Closure`).
 
-The package-derived parts are pure and cached per year. The two tables are cached
-in-process too; a save or delete of either clears the cache (signals), and the
-cache also expires after ``settings.ICIHUB_GULF_CACHE_SECONDS`` (other processes).
+The package-derived parts are pure and cached per year in-process. The two tables
+are kept in Django's cache; a save or delete of either clears it (signals), and it
+expires after ``settings.ICIHUB_GULF_CACHE_SECONDS`` in any case.
 """
 
 from __future__ import annotations
 
-import threading
-import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -26,7 +24,9 @@ from functools import lru_cache
 import holidays as holidays_package
 import pycountry
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
+from django.db import transaction
 from django.utils import formats
 from django.utils.translation import get_language, gettext, pgettext
 from hijridate import Gregorian, Hijri
@@ -119,6 +119,14 @@ def hijri(d: date) -> str:
         "month": h.month_name(_hijri_language()),
         "year": h.year,
     }
+
+
+def hijri_day(d: date) -> int | None:
+    """The day of the Hijri month (None out of the tables' range)."""
+    try:
+        return Gregorian(d.year, d.month, d.day).to_hijri().day
+    except (OverflowError, ValueError):
+        return None
 
 
 def hijri_month_name(d: date) -> str:
@@ -295,30 +303,31 @@ def country_holidays(year: int) -> list[Blocked]:
 # -- the two tables, cached --------------------------------------------------------
 
 
-@dataclass
+@dataclass(frozen=True)
 class _State:
     islamic: dict[tuple[int, str], tuple[int, bool]]
     closures: list[tuple[int, str, str, date, date, bool]]
-    loaded: float
 
 
-_lock = threading.Lock()
-_cache: dict[str, _State] = {}
+_CACHE_KEY = "icihub.gulf.calendar.state"
 
 
 def clear_cache(*args, **kwargs) -> None:
-    """Forget the cached confirmations and closures (a signal receiver too)."""
-    with _lock:
-        _cache.clear()
+    """Forget the cached confirmations and closures (a signal receiver too: at
+    once, and again when the transaction commits, in case a read in between
+    cached the uncommitted rows)."""
+    cache.delete(_CACHE_KEY)
+    if args or kwargs:
+        transaction.on_commit(lambda: cache.delete(_CACHE_KEY))
 
 
 def _db_state() -> _State:
-    ttl = getattr(settings, "ICIHUB_GULF_CACHE_SECONDS", 30)
-    now = time.monotonic()
-    with _lock:
-        state = _cache.get("state")
-        if state is not None and now - state.loaded < ttl:
-            return state
+    """The two tables, through Django's cache: shared by the processes when the
+    cache is, cleared by a save or delete, and expiring after
+    ``ICIHUB_GULF_CACHE_SECONDS`` in any case."""
+    state = cache.get(_CACHE_KEY)
+    if isinstance(state, _State):
+        return state
     from .models import Closure, IslamicDate
 
     state = _State(
@@ -331,10 +340,8 @@ def _db_state() -> _State:
                 "pk", "name", "name_ar", "start", "end", "hard"
             )
         ),
-        loaded=now,
     )
-    with _lock:
-        _cache["state"] = state
+    cache.set(_CACHE_KEY, state, getattr(settings, "ICIHUB_GULF_CACHE_SECONDS", 30))
     return state
 
 

@@ -68,6 +68,8 @@ MARKERS = {
     "person_hidden": "Matrixhiddenperson",
     "activity_nato": "Matrixnatoactivity",
     "source_nato": "Matrixnatosource",
+    # gulf (issue 10): a public row, for the lists' ``shows`` check
+    "closure": "Matrixclosure",
 }
 
 
@@ -111,6 +113,7 @@ def build_world() -> World:
     _programmes(world)
     _dialogue(world)
     _reports(world)
+    _gulf(world)
     from icihub.training import services as training
 
     for role in ("coord_kwt", "participant"):
@@ -467,4 +470,24 @@ def _reports(world: World) -> None:
 
     world.objects["snapshot"] = reports.lock_year(
         world.users["nato"], timezone.localdate().year - 1, note="matrix"
+    )
+
+
+# -- gulf: the Gulf calendar (issue 10) -------------------------------------------------------
+
+
+def _gulf(world: World) -> None:
+    from icihub.gulf import services as gulf
+
+    centre = world.users["centre"]
+    world.objects["closure"] = gulf.create_closure(
+        centre,
+        {
+            "name": "Matrixclosure summer break",
+            "start": dt.date(2027, 7, 25),
+            "end": dt.date(2027, 8, 26),
+        },
+    )
+    world.objects["islamic_date"] = gulf.set_islamic_date(
+        centre, hijri_year=1448, event="eid_al_fitr", shift_days=0, confirmed=True
     )

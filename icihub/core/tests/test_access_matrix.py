@@ -143,6 +143,9 @@ SEES: dict[str, frozenset] = {
     },
     "action_public": STAFF,  # follow-up actions are internal, even of a public event
     "snapshot": STAFF,
+    # -- gulf: the Gulf calendar (issue 10): no secrets, everyone reads
+    "closure": EVERYONE,
+    "islamic_date": EVERYONE,
 }
 
 # The coordinator of a row's country, and the people a row is about.
@@ -640,6 +643,27 @@ PAGES: dict[str, Page] = {
         ),
         kwargs={"url": "nothing/here/"},
     ),
+    # -- gulf: the Gulf calendar (issue 10); everyone reads, staff edit ---------------------------
+    "gulf:index": Page(CUSTOM("GULF_INDEX: to this year's page", dict.fromkeys(ROLES, 302))),
+    "gulf:year": Page(PUBLIC(), kwargs={"year": 2027}, shows=("closure",)),
+    "gulf:islamic_set": Page(
+        POST_ONLY(),
+        post=WRITE(STAFF, gate=STAFF),
+        kwargs={"hijri_year": 1448, "event": "ramadan"},
+        data={"ramadan-1448-shift_days": "1", "ramadan-1448-note": "matrix"},
+    ),
+    "gulf:closure_create": Page(
+        ONLY(STAFF),
+        post=ONLY(STAFF),
+        data={"name": "Matrix break", "start": "2027-07-18", "end": "2027-07-22", "hard": "on"},
+    ),
+    "gulf:closure_edit": Page(
+        WRITE(STAFF, gate=STAFF),
+        post=WRITE(STAFF, gate=STAFF),
+        targets=("closure",),
+        data={"name": "Matrix break", "start": "2027-07-18", "end": "2027-07-22"},
+    ),
+    "gulf:closure_delete": Page(POST_ONLY(), post=WRITE(STAFF, gate=STAFF), targets=("closure",)),
 }
 
 
@@ -691,6 +715,9 @@ ADMIN_MODELS = {
     "dialogue.followupaction": "",
     "reports.snapshot": "read-only",
     "reports.publishedfigure": "",
+    # gulf: the Gulf calendar (issue 10)
+    "gulf.islamicdate": "",
+    "gulf.closure": "",
 }
 
 
@@ -1160,6 +1187,25 @@ OPERATIONS: dict[str, Op] = {
         WRITE(STAFF, gate=STAFF), body=lambda w, t: {"year": _year()}
     ),
     "icihub_reports_api_get_snapshot": Op(SIGNED_IN(), targets=("snapshot",)),
+    # -- gulf: the Gulf calendar (issue 10); everyone reads, staff write ------------------------
+    "icihub_gulf_api_year_blocks": Op(PUBLIC(), path={"year": 2027}, shows=("closure",)),
+    "icihub_gulf_api_problems": Op(PUBLIC(), params={"start": "2027-02-14", "end": "2027-02-18"}),
+    "icihub_gulf_api_islamic_list": Op(PUBLIC(), path={"year": 2027}),
+    "icihub_gulf_api_islamic_set": Op(
+        WRITE(STAFF, gate=STAFF),
+        path={"hijri_year": 1448, "event": "ramadan"},
+        body={"shift_days": 1, "confirmed": True},
+    ),
+    "icihub_gulf_api_closure_list": Op(PUBLIC(), shows=("closure",)),
+    "icihub_gulf_api_closure_detail": Op(PUBLIC(), targets=("closure",)),
+    "icihub_gulf_api_closure_create": Op(
+        WRITE(STAFF, gate=STAFF),
+        body={"name": "Matrix break", "start": "2027-07-18", "end": "2027-07-22"},
+    ),
+    "icihub_gulf_api_closure_update": Op(
+        WRITE(STAFF, gate=STAFF), targets=("closure",), body={"name": "Matrix break 2"}
+    ),
+    "icihub_gulf_api_closure_delete": Op(WRITE(STAFF, gate=STAFF), targets=("closure",)),
 }
 
 # ================================================================================================
