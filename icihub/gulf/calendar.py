@@ -39,8 +39,10 @@ DEFAULT_COUNTRIES = ("KW", "BH", "QA", "AE", "SA", "OM")
 DAY_NAMES = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
 
 # The Eids are our own (hijridate, with staff's confirmations): the holidays
-# package's entries for them are left out so that a shift moves the one block.
-# Matched on the package's English names (language "en_US").
+# package's Eid days inside our Eid blocks (as Umm al-Qura gives them) are left
+# out, so that a shift moves the one block; a country's longer Eid holiday (Saudi
+# Arabia's, its observed days) stays a holiday of that country. Matched on the
+# package's English names (language "en_US").
 _EID_MARKERS = ("Eid al-Fitr", "Eid al-Adha", "Arafah")
 _ESTIMATED_MARKER = "(estimated)"
 
@@ -252,6 +254,11 @@ def _holidays(year: int, countries: tuple[str, ...], arabic: bool) -> tuple[Bloc
     """The countries' public holidays of one year, Eids excepted, consecutive days of
     one holiday merged, and one block for several countries sharing the same days."""
     merged: dict[tuple, list] = {}
+    eid_days = set()
+    for hy in _hijri_years_of(year):
+        for kind, (start, end) in (umm_al_qura(hy) or {}).items():
+            if kind != "ramadan":
+                eid_days.update(start + timedelta(days=i) for i in range((end - start).days + 1))
     for code in countries:
         english = holidays_package.country_holidays(code, years=year, language="en_US")
         local = holidays_package.country_holidays(
@@ -264,7 +271,7 @@ def _holidays(year: int, countries: tuple[str, ...], arabic: bool) -> tuple[Bloc
         for day in sorted(english.keys()):
             local_names = local.get_list(day)
             for index, name in enumerate(english.get_list(day)):
-                if any(marker in name for marker in _EID_MARKERS):
+                if day in eid_days and any(marker in name for marker in _EID_MARKERS):
                     continue
                 estimated = _ESTIMATED_MARKER in name
                 key = name.replace(_ESTIMATED_MARKER, "").strip()
