@@ -70,6 +70,11 @@ def _year_page(request, year: int, bound: dict | None = None, status: int = 200)
     first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
     blocks = calendar.blocked_periods(first, last)
     closures = list(selectors.closures_for(user).filter(start__lte=last, end__gte=first))
+    editable = set(
+        Closure.objects.editable_by(user)
+        .filter(pk__in=[c.pk for c in closures])
+        .values_list("pk", flat=True)
+    )
     context = {
         "year": year,
         "previous": year - 1 if year > selectors.MIN_YEAR else None,
@@ -85,7 +90,7 @@ def _year_page(request, year: int, bound: dict | None = None, status: int = 200)
             for b in blocks
         ],
         "islamic": _islamic_rows(year, user, bound),
-        "closures": [(c, can_change(user, c)) for c in closures],
+        "closures": [(c, c.pk in editable) for c in closures],
         "can_add_closure": Closure.access_policy.can_create(user),
     }
     return render(request, "gulf/year.html", context, status=status)
