@@ -264,3 +264,16 @@ def test_the_calendar_warnings_add_no_query_per_session(centre_staff):
     url = reverse("training:calendar") + "?view=month&month=2027-02"
     client = Client()
     assert_constant_queries(lambda: client.get(url), grow, rounds=2)
+
+
+@pytest.mark.django_db
+def test_the_calendar_feed_carries_the_warnings(ramadan_session, april_session):
+    from icalendar import Calendar
+
+    response = Client().get(reverse("training:calendar_public"))
+    events = {
+        str(e["dtstart"].dt): str(e["description"])
+        for e in Calendar.from_ical(response.content).walk("VEVENT")
+    }
+    assert "⚠ Overlaps Ramadan (estimated)" in events["2027-02-21"]
+    assert "⚠" not in events["2027-04-04"]
