@@ -337,3 +337,16 @@ def test_hijri_dates_in_english_and_arabic():
 def test_hijri_out_of_the_tables_range_is_empty():
     assert calendar.hijri(D(1900, 1, 1)) == ""
     assert calendar.hijri_day(D(2100, 1, 1)) is None
+
+
+@pytest.mark.django_db
+def test_the_demo_closes_for_nato_summer_break_and_loads_twice_unchanged():
+    from django.utils import timezone
+
+    from icihub.gulf import demo
+
+    demo.load(lambda line: None)
+    demo.load(lambda line: None)
+    year = timezone.localdate().year
+    assert Closure.objects.count() == 2
+    assert not calendar.is_working_day(D(year + 1, 8, 10))
