@@ -21,6 +21,7 @@ from .models import Closure, IslamicEvent
 router = Router(tags=["gulf"])
 
 Year = Annotated[int, Field(ge=selectors.MIN_YEAR, le=selectors.MAX_YEAR)]
+MAX_CHECK_DAYS = 366  # a session's dates, or a year: no longer span is checked at once
 
 
 # -- shapes ---------------------------------------------------------------------------------
@@ -171,8 +172,21 @@ def year_blocks(request, year: Path[Year]):
     summary="What is wrong with holding a session on these dates",
 )
 def problems(request, params: Query[ProblemsIn]):
+    errors = {}
+    for name in ("start", "end"):
+        if not selectors.MIN_YEAR <= getattr(params, name).year <= selectors.MAX_YEAR:
+            errors[name] = _("The year must be from %(min)s to %(max)s.") % {
+                "min": selectors.MIN_YEAR,
+                "max": selectors.MAX_YEAR,
+            }
+    if errors:
+        raise ValidationError(errors)
     if params.end < params.start:
         raise ValidationError({"end": _("The last day cannot be before the first day.")})
+    if (params.end - params.start).days > MAX_CHECK_DAYS:
+        raise ValidationError(
+            {"end": _("Check at most %(n)s days at once.") % {"n": MAX_CHECK_DAYS}}
+        )
     return {
         "start": params.start,
         "end": params.end,

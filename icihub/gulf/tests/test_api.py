@@ -152,3 +152,18 @@ def test_the_closure_list_has_no_n_plus_one(centre_staff):
 
     grow()
     assert_constant_queries(lambda: ApiClient().get("gulf/closures"), grow, rounds=2)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("start", "end", "field"),
+    [
+        ("0001-01-01", "0001-01-05", "start"),
+        ("2027-01-01", "9999-12-31", "end"),
+        ("2027-01-01", "2028-06-01", "end"),
+    ],
+)
+def test_problems_of_out_of_range_or_too_long_spans_are_field_errors(start, end, field):
+    response = ApiClient().get("gulf/problems", {"start": start, "end": end})
+    assert response.status_code == 400
+    assert field in fields_of(response)
