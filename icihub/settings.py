@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "icihub.programmes",
     "icihub.dialogue",
     "icihub.reports",
+    "icihub.planning",
 ]
 
 # The apps whose models are domain data: audited, access-controlled, counted.
@@ -107,6 +108,7 @@ ICIHUB_APPS = [
     "programmes",
     "dialogue",
     "reports",
+    "planning",
 ]
 
 MIDDLEWARE = [
