@@ -382,7 +382,9 @@ def last_year_of(plan: Plan, problem: engine.Problem) -> dict:
 # -- solving ----------------------------------------------------------------------------------
 
 
-def start_run(actor, plan: Plan, *, time_limit: int = 10, reason: str = "") -> PlanRun:
+def start_run(
+    actor, plan: Plan, *, time_limit: int = 10, enqueue: bool = True, reason: str = ""
+) -> PlanRun:
     """Queue a solver run (a django-tasks task; with the immediate backend it
     runs at once, after the transaction commits)."""
     _editable(actor, plan)
@@ -399,7 +401,8 @@ def start_run(actor, plan: Plan, *, time_limit: int = 10, reason: str = "") -> P
         run = PlanRun.objects.create(plan=plan, time_limit=time_limit, requested_by=actor)
         _transition(plan, locked.state, Plan.State.SOLVING, reason)
         Plan.objects.filter(pk=plan.pk).update(state=Plan.State.SOLVING)
-        transaction.on_commit(lambda: solve_plan.enqueue(run.pk))
+        if enqueue:
+            transaction.on_commit(lambda: solve_plan.enqueue(run.pk))
     plan.state = Plan.State.SOLVING
     return run
 
