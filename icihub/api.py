@@ -37,6 +37,7 @@ ROUTERS = [
     ("dialogue", "", "dialogue"),
     ("reports", "", "reports"),
     ("gulf", "", "gulf"),
+    ("planning", "", "planning"),
 ]
 
 for app, prefix, _tag in ROUTERS:

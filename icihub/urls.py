@@ -23,6 +23,7 @@ APP_URLS = [
     ("dialogue", "dialogue/"),
     ("reports", "reports/"),
     ("gulf", "calendar/"),
+    ("planning", "planning/"),
 ]
 for _app, _prefix in APP_URLS:
     try:
