@@ -9,7 +9,7 @@ import datetime as dt
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from icihub.core.access import get_visible
+from icihub.core.access import check_change, get_visible
 from icihub.core.apikit import ERRORS, READ_ERRORS, Id, Pagination, Year, actor, require_signed_in
 
 from . import selectors, services
@@ -155,7 +155,7 @@ class ChangeOut(Schema):
 
 
 class DiffQuery(Schema):
-    against: Id
+    against: Id | None = None  # default: the previous version
 
 
 def _session_out(ps: PlannedSession) -> dict:
@@ -287,6 +287,7 @@ def _session(request, session_id):
 )
 def session_preview(request, session_id: Id, payload: MoveIn):
     user, ps = _session(request, session_id)
+    check_change(user, ps)
     services._editable(user, ps.plan)
     return services.preview_move(ps.plan, ps, payload.start)
 
@@ -342,8 +343,10 @@ def plan_new_version(request, plan_id: Id, payload: ReasonIn):
 def plan_diff(request, plan_id: Id, params: Query[DiffQuery]):
     user = actor(request)
     plan = selectors.plan_for(user, plan_id)
-    other = selectors.plan_for(user, params.against)
-    return services.diff(other, plan)
+    against = params.against or plan.previous_id
+    if against is None:
+        return []
+    return services.diff(selectors.plan_for(user, against), plan)
 
 
 @router.get(

@@ -539,8 +539,8 @@ def move_session(actor, ps: PlannedSession, start, *, reason: str = "") -> Plann
     """Move a planned session; refused (with the reasons) when the new dates
     break a hard constraint, e.g. fall on Eid."""
     plan = ps.plan
-    _editable(actor, plan)
     check_change(actor, ps)
+    _editable(actor, plan)
     if ps.existing_id:
         raise Conflict(_("An existing session is moved in training, not in the plan."))
     if not isinstance(start, dt.date):
@@ -564,8 +564,8 @@ def move_session(actor, ps: PlannedSession, start, *, reason: str = "") -> Plann
 
 
 def set_locked(actor, ps: PlannedSession, locked: bool, *, reason: str = "") -> PlannedSession:
-    _editable(actor, ps.plan)
     check_change(actor, ps)
+    _editable(actor, ps.plan)
     with audit.acting(actor, reason=reason), transaction.atomic():
         ps.locked = bool(locked)
         ps.save(update_fields=["locked", "updated_at"])

@@ -143,6 +143,14 @@ SEES: dict[str, frozenset] = {
     },
     "action_public": STAFF,  # follow-up actions are internal, even of a public event
     "snapshot": STAFF,
+    # the year planner (issue 10): staff plan; coordinators read published
+    # plans; an instructor sees their own sessions in published plans
+    "plan_draft": STAFF,
+    "plan_published": STAFF | {K, Q},
+    "planned_draft": STAFF,
+    "planned_published": STAFF | {K, Q, I},
+    "plan_course": STAFF,
+    "plan_run": STAFF,
     # -- gulf: the Gulf calendar (issue 10): no secrets, everyone reads
     "closure": EVERYONE,
     "islamic_date": EVERYONE,
@@ -195,6 +203,8 @@ def _year() -> int:
 # ================================================================================================
 
 sessions = ("session_open", "session_done")
+_plans = ("plan_draft", "plan_published")  # the year planner (issue 10)
+_planned = ("planned_draft", "planned_published")
 
 # A certificate's verification address is printed on it (with a QR code): the
 # code is the key, anyone holding it may check the certificate; the page shows
@@ -664,6 +674,33 @@ PAGES: dict[str, Page] = {
         data={"name": "Matrix break", "start": "2027-07-18", "end": "2027-07-22"},
     ),
     "gulf:closure_delete": Page(POST_ONLY(), post=WRITE(STAFF, gate=STAFF), targets=("closure",)),
+    # -- planning: the year planner (issue 10); staff plan, coordinators read published plans --
+    "planning:plan_list": Page(SIGNED_IN()),
+    "planning:plan_create": Page(POST_ONLY(), post=WRITE(STAFF), data={"year": 2033}),
+    "planning:my_plan": Page(ONLY({I})),
+    "planning:plan_detail": Page(SIGNED_IN(), targets=_plans),
+    "planning:plan_progress": Page(ONLY(STAFF), targets=_plans),
+    "planning:plan_solve": Page(
+        POST_ONLY(), post=WRITE(STAFF), targets=_plans, data={"time_limit": "1"}
+    ),
+    "planning:plan_weights": Page(
+        POST_ONLY(), post=WRITE(STAFF), targets=_plans, data={"trips": "100"}
+    ),
+    "planning:plan_publish": Page(POST_ONLY(), post=WRITE(STAFF), targets=_plans),
+    "planning:plan_version": Page(POST_ONLY(), post=WRITE(STAFF), targets=_plans),
+    "planning:plan_diff": Page(SIGNED_IN(), targets=_plans),
+    "planning:course_edit": Page(
+        POST_ONLY(), post=WRITE(STAFF), targets=("plan_course",), data={"iterations": "1"}
+    ),
+    "planning:session_move": Page(
+        WRITE(STAFF, name="PREVIEW: staff"),
+        post=WRITE(STAFF),
+        targets=_planned,
+        data={"start": "2031-03-09"},
+    ),
+    "planning:session_lock": Page(
+        POST_ONLY(), post=WRITE(STAFF), targets=_planned, data={"locked": "1"}
+    ),
 }
 
 
@@ -1206,6 +1243,28 @@ OPERATIONS: dict[str, Op] = {
         WRITE(STAFF, gate=STAFF), targets=("closure",), body={"name": "Matrix break 2"}
     ),
     "icihub_gulf_api_closure_delete": Op(WRITE(STAFF, gate=STAFF), targets=("closure",)),
+    # -- planning: the year planner (issue 10) --------------------------------------------------
+    "icihub_planning_api_plan_list": Op(PUBLIC()),
+    "icihub_planning_api_plan_create": Op(WRITE(STAFF), body={"year": 2033}),
+    "icihub_planning_api_plan_detail": Op(PUBLIC(), targets=_plans),
+    "icihub_planning_api_plan_weights": Op(
+        WRITE(STAFF), targets=_plans, body={"weights": {"trips": 100}}
+    ),
+    "icihub_planning_api_course_update": Op(
+        WRITE(STAFF), targets=("plan_course",), body={"iterations": 1}
+    ),
+    "icihub_planning_api_plan_solve": Op(WRITE(STAFF), targets=_plans, body={"time_limit": 1}),
+    "icihub_planning_api_run_detail": Op(PUBLIC(), targets=("plan_run",)),
+    **{
+        f"icihub_planning_api_session_{verb}": Op(
+            WRITE(STAFF), targets=_planned, body={"start": "2031-03-09"}
+        )
+        for verb in ("preview", "move", "lock")
+    },
+    "icihub_planning_api_plan_publish": Op(WRITE(STAFF), targets=_plans),
+    "icihub_planning_api_plan_new_version": Op(WRITE(STAFF), targets=_plans),
+    "icihub_planning_api_plan_diff": Op(PUBLIC(), targets=_plans),
+    "icihub_planning_api_my_sessions": Op(SIGNED_IN()),
 }
 
 # ================================================================================================
