@@ -46,9 +46,10 @@ def _editable(actor, plan: Plan) -> None:
 
 def propose_courses(year: int) -> list[dict]:
     """Courses to run in ``year`` and how often: from the catalogue's courses
-    run in the three previous years, and from programme items and requests in
-    which partners asked for the course that year. Qualified instructors:
-    those who taught the course before."""
+    run in the three previous years, from programme items and requests in
+    which partners asked for the course that year, and once each the other
+    resident courses of the catalogue that someone has taught. Qualified
+    instructors: those who taught the course before."""
     from icihub.programmes.models import PartnerRequest, ProgrammeItem
 
     past = (
@@ -108,6 +109,9 @@ def propose_courses(year: int) -> list[dict]:
                 _("asked for by partners (%(n)s programme items or requests)")
                 % {"n": len(asked[course.pk])}
             )
+        if not iterations and course.delivery == Course.Delivery.RESIDENT and taught.get(course.pk):
+            iterations = 1
+            because.append(_("in the catalogue, taught before at the Centre"))
         if not iterations:
             continue
         out.append(
