@@ -37,7 +37,15 @@ def run(label, problem, time_limit, gap_limit):
     from icihub.planning.tests.test_engine import as_instance, as_plan
 
     greedy, missing = e.greedy(problem)
-    result = e.solve(problem, time_limit=time_limit, gap_limit=gap_limit, workers=2)
+    first = []
+
+    def on_progress(p):
+        if p.solutions and not first:
+            first.append(p.elapsed)
+
+    result = e.solve(
+        problem, time_limit=time_limit, gap_limit=gap_limit, workers=2, on_progress=on_progress
+    )
     errors = check(as_instance(problem), as_plan(result.sessions)) if result.sessions else ["none"]
     solved = e.costs(problem, result.sessions) if result.sessions else {}
     base = e.costs(problem, greedy)
@@ -52,6 +60,7 @@ def run(label, problem, time_limit, gap_limit):
     )
     if result.explanation:
         print("   ", result.explanation[:3])
+    print(f"   first plan after {first[0]:.1f} s" if first else "   no plan")
     print(f"   checker: {'ok' if not errors else errors[:3]}")
     print(
         f"   trips: solver {solved.get('trips')}, greedy {base['trips']}"
