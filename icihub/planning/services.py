@@ -187,8 +187,19 @@ def update_course(actor, pc: PlanCourse, data: dict, *, reason: str = "") -> Pla
         or any(not isinstance(m, int) or not 1 <= m <= 12 for m in months)
     ):
         raise ValidationError({"preferred_months": _("Months are numbers from 1 to 12.")})
+    instructors = data.pop("instructors", None)
+    if instructors is not None:
+        from icihub.training.models import Instructor
+
+        ids = {getattr(i, "pk", i) for i in instructors}
+        found = Instructor.objects.visible_to(actor).filter(pk__in=ids)
+        if found.count() != len(ids):
+            raise ValidationError({"instructors": _("Unknown instructor.")})
+        instructors = list(found)
+    for name in ("iterations", "duration_days", "min_gap_days", "instructors_needed"):
+        if name in data and (not isinstance(data[name], int) or data[name] < 0):
+            raise ValidationError({name: _("Give a whole number, 0 or more.")})
     with audit.acting(actor, reason=reason), transaction.atomic():
-        instructors = data.pop("instructors", None)
         for name, value in data.items():
             setattr(pc, name, value)
         pc.full_clean()
@@ -514,6 +525,10 @@ def refresh_reasons(plan: Plan, problem: engine.Problem | None = None) -> None:
 def preview_move(plan: Plan, ps: PlannedSession, start: dt.date) -> dict:
     """What moving ``ps`` to ``start`` would do: the conflicts it creates and
     each term of the objective before and after."""
+    if start.year != plan.year:
+        raise ValidationError(
+            {"start": _("Give a date in %(y)s, the plan's year.") % {"y": plan.year}}
+        )
     problem = problem_of(plan)
     existing = [
         engine.Placed(f.key, f.course, f.label, f.start, f.end, f.instructors, True, True)

@@ -206,7 +206,10 @@ def session_move(request, pk):
         start = dt.date.fromisoformat(request.GET.get("start", ""))
     except ValueError:
         return render(request, "planning/_preview.html", {"error": _("Give a date.")})
-    effect = services.preview_move(ps.plan, ps, start)
+    try:
+        effect = services.preview_move(ps.plan, ps, start)
+    except ValidationError as exc:
+        return render(request, "planning/_preview.html", {"error": " ".join(_errors(exc))})
     effect["hijri"] = gulf.hijri(start)
     return render(request, "planning/_preview.html", {"effect": effect, "ps": ps})
 

@@ -75,3 +75,52 @@ def test_publish_then_coordinators_read_and_instructors_see_their_own(
     assert Plan.objects.filter(year=2027).count() == 2
     diff = api.get(f"planning/plans/{r.json()['id']}/diff", {"against": plan_id})
     assert diff.status_code == 200
+
+
+def test_bad_moves_and_course_changes_are_field_errors_and_change_nothing(solved):
+    api, plan_id = solved
+    body = api.get(f"planning/plans/{plan_id}").json()
+    session = body["sessions"][0]
+    for verb in ("preview", "move"):
+        r = api.post(f"planning/sessions/{session['id']}/{verb}", {"start": "9999-12-31"})
+        assert r.status_code == 400 and r.json()["errors"][0]["field"] == "start"
+    course = body["courses"][0]
+    r = api.patch(f"planning/courses/{course['id']}", {"instructors": [999999]})
+    assert r.status_code == 400 and r.json()["errors"][0]["field"] == "instructors"
+    r = api.patch(f"planning/courses/{course['id']}", {"preferred_months": [13]})
+    assert r.status_code == 400
+    after = api.get(f"planning/plans/{plan_id}").json()
+    assert after["courses"][0] == course
+    assert after["sessions"][0]["start"] == session["start"]
+    r = api.patch(f"planning/courses/{course['id']}", {"iterations": 3, "preferred_months": [4]})
+    assert r.status_code == 200 and r.json()["iterations"] == 3
+
+
+def test_the_plan_list_answers_in_constant_queries(year_world, centre_staff):
+    from icihub.planning import services
+    from icihub.testing import assert_constant_queries
+
+    api = ApiClient(centre_staff)
+    years = iter(range(2030, 2060))
+
+    def grow():
+        for _ in range(3):
+            services.create_plan(centre_staff, next(years), propose=False)
+
+    assert_constant_queries(lambda: api.get("planning/plans"), grow)
+
+
+def test_the_plans_page_answers_in_constant_queries(year_world, centre_staff):
+    from django.urls import reverse
+
+    from icihub.planning import services
+    from icihub.testing import assert_constant_queries, client_for
+
+    client = client_for(centre_staff)
+    years = iter(range(2030, 2060))
+
+    def grow():
+        for _ in range(3):
+            services.create_plan(centre_staff, next(years), propose=False)
+
+    assert_constant_queries(lambda: client.get(reverse("planning:plan_list")), grow)

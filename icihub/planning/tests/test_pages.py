@@ -44,6 +44,9 @@ def test_the_move_preview_and_a_refused_move_onto_eid(staff_plan):
     ps = plan.sessions.first()
     eid = next(b for b in gulf.islamic_periods(2027) if b.kind == "eid_al_fitr")
     url = reverse("planning:session_move", args=[ps.pk])
+    outside = client.get(url, {"start": "2031-01-05"})
+    assert outside.status_code == 200 and "2027" in outside.content.decode()
+    assert "Give a date" in client.get(url, {"start": "soon"}).content.decode()
     preview = client.get(url, {"start": eid.start.isoformat()}).content.decode()
     assert "Eid al-Fitr" in preview and "Weighted total" in preview
     r = client.post(url, {"start": eid.start.isoformat()}, follow=True)
