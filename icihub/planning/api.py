@@ -33,7 +33,7 @@ class PlanOut(Schema):
     explanation: list[str]
 
 
-class SessionOut(Schema):
+class PlanningSessionOut(Schema):
     id: int
     key: str
     course: str
@@ -45,7 +45,7 @@ class SessionOut(Schema):
     reasons: list[str]
 
 
-class CourseOut(Schema):
+class PlanningCourseOut(Schema):
     id: int
     course: str
     iterations: int
@@ -58,7 +58,7 @@ class CourseOut(Schema):
     proposed_because: str
 
 
-class TripOut(Schema):
+class PlanningTripOut(Schema):
     instructor: str
     organisation: str
     arrival: dt.date
@@ -66,7 +66,7 @@ class TripOut(Schema):
     sessions: list[str]
 
 
-class CompareOut(Schema):
+class PlanningCompareOut(Schema):
     term: str
     label: str
     weight: int
@@ -76,13 +76,13 @@ class CompareOut(Schema):
 
 
 class PlanDetailOut(PlanOut):
-    sessions: list[SessionOut]
-    courses: list[CourseOut]
-    trips: list[TripOut]
-    comparison: list[CompareOut]
+    sessions: list[PlanningSessionOut]
+    courses: list[PlanningCourseOut]
+    trips: list[PlanningTripOut]
+    comparison: list[PlanningCompareOut]
 
 
-class RunOut(Schema):
+class PlanningRunOut(Schema):
     id: int
     plan: int
     status: str
@@ -96,17 +96,17 @@ class RunOut(Schema):
     stop_reason: str
 
 
-class SolveIn(Schema):
+class PlanningSolveIn(Schema):
     time_limit: int = Field(10, ge=1, le=600)
     reason: str = ""
 
 
-class WeightsIn(Schema):
+class PlanningWeightsIn(Schema):
     weights: dict[str, int]
     reason: str = ""
 
 
-class CourseIn(Schema):
+class PlanningCourseIn(Schema):
     iterations: int | None = Field(None, ge=0, le=50)
     duration_days: int | None = Field(None, ge=1, le=60)
     preferred_months: list[int] | None = None
@@ -116,21 +116,21 @@ class CourseIn(Schema):
     reason: str = ""
 
 
-class MoveIn(Schema):
+class PlanningMoveIn(Schema):
     start: dt.date
     reason: str = ""
 
 
-class LockIn(Schema):
+class PlanningLockIn(Schema):
     locked: bool = True
     reason: str = ""
 
 
-class ReasonIn(Schema):
+class PlanningReasonIn(Schema):
     reason: str = ""
 
 
-class TermOut(Schema):
+class PlanningTermOut(Schema):
     term: str
     label: str
     before: int
@@ -138,23 +138,23 @@ class TermOut(Schema):
     delta: int
 
 
-class PreviewOut(Schema):
+class PlanningPreviewOut(Schema):
     start: dt.date
     end: dt.date
     conflicts: list[str]
-    terms: list[TermOut]
+    terms: list[PlanningTermOut]
     total_before: int
     total_after: int
 
 
-class ChangeOut(Schema):
+class PlanningChangeOut(Schema):
     course: str
     kind: str
     before: list | None
     after: list | None
 
 
-class DiffQuery(Schema):
+class PlanningDiffQuery(Schema):
     against: Id | None = None  # default: the previous version
 
 
@@ -227,7 +227,7 @@ def plan_detail(request, plan_id: Id):
     response={200: PlanOut, **ERRORS},
     summary="Change the objective's weights",
 )
-def plan_weights(request, plan_id: Id, payload: WeightsIn):
+def plan_weights(request, plan_id: Id, payload: PlanningWeightsIn):
     user = require_signed_in(request)
     plan = selectors.plan_for(user, plan_id)
     return services.set_weights(user, plan, payload.weights, reason=payload.reason)
@@ -235,10 +235,10 @@ def plan_weights(request, plan_id: Id, payload: WeightsIn):
 
 @router.patch(
     "/planning/courses/{course_id}",
-    response={200: CourseOut, **ERRORS},
+    response={200: PlanningCourseOut, **ERRORS},
     summary="Change how a planned course runs",
 )
-def course_update(request, course_id: Id, payload: CourseIn):
+def course_update(request, course_id: Id, payload: PlanningCourseIn):
     user = require_signed_in(request)
     pc = get_visible(PlanCourse.objects.select_related("plan", "course"), user, pk=course_id)
     data = payload.dict(exclude_unset=True, exclude={"reason"})
@@ -248,10 +248,10 @@ def course_update(request, course_id: Id, payload: CourseIn):
 
 @router.post(
     "/planning/plans/{plan_id}/solve",
-    response={202: RunOut, **ERRORS},
+    response={202: PlanningRunOut, **ERRORS},
     summary="Solve the plan in the background (progress: the run)",
 )
-def plan_solve(request, plan_id: Id, payload: SolveIn):
+def plan_solve(request, plan_id: Id, payload: PlanningSolveIn):
     user = require_signed_in(request)
     plan = selectors.plan_for(user, plan_id)
     run = services.start_run(user, plan, time_limit=payload.time_limit, reason=payload.reason)
@@ -260,13 +260,13 @@ def plan_solve(request, plan_id: Id, payload: SolveIn):
 
 
 def _run_out(run: PlanRun) -> dict:
-    fields = [f for f in RunOut.model_fields if f != "plan"]
+    fields = [f for f in PlanningRunOut.model_fields if f != "plan"]
     return {**{f: getattr(run, f) for f in fields}, "plan": run.plan_id}
 
 
 @router.get(
     "/planning/runs/{run_id}",
-    response={200: RunOut, **READ_ERRORS},
+    response={200: PlanningRunOut, **READ_ERRORS},
     summary="A solver run's progress: solutions, best bound, gap",
 )
 def run_detail(request, run_id: Id):
@@ -282,10 +282,10 @@ def _session(request, session_id):
 
 @router.post(
     "/planning/sessions/{session_id}/preview",
-    response={200: PreviewOut, **ERRORS},
+    response={200: PlanningPreviewOut, **ERRORS},
     summary="The effect of moving a session: conflicts, trips and penalties",
 )
-def session_preview(request, session_id: Id, payload: MoveIn):
+def session_preview(request, session_id: Id, payload: PlanningMoveIn):
     user, ps = _session(request, session_id)
     check_change(user, ps)
     services._editable(user, ps.plan)
@@ -294,10 +294,10 @@ def session_preview(request, session_id: Id, payload: MoveIn):
 
 @router.post(
     "/planning/sessions/{session_id}/move",
-    response={200: SessionOut, **ERRORS},
+    response={200: PlanningSessionOut, **ERRORS},
     summary="Move a session (refused, with the reasons, onto a blocked period or a conflict)",
 )
-def session_move(request, session_id: Id, payload: MoveIn):
+def session_move(request, session_id: Id, payload: PlanningMoveIn):
     user, ps = _session(request, session_id)
     ps = services.move_session(user, ps, payload.start, reason=payload.reason)
     ps.refresh_from_db()
@@ -306,10 +306,10 @@ def session_move(request, session_id: Id, payload: MoveIn):
 
 @router.post(
     "/planning/sessions/{session_id}/lock",
-    response={200: SessionOut, **ERRORS},
+    response={200: PlanningSessionOut, **ERRORS},
     summary="Lock or unlock a session",
 )
-def session_lock(request, session_id: Id, payload: LockIn):
+def session_lock(request, session_id: Id, payload: PlanningLockIn):
     user, ps = _session(request, session_id)
     return _session_out(services.set_locked(user, ps, payload.locked, reason=payload.reason))
 
@@ -319,7 +319,7 @@ def session_lock(request, session_id: Id, payload: LockIn):
     response={200: PlanOut, **ERRORS},
     summary="Publish: create the sessions, assignments and trips in training",
 )
-def plan_publish(request, plan_id: Id, payload: ReasonIn):
+def plan_publish(request, plan_id: Id, payload: PlanningReasonIn):
     user = require_signed_in(request)
     return services.publish(user, selectors.plan_for(user, plan_id), reason=payload.reason)
 
@@ -329,7 +329,7 @@ def plan_publish(request, plan_id: Id, payload: ReasonIn):
     response={201: PlanOut, **ERRORS},
     summary="Re-plan a published year: a new version",
 )
-def plan_new_version(request, plan_id: Id, payload: ReasonIn):
+def plan_new_version(request, plan_id: Id, payload: PlanningReasonIn):
     user = require_signed_in(request)
     plan = services.new_version(user, selectors.plan_for(user, plan_id), reason=payload.reason)
     return Status(201, plan)
@@ -337,10 +337,10 @@ def plan_new_version(request, plan_id: Id, payload: ReasonIn):
 
 @router.get(
     "/planning/plans/{plan_id}/diff",
-    response={200: list[ChangeOut], **READ_ERRORS},
+    response={200: list[PlanningChangeOut], **READ_ERRORS},
     summary="The differences from another version",
 )
-def plan_diff(request, plan_id: Id, params: Query[DiffQuery]):
+def plan_diff(request, plan_id: Id, params: Query[PlanningDiffQuery]):
     user = actor(request)
     plan = selectors.plan_for(user, plan_id)
     against = params.against or plan.previous_id
@@ -351,7 +351,7 @@ def plan_diff(request, plan_id: Id, params: Query[DiffQuery]):
 
 @router.get(
     "/planning/my-sessions",
-    response={200: list[SessionOut], **READ_ERRORS},
+    response={200: list[PlanningSessionOut], **READ_ERRORS},
     summary="An instructor's own sessions in published plans",
 )
 def my_sessions(request):
