@@ -179,3 +179,27 @@ def test_coordinators_see_published_plans_and_instructors_their_own_sessions(
     own = PlannedSession.objects.visible_to(instructor_user)
     assert own.exists()
     assert all(year_world["anna"] in ps.instructors.all() for ps in own)
+
+
+def test_a_partners_request_proposes_its_course_and_period(
+    year_world, kwt_coordinator, centre_staff
+):
+    from icihub.programmes import services as programmes
+
+    programmes.create_request(
+        kwt_coordinator,
+        {
+            "kind": "activity",
+            "subject": "A CBRN course in spring",
+            "activity": year_world["cbrn"],
+            "wanted_from": dt.date(2027, 3, 1),
+            "wanted_to": dt.date(2027, 5, 31),
+        },
+    )
+    rows = {r["course"].code: r for r in services.propose_courses(2027)}
+    periods = rows["CBRN-201"]["requested_periods"]
+    assert periods == [{"from": "2027-03-01", "to": "2027-05-31", "label": "KWT"}]
+    assert "asked for by partners" in rows["CBRN-201"]["proposed_because"]
+    plan = services.create_plan(centre_staff, 2027)
+    course = next(c for c in services.problem_of(plan).courses if c.code == "CBRN-201")
+    assert course.requested == (engine.Period(dt.date(2027, 3, 1), dt.date(2027, 5, 31), "KWT"),)
