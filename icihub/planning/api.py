@@ -273,6 +273,17 @@ def run_detail(request, run_id: Id):
     return _run_out(get_visible(PlanRun, actor(request), pk=run_id))
 
 
+@router.post(
+    "/planning/runs/{run_id}/stop",
+    response={200: PlanningRunOut, **ERRORS},
+    summary="Stop a solver run: it keeps the best plan found",
+)
+def run_stop(request, run_id: Id, payload: PlanningReasonIn):
+    user = require_signed_in(request)
+    run = get_visible(PlanRun, user, pk=run_id)
+    return _run_out(services.stop_run(user, run, reason=payload.reason))
+
+
 def _session(request, session_id):
     user = require_signed_in(request)
     return user, get_visible(

@@ -1032,12 +1032,14 @@ def solve(
     gap_limit: float = 0.0,
     workers: int = 2,
     on_progress: Callable[[Progress], bool | None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
     poll: float = 0.5,
 ) -> Result:
     """Solve ``problem`` with CP-SAT within ``time_limit`` seconds. The search
     runs in a thread; ``on_progress`` is called from the calling thread (safe
     for database writes) at each improvement, and stops the search by
-    returning True. A stopped search keeps the best plan found."""
+    returning True; ``should_stop`` is asked at each poll. A stopped search
+    keeps the best plan found."""
     reasons = precheck(problem)
     if reasons:
         return Result("infeasible", explanation=reasons, stop_reason="precheck")
@@ -1069,11 +1071,15 @@ def solve(
         with watcher.lock:
             snapshot = Progress(**vars(watcher.progress))
         snapshot.elapsed = time.monotonic() - watcher.started
+        stop = False
         if on_progress and snapshot.solutions != seen:
             seen = snapshot.solutions
-            if on_progress(snapshot) and not stopped:
-                stopped = True
-                solver.StopSearch()
+            stop = bool(on_progress(snapshot))
+        if should_stop and not stop:
+            stop = bool(should_stop())
+        if stop and not stopped:
+            stopped = True
+            solver.StopSearch()
     status = outcome.get("status", cp_model.UNKNOWN)
     elapsed = time.monotonic() - watcher.started
     result = Result(

@@ -422,6 +422,26 @@ def start_run(
     return run
 
 
+STOP = "stop requested"
+
+
+def stop_run(actor, run: PlanRun, *, reason: str = "") -> PlanRun:
+    """Ask a running solver to stop: it keeps the best plan found so far."""
+    check_change(actor, run)
+    if run.status not in (PlanRun.Status.QUEUED, PlanRun.Status.RUNNING):
+        raise Conflict(_("This run has ended."))
+    with audit.acting(actor, reason=reason), transaction.atomic():
+        audit.record(
+            audit.Action.TRANSITION,
+            run,
+            {"stop_reason": {"before": run.stop_reason, "after": STOP}},
+            reason=reason,
+        )
+        PlanRun.objects.filter(pk=run.pk).update(stop_reason=STOP)
+    run.refresh_from_db()
+    return run
+
+
 def run_solver(
     run: PlanRun, *, progress: Callable[[engine.Progress], None] | None = None
 ) -> PlanRun:
@@ -440,11 +460,18 @@ def run_solver(
         )
         if progress:
             progress(p)
-        # staff may stop a run: its stop_reason is set from outside
-        return PlanRun.objects.filter(pk=run.pk, stop_reason="stop").exists()
+
+    def should_stop():
+        # staff stop a run from the page or the API (stop_run)
+        return PlanRun.objects.filter(pk=run.pk, stop_reason=STOP).exists()
 
     try:
-        result = engine.solve(problem, time_limit=run.time_limit, on_progress=on_progress)
+        result = engine.solve(
+            problem,
+            time_limit=run.time_limit,
+            on_progress=on_progress,
+            should_stop=should_stop,
+        )
     except Exception:
         with audit.acting(actor, reason=_("solver failed")), transaction.atomic():
             PlanRun.objects.filter(pk=run.pk).update(

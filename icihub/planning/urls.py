@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:pk>/publish/", views.plan_publish, name="plan_publish"),
     path("<int:pk>/version/", views.plan_version, name="plan_version"),
     path("<int:pk>/diff/", views.plan_diff, name="plan_diff"),
+    path("runs/<int:pk>/stop/", views.run_stop, name="run_stop"),
     path("courses/<int:pk>/", views.course_edit, name="course_edit"),
     path("sessions/<int:pk>/move/", views.session_move, name="session_move"),
     path("sessions/<int:pk>/lock/", views.session_lock, name="session_lock"),

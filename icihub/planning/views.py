@@ -155,6 +155,18 @@ def plan_solve(request, pk):
 
 @login_required
 @require_POST
+def run_stop(request, pk):
+    run = get_visible(PlanRun.objects.select_related("plan"), request.user, pk=pk)
+    _run_action(
+        request,
+        lambda: services.stop_run(request.user, run),
+        _("The solver stops and keeps the best plan found."),
+    )
+    return redirect(run.plan)
+
+
+@login_required
+@require_POST
 def plan_weights(request, pk):
     plan = selectors.plan_for(request.user, pk)
     require_role(request.user, *STAFF_ROLES)

@@ -689,6 +689,7 @@ PAGES: dict[str, Page] = {
     "planning:plan_publish": Page(POST_ONLY(), post=WRITE(STAFF), targets=_plans),
     "planning:plan_version": Page(POST_ONLY(), post=WRITE(STAFF), targets=_plans),
     "planning:plan_diff": Page(SIGNED_IN(), targets=_plans),
+    "planning:run_stop": Page(POST_ONLY(), post=WRITE(STAFF), targets=("plan_run",)),
     "planning:course_edit": Page(
         POST_ONLY(), post=WRITE(STAFF), targets=("plan_course",), data={"iterations": "1"}
     ),
@@ -1255,6 +1256,7 @@ OPERATIONS: dict[str, Op] = {
     ),
     "icihub_planning_api_plan_solve": Op(WRITE(STAFF), targets=_plans, body={"time_limit": 1}),
     "icihub_planning_api_run_detail": Op(PUBLIC(), targets=("plan_run",)),
+    "icihub_planning_api_run_stop": Op(WRITE(STAFF), targets=("plan_run",)),
     **{
         f"icihub_planning_api_session_{verb}": Op(
             WRITE(STAFF), targets=_planned, body={"start": "2031-03-09"}

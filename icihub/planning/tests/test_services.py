@@ -203,3 +203,19 @@ def test_a_partners_request_proposes_its_course_and_period(
     plan = services.create_plan(centre_staff, 2027)
     course = next(c for c in services.problem_of(plan).courses if c.code == "CBRN-201")
     assert course.requested == (engine.Period(dt.date(2027, 3, 1), dt.date(2027, 5, 31), "KWT"),)
+
+
+def test_a_stopped_run_keeps_the_best_plan_found(year_world, centre_staff):
+    plan = services.create_plan(centre_staff, 2027)
+    run = services.start_run(centre_staff, plan, time_limit=60, enqueue=False)
+    services.stop_run(centre_staff, run)  # asked before the first poll: stops at once
+    run.refresh_from_db()
+    run = services.run_solver(run)
+    plan.refresh_from_db()
+    assert run.ended_at is not None
+    if run.status == PlanRun.Status.DONE:  # a plan was found before the stop took effect
+        assert plan.state == Plan.State.SOLVED and plan.sessions.count() == 4
+        checked(plan)
+    assert run.stop_reason in ("stopped", "optimal")
+    with pytest.raises(Conflict):
+        services.stop_run(centre_staff, run)
