@@ -304,3 +304,15 @@ def test_random_instances_get_a_valid_plan_or_an_explanation(problem):
     greedy, missing = e.greedy(problem)
     if not missing:
         checked(problem, greedy)
+
+
+def test_should_stop_ends_a_long_search_with_the_best_plan_so_far():
+    from icihub.planning import synthetic
+
+    problem = synthetic.year(calendar(blocked=(RAMADAN, EID)), seed=5)
+    result = e.solve(problem, time_limit=60, workers=1, should_stop=lambda: True)
+    assert result.stop_reason == "stopped"
+    if result.sessions:
+        checked(problem, result.sessions)
+    else:
+        assert result.explanation
