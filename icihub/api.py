@@ -36,6 +36,8 @@ ROUTERS = [
     ("programmes", "", "programmes"),
     ("dialogue", "", "dialogue"),
     ("reports", "", "reports"),
+    ("gulf", "", "gulf"),
+    ("planning", "", "planning"),
 ]
 
 for app, prefix, _tag in ROUTERS:

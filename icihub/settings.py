@@ -16,6 +16,8 @@ EMAIL_URL-style:  ICIHUB_EMAIL_HOST, ICIHUB_EMAIL_PORT, ICIHUB_EMAIL_USER,
                   ICIHUB_EMAIL_PASSWORD, ICIHUB_EMAIL_TLS (SMTP when a host is set;
                   console otherwise), ICIHUB_EMAIL_FROM
 ICIHUB_BASE_URL   absolute base URL used in e-mails, certificates and feeds
+ICIHUB_WORKING_WEEK  the working week, day names (default sun,mon,tue,wed,thu)
+ICIHUB_GULF_COUNTRIES  countries whose public holidays block sessions (KW,BH,QA,AE,SA,OM)
 ICIHUB_RETENTION_YEARS  whole years (1-100, default 5) a participant's personal
                   data are kept after their last course before anonymisation
 """
@@ -86,23 +88,27 @@ INSTALLED_APPS = [
     "ninja",
     "django_htmx",
     "icihub.core",
+    "icihub.gulf",
     "icihub.partners",
     "icihub.menu",
     "icihub.training",
     "icihub.programmes",
     "icihub.dialogue",
     "icihub.reports",
+    "icihub.planning",
 ]
 
 # The apps whose models are domain data: audited, access-controlled, counted.
 ICIHUB_APPS = [
     "core",
+    "gulf",
     "partners",
     "menu",
     "training",
     "programmes",
     "dialogue",
     "reports",
+    "planning",
 ]
 
 MIDDLEWARE = [
@@ -281,6 +287,13 @@ if not (_retention.isascii() and _retention.isdigit()) or not 1 <= int(_retentio
         f"ICIHUB_RETENTION_YEARS must be a whole number of years from 1 to 100, not {_retention!r}"
     )
 ICIHUB_RETENTION_YEARS = int(_retention)
+# The Gulf calendar (icihub.gulf.calendar): the Centre's working week (day names,
+# Sunday to Thursday as in Kuwait), the countries whose public holidays block
+# sessions (ISO alpha-2, from the holidays package), and how long a process keeps
+# the staff's confirmations and closures cached (a save clears it at once).
+ICIHUB_WORKING_WEEK = env_list("ICIHUB_WORKING_WEEK", "sun,mon,tue,wed,thu")
+ICIHUB_GULF_COUNTRIES = env_list("ICIHUB_GULF_COUNTRIES", "KW,BH,QA,AE,SA,OM")
+ICIHUB_GULF_CACHE_SECONDS = int(os.environ.get("ICIHUB_GULF_CACHE_SECONDS", "30"))
 
 LOGGING = {
     "version": 1,

@@ -22,6 +22,8 @@ APP_URLS = [
     ("programmes", "programmes/"),
     ("dialogue", "dialogue/"),
     ("reports", "reports/"),
+    ("gulf", "calendar/"),
+    ("planning", "planning/"),
 ]
 for _app, _prefix in APP_URLS:
     try:

@@ -77,6 +77,9 @@ MODULES = [
             Item(_("Course catalogue"), "training:course_list"),
             Item(_("Sessions"), "training:session_list"),
             Item(_("Calendar"), "training:calendar"),
+            Item(_("Gulf calendar"), "gulf:index"),
+            Item(_("Year planner"), "planning:plan_list", STAFF_ROLES | {Role.COORDINATOR}),
+            Item(_("My planned sessions"), "planning:my_plan", frozenset({Role.INSTRUCTOR})),
             Item(_("My training"), "training:my_training", frozenset({Role.PARTICIPANT})),
             Item(_("My sessions"), "training:my_sessions", frozenset({Role.INSTRUCTOR})),
             Item(

@@ -18,7 +18,17 @@ from django.db import models, transaction
 from .dates import PartialDate
 from .models import Citation, Source
 
-ORDER = ["core", "partners", "menu", "training", "programmes", "dialogue", "reports"]
+ORDER = [
+    "core",
+    "gulf",
+    "partners",
+    "menu",
+    "training",
+    "programmes",
+    "dialogue",
+    "reports",
+    "planning",
+]
 
 Progress = Callable[[str], None]
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 from icalendar import Calendar, Event
 
 from icihub.core.access import Marking, most_restrictive
+from icihub.gulf import calendar as gulf_calendar
 
 from .models import Session
 
@@ -40,7 +41,13 @@ def feed_with_marking(sessions, name: str = "icihub – NATO-ICI Regional Centre
         event.add("location", session.venue)
         event.add("url", settings.ICIHUB_BASE_URL + session.get_absolute_url())
         description = session.course.aim or session.course.description
-        event.add("description", f"[{marking.label}] {description or ''}".strip())
+        description = f"[{marking.label}] {description or ''}".strip()
+        if session.state != Session.State.CANCELLED:
+            # The Gulf calendar's warnings (non-working days, blocked periods).
+            problems = gulf_calendar.session_problems(session.start, session.end)
+            if problems:
+                description += "\n\n" + "\n".join(["⚠ " + p for p in problems])
+        event.add("description", description)
         event.add("x-icihub-marking", str(marking.label))
         if session.state == Session.State.CANCELLED:
             event.add("status", "CANCELLED")

@@ -72,6 +72,8 @@ MARKERS = {
     # (an instructor sees the outcome of their sessions' participants, no code)
     "certificate_kwt": "MXKWTCERTCODE",
     "certificate_qat": "MXQATCERTCODE",
+    # gulf (issue 10): a public row, for the lists' ``shows`` check
+    "closure": "Matrixclosure",
 }
 
 
@@ -115,6 +117,8 @@ def build_world() -> World:
     _programmes(world)
     _dialogue(world)
     _reports(world)
+    _gulf(world)
+    _planning(world)
     from icihub.training import services as training
 
     for role in ("coord_kwt", "participant"):
@@ -484,3 +488,57 @@ def _reports(world: World) -> None:
     world.objects["snapshot"] = reports.lock_year(
         world.users["nato"], timezone.localdate().year - 1, note="matrix"
     )
+
+
+# -- gulf: the Gulf calendar (issue 10) -------------------------------------------------------
+
+
+def _gulf(world: World) -> None:
+    from icihub.gulf import services as gulf
+
+    centre = world.users["centre"]
+    world.objects["closure"] = gulf.create_closure(
+        centre,
+        {
+            "name": "Matrixclosure summer break",
+            "start": dt.date(2027, 7, 25),
+            "end": dt.date(2027, 8, 26),
+        },
+    )
+    world.objects["islamic_date"] = gulf.set_islamic_date(
+        centre, hijri_year=1448, event="eid_al_fitr", shift_days=0, confirmed=True
+    )
+
+
+# -- the year planner (issue 10) ------------------------------------------------------------
+
+
+def _planning(world: World) -> None:
+    """A draft plan (staff only) and a published one (coordinators read it; the
+    instructor account sees its own session in it), each with a course, a
+    planned session and a solver run. Built without solving (the world must be
+    quick); the states are set as the solver and publishing would."""
+    from icihub.planning import services as planning
+    from icihub.planning.models import Plan, PlanCourse, PlannedSession, PlanRun
+
+    centre = world.users["centre"]
+    o = world.objects
+    for key, year, state in (("draft", 2031, "draft"), ("published", 2032, "published")):
+        plan = planning.create_plan(centre, year, propose=False)
+        Plan.objects.filter(pk=plan.pk).update(state=state)
+        plan.refresh_from_db()
+        o[f"plan_{key}"] = plan
+        start = dt.date(year, 3, 2)
+        planned = PlannedSession.objects.create(
+            plan=plan,
+            course=o["course"],
+            key=f"MX-T-001-{key}",
+            start=start,
+            end=start + dt.timedelta(days=2),
+        )
+        planned.instructors.set([o["instructor_own"]])
+        o[f"planned_{key}"] = planned
+    course = PlanCourse.objects.create(plan=o["plan_draft"], course=o["course"], iterations=1)
+    course.instructors.set([o["instructor_own"]])
+    o["plan_course"] = course
+    o["plan_run"] = PlanRun.objects.create(plan=o["plan_draft"], requested_by=centre)

@@ -145,6 +145,17 @@ SEES: dict[str, frozenset] = {
     },
     "action_public": STAFF,  # follow-up actions are internal, even of a public event
     "snapshot": STAFF,
+    # the year planner (issue 10): staff plan; coordinators read published
+    # plans; an instructor sees their own sessions in published plans
+    "plan_draft": STAFF,
+    "plan_published": STAFF | {K, Q},
+    "planned_draft": STAFF,
+    "planned_published": STAFF | {K, Q, I},
+    "plan_course": STAFF,
+    "plan_run": STAFF,
+    # -- gulf: the Gulf calendar (issue 10): no secrets, everyone reads
+    "closure": EVERYONE,
+    "islamic_date": EVERYONE,
 }
 
 # The coordinator of a row's country, and the people a row is about.
@@ -195,6 +206,8 @@ def _year() -> int:
 # ================================================================================================
 
 sessions = ("session_open", "session_done")
+_plans = ("plan_draft", "plan_published")  # the year planner (issue 10)
+_planned = ("planned_draft", "planned_published")
 
 # A certificate's verification address is printed on it (with a QR code): the
 # code is the key, anyone holding it may check the certificate; the page shows
@@ -643,6 +656,55 @@ PAGES: dict[str, Page] = {
         ),
         kwargs={"url": "nothing/here/"},
     ),
+    # -- gulf: the Gulf calendar (issue 10); everyone reads, staff edit ---------------------------
+    "gulf:index": Page(CUSTOM("GULF_INDEX: to this year's page", dict.fromkeys(ROLES, 302))),
+    "gulf:year": Page(PUBLIC(), kwargs={"year": 2027}, shows=("closure",)),
+    "gulf:islamic_set": Page(
+        POST_ONLY(),
+        post=WRITE(STAFF, gate=STAFF),
+        kwargs={"hijri_year": 1448, "event": "ramadan"},
+        data={"ramadan-1448-shift_days": "1", "ramadan-1448-note": "matrix"},
+    ),
+    "gulf:closure_create": Page(
+        ONLY(STAFF),
+        post=ONLY(STAFF),
+        data={"name": "Matrix break", "start": "2027-07-18", "end": "2027-07-22", "hard": "on"},
+    ),
+    "gulf:closure_edit": Page(
+        WRITE(STAFF, gate=STAFF),
+        post=WRITE(STAFF, gate=STAFF),
+        targets=("closure",),
+        data={"name": "Matrix break", "start": "2027-07-18", "end": "2027-07-22"},
+    ),
+    "gulf:closure_delete": Page(POST_ONLY(), post=WRITE(STAFF, gate=STAFF), targets=("closure",)),
+    # -- planning: the year planner (issue 10); staff plan, coordinators read published plans --
+    "planning:plan_list": Page(SIGNED_IN()),
+    "planning:plan_create": Page(POST_ONLY(), post=WRITE(STAFF), data={"year": 2033}),
+    "planning:my_plan": Page(ONLY({I})),
+    "planning:plan_detail": Page(SIGNED_IN(), targets=_plans),
+    "planning:plan_progress": Page(ONLY(STAFF), targets=_plans),
+    "planning:plan_solve": Page(
+        POST_ONLY(), post=WRITE(STAFF), targets=_plans, data={"time_limit": "1"}
+    ),
+    "planning:plan_weights": Page(
+        POST_ONLY(), post=WRITE(STAFF), targets=_plans, data={"trips": "100"}
+    ),
+    "planning:plan_publish": Page(POST_ONLY(), post=WRITE(STAFF), targets=_plans),
+    "planning:plan_version": Page(POST_ONLY(), post=WRITE(STAFF), targets=_plans),
+    "planning:plan_diff": Page(SIGNED_IN(), targets=_plans),
+    "planning:run_stop": Page(POST_ONLY(), post=WRITE(STAFF), targets=("plan_run",)),
+    "planning:course_edit": Page(
+        POST_ONLY(), post=WRITE(STAFF), targets=("plan_course",), data={"iterations": "1"}
+    ),
+    "planning:session_move": Page(
+        WRITE(STAFF, name="PREVIEW: staff"),
+        post=WRITE(STAFF),
+        targets=_planned,
+        data={"start": "2031-03-09"},
+    ),
+    "planning:session_lock": Page(
+        POST_ONLY(), post=WRITE(STAFF), targets=_planned, data={"locked": "1"}
+    ),
 }
 
 
@@ -694,6 +756,9 @@ ADMIN_MODELS = {
     "dialogue.followupaction": "",
     "reports.snapshot": "read-only",
     "reports.publishedfigure": "",
+    # gulf: the Gulf calendar (issue 10)
+    "gulf.islamicdate": "",
+    "gulf.closure": "",
 }
 
 
@@ -1163,6 +1228,48 @@ OPERATIONS: dict[str, Op] = {
         WRITE(STAFF, gate=STAFF), body=lambda w, t: {"year": _year()}
     ),
     "icihub_reports_api_get_snapshot": Op(SIGNED_IN(), targets=("snapshot",)),
+    # -- gulf: the Gulf calendar (issue 10); everyone reads, staff write ------------------------
+    "icihub_gulf_api_year_blocks": Op(PUBLIC(), path={"year": 2027}, shows=("closure",)),
+    "icihub_gulf_api_problems": Op(PUBLIC(), params={"start": "2027-02-14", "end": "2027-02-18"}),
+    "icihub_gulf_api_islamic_list": Op(PUBLIC(), path={"year": 2027}),
+    "icihub_gulf_api_islamic_set": Op(
+        WRITE(STAFF, gate=STAFF),
+        path={"hijri_year": 1448, "event": "ramadan"},
+        body={"shift_days": 1, "confirmed": True},
+    ),
+    "icihub_gulf_api_closure_list": Op(PUBLIC(), shows=("closure",)),
+    "icihub_gulf_api_closure_detail": Op(PUBLIC(), targets=("closure",)),
+    "icihub_gulf_api_closure_create": Op(
+        WRITE(STAFF, gate=STAFF),
+        body={"name": "Matrix break", "start": "2027-07-18", "end": "2027-07-22"},
+    ),
+    "icihub_gulf_api_closure_update": Op(
+        WRITE(STAFF, gate=STAFF), targets=("closure",), body={"name": "Matrix break 2"}
+    ),
+    "icihub_gulf_api_closure_delete": Op(WRITE(STAFF, gate=STAFF), targets=("closure",)),
+    # -- planning: the year planner (issue 10) --------------------------------------------------
+    "icihub_planning_api_plan_list": Op(PUBLIC()),
+    "icihub_planning_api_plan_create": Op(WRITE(STAFF), body={"year": 2033}),
+    "icihub_planning_api_plan_detail": Op(PUBLIC(), targets=_plans),
+    "icihub_planning_api_plan_weights": Op(
+        WRITE(STAFF), targets=_plans, body={"weights": {"trips": 100}}
+    ),
+    "icihub_planning_api_course_update": Op(
+        WRITE(STAFF), targets=("plan_course",), body={"iterations": 1}
+    ),
+    "icihub_planning_api_plan_solve": Op(WRITE(STAFF), targets=_plans, body={"time_limit": 1}),
+    "icihub_planning_api_run_detail": Op(PUBLIC(), targets=("plan_run",)),
+    "icihub_planning_api_run_stop": Op(WRITE(STAFF), targets=("plan_run",)),
+    **{
+        f"icihub_planning_api_session_{verb}": Op(
+            WRITE(STAFF), targets=_planned, body={"start": "2031-03-09"}
+        )
+        for verb in ("preview", "move", "lock")
+    },
+    "icihub_planning_api_plan_publish": Op(WRITE(STAFF), targets=_plans),
+    "icihub_planning_api_plan_new_version": Op(WRITE(STAFF), targets=_plans),
+    "icihub_planning_api_plan_diff": Op(PUBLIC(), targets=_plans),
+    "icihub_planning_api_my_sessions": Op(SIGNED_IN()),
 }
 
 # ================================================================================================

@@ -1,0 +1,377 @@
+"""REST API of the year planner: plans and their versions, courses, weights,
+solver runs (queued as background tasks) and their progress, moving and
+locking sessions (with a preview of the effect), publishing, differences
+between versions, and an instructor's own planned sessions. Staff plan;
+coordinators read published plans; instructors their own sessions in them."""
+
+import datetime as dt
+
+from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import paginate
+
+from icihub.core.access import check_change, get_visible
+from icihub.core.apikit import ERRORS, READ_ERRORS, Id, Pagination, Year, actor, require_signed_in
+
+from . import selectors, services
+from .models import Plan, PlanCourse, PlannedSession, PlanRun
+
+router = Router(tags=["planning"])
+
+
+class PlanIn(Schema):
+    year: Year
+    reason: str = ""
+
+
+class PlanOut(Schema):
+    id: int
+    year: int
+    version: int
+    state: str
+    weights: dict
+    terms: dict
+    explanation: list[str]
+
+
+class PlanningSessionOut(Schema):
+    id: int
+    key: str
+    course: str
+    start: dt.date
+    end: dt.date
+    instructors: list[str]
+    locked: bool
+    existing: bool
+    reasons: list[str]
+
+
+class PlanningCourseOut(Schema):
+    id: int
+    course: str
+    iterations: int
+    duration_days: int
+    preferred_months: list[int]
+    min_gap_days: int
+    instructors: list[int]
+    instructors_needed: int
+    requested_periods: list[dict]
+    proposed_because: str
+
+
+class PlanningTripOut(Schema):
+    instructor: str
+    organisation: str
+    arrival: dt.date
+    departure: dt.date
+    sessions: list[str]
+
+
+class PlanningCompareOut(Schema):
+    term: str
+    label: str
+    weight: int
+    plan: int | None
+    greedy: int | None
+    last_year: int | None
+
+
+class PlanDetailOut(PlanOut):
+    sessions: list[PlanningSessionOut]
+    courses: list[PlanningCourseOut]
+    trips: list[PlanningTripOut]
+    comparison: list[PlanningCompareOut]
+
+
+class PlanningRunOut(Schema):
+    id: int
+    plan: int
+    status: str
+    time_limit: int
+    solutions: int
+    best_objective: float | None
+    best_bound: float | None
+    gap: float | None
+    started_at: dt.datetime | None
+    ended_at: dt.datetime | None
+    stop_reason: str
+
+
+class PlanningSolveIn(Schema):
+    time_limit: int = Field(10, ge=1, le=600)
+    reason: str = ""
+
+
+class PlanningWeightsIn(Schema):
+    weights: dict[str, int]
+    reason: str = ""
+
+
+class PlanningCourseIn(Schema):
+    iterations: int | None = Field(None, ge=0, le=50)
+    duration_days: int | None = Field(None, ge=1, le=60)
+    preferred_months: list[int] | None = None
+    min_gap_days: int | None = Field(None, ge=0, le=365)
+    instructors: list[Id] | None = None
+    instructors_needed: int | None = Field(None, ge=1, le=10)
+    reason: str = ""
+
+
+class PlanningMoveIn(Schema):
+    start: dt.date
+    reason: str = ""
+
+
+class PlanningLockIn(Schema):
+    locked: bool = True
+    reason: str = ""
+
+
+class PlanningReasonIn(Schema):
+    reason: str = ""
+
+
+class PlanningTermOut(Schema):
+    term: str
+    label: str
+    before: int
+    after: int
+    delta: int
+
+
+class PlanningPreviewOut(Schema):
+    start: dt.date
+    end: dt.date
+    conflicts: list[str]
+    terms: list[PlanningTermOut]
+    total_before: int
+    total_after: int
+
+
+class PlanningChangeOut(Schema):
+    course: str
+    kind: str
+    before: list | None
+    after: list | None
+
+
+class PlanningDiffQuery(Schema):
+    against: Id | None = None  # default: the previous version
+
+
+def _session_out(ps: PlannedSession) -> dict:
+    return {
+        "id": ps.pk,
+        "key": ps.key,
+        "course": ps.course.code,
+        "start": ps.start,
+        "end": ps.end,
+        "instructors": [i.full_name for i in ps.instructors.all()],
+        "locked": ps.locked,
+        "existing": ps.existing_id is not None,
+        "reasons": ps.reasons or [],
+    }
+
+
+def _course_out(pc: PlanCourse) -> dict:
+    return {
+        "id": pc.pk,
+        "course": pc.course.code,
+        "iterations": pc.iterations,
+        "duration_days": pc.duration_days,
+        "preferred_months": pc.preferred_months or [],
+        "min_gap_days": pc.min_gap_days,
+        "instructors": [i.pk for i in pc.instructors.all()],
+        "instructors_needed": pc.instructors_needed,
+        "requested_periods": pc.requested_periods or [],
+        "proposed_because": pc.proposed_because,
+    }
+
+
+def _detail(plan: Plan, user) -> dict:
+    sessions = list(selectors.sessions_of(plan, user))
+    keys = {ps.key for ps in sessions}
+    return {
+        **PlanOut.from_orm(plan).dict(),
+        "sessions": [_session_out(ps) for ps in sessions],
+        "courses": [_course_out(pc) for pc in selectors.courses_of(plan, user)],
+        "trips": selectors.trips_of(plan, keys),
+        "comparison": selectors.comparison(plan),
+    }
+
+
+@router.get("/planning/plans", response={200: list[PlanOut], **READ_ERRORS}, summary="Plans")
+@paginate(Pagination)
+def plan_list(request):
+    return selectors.plans_for(actor(request))
+
+
+@router.post("/planning/plans", response={201: PlanDetailOut, **ERRORS}, summary="Plan a year")
+def plan_create(request, payload: PlanIn):
+    user = require_signed_in(request)
+    plan = services.create_plan(user, payload.year, reason=payload.reason)
+    return Status(201, _detail(plan, user))
+
+
+@router.get(
+    "/planning/plans/{plan_id}",
+    response={200: PlanDetailOut, **READ_ERRORS},
+    summary="A plan: sessions, courses, trips, objective beside the baselines",
+)
+def plan_detail(request, plan_id: Id):
+    user = actor(request)
+    return _detail(selectors.plan_for(user, plan_id), user)
+
+
+@router.put(
+    "/planning/plans/{plan_id}/weights",
+    response={200: PlanOut, **ERRORS},
+    summary="Change the objective's weights",
+)
+def plan_weights(request, plan_id: Id, payload: PlanningWeightsIn):
+    user = require_signed_in(request)
+    plan = selectors.plan_for(user, plan_id)
+    return services.set_weights(user, plan, payload.weights, reason=payload.reason)
+
+
+@router.patch(
+    "/planning/courses/{course_id}",
+    response={200: PlanningCourseOut, **ERRORS},
+    summary="Change how a planned course runs",
+)
+def course_update(request, course_id: Id, payload: PlanningCourseIn):
+    user = require_signed_in(request)
+    pc = get_visible(PlanCourse.objects.select_related("plan", "course"), user, pk=course_id)
+    data = payload.dict(exclude_unset=True, exclude={"reason"})
+    data = {k: v for k, v in data.items() if v is not None}
+    return _course_out(services.update_course(user, pc, data, reason=payload.reason))
+
+
+@router.post(
+    "/planning/plans/{plan_id}/solve",
+    response={202: PlanningRunOut, **ERRORS},
+    summary="Solve the plan in the background (progress: the run)",
+)
+def plan_solve(request, plan_id: Id, payload: PlanningSolveIn):
+    user = require_signed_in(request)
+    plan = selectors.plan_for(user, plan_id)
+    run = services.start_run(user, plan, time_limit=payload.time_limit, reason=payload.reason)
+    run.refresh_from_db()
+    return Status(202, _run_out(run))
+
+
+def _run_out(run: PlanRun) -> dict:
+    fields = [f for f in PlanningRunOut.model_fields if f != "plan"]
+    return {**{f: getattr(run, f) for f in fields}, "plan": run.plan_id}
+
+
+@router.get(
+    "/planning/runs/{run_id}",
+    response={200: PlanningRunOut, **READ_ERRORS},
+    summary="A solver run's progress: solutions, best bound, gap",
+)
+def run_detail(request, run_id: Id):
+    return _run_out(get_visible(PlanRun, actor(request), pk=run_id))
+
+
+@router.post(
+    "/planning/runs/{run_id}/stop",
+    response={200: PlanningRunOut, **ERRORS},
+    summary="Stop a solver run: it keeps the best plan found",
+)
+def run_stop(request, run_id: Id, payload: PlanningReasonIn):
+    user = require_signed_in(request)
+    run = get_visible(PlanRun, user, pk=run_id)
+    return _run_out(services.stop_run(user, run, reason=payload.reason))
+
+
+def _session(request, session_id):
+    user = require_signed_in(request)
+    return user, get_visible(
+        PlannedSession.objects.select_related("plan", "course"), user, pk=session_id
+    )
+
+
+@router.post(
+    "/planning/sessions/{session_id}/preview",
+    response={200: PlanningPreviewOut, **ERRORS},
+    summary="The effect of moving a session: conflicts, trips and penalties",
+)
+def session_preview(request, session_id: Id, payload: PlanningMoveIn):
+    user, ps = _session(request, session_id)
+    check_change(user, ps)
+    services._editable(user, ps.plan)
+    return services.preview_move(ps.plan, ps, payload.start)
+
+
+@router.post(
+    "/planning/sessions/{session_id}/move",
+    response={200: PlanningSessionOut, **ERRORS},
+    summary="Move a session (refused, with the reasons, onto a blocked period or a conflict)",
+)
+def session_move(request, session_id: Id, payload: PlanningMoveIn):
+    user, ps = _session(request, session_id)
+    ps = services.move_session(user, ps, payload.start, reason=payload.reason)
+    ps.refresh_from_db()
+    return _session_out(ps)
+
+
+@router.post(
+    "/planning/sessions/{session_id}/lock",
+    response={200: PlanningSessionOut, **ERRORS},
+    summary="Lock or unlock a session",
+)
+def session_lock(request, session_id: Id, payload: PlanningLockIn):
+    user, ps = _session(request, session_id)
+    return _session_out(services.set_locked(user, ps, payload.locked, reason=payload.reason))
+
+
+@router.post(
+    "/planning/plans/{plan_id}/publish",
+    response={200: PlanOut, **ERRORS},
+    summary="Publish: create the sessions, assignments and trips in training",
+)
+def plan_publish(request, plan_id: Id, payload: PlanningReasonIn):
+    user = require_signed_in(request)
+    return services.publish(user, selectors.plan_for(user, plan_id), reason=payload.reason)
+
+
+@router.post(
+    "/planning/plans/{plan_id}/versions",
+    response={201: PlanOut, **ERRORS},
+    summary="Re-plan a published year: a new version",
+)
+def plan_new_version(request, plan_id: Id, payload: PlanningReasonIn):
+    user = require_signed_in(request)
+    plan = services.new_version(user, selectors.plan_for(user, plan_id), reason=payload.reason)
+    return Status(201, plan)
+
+
+@router.get(
+    "/planning/plans/{plan_id}/diff",
+    response={200: list[PlanningChangeOut], **READ_ERRORS},
+    summary="The differences from another version",
+)
+def plan_diff(request, plan_id: Id, params: Query[PlanningDiffQuery]):
+    user = actor(request)
+    plan = selectors.plan_for(user, plan_id)
+    against = params.against or plan.previous_id
+    if against is None:
+        return []
+    return services.diff(selectors.plan_for(user, against), plan)
+
+
+@router.get(
+    "/planning/my-sessions",
+    response={200: list[PlanningSessionOut], **READ_ERRORS},
+    summary="An instructor's own sessions in published plans",
+)
+def my_sessions(request):
+    user = require_signed_in(request)
+    rows = (
+        PlannedSession.objects.visible_to(user)
+        .filter(instructors__user=user)
+        .select_related("course")
+        .prefetch_related("instructors")
+        .distinct()
+    )
+    return [_session_out(ps) for ps in rows]

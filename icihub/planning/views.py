@@ -1,0 +1,294 @@
+"""The year planner's pages: the plans, a plan (sessions with Hijri dates,
+trips, the objective beside the greedy baseline and last year, the solver's
+progress polled with htmx, moving with a live preview, locking, publishing),
+the differences between versions, and an instructor's own planned sessions."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from icihub.core.access import STAFF_ROLES, Role, can_change, get_visible, has_role, require_role
+from icihub.core.errors import Conflict
+from icihub.gulf import calendar as gulf
+
+from . import engine, selectors, services
+from .models import Plan, PlanCourse, PlannedSession, PlanRun
+
+
+def _errors(exc: ValidationError) -> list[str]:
+    if hasattr(exc, "error_dict"):
+        return [m for messages_ in exc.message_dict.values() for m in messages_]
+    return exc.messages
+
+
+def _run_action(request, fn, success: str = ""):
+    try:
+        result = fn()
+    except ValidationError as exc:
+        for m in _errors(exc):
+            messages.error(request, m)
+        return None
+    except Conflict as exc:
+        messages.error(request, str(exc))
+        return None
+    if success:
+        messages.success(request, success)
+    return result
+
+
+@login_required
+def plan_list(request):
+    user = request.user
+    return render(
+        request,
+        "planning/plan_list.html",
+        {
+            "plans": selectors.plans_for(user),
+            "can_plan": Plan.access_policy.can_create(user),
+            "next_year": dt.date.today().year + 1,
+        },
+    )
+
+
+@login_required
+@require_POST
+def plan_create(request):
+    require_role(request.user, *STAFF_ROLES)
+    try:
+        year = int(request.POST.get("year", ""))
+    except ValueError:
+        messages.error(request, _("Give a year."))
+        return redirect("planning:plan_list")
+    plan = _run_action(request, lambda: services.create_plan(request.user, year))
+    if plan is None:
+        return redirect("planning:plan_list")
+    return redirect(plan)
+
+
+def _sessions_rows(plan, user):
+    rows = []
+    for ps in selectors.sessions_of(plan, user):
+        rows.append(
+            {
+                "ps": ps,
+                "hijri_start": gulf.hijri(ps.start),
+                "hijri_end": gulf.hijri(ps.end),
+                "problems": gulf.session_problems(ps.start, ps.end) if not ps.existing_id else [],
+            }
+        )
+    return rows
+
+
+@login_required
+def plan_detail(request, pk):
+    user = request.user
+    plan = selectors.plan_for(user, pk)
+    staff = has_role(user, *STAFF_ROLES)
+    editable = staff and can_change(user, plan) and not plan.frozen
+    rows = _sessions_rows(plan, user)
+    keys = {r["ps"].key for r in rows}
+    latest = Plan.objects.filter(year=plan.year).order_by("-version").first()
+    context = {
+        "plan": plan,
+        "rows": rows,
+        "staff": staff,
+        "editable": editable,
+        "courses": selectors.courses_of(plan, user) if staff else [],
+        "trips": selectors.trips_of(plan, keys) if rows else [],
+        "comparison": selectors.comparison(plan) if staff and plan.terms else [],
+        "run": (run := selectors.latest_run(plan, user) if staff else None),
+        "run_active": run is not None
+        and run.status in (PlanRun.Status.QUEUED, PlanRun.Status.RUNNING),
+        "can_publish": editable and plan.state == Plan.State.SOLVED,
+        "can_solve": editable and plan.courses.exists(),
+        "can_version": staff
+        and plan.state == Plan.State.PUBLISHED
+        and latest is not None
+        and latest.pk == plan.pk,
+        "terms": engine.TERMS,
+        "term_labels": engine.TERM_LABELS(),
+        "weights": [(k, engine.TERM_LABELS()[k], plan.weights.get(k, 0)) for k in engine.TERMS],
+        "previous": plan.previous
+        if plan.previous_id and can_see_plan(user, plan.previous)
+        else None,
+    }
+    return render(request, "planning/plan_detail.html", context)
+
+
+def can_see_plan(user, plan) -> bool:
+    return Plan.objects.visible_to(user).filter(pk=plan.pk).exists()
+
+
+@login_required
+def plan_progress(request, pk):
+    require_role(request.user, *STAFF_ROLES)
+    plan = selectors.plan_for(request.user, pk)
+    run = selectors.latest_run(plan, request.user)
+    active = run is not None and run.status in (PlanRun.Status.QUEUED, PlanRun.Status.RUNNING)
+    if request.GET.get("running") and not active:
+        response = HttpResponse("")
+        response["HX-Refresh"] = "true"
+        return response
+    return render(request, "planning/_progress.html", {"plan": plan, "run": run, "active": active})
+
+
+@login_required
+@require_POST
+def plan_solve(request, pk):
+    plan = selectors.plan_for(request.user, pk)
+    require_role(request.user, *STAFF_ROLES)
+    try:
+        limit = int(request.POST.get("time_limit") or 10)
+    except ValueError:
+        limit = 0
+    _run_action(request, lambda: services.start_run(request.user, plan, time_limit=limit))
+    return redirect(plan)
+
+
+@login_required
+@require_POST
+def run_stop(request, pk):
+    run = get_visible(PlanRun.objects.select_related("plan"), request.user, pk=pk)
+    _run_action(
+        request,
+        lambda: services.stop_run(request.user, run),
+        _("The solver stops and keeps the best plan found."),
+    )
+    return redirect(run.plan)
+
+
+@login_required
+@require_POST
+def plan_weights(request, pk):
+    plan = selectors.plan_for(request.user, pk)
+    require_role(request.user, *STAFF_ROLES)
+    weights = {k: request.POST.get(k) for k in engine.TERMS if k in request.POST}
+    _run_action(
+        request, lambda: services.set_weights(request.user, plan, weights), _("Weights saved.")
+    )
+    return redirect(plan)
+
+
+@login_required
+@require_POST
+def course_edit(request, pk):
+    pc = get_visible(PlanCourse.objects.select_related("plan"), request.user, pk=pk)
+    require_role(request.user, *STAFF_ROLES)
+    data = {}
+    try:
+        for name in ("iterations", "min_gap_days", "duration_days", "instructors_needed"):
+            if request.POST.get(name):
+                data[name] = int(request.POST[name])
+        if "preferred_months" in request.POST:
+            data["preferred_months"] = [
+                int(m) for m in request.POST["preferred_months"].replace(",", " ").split()
+            ]
+    except ValueError:
+        messages.error(request, _("Give whole numbers."))
+        return redirect(pc.plan)
+    _run_action(request, lambda: services.update_course(request.user, pc, data), _("Course saved."))
+    return redirect(pc.plan)
+
+
+def _planned(request, pk) -> PlannedSession:
+    return get_visible(PlannedSession.objects.select_related("plan", "course"), request.user, pk=pk)
+
+
+@login_required
+def session_move(request, pk):
+    """GET: the effect of a move (an htmx fragment); POST: the move."""
+    ps = _planned(request, pk)
+    require_role(request.user, *STAFF_ROLES)
+    if request.method == "POST":
+        _run_action(
+            request,
+            lambda: services.move_session(request.user, ps, request.POST.get("start", "")),
+            _("Session moved."),
+        )
+        return redirect(ps.plan)
+    try:
+        start = dt.date.fromisoformat(request.GET.get("start", ""))
+    except ValueError:
+        return render(request, "planning/_preview.html", {"error": _("Give a date.")})
+    try:
+        effect = services.preview_move(ps.plan, ps, start)
+    except ValidationError as exc:
+        return render(request, "planning/_preview.html", {"error": " ".join(_errors(exc))})
+    effect["hijri"] = gulf.hijri(start)
+    return render(request, "planning/_preview.html", {"effect": effect, "ps": ps})
+
+
+@login_required
+@require_POST
+def session_lock(request, pk):
+    ps = _planned(request, pk)
+    require_role(request.user, *STAFF_ROLES)
+    locked = request.POST.get("locked") == "1"
+    _run_action(request, lambda: services.set_locked(request.user, ps, locked))
+    return redirect(ps.plan)
+
+
+@login_required
+@require_POST
+def plan_publish(request, pk):
+    plan = selectors.plan_for(request.user, pk)
+    require_role(request.user, *STAFF_ROLES)
+    _run_action(
+        request,
+        lambda: services.publish(request.user, plan),
+        _("Published: the sessions, assignments and trips are in training."),
+    )
+    return redirect(plan)
+
+
+@login_required
+@require_POST
+def plan_version(request, pk):
+    plan = selectors.plan_for(request.user, pk)
+    require_role(request.user, *STAFF_ROLES)
+    new = _run_action(request, lambda: services.new_version(request.user, plan))
+    return redirect(new or plan)
+
+
+@login_required
+def plan_diff(request, pk):
+    plan = selectors.plan_for(request.user, pk)
+    other = None
+    against = request.GET.get("against")
+    if against:
+        other = selectors.plan_for(request.user, against)
+    elif plan.previous_id:
+        other = selectors.plan_for(request.user, plan.previous_id)
+    changes = services.diff(other, plan) if other else []
+    return render(
+        request, "planning/plan_diff.html", {"plan": plan, "other": other, "changes": changes}
+    )
+
+
+@login_required
+def my_plan(request):
+    require_role(request.user, Role.INSTRUCTOR)
+    sessions = (
+        PlannedSession.objects.visible_to(request.user)
+        .filter(instructors__user=request.user)
+        .select_related("plan", "course")
+        .distinct()
+        .order_by("start")
+    )
+    trips = []
+    for plan in Plan.objects.filter(pk__in=sessions.values("plan")):
+        trips += [
+            t
+            for t in selectors.trips_of(plan, {s.key for s in sessions if s.plan_id == plan.pk})
+            if t["instructor"] == request.user.training_instructor.full_name
+        ]
+    rows = [{"ps": s, "hijri_start": gulf.hijri(s.start)} for s in sessions]
+    return render(request, "planning/my_plan.html", {"rows": rows, "trips": trips})
