@@ -30,6 +30,7 @@ install_error_handlers(api)
 # (app, URL prefix, tag) in the order they appear in the documentation.
 ROUTERS = [
     ("core", "", "core"),
+    ("notifications", "", "notifications"),
     ("partners", "", "partners"),
     ("menu", "", "menu"),
     ("training", "", "training"),

@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "ninja",
     "django_htmx",
     "icihub.core",
+    "icihub.notifications",
     "icihub.partners",
     "icihub.menu",
     "icihub.training",
@@ -97,6 +98,7 @@ INSTALLED_APPS = [
 # The apps whose models are domain data: audited, access-controlled, counted.
 ICIHUB_APPS = [
     "core",
+    "notifications",
     "partners",
     "menu",
     "training",
@@ -114,6 +116,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "icihub.notifications.middleware.RememberLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "icihub.core.middleware.SecurityHeadersMiddleware",

@@ -16,6 +16,7 @@ urlpatterns = [
 
 # (app, URL prefix); an app without urls.py yet is skipped.
 APP_URLS = [
+    ("notifications", "notifications/"),
     ("partners", "partners/"),
     ("menu", "menu/"),
     ("training", "training/"),

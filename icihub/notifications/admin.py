@@ -1,0 +1,3 @@
+from icihub.core.admin import register_app
+
+register_app("notifications")
