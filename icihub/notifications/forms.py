@@ -26,6 +26,7 @@ class PreferencesForm(forms.Form):
             self.fields[f"kind_{kind.value}"] = forms.ChoiceField(
                 label=kind.label,
                 choices=Channel.choices,
+                required=False,  # not posted: unchanged
                 initial=channel_for(user, kind),
                 widget=forms.RadioSelect,
             )
@@ -34,5 +35,5 @@ class PreferencesForm(forms.Form):
         return {
             name.removeprefix("kind_"): value
             for name, value in self.cleaned_data.items()
-            if name.startswith("kind_")
+            if name.startswith("kind_") and value
         }
