@@ -1,8 +1,6 @@
 """REST API of the notifications: one's own list, the unread count, mark read,
 and one's choices. Thin: parse, call a selector or a service, shape."""
 
-from __future__ import annotations
-
 import datetime as dt
 
 from ninja import Field, Query, Router, Schema
