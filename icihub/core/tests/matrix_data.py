@@ -68,6 +68,9 @@ MARKERS = {
     "person_hidden": "Matrixhiddenperson",
     "activity_nato": "Matrixnatoactivity",
     "source_nato": "Matrixnatosource",
+    # notifications: each coordinator's own (a Kuwait notice must not reach Qatar)
+    "notification_kwt": "Matrixkwtnotice",
+    "notification_qat": "Matrixqatnotice",
 }
 
 
@@ -111,6 +114,7 @@ def build_world() -> World:
     _programmes(world)
     _dialogue(world)
     _reports(world)
+    _notifications(world)
     from icihub.training import services as training
 
     for role in ("coord_kwt", "participant"):
@@ -468,3 +472,24 @@ def _reports(world: World) -> None:
     world.objects["snapshot"] = reports.lock_year(
         world.users["nato"], timezone.localdate().year - 1, note="matrix"
     )
+
+
+# -- notifications ----------------------------------------------------------------------------
+
+
+def _notifications(world: World) -> None:
+    """Each coordinator's notice that their programme was returned (created at
+    once: the world's transaction never commits, so nothing is sent after
+    commit)."""
+    from icihub.notifications import services as notifications
+
+    for iso in ("kwt", "qat"):
+        programme = world.objects[f"programme_{iso}"]
+        [notice] = notifications.deliver(
+            "programme_returned",
+            "programmes.Programme",
+            programme.pk,
+            recipient_ids=[world.users[f"coord_{iso}"].pk],
+            params=notifications._params(programme, {"detail": f"Matrix{iso}notice: add a goal"}),
+        )
+        world.objects[f"notification_{iso}"] = notice

@@ -143,6 +143,9 @@ SEES: dict[str, frozenset] = {
     },
     "action_public": STAFF,  # follow-up actions are internal, even of a public event
     "snapshot": STAFF,
+    # notifications: the recipient's alone (not even an administrator's)
+    "notification_kwt": frozenset({K}),
+    "notification_qat": frozenset({Q}),
 }
 
 # The coordinator of a row's country, and the people a row is about.
@@ -161,6 +164,9 @@ OWNERS = {
     "session_open": {I},  # the instructor teaches it (attendance)
     **{f"user_{r}": {r} for r in ROLES if r != "anon"},
     **{f"token_{r}": {r} for r in ROLES if r != "anon"},
+    # notifications: their recipient
+    "notification_kwt": {K},
+    "notification_qat": {Q},
 }
 
 
@@ -639,6 +645,16 @@ PAGES: dict[str, Page] = {
             {r: (NOT_FOUND if r == A else LOGIN) for r in ROLES},
         ),
         kwargs={"url": "nothing/here/"},
+    ),
+    # -- notifications: one's own ----------------------------------------------------------------
+    "notifications:list": Page(SIGNED_IN(), shows=both("notification")),
+    "notifications:bell": Page(SIGNED_IN()),
+    "notifications:mark_all_read": Page(POST_ONLY(), post=WRITE(*SIGNED, name="OWN_NOTIFICATIONS")),
+    "notifications:mark_read": Page(POST_ONLY(), post=WRITE("owner"), targets=both("notification")),
+    "notifications:preferences": Page(
+        SIGNED_IN(),
+        post=WRITE(*SIGNED, name="OWN_SETTINGS"),
+        data={"language": "en"},
     ),
 }
 
@@ -1160,6 +1176,19 @@ OPERATIONS: dict[str, Op] = {
         WRITE(STAFF, gate=STAFF), body=lambda w, t: {"year": _year()}
     ),
     "icihub_reports_api_get_snapshot": Op(SIGNED_IN(), targets=("snapshot",)),
+    # -- notifications: one's own ------------------------------------------------------------------
+    "icihub_notifications_api_notification_list": Op(SIGNED_IN(), shows=both("notification")),
+    "icihub_notifications_api_unread_count": Op(SIGNED_IN()),
+    "icihub_notifications_api_mark_all_read": Op(WRITE(*SIGNED, name="OWN_NOTIFICATIONS")),
+    "icihub_notifications_api_mark_read": Op(
+        WRITE("owner"),
+        targets=both("notification"),
+        path=lambda w, t: {"notification_id": w[t].pk},
+    ),
+    "icihub_notifications_api_preferences": Op(SIGNED_IN()),
+    "icihub_notifications_api_preferences_update": Op(
+        WRITE(*SIGNED, name="OWN_SETTINGS"), body={"language": "en"}
+    ),
 }
 
 # ================================================================================================

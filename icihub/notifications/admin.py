@@ -1,3 +1,0 @@
-from icihub.core.admin import register_app
-
-register_app("notifications")
