@@ -63,6 +63,12 @@ def _coordinators(country_id: int) -> list[str]:
     return _coordinators_by_country([country_id]).get(country_id, [])
 
 
+# The coordinators hear of these decisions through a notification
+# (icihub.notifications: in-app, by e-mail or in the daily digest, as each
+# chooses), so they are not copied on the nominee's message as well.
+NOTIFIED_TO_COORDINATORS = frozenset({"accepted", "waitlisted", "promoted", "rejected"})
+
+
 def _send(
     template: str,
     nomination: Nomination,
@@ -74,7 +80,9 @@ def _send(
     raise_failure: bool = False,
 ) -> bool:
     to = [nomination.participant.email] if nomination.participant.email else []
-    if coordinators is None:
+    if template in NOTIFIED_TO_COORDINATORS:
+        coordinators = []
+    elif coordinators is None:
         coordinators = _coordinators(nomination.country_id)
     cc = [a for a in coordinators if a not in to]
     if not to and not cc:
@@ -183,7 +191,6 @@ def _promoted(pks: list[int], retry: bool) -> tuple[int, list[int]]:
     from django.core.mail import get_connection
 
     nominations = list(_nominations(pks).order_by("pk"))
-    coordinators = _coordinators_by_country(n.country_id for n in nominations)
     sent, failed = 0, []
     try:
         connection = get_connection()
@@ -197,7 +204,6 @@ def _promoted(pks: list[int], retry: bool) -> tuple[int, list[int]]:
                 sent += _send(
                     "promoted",
                     nomination,
-                    coordinators=coordinators.get(nomination.country_id, []),
                     connection=connection,
                     raise_failure=retry,
                 )

@@ -10,6 +10,7 @@ from icihub.core.access import Marking
 from icihub.notifications import emails, services
 from icihub.notifications.models import Notification, SeenLanguage
 from icihub.testing import client_for
+from icihub.training import services as training
 
 pytestmark = pytest.mark.django_db
 
@@ -95,3 +96,18 @@ def test_a_failing_mail_server_leaves_the_notice_unsent(
     with pytest.raises(ConnectionRefusedError):
         emails.send_one(notice.pk)
     assert Notification.objects.get(pk=notice.pk).emailed_at is None
+
+
+def test_a_decision_reaches_the_coordinator_once(
+    session, kuwaitis, kwt_coordinator, centre_staff, run_on_commit
+):
+    """Training e-mails the nominee; the coordinator hears of it through their
+    notification alone (not also copied on the nominee's message)."""
+    with run_on_commit():
+        [nomination] = training.nominate_many(kwt_coordinator, session, kuwaitis[:1])
+    mail.outbox.clear()
+    with run_on_commit():
+        training.accept(centre_staff, nomination, reason="fits")
+    to_coordinator = [m for m in mail.outbox if kwt_coordinator.email in [*m.to, *m.cc, *m.bcc]]
+    assert [m.subject for m in to_coordinator] == [f"The nomination of {nomination} was accepted."]
+    assert any(m.to == [kuwaitis[0].email] for m in mail.outbox)  # the nominee's own
