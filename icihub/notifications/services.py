@@ -48,7 +48,10 @@ def notify(kind: str, obj, *, recipients=None, key: str = "", params: dict | Non
 
     def later():
         for pk, values in work:
-            deliver(kind, spec.model, pk, recipient_ids=ids, key=key, params=values)
+            try:
+                deliver(kind, spec.model, pk, recipient_ids=ids, key=key, params=values)
+            except Exception:  # the change stands; one record does not stop the others
+                log.exception("could not notify %s about %s %s", kind, spec.model, pk)
 
     if work:
         transaction.on_commit(later, robust=True)
