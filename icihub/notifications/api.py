@@ -47,31 +47,31 @@ def notification_out(n: Notification) -> dict:
     }
 
 
-class ListFilters(Schema):
+class NotificationFiltersIn(Schema):
     unread: bool | None = Field(None, description="true: unread only; false: read only")
 
 
-class CountOut(Schema):
+class UnreadCountOut(Schema):
     unread: int
 
 
-class MarkedOut(Schema):
+class MarkedReadOut(Schema):
     marked: int
 
 
-class KindChoiceOut(Schema):
+class NotificationKindOut(Schema):
     kind: str
     label: str
     channel: str
 
 
-class PreferencesOut(Schema):
+class NotificationPreferencesOut(Schema):
     language: str = Field(description='"en", "ar", or "" (the language last used here)')
     language_used: str = Field(description="The language e-mails are written in now")
-    kinds: list[KindChoiceOut]
+    kinds: list[NotificationKindOut]
 
 
-class PreferencesIn(Schema):
+class NotificationPreferencesIn(Schema):
     language: str | None = Field(None, description='"en", "ar" or "" (the language last used)')
     channels: dict[str, str] | None = Field(
         None, description="kind → in_app, email or digest (the kinds not named keep theirs)"
@@ -96,14 +96,14 @@ def _preferences_out(user) -> dict:
     summary="My notifications, newest first",
 )
 @paginate(Pagination)
-def notification_list(request, filters: Query[ListFilters]):
+def notification_list(request, filters: Query[NotificationFiltersIn]):
     user = require_signed_in(request)
     return Converted(selectors.for_user(user, unread=filters.unread), notification_out)
 
 
 @router.get(
     "/notifications/unread-count",
-    response={200: CountOut, **READ_ERRORS},
+    response={200: UnreadCountOut, **READ_ERRORS},
     summary="How many of my notifications are unread (the bell)",
 )
 def unread_count(request):
@@ -112,7 +112,7 @@ def unread_count(request):
 
 @router.post(
     "/notifications/read",
-    response={200: MarkedOut, **ERRORS},
+    response={200: MarkedReadOut, **ERRORS},
     summary="Mark all my notifications read",
 )
 def mark_all_read(request):
@@ -132,7 +132,7 @@ def mark_read(request, notification_id: Id):
 
 @router.get(
     "/notifications/preferences",
-    response={200: PreferencesOut, **READ_ERRORS},
+    response={200: NotificationPreferencesOut, **READ_ERRORS},
     summary="My notification settings: a channel per kind, and the language of e-mails",
 )
 def preferences(request):
@@ -141,10 +141,10 @@ def preferences(request):
 
 @router.patch(
     "/notifications/preferences",
-    response={200: PreferencesOut, **ERRORS},
+    response={200: NotificationPreferencesOut, **ERRORS},
     summary="Change my notification settings (all or nothing)",
 )
-def preferences_update(request, payload: PreferencesIn):
+def preferences_update(request, payload: NotificationPreferencesIn):
     user = require_signed_in(request)
     services.set_preferences(user, language=payload.language, channels=payload.channels)
     return _preferences_out(type(user).objects.get(pk=user.pk))
