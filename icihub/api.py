@@ -37,6 +37,7 @@ ROUTERS = [
     ("programmes", "", "programmes"),
     ("dialogue", "", "dialogue"),
     ("reports", "", "reports"),
+    ("operations", "", "operations"),
 ]
 
 for app, prefix, _tag in ROUTERS:

@@ -23,6 +23,7 @@ APP_URLS = [
     ("programmes", "programmes/"),
     ("dialogue", "dialogue/"),
     ("reports", "reports/"),
+    ("operations", "operations/"),
 ]
 for _app, _prefix in APP_URLS:
     try:

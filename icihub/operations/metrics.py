@@ -88,7 +88,9 @@ class DatabaseCollector:
             tasks.add_metric([row["status"].lower()], row["n"])
         yield tasks
         runs = GaugeMetricFamily(
-            "icihub_scheduled_runs", "Scheduled runs recorded, by job and state", ["job", "status"]
+            "icihub_scheduled_runs",
+            "Scheduled runs recorded, by job and state",
+            labels=["job", "status"],
         )
         for row in JobRun.objects.values("job", "status").annotate(n=Count("id")):
             runs.add_metric([row["job"], row["status"]], row["n"])

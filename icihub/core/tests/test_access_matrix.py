@@ -656,6 +656,14 @@ PAGES: dict[str, Page] = {
         post=WRITE(*SIGNED, name="OWN_SETTINGS"),
         data={"language": "en"},
     ),
+    # -- operations: the probes (no account), the metrics (by address: the test client is
+    # 127.0.0.1, allowed by default) and the staff page of the background work ----------------
+    "healthz": Page(PUBLIC()),
+    "readyz": Page(
+        CUSTOM("PROBE: 503 while no worker runs, whoever asks", dict.fromkeys(ROLES, 503))
+    ),
+    "metrics": Page(PUBLIC(), note="restricted by address or token, not by account"),
+    "operations:overview": Page(ONLY(STAFF)),
 }
 
 
@@ -1189,6 +1197,9 @@ OPERATIONS: dict[str, Op] = {
     "icihub_notifications_api_preferences_update": Op(
         WRITE(*SIGNED, name="OWN_SETTINGS"), body={"language": "en"}
     ),
+    # -- operations: the background work (staff) ----------------------------------------------------
+    "icihub_operations_api_run_list": Op(ONLY(STAFF)),
+    "icihub_operations_api_status": Op(ONLY(STAFF)),
 }
 
 # ================================================================================================
