@@ -111,3 +111,34 @@ def test_a_decision_reaches_the_coordinator_once(
     to_coordinator = [m for m in mail.outbox if kwt_coordinator.email in [*m.to, *m.cc, *m.bcc]]
     assert [m.subject for m in to_coordinator] == [f"The nomination of {nomination} was accepted."]
     assert any(m.to == [kuwaitis[0].email] for m in mail.outbox)  # the nominee's own
+
+
+def test_the_digest_in_the_recipients_language(build_programme, kwt_coordinator):
+    from django.utils import timezone
+
+    services.set_preferences(
+        kwt_coordinator, language="ar", channels={"programme_agreed": "digest"}
+    )
+    programme = build_programme(kwt_coordinator)
+    [notice] = deliver("programme_agreed", programme)
+    assert notice.channel == "digest"
+    mail.outbox.clear()
+    assert emails.send_digest(kwt_coordinator, timezone.localdate()) == 1
+    [message] = mail.outbox
+    assert ARABIC_GREETING in message.body and str(programme) in message.body
+
+
+def test_a_change_of_preferences_is_audited(kwt_coordinator):
+    from icihub.core.models import AuditEntry
+
+    services.set_preferences(kwt_coordinator, channels={"programme_agreed": "digest"})
+    from icihub.notifications.models import Preferences
+
+    prefs = Preferences.objects.get(user=kwt_coordinator)
+    entry = (
+        AuditEntry.objects.filter(content_type__model="preferences", object_id=str(prefs.pk))
+        .order_by("pk")
+        .last()
+    )
+    assert entry.actor == kwt_coordinator
+    assert entry.changes["channels"]["after"] == {"programme_agreed": "digest"}
