@@ -329,3 +329,22 @@ def test_bad_settings_are_refused_when_the_settings_load(db, tmp_path, env, mess
         timeout=120,
     )
     assert result.returncode != 0 and message in result.stderr
+
+
+def test_check_deploy_names_the_missing_secret_key(db, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    skip = {"DATABASE_URL", "SECRET_KEY", "ICIHUB_CACHE_URL"}
+    env = {k: v for k, v in os.environ.items() if k not in skip}
+    env.update(ICIHUB_DATA_DIR=str(tmp_path), ICIHUB_HTTPS="1", ALLOWED_HOSTS="icihub.example")
+    result = subprocess.run(
+        [sys.executable, "-m", "icihub.cli", "check", "--deploy"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "icihub.E101" in result.stdout + result.stderr
