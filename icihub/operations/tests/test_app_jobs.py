@@ -74,3 +74,30 @@ def test_the_anonymisations_due_are_made_when_configured(long_gone, kuwaitis, se
     assert run.summary.startswith("2 participants anonymised")
     done = set(Participant.objects.filter(anonymised_at__isnull=False).values_list("pk", flat=True))
     assert done == {p.pk for p in long_gone}  # recent participants are kept
+
+
+@pytest.mark.django_db
+def test_the_nightly_report_job_queues_the_files_and_the_task_builds_one(settings, tmp_path):
+    from django.test import override_settings
+    from django_tasks_db.models import DBTaskResult
+
+    from icihub.reports import jobs as report_jobs
+
+    settings.DATA_DIR = tmp_path
+    database = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": []}}
+    with override_settings(TASKS=database):
+        run = _run_now("annual-report-files")
+    assert run.status == JobRun.Status.SUCCEEDED, run.error
+    queued = DBTaskResult.objects.ready().filter(task_path__endswith="build_annual_file")
+    year = timezone.localdate().year
+    assert sorted(tuple(t.args_kwargs["args"]) for t in queued) == [
+        (year - 1, "pdf"),
+        (year - 1, "xlsx"),
+        (year, "pdf"),
+        (year, "xlsx"),
+    ]
+    built = report_jobs.build_annual_file.call(year - 1, "xlsx")
+    path = tmp_path / "reports" / f"annual-{year - 1}.xlsx"
+    assert built["file"] == path.name and path.read_bytes()[:2] == b"PK"
+    assert built["bytes"] == path.stat().st_size
+    assert not list((tmp_path / "reports").glob(".*partial"))
