@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -83,8 +84,14 @@ def mark_all_read(request):
     return redirect("notifications:list")
 
 
-@login_required
 def bell(request):
+    """The bell alone (htmx swaps it in place). No polling: it refreshes on
+    the "notifications-changed" event and when the tab is shown again, so an
+    open tab does not keep an idle session alive. Signed out meanwhile: 204,
+    and htmx leaves the page as it is (a redirect would put the sign-in page
+    in the header)."""
+    if not request.user.is_authenticated:
+        return HttpResponse(status=204)
     return render(
         request,
         "notifications/_bell.html",

@@ -648,7 +648,12 @@ PAGES: dict[str, Page] = {
     ),
     # -- notifications: one's own ----------------------------------------------------------------
     "notifications:list": Page(SIGNED_IN(), shows=both("notification")),
-    "notifications:bell": Page(SIGNED_IN()),
+    "notifications:bell": Page(
+        CUSTOM(
+            "BELL: the count for the signed-in; nothing (204) for a visitor",
+            {r: (204 if r == "anon" else OK) for r in ROLES},
+        )
+    ),
     "notifications:mark_all_read": Page(POST_ONLY(), post=WRITE(*SIGNED, name="OWN_NOTIFICATIONS")),
     "notifications:mark_read": Page(POST_ONLY(), post=WRITE("owner"), targets=both("notification")),
     "notifications:preferences": Page(

@@ -30,6 +30,9 @@ def test_the_bell_shows_the_unread_count(notice, kwt_coordinator, qat_coordinato
     assert 'id="bell"' not in Client().get("/").content.decode()  # a visitor has no bell
     fragment = client_for(kwt_coordinator).get("/notifications/bell/", HTTP_HX_REQUEST="true")
     assert fragment.status_code == 200 and 'data-unread="1"' in fragment.content.decode()
+    assert "every" not in fragment.content.decode()  # no polling (idle sessions end)
+    # signed out meanwhile: nothing to swap (not the sign-in page in the header)
+    assert Client().get("/notifications/bell/", HTTP_HX_REQUEST="true").status_code == 204
 
 
 def test_the_list_shows_ones_own_notices(notice, kwt_coordinator, qat_coordinator):
