@@ -199,14 +199,22 @@ def test_json_logs_are_one_object_per_line():
 # -- the shared cache ------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def db_cache(db):
+def _make_cache_table():
     with override_settings(CACHES=DB_CACHE):
         call_command("createcachetable", verbosity=0)
-        from django.core.cache import cache
 
-        yield cache
-        cache.clear()
+
+def _db_cache():
+    """The shared cache's backend on its own (not Django's cache handler)."""
+    from icihub.operations.cache import DatabaseCache
+
+    return DatabaseCache(DB_CACHE["default"]["LOCATION"], {})
+
+
+@pytest.fixture
+def db_cache(db):
+    _make_cache_table()
+    return _db_cache()
 
 
 def test_the_database_cache_counts(db_cache):
@@ -222,44 +230,39 @@ def test_the_database_cache_counts(db_cache):
 def test_the_database_cache_loses_no_count_between_concurrent_servers():
     """Eight threads (each its own database connection, as separate servers)
     counting the same key 25 times: 200, not fewer."""
-    with override_settings(CACHES=DB_CACHE):
-        call_command("createcachetable", verbosity=0)
-        from django.core.cache import cache
+    _make_cache_table()
+    cache = _db_cache()
+    cache.add("shared", 0, timeout=300)
+    errors = []
 
-        cache.add("shared", 0, timeout=300)
-        errors = []
+    def count():
+        try:
+            for _ in range(25):
+                cache.incr("shared")
+        except Exception as exc:  # pragma: no cover - shown in the assertion
+            errors.append(exc)
+        finally:
+            connection.close()
 
-        def count():
-            try:
-                for _ in range(25):
-                    cache.incr("shared")
-            except Exception as exc:  # pragma: no cover - shown in the assertion
-                errors.append(exc)
-            finally:
-                connection.close()
-
-        threads = [threading.Thread(target=count) for _ in range(8)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        assert errors == []
-        assert cache.get("shared") == 200
-        cache.clear()
-
-
-@override_settings(CACHES=DB_CACHE)
-def test_the_api_rate_limit_counts_in_the_shared_cache(db, settings):
-    from django.core.cache import cache
-
-    call_command("createcachetable", verbosity=0)
-    settings.ICIHUB_API_RATE_ANON = 3
-    client = Client()
-    codes = [client.get("/api/v1/countries").status_code for _ in range(4)]
-    assert codes == [200, 200, 200, 429]
-    keys = [k for k in _cache_keys() if "icihub-rate" in k]
-    assert keys, "the count is a row of the database cache"
+    threads = [threading.Thread(target=count) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert cache.get("shared") == 200
     cache.clear()
+
+
+def test_the_api_rate_limit_counts_in_the_shared_cache(db, settings):
+    _make_cache_table()
+    settings.ICIHUB_API_RATE_ANON = 3
+    with override_settings(CACHES=DB_CACHE):
+        client = Client()
+        codes = [client.get("/api/v1/countries").status_code for _ in range(4)]
+        keys = [k for k in _cache_keys() if "icihub-rate" in k]
+    assert codes == [200, 200, 200, 429]
+    assert keys, "the count is a row of the database cache"
 
 
 def _cache_keys():
