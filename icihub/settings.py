@@ -369,6 +369,17 @@ ICIHUB_WORKER_STALE_SECONDS = int(os.environ.get("ICIHUB_WORKER_STALE_SECONDS", 
 # A scheduled run whose worker has been silent this long is taken up again.
 ICIHUB_JOB_ABANDONED_SECONDS = int(os.environ.get("ICIHUB_JOB_ABANDONED_SECONDS", "600"))
 ICIHUB_METRICS_IPS = env_list("ICIHUB_METRICS_IPS", "127.0.0.1,::1")
+for _network in ICIHUB_METRICS_IPS:
+    import ipaddress
+
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(
+            f"ICIHUB_METRICS_IPS: {_network!r} is not an address or network (e.g. 10.0.0.0/8)"
+        ) from None
 ICIHUB_METRICS_TOKEN = os.environ.get("ICIHUB_METRICS_TOKEN", "")
 
 _log_format = os.environ.get("ICIHUB_LOG_FORMAT", "text").strip().lower()

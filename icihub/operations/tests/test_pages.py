@@ -316,6 +316,7 @@ def test_an_unreachable_redis_is_a_clear_error_at_start():
         ({"ICIHUB_CACHE_URL": "memcached://x"}, "ICIHUB_CACHE_URL must be"),
         ({"ICIHUB_TASKS_BACKEND": "celery"}, "ICIHUB_TASKS_BACKEND must be"),
         ({"ICIHUB_LOG_FORMAT": "xml"}, "ICIHUB_LOG_FORMAT must be"),
+        ({"ICIHUB_METRICS_IPS": "10.0.0.0/8,prometheus"}, "is not an address or network"),
     ],
 )
 def test_bad_settings_are_refused_when_the_settings_load(db, tmp_path, env, message):

@@ -262,3 +262,33 @@ def test_worker_once_runs_the_schedule_and_the_queue(registry, capsys):
     call_command("worker", "--once", skip_checks=True)
     assert JobRun.objects.get(job="tidy").status == JobRun.Status.SUCCEEDED
     assert not WorkerHeartbeat.objects.exists()  # a one-off leaves no heartbeat behind
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_several_workers_share_the_queue_and_run_each_task_once():
+    """Four workers (threads, each its own connection) draining one queue of 40
+    tasks: each task runs once (SELECT ... FOR UPDATE SKIP LOCKED)."""
+    import threading
+
+    from django.db import connections
+
+    CALLS.clear()
+    with override_settings(TASKS=DATABASE_TASKS):
+        for n in range(40):
+            remember.enqueue(f"t{n}")
+        ran = {}
+
+        def drain(name):
+            try:
+                ran[name] = worker.run_queued(name)
+            finally:
+                connections.close_all()
+
+        threads = [threading.Thread(target=drain, args=(f"w{i}",)) for i in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=120)
+    assert sorted(CALLS) == sorted(f"t{n}" for n in range(40))
+    assert sum(ran.values()) == 40
