@@ -72,11 +72,10 @@ class Command(BaseCommand):
         worker_id = options["worker_id"] or worker.new_worker_id()
         if len(worker_id) > 64:
             raise CommandError("--worker-id: at most 64 characters")
-        handler = logging.StreamHandler(self.stdout)
-        log = logging.getLogger("icihub.worker")
-        if options["verbosity"] > 0 and not log.handlers:
-            log.addHandler(handler)
-            log.propagate = False
+        if options["verbosity"] == 0:
+            # the runs are logged on "icihub.worker" (INFO) through the console
+            # handler of settings.LOGGING, JSON lines with ICIHUB_LOG_FORMAT=json
+            logging.getLogger("icihub.worker").setLevel(logging.WARNING)
         loop = worker.Loop(
             worker_id=worker_id,
             interval=options["interval"],
