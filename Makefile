@@ -28,6 +28,7 @@ export PIP_NO_INPUT := 1
 help:
 	@echo "make run        install, migrate, load reference (and demo data on an empty"
 	@echo "                database), then serve on http://127.0.0.1:$(PORT) (PORT=... overrides)"
+	@echo "                with one worker (e-mails, scheduled jobs); Ctrl-C stops both"
 	@echo "make test       ruff and the whole test suite (installs what the tests need)"
 	@echo "make lint       ruff check and ruff format --check"
 	@echo "make format     ruff format and ruff check --fix"
@@ -51,11 +52,15 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 setup: $(VENV)/.installed
 	$(BIN)/icihub setup
 
+# The web server and one worker (queued e-mails, the schedule) together;
+# Ctrl-C stops both (icihub/operations/supervise.py, the standard library only).
 run: setup
-	@echo "icihub on http://127.0.0.1:$(PORT)/ (Ctrl-C stops it)"
-	exec $(BIN)/gunicorn icihub.wsgi:application \
+	@echo "icihub on http://127.0.0.1:$(PORT)/ with one worker (Ctrl-C stops both)"
+	exec $(BIN)/python -m icihub.operations.supervise \
+		-- $(BIN)/gunicorn icihub.wsgi:application \
 		--bind 127.0.0.1:$(PORT) --workers $(WORKERS) \
-		--access-logfile - --error-logfile - --graceful-timeout 10 $(GUNICORN_EXTRA)
+		--access-logfile - --error-logfile - --graceful-timeout 10 $(GUNICORN_EXTRA) \
+		-- $(BIN)/icihub worker
 
 deb-packages:
 	@missing=""; \

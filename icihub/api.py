@@ -30,6 +30,7 @@ install_error_handlers(api)
 # (app, URL prefix, tag) in the order they appear in the documentation.
 ROUTERS = [
     ("core", "", "core"),
+    ("notifications", "", "notifications"),
     ("partners", "", "partners"),
     ("menu", "", "menu"),
     ("training", "", "training"),
@@ -38,6 +39,7 @@ ROUTERS = [
     ("reports", "", "reports"),
     ("gulf", "", "gulf"),
     ("planning", "", "planning"),
+    ("operations", "", "operations"),
 ]
 
 for app, prefix, _tag in ROUTERS:

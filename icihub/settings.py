@@ -20,6 +20,19 @@ ICIHUB_WORKING_WEEK  the working week, day names (default sun,mon,tue,wed,thu)
 ICIHUB_GULF_COUNTRIES  countries whose public holidays block sessions (KW,BH,QA,AE,SA,OM)
 ICIHUB_RETENTION_YEARS  whole years (1-100, default 5) a participant's personal
                   data are kept after their last course before anonymisation
+ICIHUB_CACHE_URL  the shared cache (rate limits): empty = Django's database cache on
+                  DATABASE_URL; redis://host:6379/0 (or rediss://, unix://) = Redis
+                  through django-redis; locmem:// = this process only (tests)
+ICIHUB_TASKS_BACKEND  "database" (default: queued tasks run by `icihub worker`) or
+                  "immediate" (run inside the request; tests)
+ICIHUB_SCHEDULE   move or switch off scheduled jobs: "reallocate-seats=03:30,
+                  anonymisation-due=off,name=every 15m" (icihub.core.jobs)
+ICIHUB_WORKER_STALE_SECONDS  a worker silent this long counts as gone (/readyz; 120)
+ICIHUB_METRICS_IPS / ICIHUB_METRICS_TOKEN  who may read /metrics: addresses or
+                  networks (comma-separated) and/or a bearer token; neither = nobody
+ICIHUB_LOG_FORMAT "json" for one JSON object per log line (a log collector)
+ICIHUB_ANONYMISE_DUE  "1": the worker anonymises the participants due each night
+                  (by ICIHUB_RETENTION_YEARS); off by default (they are listed only)
 """
 
 from __future__ import annotations
@@ -52,6 +65,10 @@ def _secret_key() -> str:
     given = os.environ.get("SECRET_KEY")
     if given:
         return given
+    # A key made here is this machine's alone: several servers would each have
+    # their own (a session signed by one refused by another). Production
+    # (ICIHUB_HTTPS) refuses to start without SECRET_KEY (icihub.operations.startup)
+    # and `icihub check --deploy` says so.
     path = DATA_DIR / "secret_key"
     if not path.exists():
         try:
@@ -71,6 +88,7 @@ def _secret_key() -> str:
     raise RuntimeError(f"empty secret key file: {path}")
 
 
+SECRET_KEY_FROM_ENVIRONMENT = bool(os.environ.get("SECRET_KEY"))
 SECRET_KEY = _secret_key()
 DEBUG = env_bool("ICIHUB_DEBUG")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
@@ -87,8 +105,11 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "ninja",
     "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
     "icihub.core",
     "icihub.gulf",
+    "icihub.notifications",
     "icihub.partners",
     "icihub.menu",
     "icihub.training",
@@ -96,12 +117,14 @@ INSTALLED_APPS = [
     "icihub.dialogue",
     "icihub.reports",
     "icihub.planning",
+    "icihub.operations",
 ]
 
 # The apps whose models are domain data: audited, access-controlled, counted.
 ICIHUB_APPS = [
     "core",
     "gulf",
+    "notifications",
     "partners",
     "menu",
     "training",
@@ -112,6 +135,7 @@ ICIHUB_APPS = [
 ]
 
 MIDDLEWARE = [
+    "icihub.operations.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "icihub.core.middleware.NulCharacterMiddleware",
@@ -120,6 +144,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "icihub.notifications.middleware.RememberLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "icihub.core.middleware.SecurityHeadersMiddleware",
@@ -294,10 +319,99 @@ ICIHUB_RETENTION_YEARS = int(_retention)
 ICIHUB_WORKING_WEEK = env_list("ICIHUB_WORKING_WEEK", "sun,mon,tue,wed,thu")
 ICIHUB_GULF_COUNTRIES = env_list("ICIHUB_GULF_COUNTRIES", "KW,BH,QA,AE,SA,OM")
 ICIHUB_GULF_CACHE_SECONDS = int(os.environ.get("ICIHUB_GULF_CACHE_SECONDS", "30"))
+# The worker's daily "anonymisation-due" job anonymises the participants due (by
+# the rule above) only when this is on; otherwise it counts them for staff.
+ICIHUB_ANONYMISE_DUE = env_bool("ICIHUB_ANONYMISE_DUE")
 
+
+# -- shared state, background work, health and metrics (icihub.operations) --------
+def _caches() -> dict:
+    """The cache holds what must be the same on every server (the API's rate-limit
+    counters): by default a table of the configured database, or Redis."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    url = os.environ.get("ICIHUB_CACHE_URL", "").strip()
+    if not url:
+        return {
+            "default": {
+                # Django's database cache with an atomic incr (two servers counting
+                # the same key lose no count): icihub.operations.cache
+                "BACKEND": "icihub.operations.cache.DatabaseCache",
+                "LOCATION": "icihub_cache",
+            }
+        }
+    if url.startswith("locmem://"):
+        return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        return {
+            "default": {
+                "BACKEND": "django_redis.cache.RedisCache",
+                "LOCATION": url,
+                "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 3, "SOCKET_TIMEOUT": 3},
+            }
+        }
+    raise ImproperlyConfigured(
+        f"ICIHUB_CACHE_URL must be empty (the database), redis://, rediss://, unix:// "
+        f"or locmem://, not {url.split('@')[-1]!r}"
+    )
+
+
+CACHES = _caches()
+
+# Tasks (django-tasks, the backport of Django 6's django.tasks): queued in the
+# database (django-tasks-db) and run by `icihub worker`; see docs/operations.md.
+_tasks_backend = os.environ.get("ICIHUB_TASKS_BACKEND", "database").strip().lower()
+if _tasks_backend not in {"database", "immediate"}:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        f"ICIHUB_TASKS_BACKEND must be database or immediate, not {_tasks_backend!r}"
+    )
+TASKS = {
+    "default": {
+        "BACKEND": (
+            "django_tasks_db.DatabaseBackend"
+            if _tasks_backend == "database"
+            else "django_tasks.backends.immediate.ImmediateBackend"
+        ),
+        "QUEUES": [],  # any queue name
+    }
+}
+ICIHUB_SCHEDULE = os.environ.get("ICIHUB_SCHEDULE", "")
+ICIHUB_WORKER_STALE_SECONDS = int(os.environ.get("ICIHUB_WORKER_STALE_SECONDS", "120"))
+# A scheduled run whose worker has been silent this long is taken up again.
+ICIHUB_JOB_ABANDONED_SECONDS = int(os.environ.get("ICIHUB_JOB_ABANDONED_SECONDS", "600"))
+ICIHUB_METRICS_IPS = env_list("ICIHUB_METRICS_IPS", "127.0.0.1,::1")
+for _network in ICIHUB_METRICS_IPS:
+    import ipaddress
+
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(
+            f"ICIHUB_METRICS_IPS: {_network!r} is not an address or network (e.g. 10.0.0.0/8)"
+        ) from None
+ICIHUB_METRICS_TOKEN = os.environ.get("ICIHUB_METRICS_TOKEN", "")
+
+_log_format = os.environ.get("ICIHUB_LOG_FORMAT", "text").strip().lower()
+if _log_format not in {"text", "json"}:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(f"ICIHUB_LOG_FORMAT must be text or json, not {_log_format!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "icihub.operations.logs.JsonFormatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            **({"formatter": "json"} if _log_format == "json" else {}),
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("ICIHUB_LOG_LEVEL", "WARNING")},
+    "loggers": {
+        "icihub.worker": {"level": os.environ.get("ICIHUB_WORKER_LOG_LEVEL", "INFO")},
+    },
 }

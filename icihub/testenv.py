@@ -10,5 +10,10 @@ from pathlib import Path
 os.environ.setdefault(
     "ICIHUB_DATA_DIR", str(Path(__file__).resolve().parent.parent / "var" / "test")
 )
+# The test suite counts rate limits in each process's memory (the autouse
+# fixture that empties the cache runs in tests without a database too) and runs
+# enqueued tasks at once; icihub.operations' tests switch to the shared backends.
+os.environ.setdefault("ICIHUB_CACHE_URL", "locmem://")
+os.environ.setdefault("ICIHUB_TASKS_BACKEND", "immediate")
 # whitenoise warns about a missing STATIC_ROOT on every live-server test
 (Path(os.environ["ICIHUB_DATA_DIR"]) / "static").mkdir(parents=True, exist_ok=True)

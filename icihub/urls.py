@@ -16,6 +16,7 @@ urlpatterns = [
 
 # (app, URL prefix); an app without urls.py yet is skipped.
 APP_URLS = [
+    ("notifications", "notifications/"),
     ("partners", "partners/"),
     ("menu", "menu/"),
     ("training", "training/"),
@@ -24,6 +25,7 @@ APP_URLS = [
     ("reports", "reports/"),
     ("gulf", "calendar/"),
     ("planning", "planning/"),
+    ("operations", "operations/"),
 ]
 for _app, _prefix in APP_URLS:
     try:

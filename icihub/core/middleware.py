@@ -154,9 +154,9 @@ class ApiRateLimitMiddleware:
     """At most ``ICIHUB_API_RATE_TOKEN`` API requests per window and bearer
     token, and ``ICIHUB_API_RATE_ANON`` per window and address without one
     (0 turns a limit off). Beyond it: 429 with the API's error body and
-    Retry-After. Counted in Django's cache (per process with the default
-    local-memory cache: with N gunicorn workers a client gets up to N times
-    the limit; configure a shared cache for an exact count)."""
+    Retry-After. Counted in Django's cache, which every server shares (the
+    database's cache table with an atomic increment, or Redis: settings'
+    ``ICIHUB_CACHE_URL``), so the limit holds across processes and servers."""
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -115,6 +115,7 @@ MODULES = [
         [
             Item(_("Users"), "core:user_list", STAFF_ROLES),
             Item(_("Audit trail"), "core:audit_list", STAFF_ROLES),
+            Item(_("Background work"), "operations:overview", STAFF_ROLES),
             Item(_("API tokens"), "core:token_list", SIGNED_IN),
             Item(_("API documentation"), "api:openapi-view"),
             Item(_("Django admin"), "admin:index", frozenset({Role.ADMIN})),

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
+from icihub import notifications
 from icihub.core import audit
 from icihub.core.access import (
     NATO_ROLES,
@@ -31,6 +32,7 @@ from icihub.core.access import (
     role_of,
 )
 from icihub.core.errors import Conflict
+from icihub.notifications.kinds import Kind as Notice
 
 from .models import (
     Delivery,
@@ -242,6 +244,7 @@ def submit(actor, programme: Programme, *, reason: str = "") -> Programme:
             submitted_at=timezone.now(),
             submitted_by=actor,
         )
+        notifications.notify(Notice.PROGRAMME_SUBMITTED, programme)
     return programme
 
 
@@ -251,6 +254,9 @@ def return_to_draft(actor, programme: Programme, *, reason: str) -> Programme:
         if not (reason or "").strip():
             raise ValidationError({"reason": _("Say what should be changed.")})
         _transition(actor, programme, State.DRAFT, reason=reason)
+        notifications.notify(
+            Notice.PROGRAMME_RETURNED, programme, params={"detail": reason.strip()}
+        )
     return programme
 
 
@@ -265,6 +271,7 @@ def agree(actor, programme: Programme, *, signed=None, reason: str = "") -> Prog
         _transition(actor, programme, State.AGREED, reason=reason, **fields)
         new_version(actor, programme, reason=reason or _("agreed"))
         programme.refresh_from_db()
+        notifications.notify(Notice.PROGRAMME_AGREED, programme)
     return programme
 
 
@@ -850,6 +857,7 @@ def respond(
             {"state": {"before": before, "after": request.state}},
             reason=reason,
         )
+        notifications.notify(Notice.REQUEST_ANSWERED, request, params={"detail": request.response})
     return request
 
 

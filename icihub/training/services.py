@@ -50,6 +50,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from icihub import notifications
 from icihub.core import audit
 from icihub.core import services as core_services
 from icihub.core.access import (
@@ -63,6 +64,7 @@ from icihub.core.access import (
     role_of,
 )
 from icihub.core.errors import Conflict
+from icihub.notifications.kinds import Kind as Notice
 from icihub.partners.selectors import is_eligible
 
 from .models import (
@@ -764,6 +766,11 @@ def nominate_many(
     for nomination in created:
         if nomination.status == S.WAITLISTED:
             _on_commit(lambda pk=nomination.pk: emails.nomination_waitlisted(pk))
+    notifications.notify(
+        Notice.NOMINATION_WAITLISTED, [n for n in created if n.status == S.WAITLISTED]
+    )
+    if any(n.status == S.NOMINATED for n in created):
+        notifications.notify(Notice.NOMINATIONS_WAITING, locked)
     return created
 
 
@@ -804,6 +811,7 @@ def accept(actor, nomination: Nomination, *, reason: str = "") -> Nomination:
     from . import emails
 
     _on_commit(lambda: emails.nomination_accepted(nomination.pk))
+    notifications.notify(Notice.NOMINATION_ACCEPTED, nomination, params={"detail": reason.strip()})
     return nomination
 
 
@@ -876,6 +884,7 @@ def reject(actor, nomination: Nomination, *, reason: str) -> Nomination:
     from . import emails
 
     _on_commit(lambda: emails.nomination_rejected(nomination.pk))
+    notifications.notify(Notice.NOMINATION_REJECTED, nomination, params={"detail": reason.strip()})
     return nomination
 
 
@@ -1095,6 +1104,7 @@ def _promote(session: Session, nominations: list, reason: str, notify: list | No
         nomination.via_reallocation = released
     # One transition entry per promoted nominee, in one bulk insert.
     audit.record_many(audit.Action.TRANSITION, [(n, changes) for n in nominations], reason=reason)
+    notifications.notify(Notice.NOMINATION_PROMOTED, nominations)
     if notify is not None:
         notify.extend(pks)
     else:

@@ -74,6 +74,9 @@ MARKERS = {
     "certificate_qat": "MXQATCERTCODE",
     # gulf (issue 10): a public row, for the lists' ``shows`` check
     "closure": "Matrixclosure",
+    # notifications: each coordinator's own (a Kuwait notice must not reach Qatar)
+    "notification_kwt": "Matrixkwtnotice",
+    "notification_qat": "Matrixqatnotice",
 }
 
 
@@ -119,6 +122,7 @@ def build_world() -> World:
     _reports(world)
     _gulf(world)
     _planning(world)
+    _notifications(world)
     from icihub.training import services as training
 
     for role in ("coord_kwt", "participant"):
@@ -542,3 +546,22 @@ def _planning(world: World) -> None:
     course.instructors.set([o["instructor_own"]])
     o["plan_course"] = course
     o["plan_run"] = PlanRun.objects.create(plan=o["plan_draft"], requested_by=centre)
+# -- notifications ----------------------------------------------------------------------------
+
+
+def _notifications(world: World) -> None:
+    """Each coordinator's notice that their programme was returned (created at
+    once: the world's transaction never commits, so nothing is sent after
+    commit)."""
+    from icihub.notifications import services as notifications
+
+    for iso in ("kwt", "qat"):
+        programme = world.objects[f"programme_{iso}"]
+        [notice] = notifications.deliver(
+            "programme_returned",
+            "programmes.Programme",
+            programme.pk,
+            recipient_ids=[world.users[f"coord_{iso}"].pk],
+            params=notifications._params(programme, {"detail": f"Matrix{iso}notice: add a goal"}),
+        )
+        world.objects[f"notification_{iso}"] = notice

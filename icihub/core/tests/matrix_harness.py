@@ -388,8 +388,9 @@ def leaks(text: str, role: str, sees, *, ignore: Iterable[str] = ()) -> list[str
 # -- "changed nothing" ------------------------------------------------------------------------------
 
 # Columns that change on a read or a refused request by design: the session
-# store, sign-in bookkeeping, a token's last use.
-FINGERPRINT_SKIP_TABLES = {"django_session"}
+# store, sign-in bookkeeping, a token's last use, the language of a user's
+# last request (the default language of their e-mails).
+FINGERPRINT_SKIP_TABLES = {"django_session", "notifications_seenlanguage"}
 FINGERPRINT_SKIP_COLUMNS = {("core_apitoken", "last_used_at"), ("core_user", "last_login")}
 
 

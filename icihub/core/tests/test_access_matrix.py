@@ -156,6 +156,9 @@ SEES: dict[str, frozenset] = {
     # -- gulf: the Gulf calendar (issue 10): no secrets, everyone reads
     "closure": EVERYONE,
     "islamic_date": EVERYONE,
+    # notifications: the recipient's alone (not even an administrator's)
+    "notification_kwt": frozenset({K}),
+    "notification_qat": frozenset({Q}),
 }
 
 # The coordinator of a row's country, and the people a row is about.
@@ -175,6 +178,9 @@ OWNERS = {
     "session_done": {I},  # issue 15: and taught the completed one
     **{f"user_{r}": {r} for r in ROLES if r != "anon"},
     **{f"token_{r}": {r} for r in ROLES if r != "anon"},
+    # notifications: their recipient
+    "notification_kwt": {K},
+    "notification_qat": {Q},
 }
 
 
@@ -705,6 +711,29 @@ PAGES: dict[str, Page] = {
     "planning:session_lock": Page(
         POST_ONLY(), post=WRITE(STAFF), targets=_planned, data={"locked": "1"}
     ),
+    # -- notifications: one's own ----------------------------------------------------------------
+    "notifications:list": Page(SIGNED_IN(), shows=both("notification")),
+    "notifications:bell": Page(
+        CUSTOM(
+            "BELL: the count for the signed-in; nothing (204) for a visitor",
+            {r: (204 if r == "anon" else OK) for r in ROLES},
+        )
+    ),
+    "notifications:mark_all_read": Page(POST_ONLY(), post=WRITE(*SIGNED, name="OWN_NOTIFICATIONS")),
+    "notifications:mark_read": Page(POST_ONLY(), post=WRITE("owner"), targets=both("notification")),
+    "notifications:preferences": Page(
+        SIGNED_IN(),
+        post=WRITE(*SIGNED, name="OWN_SETTINGS"),
+        data={"language": "en"},
+    ),
+    # -- operations: the probes (no account), the metrics (by address: the test client is
+    # 127.0.0.1, allowed by default) and the staff page of the background work ----------------
+    "healthz": Page(PUBLIC()),
+    "readyz": Page(
+        CUSTOM("PROBE: 503 while no worker runs, whoever asks", dict.fromkeys(ROLES, 503))
+    ),
+    "metrics": Page(PUBLIC(), note="restricted by address or token, not by account"),
+    "operations:overview": Page(ONLY(STAFF)),
 }
 
 
@@ -1270,6 +1299,22 @@ OPERATIONS: dict[str, Op] = {
     "icihub_planning_api_plan_new_version": Op(WRITE(STAFF), targets=_plans),
     "icihub_planning_api_plan_diff": Op(PUBLIC(), targets=_plans),
     "icihub_planning_api_my_sessions": Op(SIGNED_IN()),
+    # -- notifications: one's own ------------------------------------------------------------------
+    "icihub_notifications_api_notification_list": Op(SIGNED_IN(), shows=both("notification")),
+    "icihub_notifications_api_unread_count": Op(SIGNED_IN()),
+    "icihub_notifications_api_mark_all_read": Op(WRITE(*SIGNED, name="OWN_NOTIFICATIONS")),
+    "icihub_notifications_api_mark_read": Op(
+        WRITE("owner"),
+        targets=both("notification"),
+        path=lambda w, t: {"notification_id": w[t].pk},
+    ),
+    "icihub_notifications_api_preferences": Op(SIGNED_IN()),
+    "icihub_notifications_api_preferences_update": Op(
+        WRITE(*SIGNED, name="OWN_SETTINGS"), body={"language": "en"}
+    ),
+    # -- operations: the background work (staff) ----------------------------------------------------
+    "icihub_operations_api_run_list": Op(ONLY(STAFF)),
+    "icihub_operations_api_status": Op(ONLY(STAFF)),
 }
 
 # ================================================================================================

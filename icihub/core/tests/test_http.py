@@ -53,9 +53,12 @@ def test_session_and_csrf_cookies(kwt_coordinator):
 
 
 def production_env(tmp_path, **extra):
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "SECRET_KEY"}}
+    # the test run's in-process cache (ICIHUB_CACHE_URL=locmem://) is not a production one
+    skip = {"DATABASE_URL", "SECRET_KEY", "ICIHUB_CACHE_URL"}
+    env = {k: v for k, v in os.environ.items() if k not in skip}
     env.update(
         ICIHUB_DATA_DIR=str(tmp_path),
+        SECRET_KEY="production-key-shared-by-every-server-0123456789-abcdefghijklmnop",
         ICIHUB_HTTPS="1",
         ICIHUB_BEHIND_PROXY="1",
         ALLOWED_HOSTS="icihub.example.org",

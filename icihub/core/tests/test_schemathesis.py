@@ -207,6 +207,8 @@ KUWAIT_ROWS = {
     },
     "/api/v1/dialogue/events/{event_id}/actions": {"event_id": "event_kwt"},
     "/api/v1/dialogue/actions/{action_id}": {"action_id": "action_kwt"},
+    # notifications: Kuwait's coordinator's own
+    "/api/v1/notifications/{notification_id}/read": {"notification_id": "notification_kwt"},
 }
 
 

@@ -54,6 +54,14 @@
     });
   });
 
+  // The notification bell ([data-bell], refreshed by htmx on the
+  // "notifications-changed" event) catches up when the user comes back to the
+  // tab. It does not poll: an open tab must not keep an idle session alive.
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState !== "visible" || !window.htmx) return;
+    if (document.querySelector("[data-bell]")) window.htmx.trigger(document.body, "notifications-changed");
+  });
+
   onReady(function () { wire(document); });
   document.addEventListener("htmx:afterSettle", function (event) { wire(event.target); });
 })();

@@ -71,6 +71,9 @@ class Command(BaseCommand):
         verbosity = options["verbosity"]
         self.stdout.write("Migrating the database…")
         call_command("migrate", interactive=False, verbosity=verbosity, stdout=self.stdout)
+        # The shared cache's table (rate limits across servers); migrating makes it
+        # too, this keeps it when CACHES names another table later.
+        call_command("createcachetable", verbosity=verbosity, stdout=self.stdout)
         self.stdout.write("Collecting static files…")
         if not collect_static(self.stdout):
             self.stdout.write("  static files up to date")

@@ -1,0 +1,121 @@
+"""Pages of the notifications: the list (with mark read), the bell's
+fragment and one's preferences."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from icihub.core.access import get_visible
+from icihub.core.listing import ListPage
+
+from . import render as text
+from . import selectors, services
+from .forms import PreferencesForm
+from .models import Notification
+
+CHANGED = "notifications-changed"  # htmx event: the bell refreshes itself
+
+LIST = ListPage(
+    template="notifications/list.html",
+    results_template="notifications/_results.html",
+    per_page=30,
+)
+
+
+def rows(notifications) -> list[dict]:
+    return [
+        {
+            "object": n,
+            "message": text.message(n),
+            "detail": text.detail(n),
+            "url": text.link(n),
+        }
+        for n in notifications
+    ]
+
+
+@login_required
+def notification_list(request):
+    unread = request.GET.get("unread") == "1"
+    qs = selectors.for_user(request.user, unread=True if unread else None)
+    return LIST.render(
+        request,
+        qs,
+        {"unread_only": unread, "unread_count": selectors.unread_count(request.user)},
+    )
+
+
+def _safe(request, url: str) -> bool:
+    return bool(url) and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+
+
+@login_required
+@require_POST
+def mark_read(request, pk: int):
+    notification = get_visible(Notification, request.user, pk=pk)
+    services.mark_read(request.user, notification)
+    if getattr(request, "htmx", False):
+        response = render(request, "notifications/_row.html", {"row": rows([notification])[0]})
+        response["HX-Trigger"] = CHANGED
+        return response
+    target = text.link(notification) if request.POST.get("open") else ""
+    if not _safe(request, target):
+        target = request.POST.get("next", "")
+    if not _safe(request, target):
+        return redirect("notifications:list")
+    return redirect(target)
+
+
+@login_required
+@require_POST
+def mark_all_read(request):
+    count = services.mark_all_read(request.user)
+    messages.success(request, _("%(n)d notifications marked read.") % {"n": count})
+    return redirect("notifications:list")
+
+
+def bell(request):
+    """The bell alone (htmx swaps it in place). No polling: it refreshes on
+    the "notifications-changed" event and when the tab is shown again, so an
+    open tab does not keep an idle session alive. Signed out meanwhile: 204,
+    and htmx leaves the page as it is (a redirect would put the sign-in page
+    in the header)."""
+    if not request.user.is_authenticated:
+        return HttpResponse(status=204)
+    return render(
+        request,
+        "notifications/_bell.html",
+        {"unread": selectors.unread_count(request.user)},
+    )
+
+
+PREFERENCES_SAVED = gettext_lazy("Your notification settings are saved.")
+
+
+@login_required
+def preferences(request):
+    form = PreferencesForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.set_preferences(
+                request.user,
+                language=form.cleaned_data["language"],
+                channels=form.channels(),
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, PREFERENCES_SAVED)
+            return redirect("notifications:preferences")
+    return render(request, "notifications/preferences.html", {"form": form})
