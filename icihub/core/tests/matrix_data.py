@@ -546,6 +546,8 @@ def _planning(world: World) -> None:
     course.instructors.set([o["instructor_own"]])
     o["plan_course"] = course
     o["plan_run"] = PlanRun.objects.create(plan=o["plan_draft"], requested_by=centre)
+
+
 # -- notifications ----------------------------------------------------------------------------
 
 
