@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import enum
 import json
-import typing
 
 import pytest
 from django.test.client import encode_multipart
 
 from icihub.testing import ApiClient
+
+from .api_types import reachable_types
 
 MISSING_ID = "999999999"
 UNDOCUMENTED = "not-a-documented-value"
@@ -115,34 +116,14 @@ def _fields_refused(response) -> set[str]:
 def _enum_names_in_schemas():
     """Every enumeration reachable from the API's schemas: the name the
     document gives it -> the classes documented under that name."""
-    from pydantic import BaseModel
     from typing_extensions import TypeAliasType
 
-    from icihub.api import api
-
     names: dict[str, set] = {}
-    seen: set = set()
-
-    def walk(tp):
+    for tp in reachable_types():
         if isinstance(tp, TypeAliasType):
             names.setdefault(tp.__name__, set()).add(tp.__value__)
-            return
-        for arg in typing.get_args(tp):
-            walk(arg)
-        if isinstance(tp, type) and issubclass(tp, enum.Enum):
+        elif isinstance(tp, type) and issubclass(tp, enum.Enum):
             names.setdefault(tp.__name__, set()).add(tp)
-        elif isinstance(tp, type) and issubclass(tp, BaseModel) and tp not in seen:
-            seen.add(tp)
-            for field in tp.model_fields.values():
-                walk(field.annotation)
-
-    for _prefix, router in api._routers:
-        for path_view in router.path_operations.values():
-            for operation in path_view.operations:
-                for model in (operation.response_models or {}).values():
-                    walk(model)
-                for model in operation.models:
-                    walk(model)
     return names
 
 

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import json
 import os
-import typing
 
 import hypothesis
 import pytest
@@ -43,6 +42,7 @@ from schemathesis.specs.openapi.checks import (
 
 from icihub.testing import ApiClient
 
+from .api_types import reachable_types
 from .matrix_data import build_world
 
 MAX_EXAMPLES = int(os.environ.get("ICIHUB_FUZZ_EXAMPLES", "2"))
@@ -279,27 +279,10 @@ def test_the_other_countrys_rows_answer_404(world, api_schema):
 def _models_of_the_api():
     from pydantic import BaseModel
 
-    from icihub.api import api
-
     seen: dict[str, set] = {}
-
-    def walk(tp):
-        for arg in typing.get_args(tp):
-            walk(arg)
+    for tp in reachable_types():
         if isinstance(tp, type) and issubclass(tp, BaseModel):
-            if tp in seen.get(tp.__name__, set()):
-                return
             seen.setdefault(tp.__name__, set()).add(tp)
-            for field in tp.model_fields.values():
-                walk(field.annotation)
-
-    for _prefix, router in api._routers:
-        for path_view in router.path_operations.values():
-            for operation in path_view.operations:
-                for model in (operation.response_models or {}).values():
-                    walk(model)
-                for model in operation.models:
-                    walk(model)
     return seen
 
 
