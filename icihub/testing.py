@@ -223,3 +223,44 @@ def run_cli(*args: str, stdin: str = "") -> CliResult:
 
     code = contextvars.copy_context().run(call)
     return CliResult(code, out.getvalue(), err.getvalue())
+
+
+def on_postgres() -> bool:
+    """Whether the tests run on PostgreSQL (DATABASE_URL names a server)."""
+    return connection.vendor == "postgresql"
+
+
+def skip_unless_postgres() -> None:
+    if not on_postgres():
+        import pytest
+
+        pytest.skip("needs PostgreSQL (set DATABASE_URL=postgres://...)")
+
+
+def race(workers) -> list:
+    """Run each callable in a thread of its own, all released at the same
+    instant, each with its own database connection (closed at its end). The
+    results in order; an exception raised by a worker stands as its result,
+    for the test to check."""
+    import threading
+
+    from django.db import connections
+
+    barrier = threading.Barrier(len(workers))
+    results = [None] * len(workers)
+
+    def run(index, work):
+        try:
+            barrier.wait(timeout=30)
+            results[index] = work()
+        except Exception as exc:  # the outcome is checked by the test
+            results[index] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i, w)) for i, w in enumerate(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results

@@ -4,48 +4,26 @@ moment. PostgreSQL only (DATABASE_URL), with real threads and transactions."""
 
 from __future__ import annotations
 
-import os
-import threading
-
 import pytest
 from django.core import mail
-from django.db import connection, connections
 from django.utils import timezone
 
 from icihub.notifications import emails, services
 from icihub.notifications.models import Notification
+from icihub.testing import race as race_all
+from icihub.testing import skip_unless_postgres
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-POSTGRES = os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
 
 
 @pytest.fixture(autouse=True)
 def _postgres_only():
-    if not POSTGRES or connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL (set DATABASE_URL=postgres://...)")
+    skip_unless_postgres()
 
 
 def race(work, n=4):
-    """Run ``work()`` in ``n`` threads released at the same instant."""
-    barrier = threading.Barrier(n)
-    results = [None] * n
-
-    def run(index):
-        try:
-            barrier.wait(timeout=30)
-            results[index] = work()
-        except Exception as exc:  # the outcome is checked by the test
-            results[index] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
+    """``work()`` in ``n`` threads released at the same instant."""
+    return race_all([work] * n)
 
 
 def test_a_notification_is_emailed_once(build_programme, kwt_coordinator):

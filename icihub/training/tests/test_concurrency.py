@@ -6,12 +6,10 @@ transactions."""
 
 from __future__ import annotations
 
-import os
-import threading
-
 import pytest
-from django.db import IntegrityError, connection, connections, transaction
+from django.db import IntegrityError, transaction
 
+from icihub.testing import race, skip_unless_postgres
 from icihub.training import services
 from icihub.training.models import Nomination, Session
 
@@ -20,35 +18,10 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
 ]
 
-POSTGRES = os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
-
 
 @pytest.fixture(autouse=True)
 def _postgres_only():
-    if not POSTGRES or connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL (set DATABASE_URL=postgres://...)")
-
-
-def _race(workers):
-    """Start every worker at the same instant; collect their results."""
-    barrier = threading.Barrier(len(workers))
-    results = [None] * len(workers)
-
-    def run(index, work):
-        try:
-            barrier.wait(timeout=30)
-            results[index] = work()
-        except Exception as exc:  # the outcome is checked by the test
-            results[index] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, w)) for i, w in enumerate(workers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
+    skip_unless_postgres()
 
 
 def test_concurrent_nominations_for_the_last_seat(course, centre_staff, qat_coordinator):
@@ -64,7 +37,7 @@ def test_concurrent_nominations_for_the_last_seat(course, centre_staff, qat_coor
     def nominate(i):
         return lambda: services.nominate(coordinators[i], session, kuwaitis[i])
 
-    results = _race([nominate(i) for i in range(1, 8)])
+    results = race([nominate(i) for i in range(1, 8)])
     assert not [r for r in results if isinstance(r, Exception)], results
     seated = [r for r in results if r.has_seat]
     assert len(seated) == 1, "exactly one of the racing nominations gets the last seat"
@@ -87,7 +60,7 @@ def test_concurrent_acceptances_after_release_never_overfill(course, centre_staf
     def accept(i):
         return lambda: services.accept(staff[i], waiting[i])
 
-    results = _race([accept(i) for i in range(5)])
+    results = race([accept(i) for i in range(5)])
     accepted = [r for r in results if isinstance(r, Nomination)]
     assert len(accepted) == 1
     assert all("No seat is free" in str(r) for r in results if not isinstance(r, Nomination))
@@ -136,7 +109,7 @@ def _due_sessions(course, centre_staff, coordinator, people, count=12):
 
 def _in_thread(work):
     """Run ``work`` in another thread (its own database connection) and wait."""
-    result = _race([work])[0]
+    result = race([work])[0]
     if isinstance(result, Exception):
         raise result
     return result
@@ -196,7 +169,7 @@ def test_the_daily_run_racing_withdrawals(course, centre_staff, kwt_coordinator)
     withdrawals = [
         (lambda v=v: services.withdraw(kwt_coordinator, v, reason="racing")) for v in victims
     ]
-    results = _race([lambda: services.reallocate(due[0].reallocation_date), *withdrawals])
+    results = race([lambda: services.reallocate(due[0].reallocation_date), *withdrawals])
     report = results[0]
     assert not isinstance(report, Exception), report
     assert report.ok, [r.as_dict() for r in report.failed]

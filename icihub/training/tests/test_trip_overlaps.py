@@ -7,28 +7,24 @@ overlap whatever wrote it, answered as a 409 with a clear message. The figures
 from __future__ import annotations
 
 import datetime as dt
-import os
-import threading
 
 import pytest
-from django.db import IntegrityError, connection, connections, transaction
+from django.db import IntegrityError, connection, transaction
 
 from icihub.partners.models import Country, Organisation
 from icihub.reports import figures
 from icihub.reports.scope import Period, Scope
-from icihub.testing import ApiClient
+from icihub.testing import ApiClient, race, skip_unless_postgres
 from icihub.training import services
 from icihub.training.models import Instructor, Session, Trip
 
 from . import factories
 
-POSTGRES = os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
 START = dt.date(2027, 3, 7)
 
 
 def _on_postgres():
-    if not POSTGRES or connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL (set DATABASE_URL=postgres://...)")
+    skip_unless_postgres()
 
 
 @pytest.fixture
@@ -61,27 +57,6 @@ def _body(session, instructor, arrival=START - dt.timedelta(days=1), days=6):
     }
 
 
-def _race(calls):
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait(timeout=30)
-            results[index] = call()
-        except Exception as exc:  # the outcome is checked by the test
-            results[index] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
-
-
 def _trip_figures(year=2027):
     scope = Scope.system(Period.of_year(year))
     return figures.value("trips", scope), figures.value("instructor_days", scope)
@@ -105,7 +80,7 @@ def test_ten_identical_requests_create_one_trip(taught, centre_staff):
     session, instructor = taught
     clients = [ApiClient(centre_staff) for _i in range(10)]
     body = _body(session, instructor)
-    responses = _race([lambda c=c: c.post("training/trips", body) for c in clients])
+    responses = race([lambda c=c: c.post("training/trips", body) for c in clients])
     assert not [r for r in responses if isinstance(r, Exception)], responses
     codes = sorted(r.status_code for r in responses)
     assert codes == [201] + [400] * 9, codes
