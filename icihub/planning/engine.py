@@ -207,12 +207,17 @@ def specs(problem: Problem) -> list[Spec]:
 # -- the calendar ---------------------------------------------------------------------------------
 
 
-def blocked_days(cal: Calendar) -> set[int]:
+def _days_of(cal: Calendar, periods) -> set[int]:
+    """The year's day numbers that the periods cover (clipped to the year)."""
     out = set()
-    for p in cal.blocked:
+    for p in periods:
         a, b = max(cal.day(p.start), 0), min(cal.day(p.end), cal.days - 1)
         out.update(range(a, b + 1))
     return out
+
+
+def blocked_days(cal: Calendar) -> set[int]:
+    return _days_of(cal, cal.blocked)
 
 
 def allowed_starts(cal: Calendar, duration: int) -> list[int]:
@@ -239,11 +244,7 @@ def allowed_starts(cal: Calendar, duration: int) -> list[int]:
 
 
 def near_days(cal: Calendar) -> set[int]:
-    out = set()
-    for p in cal.near:
-        a, b = max(cal.day(p.start), 0), min(cal.day(p.end), cal.days - 1)
-        out.update(range(a, b + 1))
-    return out
+    return _days_of(cal, cal.near)
 
 
 def _busy(inst: Instructor, cal: Calendar) -> list[tuple[int, int]]:
