@@ -15,7 +15,16 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from icihub.core.access import STAFF_ROLES, Role, can_change, get_visible, has_role, require_role
+from icihub.core.access import (
+    STAFF_ROLES,
+    Role,
+    can_change,
+    check_change,
+    check_create,
+    get_visible,
+    has_role,
+    require_role,
+)
 from icihub.core.errors import Conflict
 from icihub.gulf import calendar as gulf
 
@@ -61,7 +70,7 @@ def plan_list(request):
 @login_required
 @require_POST
 def plan_create(request):
-    require_role(request.user, *STAFF_ROLES)
+    check_create(request.user, Plan)
     try:
         year = int(request.POST.get("year", ""))
     except ValueError:
@@ -144,7 +153,7 @@ def plan_progress(request, pk):
 @require_POST
 def plan_solve(request, pk):
     plan = selectors.plan_for(request.user, pk)
-    require_role(request.user, *STAFF_ROLES)
+    check_change(request.user, plan)
     try:
         limit = int(request.POST.get("time_limit") or 10)
     except ValueError:
@@ -169,7 +178,7 @@ def run_stop(request, pk):
 @require_POST
 def plan_weights(request, pk):
     plan = selectors.plan_for(request.user, pk)
-    require_role(request.user, *STAFF_ROLES)
+    check_change(request.user, plan)
     weights = {k: request.POST.get(k) for k in engine.TERMS if k in request.POST}
     _run_action(
         request, lambda: services.set_weights(request.user, plan, weights), _("Weights saved.")
@@ -181,7 +190,7 @@ def plan_weights(request, pk):
 @require_POST
 def course_edit(request, pk):
     pc = get_visible(PlanCourse.objects.select_related("plan"), request.user, pk=pk)
-    require_role(request.user, *STAFF_ROLES)
+    check_change(request.user, pc)
     data = {}
     try:
         for name in ("iterations", "min_gap_days", "duration_days", "instructors_needed"):
@@ -206,7 +215,7 @@ def _planned(request, pk) -> PlannedSession:
 def session_move(request, pk):
     """GET: the effect of a move (an htmx fragment); POST: the move."""
     ps = _planned(request, pk)
-    require_role(request.user, *STAFF_ROLES)
+    check_change(request.user, ps)
     if request.method == "POST":
         _run_action(
             request,
@@ -230,7 +239,7 @@ def session_move(request, pk):
 @require_POST
 def session_lock(request, pk):
     ps = _planned(request, pk)
-    require_role(request.user, *STAFF_ROLES)
+    check_change(request.user, ps)
     locked = request.POST.get("locked") == "1"
     _run_action(request, lambda: services.set_locked(request.user, ps, locked))
     return redirect(ps.plan)
@@ -240,7 +249,7 @@ def session_lock(request, pk):
 @require_POST
 def plan_publish(request, pk):
     plan = selectors.plan_for(request.user, pk)
-    require_role(request.user, *STAFF_ROLES)
+    check_change(request.user, plan)
     _run_action(
         request,
         lambda: services.publish(request.user, plan),
@@ -253,7 +262,7 @@ def plan_publish(request, pk):
 @require_POST
 def plan_version(request, pk):
     plan = selectors.plan_for(request.user, pk)
-    require_role(request.user, *STAFF_ROLES)
+    check_change(request.user, plan)
     new = _run_action(request, lambda: services.new_version(request.user, plan))
     return redirect(new or plan)
 
