@@ -33,6 +33,9 @@ ICIHUB_METRICS_IPS / ICIHUB_METRICS_TOKEN  who may read /metrics: addresses or
 ICIHUB_LOG_FORMAT "json" for one JSON object per log line (a log collector)
 ICIHUB_ANONYMISE_DUE  "1": the worker anonymises the participants due each night
                   (by ICIHUB_RETENTION_YEARS); off by default (they are listed only)
+ICIHUB_AUDIT_DIGEST_FILE  where the worker appends the audit chain's daily digest
+                  (one JSON line a day; default ICIHUB_DATA_DIR/audit-digests.jsonl):
+                  copy it off the server (SECURITY.md)
 """
 
 from __future__ import annotations
@@ -322,6 +325,9 @@ ICIHUB_GULF_CACHE_SECONDS = int(os.environ.get("ICIHUB_GULF_CACHE_SECONDS", "30"
 # The worker's daily "anonymisation-due" job anonymises the participants due (by
 # the rule above) only when this is on; otherwise it counts them for staff.
 ICIHUB_ANONYMISE_DUE = env_bool("ICIHUB_ANONYMISE_DUE")
+ICIHUB_AUDIT_DIGEST_FILE = Path(
+    os.environ.get("ICIHUB_AUDIT_DIGEST_FILE") or DATA_DIR / "audit-digests.jsonl"
+)
 
 
 # -- shared state, background work, health and metrics (icihub.operations) --------

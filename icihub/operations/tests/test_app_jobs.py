@@ -31,6 +31,7 @@ def test_the_jobs_of_the_apps_are_registered():
     registry = jobs.jobs(overrides={})
     assert registry["reallocate-seats"].daily_at == dt.time(2, 0)
     assert registry["anonymisation-due"].daily_at == dt.time(3, 0)
+    assert registry["audit-digest"].daily_at == dt.time(0, 30)
 
 
 @pytest.mark.django_db
@@ -101,3 +102,25 @@ def test_the_nightly_report_job_queues_the_files_and_the_task_builds_one(setting
     assert built["file"] == path.name and path.read_bytes()[:2] == b"PK"
     assert built["bytes"] == path.stat().st_size
     assert not list((tmp_path / "reports").glob(".*partial"))
+
+
+@pytest.mark.django_db
+def test_the_nightly_audit_digest_is_kept_and_verifies(settings, tmp_path):
+    """The worker appends the day before's digest of the audit chain to the
+    digest file; ``icihub audit verify --digest`` accepts it while the history
+    is unchanged."""
+    import json
+
+    from icihub.core import auditchain
+    from icihub.testing import run_cli
+
+    settings.ICIHUB_AUDIT_DIGEST_FILE = tmp_path / "digests" / "audit.jsonl"
+    run = _run_now("audit-digest")
+    assert run.status == JobRun.Status.SUCCEEDED, run.error
+    [line] = settings.ICIHUB_AUDIT_DIGEST_FILE.read_text().splitlines()
+    kept = json.loads(line)
+    yesterday = timezone.localdate(run.due_at) - dt.timedelta(days=1)
+    assert kept == auditchain.daily_digest(yesterday)
+    assert kept["head_hash"] in run.summary
+    result = run_cli("audit", "verify", "--digest", str(settings.ICIHUB_AUDIT_DIGEST_FILE))
+    assert result.code == 0, result.err
