@@ -29,7 +29,8 @@ def _check_year(year: int) -> None:
 
 
 def index(request):
-    return redirect("gulf:year", year=timezone.localdate().year)
+    """This year's page (the navigation's entry)."""
+    return _year_page(request, timezone.localdate().year)
 
 
 def _islamic_rows(year: int, user, bound: dict | None = None) -> list[dict]:

@@ -663,7 +663,7 @@ PAGES: dict[str, Page] = {
         kwargs={"url": "nothing/here/"},
     ),
     # -- gulf: the Gulf calendar (issue 10); everyone reads, staff edit ---------------------------
-    "gulf:index": Page(CUSTOM("GULF_INDEX: to this year's page", dict.fromkeys(ROLES, 302))),
+    "gulf:index": Page(PUBLIC()),
     "gulf:year": Page(PUBLIC(), kwargs={"year": 2027}, shows=("closure",)),
     "gulf:islamic_set": Page(
         POST_ONLY(),

@@ -42,10 +42,13 @@ def test_the_public_reads_the_year():
 
 
 @pytest.mark.django_db
-def test_the_index_goes_to_this_year():
+def test_the_index_shows_this_year():
+    """The navigation's entry answers this year's page itself (no redirect)."""
+    from django.utils import timezone
+
     response = Client().get("/calendar/")
-    assert response.status_code == 302
-    assert re.search(r"/calendar/year/\d{4}/$", response["Location"])
+    assert response.status_code == 200
+    assert response.context["year"] == timezone.localdate().year
 
 
 @pytest.mark.django_db
