@@ -16,11 +16,12 @@ from icihub.core.access import get_visible
 from icihub.core.apikit import ERRORS, READ_ERRORS, Id, Pagination, actor, require_signed_in
 
 from . import calendar, selectors, services
-from .models import Closure, IslamicEvent
+from .models import HIJRI_MAX_YEAR, HIJRI_MIN_YEAR, Closure, IslamicEvent
 
 router = Router(tags=["gulf"])
 
 Year = Annotated[int, Field(ge=selectors.MIN_YEAR, le=selectors.MAX_YEAR)]
+HijriYear = Annotated[int, Field(ge=HIJRI_MIN_YEAR, le=HIJRI_MAX_YEAR)]
 MAX_CHECK_DAYS = 366  # a session's dates, or a year: no longer span is checked at once
 
 
@@ -212,7 +213,7 @@ def islamic_list(request, year: Path[Year]):
     response={200: IslamicOut, **ERRORS},
     summary="Confirm an Islamic date, or shift it by a day (staff)",
 )
-def islamic_set(request, hijri_year: int, event: IslamicEvent, payload: IslamicIn):
+def islamic_set(request, hijri_year: HijriYear, event: IslamicEvent, payload: IslamicIn):
     user = require_signed_in(request)
     row = services.set_islamic_date(
         user,

@@ -5,6 +5,7 @@ between versions, and an instructor's own planned sessions. Staff plan;
 coordinators read published plans; instructors their own sessions in them."""
 
 import datetime as dt
+from typing import Annotated
 
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
@@ -101,15 +102,20 @@ class PlanningSolveIn(Schema):
     reason: str = ""
 
 
+#: A weight of the objective and a month, with the ranges the services accept.
+Weight = Annotated[int, Field(ge=0, le=services.MAX_WEIGHT)]
+Month = Annotated[int, Field(ge=1, le=12)]
+
+
 class PlanningWeightsIn(Schema):
-    weights: dict[str, int]
+    weights: dict[str, Weight]
     reason: str = ""
 
 
 class PlanningCourseIn(Schema):
     iterations: int | None = Field(None, ge=0, le=50)
     duration_days: int | None = Field(None, ge=1, le=60)
-    preferred_months: list[int] | None = None
+    preferred_months: list[Month] | None = None
     min_gap_days: int | None = Field(None, ge=0, le=365)
     instructors: list[Id] | None = None
     instructors_needed: int | None = Field(None, ge=1, le=10)

@@ -26,6 +26,9 @@ from .models import Plan, PlanCourse, PlannedSession, PlanRun, Room, Unavailabil
 MIN_YEAR, MAX_YEAR = 2017, 2100
 LOCAL_COUNTRY = "KWT"  # instructors from the Centre's own country make no trips
 
+#: The largest weight of an objective term (the page, the API and the CLI).
+MAX_WEIGHT = 10_000
+
 
 def _transition(plan: Plan, before: str, after: str, reason: str = "") -> None:
     audit.record(
@@ -222,7 +225,7 @@ def set_weights(actor, plan: Plan, weights: dict, *, reason: str = "") -> Plan:
         except (TypeError, ValueError):
             errors[key] = _("Give a whole number.")
             continue
-        if not 0 <= value <= 10000:
+        if not 0 <= value <= MAX_WEIGHT:
             errors[key] = _("Give a weight between 0 and 10,000.")
             continue
         clean[key] = value

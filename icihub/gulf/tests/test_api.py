@@ -78,7 +78,7 @@ def test_staff_shift_and_confirm_an_islamic_date(centre_staff):
     ("path", "body", "status", "field"),
     [
         ("gulf/islamic/1448/ramadan", {"shift_days": 2}, 422, None),
-        ("gulf/islamic/1700/ramadan", {"shift_days": 1}, 400, "hijri_year"),
+        ("gulf/islamic/1700/ramadan", {"shift_days": 1}, 422, "hijri_year"),
         ("gulf/islamic/1448/ashura", {"shift_days": 1}, 422, None),
     ],
 )
