@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from icihub.core.access import STAFF_ROLES, Policy, Role, role_of
 from icihub.core.models import BaseModel
@@ -93,7 +94,7 @@ class Plan(BaseModel):
         DRAFT = "draft", _("Draft")
         SOLVING = "solving", _("Solving")
         SOLVED = "solved", _("Solved")
-        PUBLISHED = "published", _("Published")
+        PUBLISHED = "published", pgettext_lazy("plan state", "Published")
 
     year = models.PositiveSmallIntegerField(_("year"))
     version = models.PositiveSmallIntegerField(_("version"), default=1)
@@ -208,7 +209,7 @@ class PlannedSession(BaseModel):
         related_name="planned_sessions",
         blank=True,
     )
-    locked = models.BooleanField(_("locked"), default=False)
+    locked = models.BooleanField(pgettext_lazy("planned session", "locked"), default=False)
     existing = models.ForeignKey(
         "training.Session",
         verbose_name=_("existing session"),
