@@ -18,17 +18,9 @@ from django.db import models, transaction
 from .dates import PartialDate
 from .models import Citation, Source
 
-ORDER = [
-    "core",
-    "gulf",
-    "partners",
-    "menu",
-    "training",
-    "programmes",
-    "dialogue",
-    "reports",
-    "planning",
-]
+# The apps in layer order, as settings.ICIHUB_APPS lists them (one list: an app
+# without a reference.py or demo.py is passed over).
+ORDER = list(settings.ICIHUB_APPS)
 
 Progress = Callable[[str], None]
 
