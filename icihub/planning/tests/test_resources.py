@@ -8,12 +8,13 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
+from django.urls import reverse
 
 from icihub.core.models import AuditEntry
 from icihub.partners.models import Country, Organisation
 from icihub.planning import services
 from icihub.planning.models import Room, Unavailability
-from icihub.testing import ApiClient, assert_constant_queries
+from icihub.testing import ApiClient, assert_constant_queries, client_for, run_cli
 from icihub.training import services as training
 
 pytestmark = pytest.mark.django_db
@@ -253,3 +254,177 @@ def test_api_lists_run_constant_queries(centre_staff, teachers):
     grow()
     assert_constant_queries(lambda: api.get("planning/rooms"), grow)
     assert_constant_queries(lambda: api.get("planning/unavailability"), grow)
+
+
+# -- pages ------------------------------------------------------------------------------------
+
+
+def test_staff_add_edit_and_delete_rooms_and_periods_on_the_page(centre_staff, teachers):
+    anna, _bruno = teachers
+    client = client_for(centre_staff)
+    page = client.get(reverse("planning:plan_list")).content.decode()
+    assert reverse("planning:resources") in page
+    url = reverse("planning:resources")
+    page = client.get(url).content.decode()
+    assert 'id="add-room"' in page and 'id="add-unavailability"' in page
+    r = client.post(reverse("planning:room_create"), {"name": "Hall", "capacity": "2"})
+    assert r.status_code == 302
+    room = Room.objects.get(name="Hall")
+    r = client.post(
+        reverse("planning:unavailability_create"),
+        {"instructor": anna.pk, "start": "2027-03-01", "end": "2027-03-20", "reason": "Exercise"},
+    )
+    assert r.status_code == 302
+    period = Unavailability.objects.get(instructor=anna)
+    page = client.get(url).content.decode()
+    assert "Hall" in page and "Exercise" in page
+    assert reverse("planning:room_edit", args=[room.pk]) in page
+    assert reverse("planning:unavailability_delete", args=[period.pk]) in page
+    assert client.get(reverse("planning:room_edit", args=[room.pk])).status_code == 200
+    r = client.post(
+        reverse("planning:room_edit", args=[room.pk]), {"name": "Main hall", "capacity": "3"}
+    )
+    assert r.status_code == 302
+    room.refresh_from_db()
+    assert (room.name, room.capacity) == ("Main hall", 3)
+    r = client.post(
+        reverse("planning:unavailability_edit", args=[period.pk]),
+        {"instructor": anna.pk, "start": "2027-03-01", "end": "2027-03-25", "reason": "Longer"},
+    )
+    assert r.status_code == 302
+    period.refresh_from_db()
+    assert (period.end, period.reason) == (D(2027, 3, 25), "Longer")
+    client.post(reverse("planning:unavailability_delete", args=[period.pk]))
+    client.post(reverse("planning:room_delete", args=[room.pk]))
+    assert not Room.objects.exists() and not Unavailability.objects.exists()
+
+
+def test_form_errors_are_shown_beside_the_field_and_nothing_changes(centre_staff, teachers):
+    anna, _bruno = teachers
+    client = client_for(centre_staff)
+    services.create_room(centre_staff, {"name": "Hall"})
+    r = client.post(reverse("planning:room_create"), {"name": "Hall", "capacity": "1"})
+    assert r.status_code == 400
+    assert "has-error" in r.content.decode() and Room.objects.count() == 1
+    r = client.post(reverse("planning:room_create"), {"name": "Annex", "capacity": "0"})
+    assert r.status_code == 400 and not Room.objects.filter(name="Annex").exists()
+    r = client.post(
+        reverse("planning:unavailability_create"),
+        {"instructor": anna.pk, "start": "2027-03-10", "end": "2027-03-01"},
+    )
+    assert r.status_code == 400 and not Unavailability.objects.exists()
+    form = r.context["period_form"]
+    assert set(form.errors) == {"end"}
+    period = _period(centre_staff, anna)
+    r = client.post(
+        reverse("planning:unavailability_edit", args=[period.pk]),
+        {"instructor": anna.pk, "start": "2027-03-10", "end": "2027-03-01"},
+    )
+    assert r.status_code == 400 and set(r.context["form"].errors) == {"end"}
+    assert "has-error" in r.content.decode()
+    period.refresh_from_db()
+    assert period.start == D(2027, 3, 1)
+
+
+def test_others_get_no_forms_and_instructors_see_their_own_periods(
+    centre_staff, teachers, instructor_user, kwt_coordinator
+):
+    anna, bruno = teachers
+    own = _period(centre_staff, anna, reason="Anna's exercise")
+    _period(centre_staff, bruno, reason="Bruno's leave")
+    services.create_room(centre_staff, {"name": "Hall"})
+    mine = client_for(instructor_user)
+    page = mine.get(reverse("planning:my_plan")).content.decode()
+    assert "Anna&#x27;s exercise" in page and "Bruno" not in page
+    page = mine.get(reverse("planning:resources")).content.decode()
+    assert "Anna&#x27;s exercise" in page and "Bruno" not in page and "Hall" not in page
+    assert 'id="add-room"' not in page and "Delete" not in page
+    assert mine.get(reverse("planning:unavailability_edit", args=[own.pk])).status_code == 403
+    assert mine.post(reverse("planning:unavailability_delete", args=[own.pk])).status_code == 403
+    assert mine.post(reverse("planning:room_create"), {"name": "X"}).status_code == 403
+    coordinator = client_for(kwt_coordinator)
+    page = coordinator.get(reverse("planning:plan_list")).content.decode()
+    assert reverse("planning:resources") not in page
+    page = coordinator.get(reverse("planning:resources")).content.decode()
+    assert "Hall" not in page and "exercise" not in page and "<form" not in page.split("<main")[-1]
+    assert Unavailability.objects.filter(pk=own.pk).exists()
+
+
+def test_the_page_runs_constant_queries(centre_staff, teachers):
+    anna, bruno = teachers
+    client = client_for(centre_staff)
+    n = iter(range(1, 100))
+
+    def grow():
+        k = next(n)
+        services.create_room(centre_staff, {"name": f"Room {k}"})
+        for who in (anna, bruno):
+            _period(centre_staff, who, start=D(2027, 1, k), end=D(2027, 1, k + 1))
+
+    grow()
+    assert_constant_queries(lambda: client.get(reverse("planning:resources")), grow)
+
+
+# -- command line -----------------------------------------------------------------------------
+
+
+def test_cli_rooms_add_change_list_remove(centre_staff):
+    name = centre_staff.username
+    r = run_cli("plan", "--user", name, "--add-room", "Seminar room", "--capacity", "2")
+    assert r.code == 0, r.err
+    room = Room.objects.get(name="Seminar room")
+    assert room.capacity == 2
+    assert AuditEntry.objects.filter(object_id=str(room.pk), via="cli").exists()
+    r = run_cli("plan", "--user", name, "--change-room", "Seminar room", "--capacity", "3")
+    assert r.code == 0, r.err
+    r = run_cli("plan", "--rooms")
+    assert r.code == 0 and "Seminar room" in r.out and "3" in r.out
+    r = run_cli("plan", "--user", name, "--remove-room", "Seminar room")
+    assert r.code == 0 and not Room.objects.exists()
+
+
+def test_cli_unavailable_add_list_remove(centre_staff, teachers):
+    anna, bruno = teachers
+    name = centre_staff.username
+    r = run_cli(
+        "plan", "--user", name, "--add-unavailable", "--instructor", str(anna.pk),
+        "--from", "2027-03-01", "--to", "2027-03-20", "--reason", "Exercise",
+    )  # fmt: skip
+    assert r.code == 0, r.err
+    period = Unavailability.objects.get()
+    assert (period.instructor, period.end, period.reason) == (anna, D(2027, 3, 20), "Exercise")
+    r = run_cli("plan", "--unavailable", "--instructor", str(anna.pk))
+    assert r.code == 0 and "Anna Berg" in r.out and "2027-03-20" in r.out
+    assert "Anna" not in run_cli("plan", "--unavailable", "--instructor", str(bruno.pk)).out
+    r = run_cli("plan", "--user", name, "--remove-unavailable", str(period.pk))
+    assert r.code == 0 and not Unavailability.objects.exists()
+
+
+def test_cli_bad_input_exits_non_zero_with_a_message(centre_staff, teachers, kwt_coordinator):
+    anna, _bruno = teachers
+    name = centre_staff.username
+    services.create_room(centre_staff, {"name": "Hall"})
+    add = ["plan", "--user", name, "--add-unavailable", "--instructor", str(anna.pk)]
+    for args, words in (
+        (["plan", "--user", name, "--add-room", "Annex", "--capacity", "0"], "capacity"),
+        (["plan", "--user", name, "--add-room", "Hall"], "name"),
+        (["plan", "--add-room", "Annex"], "--user"),
+        (["plan", "--user", kwt_coordinator.username, "--add-room", "Annex"], "may not"),
+        (["plan", "--user", name, "--add-room", "Annex", "--capacity", "x"], "--capacity"),
+        (["plan", "--user", name, "--change-room", "Nowhere", "--capacity", "2"], "No room"),
+        (["plan", "--user", name, "--change-room", "Hall"], "--capacity"),
+        ([*add, "--from", "2027-03-10", "--to", "2027-03-01"], "end"),
+        ([*add, "--from", "soon", "--to", "2027-03-01"], "--from"),
+        ([*add, "--from", "2027-03-01"], "--to"),
+        (["plan", "--user", name, "--add-unavailable", "--instructor", "999999",
+          "--from", "2027-03-01", "--to", "2027-03-02"], "instructor"),
+        (["plan", "--user", name, "--remove-unavailable", "999999"], "999999"),
+        (["plan", "--rooms", "--year", "2027", "--user", name, "--add-room", "A",
+          "--remove-room", "Hall"], "one change"),
+        (["plan"], "--year"),
+    ):  # fmt: skip
+        r = run_cli(*args)
+        assert r.code != 0, args
+        assert words in r.err, (args, r.err)
+    assert list(Room.objects.values_list("name", flat=True)) == ["Hall"]
+    assert not Unavailability.objects.exists()
