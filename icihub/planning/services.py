@@ -718,6 +718,7 @@ def diff(a: Plan, b: Plan) -> list[dict]:
 
 ROOM_FIELDS = ("name", "capacity")
 UNAVAILABILITY_FIELDS = ("instructor", "start", "end", "reason")
+MAX_ROOM_CAPACITY = 32767  # what the column holds on every database (apikit.MAX_SMALL)
 
 
 def _known(data: dict, fields: tuple[str, ...]) -> dict:
@@ -734,6 +735,10 @@ def _room_data(data: dict) -> dict:
         isinstance(capacity, bool) or not isinstance(capacity, int) or capacity < 1
     ):
         raise ValidationError({"capacity": _("A room holds at least one session at once.")})
+    if capacity is not None and capacity > MAX_ROOM_CAPACITY:
+        raise ValidationError(
+            {"capacity": _("Give at most %(n)s sessions at once.") % {"n": MAX_ROOM_CAPACITY}}
+        )
     return data
 
 

@@ -321,13 +321,8 @@ def _can_edit_resources(user) -> bool:
 
 def _resources_page(request, *, room_form=None, period_form=None, status=200):
     user = request.user
-    instructor = request.GET.get("instructor")
-    try:
-        instructor = int(instructor) if instructor else None
-    except ValueError:
-        instructor = None
     rooms = list(selectors.rooms_for(user))
-    periods = list(selectors.unavailability_for(user, instructor=instructor))
+    periods = list(selectors.unavailability_for(user))
     rooms_editable = set(
         Room.objects.editable_by(user)
         .filter(pk__in=[r.pk for r in rooms])
@@ -343,7 +338,7 @@ def _resources_page(request, *, room_form=None, period_form=None, status=200):
     if can_add_room and room_form is None:
         room_form = RoomForm()
     if can_add_period and period_form is None:
-        period_form = UnavailabilityForm(user=user, initial={"instructor": instructor})
+        period_form = UnavailabilityForm(user=user)
     context = {
         "rooms": [(r, r.pk in rooms_editable) for r in rooms],
         "periods": [(p, p.pk in periods_editable) for p in periods],

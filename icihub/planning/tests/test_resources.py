@@ -71,6 +71,7 @@ def test_room_bad_input_is_a_field_error_and_changes_nothing(centre_staff):
     for data, field in (
         ({"capacity": 0}, "capacity"),
         ({"capacity": -2}, "capacity"),
+        ({"capacity": 40000}, "capacity"),
         ({"name": ""}, "name"),
         ({"name": "Hall"}, "name"),  # taken
         ({"colour": "red"}, "colour"),
