@@ -1,8 +1,10 @@
 """REST API of the year planner: plans and their versions, courses, weights,
 solver runs (queued as background tasks) and their progress, moving and
 locking sessions (with a preview of the effect), publishing, differences
-between versions, and an instructor's own planned sessions. Staff plan;
-coordinators read published plans; instructors their own sessions in them."""
+between versions, an instructor's own planned sessions, and the plan's inputs
+kept outside any plan: the Centre's rooms and the instructors' unavailable
+periods. Staff plan; coordinators read published plans; instructors their own
+sessions in them and their own unavailable periods."""
 
 import datetime as dt
 from typing import Annotated
@@ -11,10 +13,20 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from icihub.core.access import check_change, get_visible
-from icihub.core.apikit import ERRORS, READ_ERRORS, Id, Pagination, Year, actor, require_signed_in
+from icihub.core.apikit import (
+    ERRORS,
+    MAX_SMALL,
+    READ_ERRORS,
+    Converted,
+    Id,
+    Pagination,
+    Year,
+    actor,
+    require_signed_in,
+)
 
 from . import selectors, services
-from .models import Plan, PlanCourse, PlannedSession, PlanRun
+from .models import Plan, PlanCourse, PlannedSession, PlanRun, Room, Unavailability
 
 router = Router(tags=["planning"])
 
@@ -381,3 +393,171 @@ def my_sessions(request):
         .distinct()
     )
     return [_session_out(ps) for ps in rows]
+
+
+# -- the Centre's rooms and the instructors' unavailable periods --------------------------------
+
+
+class RoomOut(Schema):
+    id: int
+    name: str
+    capacity: int = Field(description="How many sessions the room holds at once")
+
+
+class RoomIn(Schema):
+    name: str = Field(..., min_length=1, max_length=100)
+    capacity: int = Field(1, ge=1, le=MAX_SMALL)
+    reason: str = Field("", max_length=500)
+
+
+class RoomPatch(Schema):
+    name: str | None = Field(None, min_length=1, max_length=100)
+    capacity: int | None = Field(None, ge=1, le=MAX_SMALL)
+    reason: str = Field("", max_length=500)
+
+
+class UnavailabilityOut(Schema):
+    id: int
+    instructor: int
+    instructor_name: str
+    start: dt.date
+    end: dt.date
+    reason: str
+
+
+class UnavailabilityIn(Schema):
+    instructor: Id
+    start: dt.date
+    end: dt.date
+    reason: str = Field("", max_length=200)
+    audit_reason: str = Field(
+        "", max_length=500, description="Why the change is made (the audit trail)"
+    )
+
+
+class UnavailabilityPatch(Schema):
+    instructor: Id | None = None
+    start: dt.date | None = None
+    end: dt.date | None = None
+    reason: str | None = Field(None, max_length=200)
+    audit_reason: str = Field(
+        "", max_length=500, description="Why the change is made (the audit trail)"
+    )
+
+
+class UnavailabilityFilter(Schema):
+    instructor: Id | None = None
+
+
+def _unavailability_out(u: Unavailability) -> dict:
+    return {
+        "id": u.pk,
+        "instructor": u.instructor_id,
+        "instructor_name": u.instructor.full_name,
+        "start": u.start,
+        "end": u.end,
+        "reason": u.reason,
+    }
+
+
+def _changes(payload: Schema, audit_field: str) -> dict:
+    data = payload.dict(exclude_unset=True, exclude={audit_field})
+    return {k: v for k, v in data.items() if v is not None}
+
+
+@router.get("/planning/rooms", response={200: list[RoomOut], **READ_ERRORS}, summary="Rooms")
+@paginate(Pagination)
+def room_list(request):
+    return selectors.rooms_for(actor(request))
+
+
+@router.post("/planning/rooms", response={201: RoomOut, **ERRORS}, summary="Add a room")
+def room_create(request, payload: RoomIn):
+    user = require_signed_in(request)
+    data = payload.dict(exclude={"reason"})
+    return Status(201, services.create_room(user, data, reason=payload.reason))
+
+
+@router.get("/planning/rooms/{room_id}", response={200: RoomOut, **READ_ERRORS}, summary="A room")
+def room_detail(request, room_id: Id):
+    return get_visible(Room, actor(request), pk=room_id)
+
+
+@router.patch(
+    "/planning/rooms/{room_id}", response={200: RoomOut, **ERRORS}, summary="Change a room"
+)
+def room_update(request, room_id: Id, payload: RoomPatch):
+    user = require_signed_in(request)
+    room = get_visible(Room, user, pk=room_id)
+    return services.update_room(user, room, _changes(payload, "reason"), reason=payload.reason)
+
+
+@router.delete("/planning/rooms/{room_id}", response={204: None, **ERRORS}, summary="Delete a room")
+def room_delete(request, room_id: Id):
+    user = require_signed_in(request)
+    services.delete_room(user, get_visible(Room, user, pk=room_id))
+    return Status(204, None)
+
+
+@router.get(
+    "/planning/unavailability",
+    response={200: list[UnavailabilityOut], **READ_ERRORS},
+    summary="Instructors' unavailable periods (an instructor: their own)",
+)
+@paginate(Pagination)
+def unavailability_list(request, filters: Query[UnavailabilityFilter]):
+    rows = selectors.unavailability_for(actor(request), instructor=filters.instructor)
+    return Converted(rows, _unavailability_out)
+
+
+@router.post(
+    "/planning/unavailability",
+    response={201: UnavailabilityOut, **ERRORS},
+    summary="Record a period when an instructor cannot teach",
+)
+def unavailability_create(request, payload: UnavailabilityIn):
+    user = require_signed_in(request)
+    period = services.create_unavailability(
+        user, payload.dict(exclude={"audit_reason"}), reason=payload.audit_reason
+    )
+    return Status(201, _unavailability_out(period))
+
+
+def _period(user, period_id) -> Unavailability:
+    return get_visible(Unavailability.objects.select_related("instructor"), user, pk=period_id)
+
+
+@router.get(
+    "/planning/unavailability/{period_id}",
+    response={200: UnavailabilityOut, **READ_ERRORS},
+    summary="An unavailable period",
+)
+def unavailability_detail(request, period_id: Id):
+    return _unavailability_out(_period(actor(request), period_id))
+
+
+@router.patch(
+    "/planning/unavailability/{period_id}",
+    response={200: UnavailabilityOut, **ERRORS},
+    summary="Change an unavailable period",
+)
+def unavailability_update(request, period_id: Id, payload: UnavailabilityPatch):
+    user = require_signed_in(request)
+    period = services.update_unavailability(
+        user,
+        _period(user, period_id),
+        _changes(payload, "audit_reason"),
+        reason=payload.audit_reason,
+    )
+    return _unavailability_out(_period(user, period.pk))
+
+
+@router.delete(
+    "/planning/unavailability/{period_id}",
+    response={204: None, **ERRORS},
+    summary="Delete an unavailable period",
+)
+def unavailability_delete(request, period_id: Id):
+    user = require_signed_in(request)
+    services.delete_unavailability(user, _period(user, period_id))
+    return Status(204, None)

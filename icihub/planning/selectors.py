@@ -5,7 +5,24 @@ from __future__ import annotations
 from icihub.core.access import get_visible
 
 from . import engine, services
-from .models import Plan, PlanCourse, PlannedSession, PlanRun
+from .models import Plan, PlanCourse, PlannedSession, PlanRun, Room, Unavailability
+
+
+def rooms_for(user):
+    return Room.objects.visible_to(user).order_by("name")
+
+
+def unavailability_for(user, *, instructor: int | None = None):
+    """The unavailable periods the user sees (staff: all; an instructor: their
+    own), with their instructors, in order of instructor and start."""
+    qs = (
+        Unavailability.objects.visible_to(user)
+        .select_related("instructor")
+        .order_by("instructor__full_name", "instructor_id", "start", "id")
+    )
+    if instructor is not None:
+        qs = qs.filter(instructor_id=instructor)
+    return qs
 
 
 def plans_for(user):

@@ -717,13 +717,90 @@ def diff(a: Plan, b: Plan) -> list[dict]:
     return changes
 
 
+# -- the Centre's rooms and the instructors' unavailable periods (inputs of every plan) ----------
+
+ROOM_FIELDS = ("name", "capacity")
+UNAVAILABILITY_FIELDS = ("instructor", "start", "end", "reason")
+MAX_ROOM_CAPACITY = 32767  # what the column holds on every database (apikit.MAX_SMALL)
+
+
+def _known(data: dict, fields: tuple[str, ...]) -> dict:
+    unknown = set(data) - set(fields)
+    if unknown:
+        raise ValidationError({name: _("Unknown field.") for name in sorted(unknown)})
+    return dict(data)
+
+
+def _room_data(data: dict) -> dict:
+    data = _known(data, ROOM_FIELDS)
+    capacity = data.get("capacity")
+    if capacity is not None and (
+        isinstance(capacity, bool) or not isinstance(capacity, int) or capacity < 1
+    ):
+        raise ValidationError({"capacity": _("A room holds at least one session at once.")})
+    if capacity is not None and capacity > MAX_ROOM_CAPACITY:
+        raise ValidationError(
+            {"capacity": _("Give at most %(n)s sessions at once.") % {"n": MAX_ROOM_CAPACITY}}
+        )
+    return data
+
+
+def _unavailability_data(actor, data: dict) -> dict:
+    """The fields, with the instructor (an id or a row) one the actor sees."""
+    from icihub.training.models import Instructor
+
+    data = _known(data, UNAVAILABILITY_FIELDS)
+    if "instructor" in data:
+        value = data["instructor"]
+        pk = getattr(value, "pk", value)
+        instructor = None
+        if isinstance(pk, int) and not isinstance(pk, bool):
+            instructor = Instructor.objects.visible_to(actor).filter(pk=pk).first()
+        if instructor is None:
+            raise ValidationError({"instructor": _("No such instructor.")})
+        data["instructor"] = instructor
+    return data
+
+
 def create_room(actor, data: dict, *, reason: str = "") -> Room:
     from icihub.core import services as core_services
 
-    return core_services.create(Room, actor, data, reason=reason)
+    check_create(actor, Room)
+    return core_services.create(Room, actor, _room_data(data), reason=reason)
+
+
+def update_room(actor, room: Room, data: dict, *, reason: str = "") -> Room:
+    from icihub.core import services as core_services
+
+    check_change(actor, room)
+    return core_services.update(room, actor, _room_data(data), reason=reason)
+
+
+def delete_room(actor, room: Room, *, reason: str = "") -> None:
+    from icihub.core import services as core_services
+
+    core_services.delete(room, actor, reason=reason)
 
 
 def create_unavailability(actor, data: dict, *, reason: str = "") -> Unavailability:
     from icihub.core import services as core_services
 
+    check_create(actor, Unavailability)
+    data = _unavailability_data(actor, data)
     return core_services.create(Unavailability, actor, data, reason=reason)
+
+
+def update_unavailability(
+    actor, period: Unavailability, data: dict, *, reason: str = ""
+) -> Unavailability:
+    from icihub.core import services as core_services
+
+    check_change(actor, period)
+    data = _unavailability_data(actor, data)
+    return core_services.update(period, actor, data, reason=reason)
+
+
+def delete_unavailability(actor, period: Unavailability, *, reason: str = "") -> None:
+    from icihub.core import services as core_services
+
+    core_services.delete(period, actor, reason=reason)

@@ -19,4 +19,15 @@ urlpatterns = [
     path("courses/<int:pk>/", views.course_edit, name="course_edit"),
     path("sessions/<int:pk>/move/", views.session_move, name="session_move"),
     path("sessions/<int:pk>/lock/", views.session_lock, name="session_lock"),
+    path("resources/", views.resources, name="resources"),
+    path("rooms/new/", views.room_create, name="room_create"),
+    path("rooms/<int:pk>/edit/", views.room_edit, name="room_edit"),
+    path("rooms/<int:pk>/delete/", views.room_delete, name="room_delete"),
+    path("unavailability/new/", views.unavailability_create, name="unavailability_create"),
+    path("unavailability/<int:pk>/edit/", views.unavailability_edit, name="unavailability_edit"),
+    path(
+        "unavailability/<int:pk>/delete/",
+        views.unavailability_delete,
+        name="unavailability_delete",
+    ),
 ]

@@ -1,7 +1,9 @@
 """The year planner's pages: the plans, a plan (sessions with Hijri dates,
 trips, the objective beside the greedy baseline and last year, the solver's
 progress polled with htmx, moving with a live preview, locking, publishing),
-the differences between versions, and an instructor's own planned sessions."""
+the differences between versions, an instructor's own planned sessions and
+unavailable periods, and the plan's inputs kept outside any plan: the Centre's
+rooms and the instructors' unavailable periods ("Rooms and availability")."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -29,7 +32,8 @@ from icihub.core.errors import Conflict
 from icihub.gulf import calendar as gulf
 
 from . import engine, selectors, services
-from .models import Plan, PlanCourse, PlannedSession, PlanRun
+from .forms import RoomForm, UnavailabilityForm
+from .models import Plan, PlanCourse, PlannedSession, PlanRun, Room, Unavailability
 
 
 def _errors(exc: ValidationError) -> list[str]:
@@ -62,6 +66,7 @@ def plan_list(request):
         {
             "plans": selectors.plans_for(user),
             "can_plan": Plan.access_policy.can_create(user),
+            "can_edit_resources": _can_edit_resources(user),
             "next_year": dt.date.today().year + 1,
         },
     )
@@ -122,6 +127,7 @@ def plan_detail(request, pk):
         and plan.state == Plan.State.PUBLISHED
         and latest is not None
         and latest.pk == plan.pk,
+        "can_edit_resources": _can_edit_resources(user),
         "terms": engine.TERMS,
         "term_labels": engine.TERM_LABELS(),
         "weights": [(k, engine.TERM_LABELS()[k], plan.weights.get(k, 0)) for k in engine.TERMS],
@@ -300,4 +306,165 @@ def my_plan(request):
             if t["instructor"] == request.user.training_instructor.full_name
         ]
     rows = [{"ps": s, "hijri_start": gulf.hijri(s.start)} for s in sessions]
-    return render(request, "planning/my_plan.html", {"rows": rows, "trips": trips})
+    periods = selectors.unavailability_for(request.user).filter(instructor__user=request.user)
+    return render(
+        request, "planning/my_plan.html", {"rows": rows, "trips": trips, "periods": periods}
+    )
+
+
+# -- rooms and availability: the plan's inputs kept outside any plan ------------------------------
+
+
+def _can_edit_resources(user) -> bool:
+    return Room.access_policy.can_create(user) or Unavailability.access_policy.can_create(user)
+
+
+def _resources_page(request, *, room_form=None, period_form=None, status=200):
+    user = request.user
+    rooms = list(selectors.rooms_for(user))
+    periods = list(selectors.unavailability_for(user))
+    rooms_editable = set(
+        Room.objects.editable_by(user)
+        .filter(pk__in=[r.pk for r in rooms])
+        .values_list("pk", flat=True)
+    )
+    periods_editable = set(
+        Unavailability.objects.editable_by(user)
+        .filter(pk__in=[p.pk for p in periods])
+        .values_list("pk", flat=True)
+    )
+    can_add_room = Room.access_policy.can_create(user)
+    can_add_period = Unavailability.access_policy.can_create(user)
+    if can_add_room and room_form is None:
+        room_form = RoomForm()
+    if can_add_period and period_form is None:
+        period_form = UnavailabilityForm(user=user)
+    context = {
+        "rooms": [(r, r.pk in rooms_editable) for r in rooms],
+        "periods": [(p, p.pk in periods_editable) for p in periods],
+        "capacity": sum(r.capacity for r in rooms),
+        "room_form": room_form if can_add_room else None,
+        "period_form": period_form if can_add_period else None,
+        "any_editable": bool(rooms_editable or periods_editable),
+    }
+    return render(request, "planning/resources.html", context, status=status)
+
+
+@login_required
+def resources(request):
+    return _resources_page(request)
+
+
+def _save(request, form, write, success: str) -> bool:
+    """Run ``write(data)`` for a valid form; the services' errors go to the
+    form's fields. True when saved."""
+    if not form.is_valid():
+        return False
+    data = {name: form.cleaned_data[name] for name in form.Meta.fields}
+    try:
+        write(data)
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return False
+    except Conflict as exc:
+        form.add_error(None, str(exc))
+        return False
+    messages.success(request, success)
+    return True
+
+
+@login_required
+@require_POST
+def room_create(request):
+    check_create(request.user, Room)
+    form = RoomForm(request.POST)
+    if _save(
+        request,
+        form,
+        lambda data: services.create_room(request.user, data),
+        _("Room added."),
+    ):
+        return redirect(reverse("planning:resources") + "#rooms")
+    return _resources_page(request, room_form=form, status=400)
+
+
+def _edit_page(request, template, obj, form, write, success, anchor):
+    if request.method == "POST" and _save(request, form, write, success):
+        return redirect(reverse("planning:resources") + anchor)
+    status = 400 if request.method == "POST" else 200
+    return render(request, template, {"form": form, "object": obj}, status=status)
+
+
+@login_required
+def room_edit(request, pk):
+    room = get_visible(Room, request.user, pk=pk)
+    check_change(request.user, room)
+    form = RoomForm(request.POST or None, instance=Room.objects.get(pk=pk))
+    return _edit_page(
+        request,
+        "planning/room_form.html",
+        room,
+        form,
+        lambda data: services.update_room(request.user, room, data),
+        _("Room saved."),
+        "#rooms",
+    )
+
+
+@login_required
+@require_POST
+def room_delete(request, pk):
+    room = get_visible(Room, request.user, pk=pk)
+    check_change(request.user, room)
+    _run_action(request, lambda: services.delete_room(request.user, room), _("Room deleted."))
+    return redirect(reverse("planning:resources") + "#rooms")
+
+
+@login_required
+@require_POST
+def unavailability_create(request):
+    check_create(request.user, Unavailability)
+    form = UnavailabilityForm(request.POST, user=request.user)
+    if _save(
+        request,
+        form,
+        lambda data: services.create_unavailability(request.user, data),
+        _("Unavailable period added."),
+    ):
+        return redirect(reverse("planning:resources") + "#unavailability")
+    return _resources_page(request, period_form=form, status=400)
+
+
+def _period(request, pk) -> Unavailability:
+    return get_visible(Unavailability.objects.select_related("instructor"), request.user, pk=pk)
+
+
+@login_required
+def unavailability_edit(request, pk):
+    period = _period(request, pk)
+    check_change(request.user, period)
+    form = UnavailabilityForm(
+        request.POST or None, instance=Unavailability.objects.get(pk=pk), user=request.user
+    )
+    return _edit_page(
+        request,
+        "planning/unavailability_form.html",
+        period,
+        form,
+        lambda data: services.update_unavailability(request.user, period, data),
+        _("Unavailable period saved."),
+        "#unavailability",
+    )
+
+
+@login_required
+@require_POST
+def unavailability_delete(request, pk):
+    period = _period(request, pk)
+    check_change(request.user, period)
+    _run_action(
+        request,
+        lambda: services.delete_unavailability(request.user, period),
+        _("Unavailable period deleted."),
+    )
+    return redirect(reverse("planning:resources") + "#unavailability")

@@ -74,6 +74,10 @@ MARKERS = {
     "certificate_qat": "MXQATCERTCODE",
     # gulf (issue 10): a public row, for the lists' ``shows`` check
     "closure": "Matrixclosure",
+    # planning (issue 10): rooms are staff's; an unavailable period its instructor's too
+    "room": "Matrixroom",
+    "unavailability_own": "Matrixownunavailable",
+    "unavailability_other": "Matrixotherunavailable",
     # notifications: each coordinator's own (a Kuwait notice must not reach Qatar)
     "notification_kwt": "Matrixkwtnotice",
     "notification_qat": "Matrixqatnotice",
@@ -521,7 +525,9 @@ def _planning(world: World) -> None:
     """A draft plan (staff only) and a published one (coordinators read it; the
     instructor account sees its own session in it), each with a course, a
     planned session and a solver run. Built without solving (the world must be
-    quick); the states are set as the solver and publishing would."""
+    quick); the states are set as the solver and publishing would. And the
+    inputs kept outside any plan: a room (staff's), an unavailable period of
+    the instructor account (theirs to read too) and one of another instructor."""
     from icihub.planning import services as planning
     from icihub.planning.models import Plan, PlanCourse, PlannedSession, PlanRun
 
@@ -546,6 +552,17 @@ def _planning(world: World) -> None:
     course.instructors.set([o["instructor_own"]])
     o["plan_course"] = course
     o["plan_run"] = PlanRun.objects.create(plan=o["plan_draft"], requested_by=centre)
+    o["room"] = planning.create_room(centre, {"name": "Matrixroom hall", "capacity": 2})
+    for key, instructor in (("own", "instructor_own"), ("other", "instructor_other")):
+        o[f"unavailability_{key}"] = planning.create_unavailability(
+            centre,
+            {
+                "instructor": o[instructor],
+                "start": dt.date(2031, 4, 5),
+                "end": dt.date(2031, 4, 16),
+                "reason": f"Matrix{key}unavailable exercise",
+            },
+        )
 
 
 # -- notifications ----------------------------------------------------------------------------

@@ -153,6 +153,9 @@ SEES: dict[str, frozenset] = {
     "planned_published": STAFF | {K, Q, I},
     "plan_course": STAFF,
     "plan_run": STAFF,
+    "room": STAFF,  # the Centre's rooms: staff's
+    "unavailability_own": STAFF | {I},  # an instructor reads their own periods
+    "unavailability_other": STAFF,
     # -- gulf: the Gulf calendar (issue 10): no secrets, everyone reads
     "closure": EVERYONE,
     "islamic_date": EVERYONE,
@@ -214,6 +217,21 @@ def _year() -> int:
 sessions = ("session_open", "session_done")
 _plans = ("plan_draft", "plan_published")  # the year planner (issue 10)
 _planned = ("planned_draft", "planned_published")
+_unavailable = ("unavailability_own", "unavailability_other")
+
+
+def _new_period(world, target):
+    return {"instructor": world["instructor_own"].pk, "start": "2031-05-02", "end": "2031-05-06"}
+
+
+def _changed_period(world, target):
+    return {
+        "instructor": world[target].instructor_id,
+        "start": "2031-04-05",
+        "end": "2031-04-20",
+        "reason": "Matrix longer",
+    }
+
 
 # A certificate's verification address is printed on it (with a QR code): the
 # code is the key, anyone holding it may check the certificate; the page shows
@@ -711,6 +729,23 @@ PAGES: dict[str, Page] = {
     "planning:session_lock": Page(
         POST_ONLY(), post=WRITE(STAFF), targets=_planned, data={"locked": "1"}
     ),
+    # rooms and unavailable periods: staff write; an instructor reads their own periods
+    "planning:resources": Page(SIGNED_IN(), shows=("room", *_unavailable)),
+    "planning:room_create": Page(
+        POST_ONLY(), post=WRITE(STAFF), data={"name": "Matrix annex", "capacity": "1"}
+    ),
+    "planning:room_edit": Page(
+        WRITE(STAFF),
+        post=WRITE(STAFF),
+        targets=("room",),
+        data={"name": "Matrix annex", "capacity": "3"},
+    ),
+    "planning:room_delete": Page(POST_ONLY(), post=WRITE(STAFF), targets=("room",)),
+    "planning:unavailability_create": Page(POST_ONLY(), post=WRITE(STAFF), data=_new_period),
+    "planning:unavailability_edit": Page(
+        WRITE(STAFF), post=WRITE(STAFF), targets=_unavailable, data=_changed_period
+    ),
+    "planning:unavailability_delete": Page(POST_ONLY(), post=WRITE(STAFF), targets=_unavailable),
     # -- notifications: one's own ----------------------------------------------------------------
     "notifications:list": Page(SIGNED_IN(), shows=both("notification")),
     "notifications:bell": Page(
@@ -1299,6 +1334,18 @@ OPERATIONS: dict[str, Op] = {
     "icihub_planning_api_plan_new_version": Op(WRITE(STAFF), targets=_plans),
     "icihub_planning_api_plan_diff": Op(PUBLIC(), targets=_plans),
     "icihub_planning_api_my_sessions": Op(SIGNED_IN()),
+    "icihub_planning_api_room_list": Op(PUBLIC(), shows=("room",)),
+    "icihub_planning_api_room_create": Op(WRITE(STAFF), body={"name": "Matrix annex"}),
+    "icihub_planning_api_room_detail": Op(PUBLIC(), targets=("room",)),
+    "icihub_planning_api_room_update": Op(WRITE(STAFF), targets=("room",), body={"capacity": 3}),
+    "icihub_planning_api_room_delete": Op(WRITE(STAFF), targets=("room",)),
+    "icihub_planning_api_unavailability_list": Op(PUBLIC(), shows=_unavailable),
+    "icihub_planning_api_unavailability_create": Op(WRITE(STAFF), body=_new_period),
+    "icihub_planning_api_unavailability_detail": Op(PUBLIC(), targets=_unavailable),
+    "icihub_planning_api_unavailability_update": Op(
+        WRITE(STAFF), targets=_unavailable, body={"end": "2031-04-20"}
+    ),
+    "icihub_planning_api_unavailability_delete": Op(WRITE(STAFF), targets=_unavailable),
     # -- notifications: one's own ------------------------------------------------------------------
     "icihub_notifications_api_notification_list": Op(SIGNED_IN(), shows=both("notification")),
     "icihub_notifications_api_unread_count": Op(SIGNED_IN()),

@@ -7,6 +7,17 @@
     icihub plan --year 2027 --user centre --new-version
     icihub plan --year 2027 --diff 1:2
 
+The plan's inputs kept outside any plan (no --year needed):
+
+    icihub plan --rooms                                         # list the rooms
+    icihub plan --user centre --add-room "Seminar room" --capacity 2
+    icihub plan --user centre --change-room "Seminar room" --capacity 1 [--rename NEW]
+    icihub plan --user centre --remove-room "Seminar room"
+    icihub plan --unavailable [--instructor ID]                 # list unavailable periods
+    icihub plan --user centre --add-unavailable --instructor 12 --from 2027-03-01 \
+        --to 2027-03-20 [--reason "Exercise season"]
+    icihub plan --user centre --remove-unavailable ID
+
 Solving runs in the foreground (the web pages queue it as a background task);
 the plan is made (with its proposed courses) when the year has none."""
 
@@ -19,10 +30,13 @@ from icihub.core.management.commands._common import command_errors, user_by_name
 
 
 class Command(BaseCommand):
-    help = "Plan the Centre's course year with the solver; show, move, lock, publish, diff."
+    help = (
+        "Plan the Centre's course year with the solver; show, move, lock, publish, diff; "
+        "list and change the rooms and the instructors' unavailable periods."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("--year", type=int, required=True)
+        parser.add_argument("--year", type=int, help="The year to plan (needed for plans).")
         parser.add_argument("--user", help="The staff account acting (needed for changes).")
         parser.add_argument("--time-limit", type=int, default=10, help="Seconds (default 10).")
         parser.add_argument("--show", action="store_true", help="Print the plan; change nothing.")
@@ -32,12 +46,33 @@ class Command(BaseCommand):
         parser.add_argument("--publish", action="store_true")
         parser.add_argument("--new-version", action="store_true")
         parser.add_argument("--diff", help="Two versions, e.g. 1:2.")
+        rooms = parser.add_argument_group("rooms")
+        rooms.add_argument("--rooms", action="store_true", help="List the Centre's rooms.")
+        rooms.add_argument("--add-room", metavar="NAME")
+        rooms.add_argument("--change-room", metavar="NAME")
+        rooms.add_argument("--remove-room", metavar="NAME")
+        rooms.add_argument("--capacity", type=int, help="Sessions the room holds at once.")
+        rooms.add_argument("--rename", metavar="NEW_NAME", help="With --change-room.")
+        periods = parser.add_argument_group("unavailable periods")
+        periods.add_argument(
+            "--unavailable", action="store_true", help="List instructors' unavailable periods."
+        )
+        periods.add_argument("--add-unavailable", action="store_true")
+        periods.add_argument("--remove-unavailable", type=int, metavar="ID")
+        periods.add_argument("--instructor", type=int, metavar="ID", help="An instructor's id.")
+        periods.add_argument("--from", dest="start", metavar="YYYY-MM-DD")
+        periods.add_argument("--to", dest="end", metavar="YYYY-MM-DD")
+        periods.add_argument("--reason", default="", help="Why the instructor cannot teach.")
 
     def handle(self, *args, **options):
         from icihub.planning import services
         from icihub.planning.models import Plan
 
+        if self._inputs(options):
+            return
         year = options["year"]
+        if year is None:
+            raise CommandError(_("Give --year (or --rooms, --unavailable and their options)."))
         plan = Plan.objects.filter(year=year).order_by("-version").first()
         if options["diff"]:
             try:
@@ -93,6 +128,122 @@ class Command(BaseCommand):
             self._show(plan)
             if plan.explanation:
                 raise CommandError(" ".join(plan.explanation))
+
+    # -- rooms and unavailable periods --------------------------------------------------------------
+
+    def _inputs(self, options) -> bool:
+        """Handle the room and unavailability options; False when none is given."""
+        from icihub.planning import selectors, services
+        from icihub.planning.models import Room, Unavailability
+
+        writes = [
+            o
+            for o in ("add_room", "change_room", "remove_room", "remove_unavailable")
+            if options[o] not in (None, "")
+        ] + (["add_unavailable"] if options["add_unavailable"] else [])
+        if not writes and not options["rooms"] and not options["unavailable"]:
+            return False
+        if len(writes) > 1:
+            raise CommandError(_("Give one change at a time."))
+        actor = user_by_name(options["user"]) if options["user"] else None
+        if writes and actor is None:
+            raise CommandError(_("Give --user: the staff account acting."))
+        with command_errors():
+            if options["add_room"] is not None:
+                data = {"name": options["add_room"]}
+                if options["capacity"] is not None:
+                    data["capacity"] = options["capacity"]
+                room = services.create_room(actor, data)
+                self.stdout.write(
+                    _("Room %(name)s added (id %(id)s).") % {"name": room, "id": room.pk}
+                )
+            elif options["change_room"] is not None:
+                room = self._room(actor, options["change_room"])
+                data = {}
+                if options["capacity"] is not None:
+                    data["capacity"] = options["capacity"]
+                if options["rename"] is not None:
+                    data["name"] = options["rename"]
+                if not data:
+                    raise CommandError(_("Give --capacity or --rename with --change-room."))
+                services.update_room(actor, room, data)
+                self.stdout.write(_("Room %(name)s saved.") % {"name": room})
+            elif options["remove_room"] is not None:
+                room = self._room(actor, options["remove_room"])
+                services.delete_room(actor, room)
+                self.stdout.write(_("Room %(name)s deleted.") % {"name": room})
+            elif options["add_unavailable"]:
+                missing = [
+                    f"--{flag}"
+                    for flag, key in (
+                        ("instructor", "instructor"),
+                        ("from", "start"),
+                        ("to", "end"),
+                    )
+                    if options[key] is None
+                ]
+                if missing:
+                    raise CommandError(
+                        _("Give %(options)s with --add-unavailable.")
+                        % {"options": ", ".join(missing)}
+                    )
+                period = services.create_unavailability(
+                    actor,
+                    {
+                        "instructor": options["instructor"],
+                        "start": self._date(options["start"], "--from"),
+                        "end": self._date(options["end"], "--to"),
+                        "reason": options["reason"],
+                    },
+                )
+                self.stdout.write(_("Unavailable period %(id)s added.") % {"id": period.pk})
+            elif options["remove_unavailable"] is not None:
+                qs = Unavailability.objects.visible_to(actor)
+                period = qs.filter(pk=options["remove_unavailable"]).first()
+                if period is None:
+                    raise CommandError(
+                        _("No unavailable period %(id)s.") % {"id": options["remove_unavailable"]}
+                    )
+                services.delete_unavailability(actor, period)
+                self.stdout.write(_("Unavailable period %(id)s deleted.") % {"id": period.pk})
+        if options["rooms"]:
+            rooms = selectors.rooms_for(actor) if actor else Room.objects.order_by("name")
+            for room in rooms:
+                self.stdout.write(f"  {room.pk:>5}  {room.name:<40} {room.capacity}")
+        if options["unavailable"]:
+            if actor:
+                periods = selectors.unavailability_for(actor, instructor=options["instructor"])
+            else:
+                periods = Unavailability.objects.select_related("instructor").order_by(
+                    "instructor__full_name", "instructor_id", "start", "id"
+                )
+                if options["instructor"] is not None:
+                    periods = periods.filter(instructor_id=options["instructor"])
+            for p in periods:
+                self.stdout.write(
+                    f"  {p.pk:>5}  {p.instructor.full_name} (#{p.instructor_id})  "
+                    f"{p.start} – {p.end}  {p.reason}"
+                )
+        return True
+
+    def _room(self, actor, name):
+        from icihub.planning.models import Room
+
+        room = Room.objects.visible_to(actor).filter(name=name).first()
+        if room is None:
+            raise CommandError(_("No room “%(name)s”.") % {"name": name})
+        return room
+
+    def _date(self, value, option):
+        import datetime as dt
+
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            raise CommandError(
+                _("Give a date (YYYY-MM-DD) for %(option)s, not “%(value)s”.")
+                % {"option": option, "value": value}
+            )
 
     def _session(self, plan, key):
         from icihub.planning.models import PlannedSession
