@@ -8,12 +8,29 @@ from django.utils.translation import gettext_lazy as _
 from icihub.partners.models import Country
 
 from .access import Role
+from .errors import Conflict
 
 LOCKED_MESSAGE = _(
     "Too many failed sign-ins: this account or address is locked for a while. "
     "Try again later, or ask an administrator to unlock it."
 )
 WRONG_CODE_MESSAGE = _("This code is not right (or was used already).")
+
+
+def add_service_errors(form: forms.BaseForm, exc: ValidationError | Conflict) -> None:
+    """Show a service's ValidationError or Conflict on the fields it names; what
+    names no field of this form is shown on the form as a whole."""
+    if isinstance(exc, Conflict):
+        errors = exc.errors or [{"field": "", "message": str(exc)}]
+        for error in errors:
+            field = error.get("field") or None
+            form.add_error(field if field in form.fields else None, error["message"])
+        return
+    if hasattr(exc, "error_dict"):
+        for field, messages in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages)
+    else:
+        form.add_error(None, exc.messages)
 
 
 class LoginForm(AuthenticationForm):

@@ -35,6 +35,7 @@ from .forms import (
     TokenCreateForm,
     UserCreateForm,
     UserRoleForm,
+    add_service_errors,
 )
 from .listing import Filter, ListPage
 from .middleware import client_ip
@@ -395,7 +396,7 @@ def user_create(request):
                 password=data["password"] or None,
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         except PermissionDenied as exc:
             form.add_error("role", str(exc))
         else:
@@ -432,7 +433,7 @@ def user_detail(request, pk):
                         request.user, user, data["is_active"], reason=data["reason"]
                     )
             except ValidationError as exc:
-                _form_errors(form, exc)
+                add_service_errors(form, exc)
             except PermissionDenied as exc:
                 form.add_error(None, str(exc))
             else:
@@ -480,14 +481,6 @@ def user_security(request, pk):
     else:
         raise Http404(_("Not found."))
     return redirect("core:user_detail", pk=account.pk)
-
-
-def _form_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 # -- audit trail (staff) ---------------------------------------------------------------
@@ -544,7 +537,7 @@ def token_list(request):
                 days=form.cleaned_data["days"],
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
     return render(
         request, "core/token_list.html", {"tokens": tokens, "form": form, "new_token": new_token}
     )

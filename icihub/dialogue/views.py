@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from icihub.core.access import can_change, get_visible, is_staff
 from icihub.core.errors import Conflict
+from icihub.core.forms import add_service_errors
 
 from . import selectors, services
 from .forms import (
@@ -47,14 +48,6 @@ def _filter_fields(specs, params, choices, errors):
         }
         for name, label in specs
     ]
-
-
-def _form_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _page(request, qs):
@@ -187,9 +180,9 @@ def _event_form_page(request, event: Event | None):
                         attendees=attendees.rows(),
                     )
                     messages.success(request, _("Event updated."))
-            except ValidationError as exc:
-                _form_errors(form, exc)
-            except (PermissionDenied, Conflict) as exc:
+            except (ValidationError, Conflict) as exc:
+                add_service_errors(form, exc)
+            except PermissionDenied as exc:
                 form.add_error(None, str(exc))
             else:
                 return redirect(event.get_absolute_url())
@@ -305,7 +298,7 @@ def action_create(request, pk):
         try:
             services.create_action(event, request.user, form.action_data())
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Follow-up action added."))
             return redirect(event.get_absolute_url())
@@ -334,7 +327,7 @@ def action_edit(request, pk):
                 action, request.user, form.action_data(), reason=request.POST.get("reason", "")
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         except PermissionDenied as exc:
             form.add_error(None, str(exc))
         else:

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from icihub.core.access import can_change, get_visible
 from icihub.core.errors import Conflict
+from icihub.core.forms import add_service_errors
 
 from . import calendar, selectors, services
 from .forms import ClosureForm, IslamicDateForm
@@ -123,10 +124,8 @@ def islamic_set(request, hijri_year: int, event: str):
                 confirmed=form.cleaned_data["confirmed"],
                 note=form.cleaned_data["note"],
             )
-        except ValidationError as exc:
-            form.add_error(None, exc.messages)
-        except Conflict as exc:
-            form.add_error(None, str(exc))
+        except (ValidationError, Conflict) as exc:
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The Islamic date is saved."))
             return redirect(reverse("gulf:year", args=[year]) + "#islamic")
@@ -146,10 +145,8 @@ def _closure_form_page(request, closure: Closure | None):
                     Closure.objects.get(pk=closure.pk), request.user, data
                 )
                 messages.success(request, _("Closure saved."))
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        except Conflict as exc:
-            form.add_error(None, str(exc))
+        except (ValidationError, Conflict) as exc:
+            add_service_errors(form, exc)
         else:
             return redirect(reverse("gulf:year", args=[closure.start.year]) + "#closures")
     return render(request, "gulf/closure_form.html", {"form": form, "closure": closure})

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from icihub.core.access import can_change, get_visible, policy_for
 from icihub.core.errors import Conflict
+from icihub.core.forms import add_service_errors
 from icihub.core.text import attach
 
 from . import selectors, services
@@ -27,14 +28,6 @@ from .models import Activity
 from .transfer import COLUMNS, ImportRejected, read_upload
 
 PER_PAGE = 25
-
-
-def _form_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def can_write_menu(user) -> bool:
@@ -93,10 +86,8 @@ def activity_create(request):
     if request.method == "POST" and form.is_valid():
         try:
             activity = services.create_activity(request.user, form.cleaned_data)
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        except Conflict as exc:
-            form.add_error(None, str(exc))
+        except (ValidationError, Conflict) as exc:
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Activity “%(code)s” added.") % {"code": activity.code})
             return redirect(activity)
@@ -114,10 +105,8 @@ def activity_edit(request, pk):
         fresh = Activity.objects.get(pk=activity.pk)  # the form mutated ``activity``
         try:
             services.update_activity(request.user, fresh, data)
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        except Conflict as exc:
-            form.add_error(None, str(exc))
+        except (ValidationError, Conflict) as exc:
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Activity updated."))
             return redirect(fresh)
@@ -217,7 +206,7 @@ def menu_import(request):
         except ImportRejected as exc:
             report = exc.report
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             if report.committed:
                 messages.success(

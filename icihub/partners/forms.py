@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from icihub.core.dates import PartialDateFormField
 from icihub.core.errors import Conflict
+from icihub.core.forms import add_service_errors
 from icihub.core.models import Citation, Source
 
 from .models import Appointment, Country, Framework, Organisation, Partnership, Person
@@ -41,18 +42,7 @@ class ServiceForm(forms.ModelForm):
         """The model is validated by the service, not here."""
 
     def add_service_errors(self, exc: ValidationError | Conflict) -> None:
-        """Show a service's ValidationError or Conflict on the fields it names."""
-        if isinstance(exc, Conflict):
-            errors = exc.errors or [{"field": "", "message": str(exc)}]
-            for error in errors:
-                field = error.get("field") or None
-                self.add_error(field if field in self.fields else None, error["message"])
-            return
-        if hasattr(exc, "error_dict"):
-            for field, messages in exc.message_dict.items():
-                self.add_error(field if field in self.fields else None, messages)
-        else:
-            self.add_error(None, exc.messages)
+        add_service_errors(self, exc)
 
 
 class FrameworkForm(ServiceForm):

@@ -29,6 +29,7 @@ from icihub.core.access import (
     require_role,
 )
 from icihub.core.errors import Conflict
+from icihub.core.forms import add_service_errors
 from icihub.gulf import calendar as gulf
 
 from . import engine, selectors, services
@@ -363,11 +364,8 @@ def _save(request, form, write, success: str) -> bool:
     data = {name: form.cleaned_data[name] for name in form.Meta.fields}
     try:
         write(data)
-    except ValidationError as exc:
-        form.add_error(None, exc)
-        return False
-    except Conflict as exc:
-        form.add_error(None, str(exc))
+    except (ValidationError, Conflict) as exc:
+        add_service_errors(form, exc)
         return False
     messages.success(request, success)
     return True

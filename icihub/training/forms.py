@@ -8,7 +8,6 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from icihub.core.access import Role, role_of
-from icihub.core.errors import Conflict
 from icihub.core.models import User
 from icihub.menu.models import Area
 from icihub.partners.models import Country, Framework, Organisation
@@ -29,18 +28,6 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs=None):
         super().__init__(attrs, format="%Y-%m-%d")
-
-
-def add_service_errors(form: forms.BaseForm, exc: ValidationError | Conflict) -> None:
-    """Show a service's ValidationError or Conflict on the fields it names."""
-    if isinstance(exc, Conflict):
-        form.add_error(None, str(exc))
-        return
-    if hasattr(exc, "error_dict"):
-        for field, messages in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _arabic(field: forms.Field) -> None:

@@ -37,6 +37,7 @@ from icihub.core.access import (
     role_of,
 )
 from icihub.core.errors import Conflict
+from icihub.core.forms import add_service_errors
 from icihub.core.listing import Filter, ListPage
 from icihub.core.models import Citation
 from icihub.core.text import attach
@@ -60,7 +61,6 @@ from .forms import (
     StateForm,
     SubstituteForm,
     TripForm,
-    add_service_errors,
 )
 from .models import (
     EVALUATION_QUESTIONS,
