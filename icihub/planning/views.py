@@ -22,6 +22,7 @@ from icihub.core.access import (
     STAFF_ROLES,
     Role,
     can_change,
+    can_see,
     check_change,
     check_create,
     get_visible,
@@ -132,15 +133,9 @@ def plan_detail(request, pk):
         "terms": engine.TERMS,
         "term_labels": engine.TERM_LABELS(),
         "weights": [(k, engine.TERM_LABELS()[k], plan.weights.get(k, 0)) for k in engine.TERMS],
-        "previous": plan.previous
-        if plan.previous_id and can_see_plan(user, plan.previous)
-        else None,
+        "previous": plan.previous if plan.previous_id and can_see(user, plan.previous) else None,
     }
     return render(request, "planning/plan_detail.html", context)
-
-
-def can_see_plan(user, plan) -> bool:
-    return Plan.objects.visible_to(user).filter(pk=plan.pk).exists()
 
 
 @login_required
