@@ -19,14 +19,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from icihub.core.access import (
-    STAFF_ROLES,
     Role,
     can_change,
     can_see,
     check_change,
     check_create,
     get_visible,
-    has_role,
     require_role,
 )
 from icihub.core.errors import Conflict
@@ -38,17 +36,11 @@ from .forms import RoomForm, UnavailabilityForm
 from .models import Plan, PlanCourse, PlannedSession, PlanRun, Room, Unavailability
 
 
-def _errors(exc: ValidationError) -> list[str]:
-    if hasattr(exc, "error_dict"):
-        return [m for messages_ in exc.message_dict.values() for m in messages_]
-    return exc.messages
-
-
 def _run_action(request, fn, success: str = ""):
     try:
         result = fn()
     except ValidationError as exc:
-        for m in _errors(exc):
+        for m in exc.messages:
             messages.error(request, m)
         return None
     except Conflict as exc:
@@ -107,7 +99,7 @@ def _sessions_rows(plan, user):
 def plan_detail(request, pk):
     user = request.user
     plan = selectors.plan_for(user, pk)
-    staff = has_role(user, *STAFF_ROLES)
+    staff = Plan.access_policy.can_create(user)  # who plans sees the planning inputs
     editable = staff and can_change(user, plan) and not plan.frozen
     rows = _sessions_rows(plan, user)
     keys = {r["ps"].key for r in rows}
@@ -140,7 +132,7 @@ def plan_detail(request, pk):
 
 @login_required
 def plan_progress(request, pk):
-    require_role(request.user, *STAFF_ROLES)
+    check_create(request.user, Plan)
     plan = selectors.plan_for(request.user, pk)
     run = selectors.latest_run(plan, request.user)
     active = run is not None and run.status in (PlanRun.Status.QUEUED, PlanRun.Status.RUNNING)
@@ -232,7 +224,7 @@ def session_move(request, pk):
     try:
         effect = services.preview_move(ps.plan, ps, start)
     except ValidationError as exc:
-        return render(request, "planning/_preview.html", {"error": " ".join(_errors(exc))})
+        return render(request, "planning/_preview.html", {"error": " ".join(exc.messages)})
     effect["hijri"] = gulf.hijri(start)
     return render(request, "planning/_preview.html", {"effect": effect, "ps": ps})
 
