@@ -44,7 +44,7 @@ def test_a_move_onto_eid_answers_400_with_the_reason(solved):
     assert {e["field"] for e in r.json()["errors"]} == {"start"}
     assert any("Eid al-Adha" in e["message"] for e in r.json()["errors"])
     r = api.post(f"planning/sessions/{session['id']}/move", {"start": "not a date"})
-    assert r.status_code in (400, 422)
+    assert r.status_code == 422 and [e["field"] for e in r.json()["errors"]] == ["start"]
 
 
 def test_bad_weights_and_years_are_field_errors(solved):
@@ -55,7 +55,8 @@ def test_bad_weights_and_years_are_field_errors(solved):
     r = api.put(f"planning/plans/{plan_id}/weights", {"weights": {"trips": 2, "nope": 3}})
     assert r.status_code == 400
     assert {e["field"] for e in r.json()["errors"]} == {"nope"}
-    assert api.post("planning/plans", {"year": 1900}).status_code in (400, 422)
+    r = api.post("planning/plans", {"year": 1900})
+    assert r.status_code == 400 and [e["field"] for e in r.json()["errors"]] == ["year"]
 
 
 def test_publish_then_coordinators_read_and_instructors_see_their_own(
