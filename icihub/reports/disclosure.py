@@ -31,10 +31,9 @@ cannot be ruled out under fewer).
 
 Every hidden cell is shown the same way ("x"), whether it is small or hidden to
 protect a small one, so that the mark itself says nothing about the size. The
-check of protection is exact for the equations (rational elimination) and
-conservative for the bounds (it looks for a whole-number alternative along the
-directions the equations leave free; a cell it cannot prove protected gets a
-partner). A visitor's check, written apart, is in
+check of protection is exact for the equations (rational elimination) and for
+the bounds (first a quick search for a whole-number alternative along the
+directions the equations leave free, then, if it finds none, CP-SAT). A visitor's check, written apart, is in
 ``reports/tests/disclosure_checker.py``.
 
 Hand-written rather than a library: τ-ARGUS is a Java desktop tool and
@@ -149,7 +148,9 @@ class _Problem:
                     or fits([x - y for x, y in zip(a, b, strict=True)])
                 ):
                     return True
-        return False
+        # The quick search found no alternative; one may still need several
+        # directions at once (a year of a few ones in one course): ask exactly.
+        return _another_value_exists(rows, current, position)
 
     def _linked(self, cell, hidden) -> set:
         """Every cell of the relations that link ``cell`` to other hidden cells."""
@@ -222,6 +223,25 @@ class _Problem:
             if self.protected(cell, {**hidden, **dict.fromkeys(combo, COMPLEMENT)}):
                 return combo
         return tuple(near[:1])  # none suffices alone: hide the cheapest and look again
+
+
+def _another_value_exists(rows: list[dict], current: list[int], position: int) -> bool:
+    """Whether the equations (each row: the sum of its coefficients times the
+    change of its cells is 0) allow whole numbers of at least 1 for every hidden
+    cell with another value for the one at ``position``: a feasibility question
+    for CP-SAT (OR-Tools, already the planner's solver)."""
+    from ortools.sat.python import cp_model
+
+    model = cp_model.CpModel()
+    ceiling = 2 * sum(current) + 10  # any alternative moves within the totals' sizes
+    x = [model.NewIntVar(1, ceiling, f"x{i}") for i in range(len(current))]
+    for row in rows:
+        model.Add(sum(c * (x[j] - current[j]) for j, c in row.items()) == 0)
+    model.Add(x[position] != current[position])
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.max_time_in_seconds = 5
+    return solver.Solve(model) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
 
 
 def _null_space(rows: list[dict], n: int) -> list[list[int]]:

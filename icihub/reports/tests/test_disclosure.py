@@ -11,7 +11,7 @@ from itertools import count
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.test import override_settings
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from icihub.partners.models import Country, Organisation
@@ -322,6 +322,9 @@ def _release_of(cells: dict):
 
 @settings(max_examples=40, deadline=None)
 @given(course_tables())
+# found on PostgreSQL's run: one course of three ones, all hidden, needs two
+# free directions at once to show that Kuwait's 1 could be another number
+@example({("1", "KWT"): 1, ("1", "BHR"): 1, ("1", "JOR"): 1})
 def test_no_hidden_count_of_a_random_table_can_be_worked_out(cells):
     from icihub.reports import disclosure
 
