@@ -22,6 +22,9 @@ def entry(nato_staff):
     return AuditEntry.objects.filter(object_id=str(source.pk)).latest("id")
 
 
+# The trigger's own refusal: the application role is refused earlier, without
+# the right to update at all (core/tests/test_audit_roles.py).
+@pytest.mark.schema_owner
 def test_the_database_refuses_to_update_or_delete_an_entry(entry):
     assert auditguard.installed(connection)
     table = AuditEntry._meta.db_table

@@ -26,7 +26,13 @@ from django.test import override_settings
 from icihub.programmes.tests.conftest import activity, build_programme  # noqa: F401
 from icihub.testing import PASSWORD, make_user
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+# The servers create their databases' cache tables and migrate: the schema
+# owner's run.
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.schema_owner,
+    pytest.mark.django_db(transaction=True),
+]
 
 ROOT = Path(__file__).resolve().parents[3]
 RATE = 10

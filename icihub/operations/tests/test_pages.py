@@ -217,6 +217,8 @@ def db_cache(db):
     return _db_cache()
 
 
+# creates its own cache table (DDL): the schema owner's run
+@pytest.mark.schema_owner
 def test_the_database_cache_counts(db_cache):
     assert db_cache.add("k", 0, timeout=60)
     assert [db_cache.incr("k") for _ in range(3)] == [1, 2, 3]
@@ -225,6 +227,8 @@ def test_the_database_cache_counts(db_cache):
         db_cache.incr("missing")
 
 
+# creates its own cache table (DDL): the schema owner's run
+@pytest.mark.schema_owner
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_the_database_cache_loses_no_count_between_concurrent_servers():
@@ -254,6 +258,8 @@ def test_the_database_cache_loses_no_count_between_concurrent_servers():
     cache.clear()
 
 
+# creates its own cache table (DDL): the schema owner's run
+@pytest.mark.schema_owner
 def test_the_api_rate_limit_counts_in_the_shared_cache(db, settings):
     _make_cache_table()
     settings.ICIHUB_API_RATE_ANON = 3

@@ -118,6 +118,8 @@ def test_the_database_refuses_an_overlap_written_by_any_path(taught, centre_staf
     assert Trip.objects.count() == 3
 
 
+# unapplies and reapplies a migration (DDL): the schema owner's run
+@pytest.mark.schema_owner
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_the_migration_removes_duplicates_and_names_other_overlaps(taught):
