@@ -148,12 +148,16 @@ def _queue(kind: str, pks: list[int]) -> None:
         deliver.enqueue(kind, [int(pk) for pk in pks])
 
 
-def _one(template: str):
+def _one(template: str, extra=None):
+    """A sender of ``template`` to each nomination; ``extra(nomination)`` adds to
+    the template's context."""
+
     def send(pks: list[int], retry: bool) -> tuple[int, list[int]]:
         sent, failed = 0, []
         for nomination in _nominations(pks).order_by("pk"):
             try:
-                sent += _send(template, nomination, raise_failure=retry)
+                context = extra(nomination) if extra else None
+                sent += _send(template, nomination, context, raise_failure=retry)
             except NotSent:
                 failed.append(nomination.pk)
         return sent, failed
@@ -252,9 +256,15 @@ def _certificate(pk: int, retry: bool) -> bool:
     )
 
 
+def _outlook(session) -> str:
+    from .services import waiting_list_outlook
+
+    return waiting_list_outlook(session)
+
+
 SENDERS = {
     "accepted": _one("accepted"),
-    "waitlisted": _one("waitlisted"),
+    "waitlisted": _one("waitlisted", lambda n: {"outlook": _outlook(n.session)}),
     "rejected": _one("rejected"),
     "joining": _one("joining"),
     "promoted": _promoted,

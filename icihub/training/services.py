@@ -47,7 +47,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import F, Max
 from django.http import Http404
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from icihub import notifications
@@ -815,14 +815,32 @@ def accept(actor, nomination: Nomination, *, reason: str = "") -> Nomination:
     return nomination
 
 
+def reallocation_phase(session: Session) -> str:
+    """Where ``session``'s waiting list stands (the one home of the rule; the
+    daily reallocation, :func:`reallocate`, processes only sessions open or
+    closed for nominations whose quotas still bind; once released, a freed seat
+    goes to the next waiting nominee at once, see :func:`_fill_free_seats`,
+    while the session is not yet running):
+
+    - ``"started"``: the session has started: no seat is reallocated any more;
+    - ``"released"``: the quotas are released: a freed seat goes at once;
+    - ``"due"``: the release date has come: the next daily run releases them;
+    - ``"scheduled"``: the quotas are released on the reallocation date."""
+    if session.state not in (Session.State.OPEN, Session.State.CLOSED, Session.State.PLANNED):
+        return "started"
+    if session.quotas_released_at is not None:
+        return "released"
+    if session.reallocation_date <= today():
+        return "due"
+    return "scheduled"
+
+
 def _no_seat_message(session: Session, country: str) -> str:
     """Why a waiting nominee cannot be accepted now, and what will really happen
-    to the waiting list (the daily reallocation, :func:`reallocate`, processes
-    only sessions open or closed for nominations whose quotas still bind; once
-    released, a freed seat goes to the next waiting nominee at once, see
-    :func:`_fill_free_seats`, while the session is not yet running)."""
+    to the waiting list (:func:`reallocation_phase`)."""
     values = {"country": country, "date": session.reallocation_date.isoformat()}
-    if session.state not in (Session.State.OPEN, Session.State.CLOSED, Session.State.PLANNED):
+    phase = reallocation_phase(session)
+    if phase == "started":
         return (
             _(
                 "No seat is free for %(country)s: the session is full. Seats of a session "
@@ -831,13 +849,13 @@ def _no_seat_message(session: Session, country: str) -> str:
             )
             % values
         )
-    if session.quotas_released_at is not None:
+    if phase == "released":
         return _(
             "No seat is free: the session is full (the quotas were released on %(date)s). "
             "When a seat is freed, it goes at once to the next waiting nominee in the fair "
             "order of the reallocation."
         ) % {"date": timezone.localtime(session.quotas_released_at).date().isoformat()}
-    if session.reallocation_date <= today():
+    if phase == "due":
         return (
             _(
                 "No seat is free for %(country)s: the quota is used up or the session is full. "
@@ -853,6 +871,30 @@ def _no_seat_message(session: Session, country: str) -> str:
         )
         % values
     )
+
+
+def waiting_list_outlook(session: Session) -> str:
+    """What will happen to a waiting nominee of ``session``, in their words (the
+    waiting-list e-mail; :func:`reallocation_phase`)."""
+    phase = reallocation_phase(session)
+    if phase == "released":
+        return _(
+            "The unused quota seats were released on %(date)s: when a seat is freed, it "
+            "goes at once to the next waiting nominee, and you will hear from us."
+        ) % {"date": formats.date_format(timezone.localtime(session.quotas_released_at).date())}
+    if phase == "due":
+        return _(
+            "The unused quota seats are released to the waiting list at the next daily "
+            "reallocation; you will hear from us if a seat becomes free."
+        )
+    if phase == "started":
+        return _(
+            "The session has started: a seat goes to a waiting nominee only if one is freed; "
+            "you will hear from us if it is."
+        )
+    return _(
+        "Unused seats are reallocated on %(date)s; you will hear from us if a seat becomes free."
+    ) % {"date": formats.date_format(session.reallocation_date)}
 
 
 def reject(actor, nomination: Nomination, *, reason: str) -> Nomination:

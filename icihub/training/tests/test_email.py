@@ -114,3 +114,21 @@ def test_a_failing_mail_server_does_not_undo_the_change(
         made = services.nominate_many(kwt_coordinator, session, kuwaitis[:3])
     assert made[2].status == "waitlisted"
     assert session.nominations.count() == 3
+
+
+def test_the_waiting_list_message_says_what_will_really_happen(
+    smtp, session, kuwaitis, kwt_coordinator, django_capture_on_commit_callbacks
+):
+    """Once the quotas are released, no reallocation date lies ahead: the
+    waiting nominee is told that a freed seat goes at once to the next in line."""
+    from django.utils import timezone
+
+    Session.objects.filter(pk=session.pk).update(quotas_released_at=timezone.now(), capacity=2)
+    session.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        made = services.nominate_many(kwt_coordinator, session, kuwaitis[:3])
+    assert made[2].status == "waitlisted"
+    message = next(m for m in smtp.messages if m["message"]["Subject"].startswith("On the"))
+    body = message["message"].get_content()
+    assert "reallocated on" not in body
+    assert "goes at once to the next waiting nominee" in body
