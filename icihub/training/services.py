@@ -29,7 +29,8 @@ eligible country, in this order (:func:`fair_order`):
    by the time of nomination.
 
 ``icihub reallocate-seats`` runs it for every session whose date has come
-(scheduled daily, e.g. by cron); staff can also run it on demand for one session.
+(the worker's nightly job ``reallocate-seats``); staff can also run it on demand
+for one session.
 """
 
 from __future__ import annotations

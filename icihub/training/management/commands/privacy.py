@@ -22,9 +22,9 @@ operator's override of the retention period, e.g. at the person's request; a
 participant with an upcoming or running session is refused even then. The
 command line acts as the system: whoever runs it operates the server.
 
-Meant to run by itself, e.g. once a month from cron::
-
-    0 3 1 * *  cd /srv/icihub && .venv/bin/icihub privacy anonymise --due
+The worker's nightly job ``anonymisation-due`` lists those due, and anonymises
+them only when ``ICIHUB_ANONYMISE_DUE`` is on (icihub/training/jobs.py); this
+command does it by hand: ``icihub privacy anonymise --due``.
 """
 
 from __future__ import annotations

@@ -3,9 +3,9 @@ date has come and promote waiting nominees to the free seats, in the fair order
 documented in ``icihub.training.services`` (round-robin across countries by
 seats held, then the country's priority, then the time of nomination).
 
-Meant to run by itself once a day, e.g. from cron::
-
-    15 2 * * *  cd /srv/icihub && .venv/bin/icihub reallocate-seats
+The worker (``icihub worker``) runs it every night as the scheduled job
+``reallocate-seats`` (icihub/training/jobs.py), once however many workers run;
+this command runs it by hand.
 
 Each session is its own transaction, retried a few times when a concurrent
 change gets in the way (a nominee withdrawn during the run); the command prints
@@ -29,7 +29,7 @@ from icihub.core.management.commands._common import command_errors
 class Command(BaseCommand):
     help = (
         "Release unused quota seats of the sessions due for reallocation and promote "
-        "waiting nominees fairly (run daily, e.g. by cron)."
+        "waiting nominees fairly (the worker runs it nightly; this runs it now)."
     )
 
     def add_arguments(self, parser):
