@@ -78,3 +78,24 @@ def make_participant(actor, iso3="KWT", n=1, **extra):
             **extra,
         },
     )
+
+
+def make_due_sessions(course, centre_staff, coordinator, people, count: int = 12) -> list:
+    """``count`` sessions whose quotas are due for release the same day (ten
+    weeks ahead, released six weeks before), each with the first two of
+    ``people`` (Kuwaitis) seated in Kuwait's quota of two and the next two
+    waiting for the two seats the release frees."""
+    start = timezone.localdate() + dt.timedelta(weeks=10)
+    sessions = []
+    for i in range(count):
+        session = make_session(
+            course,
+            centre_staff,
+            start=start + dt.timedelta(days=i),
+            capacity=4,
+            quotas={"KWT": 2},
+            reallocation_date=start - dt.timedelta(weeks=6),
+        )
+        services.nominate_many(coordinator, session, people[:4])
+        sessions.append(session)
+    return sessions

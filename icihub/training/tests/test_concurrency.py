@@ -82,31 +82,6 @@ def test_the_database_refuses_more_seats_than_the_capacity(course, centre_staff)
         Session.objects.filter(pk=session.pk).update(seats_taken=2)
 
 
-def _due_sessions(course, centre_staff, coordinator, people, count=12):
-    """``count`` sessions due the same day, each with two Kuwaitis seated (the
-    quota) and two waiting for the two seats the release frees."""
-    import datetime as dt
-
-    from django.utils import timezone
-
-    from . import factories
-
-    start = timezone.localdate() + dt.timedelta(weeks=10)
-    sessions = []
-    for i in range(count):
-        session = factories.make_session(
-            course,
-            centre_staff,
-            start=start + dt.timedelta(days=i),
-            capacity=4,
-            quotas={"KWT": 2},
-            reallocation_date=start - dt.timedelta(weeks=6),
-        )
-        services.nominate_many(coordinator, session, people)
-        sessions.append(session)
-    return sessions
-
-
 def _in_thread(work):
     """Run ``work`` in another thread (its own database connection) and wait."""
     result = race([work])[0]
@@ -123,7 +98,7 @@ def test_a_concurrent_withdrawal_during_the_daily_run(
     from . import factories
 
     people = [factories.make_participant(centre_staff, "KWT", i) for i in range(1, 5)]
-    due = _due_sessions(course, centre_staff, kwt_coordinator, people)
+    due = factories.make_due_sessions(course, centre_staff, kwt_coordinator, people)
     victims = [
         due[i].nominations.filter(status=Nomination.Status.WAITLISTED).order_by("priority").first()
         for i in (4, 9)
@@ -161,7 +136,7 @@ def test_the_daily_run_racing_withdrawals(course, centre_staff, kwt_coordinator)
     from . import factories
 
     people = [factories.make_participant(centre_staff, "KWT", i) for i in range(1, 5)]
-    due = _due_sessions(course, centre_staff, kwt_coordinator, people)
+    due = factories.make_due_sessions(course, centre_staff, kwt_coordinator, people)
     victims = [
         s.nominations.filter(status=Nomination.Status.WAITLISTED).order_by("-priority").first()
         for s in due[::2]

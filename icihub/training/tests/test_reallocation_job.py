@@ -6,13 +6,11 @@ happen to the waiting list (defect 7)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.utils import timezone
 
 from icihub.core.errors import Conflict
 from icihub.training import services
@@ -28,20 +26,7 @@ SESSIONS = 12
 def due(course, centre_staff, kwt_coordinator, kuwaitis):
     """Twelve sessions due on the same day, each with two Kuwaitis seated (the
     quota) and two waiting for the two seats the release frees."""
-    start = timezone.localdate() + dt.timedelta(weeks=10)
-    sessions = []
-    for i in range(SESSIONS):
-        session = factories.make_session(
-            course,
-            centre_staff,
-            start=start + dt.timedelta(days=i),
-            capacity=4,
-            quotas={"KWT": 2},
-            reallocation_date=start - dt.timedelta(weeks=6),
-        )
-        services.nominate_many(kwt_coordinator, session, kuwaitis[:4])
-        sessions.append(session)
-    return sessions
+    return factories.make_due_sessions(course, centre_staff, kwt_coordinator, kuwaitis, SESSIONS)
 
 
 def _waiting(session):
