@@ -54,6 +54,8 @@ setup: $(VENV)/.installed
 
 # The web server and one worker (queued e-mails, the schedule) together;
 # Ctrl-C stops both (icihub/operations/supervise.py, the standard library only).
+# The links in e-mails and feeds point at this server unless ICIHUB_BASE_URL says otherwise.
+run: export ICIHUB_BASE_URL ?= http://127.0.0.1:$(PORT)
 run: setup
 	@echo "icihub on http://127.0.0.1:$(PORT)/ with one worker (Ctrl-C stops both)"
 	exec $(BIN)/python -m icihub.operations.supervise \
