@@ -113,6 +113,24 @@ def test_a_decision_reaches_the_coordinator_once(
     assert any(m.to == [kuwaitis[0].email] for m in mail.outbox)  # the nominee's own
 
 
+def test_an_api_call_with_a_token_neither_records_a_language_nor_makes_a_session(
+    kwt_coordinator,
+):
+    """The language is remembered from the pages a user reads; a token's API
+    call keeps no session, and must not leave one behind (a row per call)."""
+    from django.contrib.sessions.models import Session
+
+    from icihub.testing import ApiClient
+
+    before = Session.objects.count()
+    api = ApiClient(kwt_coordinator)
+    api.headers = {**api.headers, "Accept-Language": "ar"}
+    response = api.get("me")
+    assert response.status_code == 200
+    assert Session.objects.count() == before
+    assert not SeenLanguage.objects.filter(user=kwt_coordinator).exists()
+
+
 def test_the_digest_in_the_recipients_language(build_programme, kwt_coordinator):
     from django.utils import timezone
 
