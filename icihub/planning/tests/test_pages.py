@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
-from django.utils.html import escape
 from django.utils import translation
+from django.utils.html import escape
 
 from icihub.gulf import calendar as gulf
 from icihub.planning.models import Plan
