@@ -10,7 +10,20 @@ from ninja import NinjaAPI
 
 from icihub.core.apikit import TokenAuth, install_error_handlers
 
-api = NinjaAPI(
+
+class IcihubAPI(NinjaAPI):
+    def get_openapi_operation_id(self, operation) -> str:
+        """Operation ids name the app's ``api`` module and the function, as ninja does,
+        also where an app's API is a package of rooms (``icihub.training.api.sessions``
+        keeps the ids ``icihub_training_api_...``): clients' ids do not move with the
+        code."""
+        module = operation.view_func.__module__
+        if ".api." in module:
+            module = module.split(".api.")[0] + ".api"
+        return f"{module}_{operation.view_func.__name__}".replace(".", "_")
+
+
+api = IcihubAPI(
     title="icihub API",
     version="1",
     description=(

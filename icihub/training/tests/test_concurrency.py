@@ -113,7 +113,7 @@ def test_a_concurrent_withdrawal_during_the_daily_run(
             _in_thread(lambda: services.withdraw(kwt_coordinator, victim, reason="concurrent"))
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(services, "_promotion_plan", plan)
+    monkeypatch.setattr(services.reallocation, "_promotion_plan", plan)
     report = services.reallocate(due[0].reallocation_date)
     assert report.ok, [r.as_dict() for r in report.failed]
     assert [r.outcome for r in report.results] == ["reallocated"] * len(due)

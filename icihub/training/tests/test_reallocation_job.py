@@ -46,7 +46,7 @@ def _withdraw_during_the_run(monkeypatch, actor, victim, after_calls=3):
             services.withdraw(actor, Nomination.objects.get(pk=victim.pk), reason="mid-run")
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(services, "_promotion_plan", plan)
+    monkeypatch.setattr(services.reallocation, "_promotion_plan", plan)
 
 
 def _released(sessions):
@@ -116,7 +116,7 @@ def test_a_session_that_keeps_conflicting_fails_alone(due, monkeypatch):
             raise Conflict("The waiting list changed meanwhile: try again.")
         return original(session, nominations, *args, **kwargs)
 
-    monkeypatch.setattr(services, "_promote", promote)
+    monkeypatch.setattr(services.reallocation, "_promote", promote)
     out = io.StringIO()
     with pytest.raises(CommandError) as error:
         call_command("reallocate_seats", "--date", due[0].reallocation_date.isoformat(), stdout=out)
@@ -134,7 +134,7 @@ def test_a_session_that_keeps_conflicting_fails_alone(due, monkeypatch):
     assert stuck.quotas_released_at is None  # its transaction was rolled back
     assert len(_waiting(stuck)) == 2
     # The next run picks it up again.
-    monkeypatch.setattr(services, "_promote", original)
+    monkeypatch.setattr(services.reallocation, "_promote", original)
     again = services.reallocate(due[0].reallocation_date)
     assert again.ok and [r.session_id for r in again.results] == [stuck.pk]
     assert again.results[0].outcome == "reallocated"
@@ -161,7 +161,7 @@ def test_on_demand_reallocation_raises_when_its_session_finally_conflicts(
     def promote(*args, **kwargs):
         raise Conflict("The waiting list changed meanwhile: try again.")
 
-    monkeypatch.setattr(services, "_promote", promote)
+    monkeypatch.setattr(services.reallocation, "_promote", promote)
     with pytest.raises(Conflict):
         services.reallocate(actor=centre_staff, session=session)
     session.refresh_from_db()

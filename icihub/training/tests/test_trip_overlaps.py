@@ -103,7 +103,7 @@ def test_the_database_refuses_an_overlap_written_by_any_path(taught, centre_staf
     assert "training_trip_no_overlap" in str(error.value)
     # The service's own check skipped (another path): the constraint's
     # violation answers 409 with a clear message, never 500.
-    monkeypatch.setattr(services, "_overlapping_trip", lambda *args: None)
+    monkeypatch.setattr(services.staffing, "_overlapping_trip", lambda *args: None)
     response = api.post("training/trips", _body(session, instructor, arrival=START))
     assert response.status_code == 409, response.content
     assert "Another trip of this instructor overlaps" in response.json()["detail"]

@@ -1,0 +1,238 @@
+"""Course endpoints."""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Schema, Status
+from ninja.pagination import paginate
+
+from icihub.core.access import Marking, get_visible
+from icihub.core.apikit import (
+    ERRORS,
+    MAX_SMALL,
+    READ_ERRORS,
+    Id,
+    MarkingEnum,
+    Pagination,
+    Percent,
+    actor,
+    apply_filters,
+    require_signed_in,
+)
+from icihub.core.listing import search
+from icihub.menu.models import Area
+from icihub.partners.models import Framework, Organisation
+
+from .. import selectors, services
+from ..models import (
+    Course,
+)
+from ._common import (
+    CourseClassification,
+    CourseDelivery,
+    CourseLevel,
+    CourseStatus,
+    OrganisationRef,
+    _country,
+    _fetch,
+    router,
+)
+
+# -- courses -------------------------------------------------------------------------------
+
+
+class CourseOut(Schema):
+    id: int
+    code: str
+    title: str
+    title_ar: str
+    description: str
+    areas: list[str] = Field(description="Area codes")
+    level: str
+    format: str
+    delivery: str
+    provider: OrganisationRef | None = None
+    duration_days: int
+    languages: str
+    aim: str
+    performance_objectives: list[str]
+    security_classification: str
+    training_audience: str
+    eligible_frameworks: list[str] = Field(description="Framework codes")
+    eligible_countries: list[str] = Field(description="ISO alpha-3 codes")
+    prerequisites: str
+    default_capacity: int
+    min_attendance_percent: int = Field(description="Completion rule: attendance needed (%)")
+    level1_evaluation_required: bool
+    level2_test: bool
+    fee_eur: Decimal
+    marking: str
+    status: str
+    external_ref: str
+    provenance: str
+
+    @staticmethod
+    def resolve_areas(obj):
+        return [a.code for a in obj.areas.all()]
+
+    @staticmethod
+    def resolve_performance_objectives(obj):
+        return obj.objective_list
+
+    @staticmethod
+    def resolve_eligible_frameworks(obj):
+        return [f.code for f in obj.eligible_frameworks.all()]
+
+    @staticmethod
+    def resolve_eligible_countries(obj):
+        return [c.iso3 for c in obj.eligible_countries.all()]
+
+
+class CourseIn(Schema):
+    code: str = Field(description="Course code, e.g. NIRC-CM-101")
+    title: str
+    title_ar: str = ""
+    description: str = ""
+    areas: list[str] = Field(default_factory=list, description="Area codes")
+    level: CourseLevel | None = None
+    delivery: CourseDelivery = Course.Delivery.RESIDENT
+    provider: str = Field(description="Slug of the providing organisation")
+    duration_days: int = Field(5, ge=1, le=365)
+    languages: str = "en"
+    aim: str = ""
+    performance_objectives: str = Field("", description="One objective per line")
+    security_classification: CourseClassification = Course.Classification.NU_REL_ICI
+    training_audience: str = ""
+    eligible_frameworks: list[str] = Field(default_factory=list, description="Framework codes")
+    eligible_countries: list[str] = Field(default_factory=list, description="ISO codes")
+    prerequisites: str = ""
+    default_capacity: int = Field(30, ge=1, le=MAX_SMALL)
+    min_attendance_percent: Percent = 80
+    level1_evaluation_required: bool = True
+    level2_test: bool = False
+    fee_eur: Decimal = Decimal(0)
+    marking: MarkingEnum = Marking.REL_ICI
+    status: CourseStatus = Course.Status.ACTIVE
+    external_ref: str = ""
+
+
+class CoursePatch(Schema):
+    title: str | None = None
+    title_ar: str | None = None
+    description: str | None = None
+    areas: list[str] | None = None
+    level: CourseLevel | None = None
+    delivery: CourseDelivery | None = None
+    provider: str | None = None
+    duration_days: int | None = Field(None, ge=1, le=365)
+    languages: str | None = None
+    aim: str | None = None
+    performance_objectives: str | None = None
+    security_classification: CourseClassification | None = None
+    training_audience: str | None = None
+    eligible_frameworks: list[str] | None = None
+    eligible_countries: list[str] | None = None
+    prerequisites: str | None = None
+    default_capacity: int | None = Field(None, ge=1, le=MAX_SMALL)
+    min_attendance_percent: Percent | None = None
+    level1_evaluation_required: bool | None = None
+    level2_test: bool | None = None
+    fee_eur: Decimal | None = None
+    marking: MarkingEnum | None = None
+    status: CourseStatus | None = None
+    external_ref: str | None = None
+
+
+class CourseFilters(Schema):
+    q: str | None = Field(None, description="Words of the code, title or description")
+    area: str | None = Field(None, description="Area code")
+    delivery: CourseDelivery | None = None
+    status: CourseStatus | None = None
+
+
+def _course_data(payload: Schema, *, partial: bool) -> dict:
+    data = payload.dict(exclude_unset=partial)
+    if partial:
+        data = {k: v for k, v in data.items() if v is not None}
+    for key, value in list(data.items()):
+        if hasattr(value, "value"):
+            data[key] = value.value
+    if data.get("level") is None and "level" in data:
+        data["level"] = ""
+    if "provider" in data:
+        provider = Organisation.objects.filter(slug=data["provider"]).first()
+        if provider is None:
+            raise ValidationError(
+                {"provider": _("Unknown organisation “%(s)s”.") % {"s": data["provider"]}}
+            )
+        data["provider"] = provider
+    if "areas" in data:
+        areas = list(Area.objects.filter(code__in=data["areas"]))
+        unknown = set(data["areas"]) - {a.code for a in areas}
+        if unknown:
+            raise ValidationError(
+                {"areas": _("Unknown areas: %(a)s.") % {"a": ", ".join(sorted(unknown))}}
+            )
+        data["areas"] = areas
+    if "eligible_frameworks" in data:
+        frameworks = list(Framework.objects.filter(code__in=data["eligible_frameworks"]))
+        unknown = set(data["eligible_frameworks"]) - {f.code for f in frameworks}
+        if unknown:
+            raise ValidationError(
+                {
+                    "eligible_frameworks": _("Unknown frameworks: %(f)s.")
+                    % {"f": ", ".join(sorted(unknown))}
+                }
+            )
+        data["eligible_frameworks"] = frameworks
+    if "eligible_countries" in data:
+        data["eligible_countries"] = [
+            _country(code, "eligible_countries") for code in data["eligible_countries"]
+        ]
+    return data
+
+
+def _courses(user):
+    return selectors.courses(user)
+
+
+@router.get(
+    "/training/courses",
+    response={200: list[CourseOut], **READ_ERRORS},
+    summary="The course catalogue",
+)
+@paginate(Pagination)
+def course_list(request, filters: Query[CourseFilters]):
+    user = actor(request)
+    qs = apply_filters(
+        _courses(user),
+        filters,
+        {"area": "areas__code", "delivery": "delivery", "status": "status"},
+    )
+    if filters.area:
+        qs = qs.distinct()
+    if filters.q:
+        qs = search(qs, filters.q, ["search_text"])
+    return qs
+
+
+@router.get("/training/courses/{int:pk}", response={200: CourseOut, **READ_ERRORS})
+def course_detail(request, pk: Id):
+    user = actor(request)
+    return get_visible(_courses(user), user, pk=pk)
+
+
+@router.post("/training/courses", response={201: CourseOut, **ERRORS}, summary="Add a course")
+def course_create(request, payload: CourseIn):
+    user = require_signed_in(request)
+    course = services.create_course(user, _course_data(payload, partial=False))
+    return Status(201, _fetch(_courses(user), course))
+
+
+@router.patch("/training/courses/{int:pk}", response={200: CourseOut, **ERRORS})
+def course_update(request, pk: Id, payload: CoursePatch):
+    user = require_signed_in(request)
+    course = get_visible(Course, user, pk=pk)
+    services.update_course(user, course, _course_data(payload, partial=True))
+    return _fetch(_courses(user), course)

@@ -1,0 +1,139 @@
+"""Participant endpoints."""
+
+import datetime as dt
+
+from ninja import Field, Query, Schema, Status
+from ninja.pagination import paginate
+
+from icihub.core.access import get_visible
+from icihub.core.apikit import (
+    ERRORS,
+    READ_ERRORS,
+    Id,
+    Pagination,
+    apply_filters,
+    require_signed_in,
+)
+from icihub.core.listing import search
+
+from .. import selectors, services
+from ..models import (
+    Participant,
+)
+from ._common import ParticipantRankCode, ParticipantService, _country, _fetch, router
+
+# -- participants ---------------------------------------------------------------------------
+
+
+class ParticipantOut(Schema):
+    id: int
+    given_name: str
+    family_name: str
+    name_ar: str
+    country: str
+    service: str
+    rank: str
+    rank_code: str
+    position: str
+    organisation: str
+    email: str
+    date_of_birth: dt.date | None = None
+    user: str | None = None
+
+    @staticmethod
+    def resolve_country(obj):
+        return obj.country.iso3
+
+    @staticmethod
+    def resolve_user(obj):
+        return obj.user.username if obj.user_id else None
+
+
+class ParticipantIn(Schema):
+    given_name: str
+    family_name: str
+    name_ar: str = ""
+    country: str = Field(description="ISO code")
+    service: ParticipantService
+    rank: str = ""
+    rank_code: ParticipantRankCode = Participant.RankCode.CIVILIAN
+    position: str = ""
+    organisation: str = ""
+    email: str = ""
+    date_of_birth: dt.date | None = None
+
+
+class ParticipantPatch(Schema):
+    given_name: str | None = None
+    family_name: str | None = None
+    name_ar: str | None = None
+    country: str | None = None
+    service: ParticipantService | None = None
+    rank: str | None = None
+    rank_code: ParticipantRankCode | None = None
+    position: str | None = None
+    organisation: str | None = None
+    email: str | None = None
+    date_of_birth: dt.date | None = None
+
+
+class ParticipantFilters(Schema):
+    q: str | None = Field(None, description="Words of the name (Latin or Arabic) or e-mail")
+    country: str | None = Field(None, description="ISO alpha-3 code")
+    service: ParticipantService | None = None
+    rank_code: ParticipantRankCode | None = None
+
+
+def _participant_data(payload: Schema, *, partial: bool) -> dict:
+    data = payload.dict(exclude_unset=partial)
+    if partial:
+        data = {k: v for k, v in data.items() if v is not None}
+    for key, value in list(data.items()):
+        if hasattr(value, "value"):
+            data[key] = value.value
+    if "country" in data:
+        data["country"] = _country(data["country"], "country")
+    return data
+
+
+def _participants(user):
+    return selectors.participants(user).select_related("user")
+
+
+@router.get("/training/participants", response={200: list[ParticipantOut], **READ_ERRORS})
+@paginate(Pagination)
+def participant_list(request, filters: Query[ParticipantFilters]):
+    user = require_signed_in(request)
+    qs = apply_filters(
+        _participants(user),
+        filters,
+        {"country": "country__iso3__iexact", "service": "service", "rank_code": "rank_code"},
+    )
+    if filters.q:
+        qs = search(qs, filters.q, ["search_text"])
+    return qs
+
+
+@router.get("/training/participants/{int:pk}", response={200: ParticipantOut, **READ_ERRORS})
+def participant_detail(request, pk: Id):
+    user = require_signed_in(request)
+    return get_visible(_participants(user), user, pk=pk)
+
+
+@router.post(
+    "/training/participants",
+    response={201: ParticipantOut, **ERRORS},
+    summary="Record a person (duplicates are refused: one person is one participant)",
+)
+def participant_create(request, payload: ParticipantIn):
+    user = require_signed_in(request)
+    participant = services.create_participant(user, _participant_data(payload, partial=False))
+    return Status(201, _fetch(_participants(user), participant))
+
+
+@router.patch("/training/participants/{int:pk}", response={200: ParticipantOut, **ERRORS})
+def participant_update(request, pk: Id, payload: ParticipantPatch):
+    user = require_signed_in(request)
+    participant = get_visible(Participant, user, pk=pk)
+    services.update_participant(user, participant, _participant_data(payload, partial=True))
+    return _fetch(_participants(user), participant)

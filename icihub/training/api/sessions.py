@@ -1,0 +1,222 @@
+"""Session endpoints: records, quotas, the lifecycle, reallocation, completion."""
+
+import datetime as dt
+
+from django.db.models import Prefetch
+from ninja import Field, Query, Schema, Status
+from ninja.pagination import paginate
+
+from icihub.core.access import get_visible
+from icihub.core.apikit import (
+    ERRORS,
+    MAX_SMALL,
+    READ_ERRORS,
+    Count,
+    Id,
+    Pagination,
+    Year,
+    actor,
+    apply_filters,
+    require_signed_in,
+)
+
+from .. import selectors, services
+from ..models import (
+    Course,
+    SeatQuota,
+    Session,
+)
+from ._common import CourseRef, SessionState, _country, _fetch, router
+
+# -- sessions --------------------------------------------------------------------------------
+
+
+class QuotaOut(Schema):
+    country: str
+    seats: int
+
+    @staticmethod
+    def resolve_country(obj):
+        return obj.country.iso3
+
+
+class SessionOut(Schema):
+    id: int
+    reference: str
+    course: CourseRef
+    start: dt.date
+    end: dt.date
+    venue: str
+    capacity: int
+    seats_taken: int
+    free_seats: int
+    director: str
+    nomination_deadline: dt.date
+    reallocation_date: dt.date
+    quotas_released_at: dt.datetime | None = None
+    state: str
+    cancel_reason: str
+    is_public: bool
+    accepts_nominations: bool
+    quotas: list[QuotaOut] = Field(description="The quotas the caller may see")
+
+    @staticmethod
+    def resolve_accepts_nominations(obj):
+        return obj.accepts_nominations()
+
+    @staticmethod
+    def resolve_quotas(obj):
+        return list(obj.quotas.all())
+
+
+class SessionIn(Schema):
+    course: Id = Field(description="Course id")
+    start: dt.date
+    end: dt.date | None = Field(None, description="Default: the course's duration")
+    reference: str = ""
+    venue: str = ""
+    capacity: int | None = Field(None, ge=1, le=MAX_SMALL, description="Default: the course's")
+    director: str = ""
+    nomination_deadline: dt.date | None = Field(None, description="Default: 8 weeks before")
+    reallocation_date: dt.date | None = Field(None, description="Default: 6 weeks before")
+    is_public: bool = True
+    joining_instructions: str = ""
+    notes: str = ""
+    quotas: dict[str, Count] = Field(default_factory=dict, description="ISO code -> seats")
+
+
+class SessionPatch(Schema):
+    start: dt.date | None = None
+    end: dt.date | None = None
+    venue: str | None = None
+    capacity: int | None = Field(None, ge=1, le=MAX_SMALL)
+    director: str | None = None
+    nomination_deadline: dt.date | None = None
+    reallocation_date: dt.date | None = None
+    is_public: bool | None = None
+    joining_instructions: str | None = None
+    notes: str | None = None
+
+
+class SessionFilters(Schema):
+    course: Id | None = Field(None, description="Course id")
+    state: SessionState | None = None
+    year: Year | None = Field(None, description="Year of the start")
+    open: bool | None = Field(None, description="Only sessions open for nominations now")
+
+
+class StateIn(Schema):
+    state: SessionState
+    reason: str = ""
+
+
+class QuotasIn(Schema):
+    quotas: dict[str, Count] = Field(description="ISO code -> seats (0 removes the quota)")
+
+
+class ReallocationOut(Schema):
+    day: dt.date
+    released: int
+    promoted: list[dict]
+
+
+def _sessions(user):
+    return selectors.sessions(user).prefetch_related(
+        Prefetch(
+            "quotas",
+            queryset=SeatQuota.objects.visible_to(user).select_related("country"),
+        )
+    )
+
+
+def _quota_map(quotas: dict[str, int]) -> dict:
+    return {_country(code, "quotas"): seats for code, seats in quotas.items()}
+
+
+@router.get("/training/sessions", response={200: list[SessionOut], **READ_ERRORS})
+@paginate(Pagination)
+def session_list(request, filters: Query[SessionFilters]):
+    user = actor(request)
+    qs = apply_filters(
+        _sessions(user), filters, {"course": "course_id", "state": "state", "year": "start__year"}
+    )
+    if filters.open:
+        qs = qs.open_for_nominations()
+    return qs.order_by("start", "pk")
+
+
+@router.get("/training/sessions/{int:pk}", response={200: SessionOut, **READ_ERRORS})
+def session_detail(request, pk: Id):
+    user = actor(request)
+    return get_visible(_sessions(user), user, pk=pk)
+
+
+@router.post(
+    "/training/sessions", response={201: SessionOut, **ERRORS}, summary="Schedule a session"
+)
+def session_create(request, payload: SessionIn):
+    user = require_signed_in(request)
+    course = get_visible(Course, user, pk=payload.course)
+    data = payload.dict(exclude={"course", "quotas"})
+    data = {k: v for k, v in data.items() if v not in (None, "") or k in ("notes", "director")}
+    session = services.create_session(user, course, data, quotas=_quota_map(payload.quotas))
+    return Status(201, _fetch(_sessions(user), session))
+
+
+@router.patch("/training/sessions/{int:pk}", response={200: SessionOut, **ERRORS})
+def session_update(request, pk: Id, payload: SessionPatch):
+    user = require_signed_in(request)
+    session = get_visible(Session, user, pk=pk)
+    data = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
+    services.update_session(user, session, data)
+    return _fetch(_sessions(user), session)
+
+
+@router.put(
+    "/training/sessions/{int:pk}/quotas",
+    response={200: SessionOut, **ERRORS},
+    summary="Set seat quotas of the countries given",
+)
+def session_quotas(request, pk: Id, payload: QuotasIn):
+    user = require_signed_in(request)
+    session = get_visible(Session, user, pk=pk)
+    services.set_quotas(user, session, _quota_map(payload.quotas))
+    return _fetch(_sessions(user), session)
+
+
+@router.post("/training/sessions/{int:pk}/state", response={200: SessionOut, **ERRORS})
+def session_state(request, pk: Id, payload: StateIn):
+    user = require_signed_in(request)
+    session = get_visible(Session, user, pk=pk)
+    services.change_state(user, session, payload.state.value, reason=payload.reason)
+    return _fetch(_sessions(user), session)
+
+
+@router.post(
+    "/training/sessions/{int:pk}/reallocate",
+    response={200: ReallocationOut, **ERRORS},
+    summary="Release the quotas now and promote waiting nominees (staff)",
+)
+def session_reallocate(request, pk: Id):
+    user = require_signed_in(request)
+    session = get_visible(Session, user, pk=pk)
+    report = services.reallocate(actor=user, session=session)
+    return {
+        "day": report.day,
+        "released": report.released,
+        "promoted": [
+            {"session": ref, "participant": name, "country": iso3}
+            for ref, name, iso3 in report.promoted
+        ],
+    }
+
+
+@router.post(
+    "/training/sessions/{int:pk}/complete",
+    response={200: dict[str, int], **ERRORS},
+    summary="Complete a running session: outcomes by the course's rule",
+)
+def session_complete(request, pk: Id):
+    user = require_signed_in(request)
+    session = get_visible(Session, user, pk=pk)
+    return services.complete_session(user, session)

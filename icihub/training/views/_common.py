@@ -1,0 +1,70 @@
+"""What the training pages share: the safe way back, running a service with messages, choice lists."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from icihub.core.access import (
+    Role,
+    policy_for,
+    role_of,
+)
+from icihub.core.errors import Conflict
+from icihub.menu.models import Area
+from icihub.partners.models import Country
+
+from ..models import (
+    Participant,
+    Session,
+)
+
+# -- helpers ------------------------------------------------------------------------------
+
+
+def _back(request, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+def _act(request, call, success: str) -> bool:
+    """Run a service call for a POST action; report its outcome as a message."""
+    try:
+        call()
+    except ValidationError as exc:
+        for text in exc.messages:
+            messages.error(request, text)
+        return False
+    except Conflict as exc:
+        messages.error(request, str(exc))
+        return False
+    messages.success(request, success)
+    return True
+
+
+def _can_create(user, model) -> bool:
+    return policy_for(model).can_create(user)
+
+
+def _area_choices(request):
+    return [(a.code, a.name) for a in Area.objects.order_by("position", "name")]
+
+
+def _country_choices(request):
+    if role_of(request.user) == Role.COORDINATOR:
+        countries = Country.objects.filter(pk=request.user.country_id)
+    else:
+        countries = Country.objects.filter(
+            pk__in=Participant.objects.visible_to(request.user).values("country_id")
+        )
+    return [(c.iso3, c.name) for c in countries.order_by("name")]
+
+
+def _year_choices(request):
+    years = Session.objects.visible_to(request.user).dates("start", "year", order="DESC")
+    return [(str(d.year), str(d.year)) for d in years]

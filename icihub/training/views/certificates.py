@@ -1,0 +1,163 @@
+"""Certificates: lists, PDFs, revoking, issuing per session, the public check."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Case, CharField, Value, When
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from icihub.core import audit
+from icihub.core.access import (
+    STAFF_ROLES,
+    can_change,
+    get_visible,
+    require_role,
+)
+from icihub.core.listing import Filter, ListPage
+from icihub.core.text import attach
+
+from .. import selectors, services
+from ..forms import (
+    RequiredReasonForm,
+)
+from ..models import (
+    Certificate,
+    Session,
+)
+from ._common import _act, _country_choices, _year_choices
+
+# -- certificates ---------------------------------------------------------------------------
+
+CERTIFICATE_LIST = ListPage(
+    template="training/certificate_list.html",
+    results_template="training/_certificate_results.html",
+    search_fields=[
+        "code",
+        "nomination__participant__search_text",
+        "nomination__session__reference",
+    ],
+    filters=[
+        Filter(
+            "state",
+            gettext_lazy("State"),
+            "state",
+            [("valid", gettext_lazy("valid")), ("revoked", gettext_lazy("revoked"))],
+        ),
+        Filter("year", gettext_lazy("Year"), "nomination__session__start__year", _year_choices),
+        Filter("country", gettext_lazy("Country"), "nomination__country__iso3", _country_choices),
+    ],
+)
+
+
+@login_required
+def certificate_list(request):
+    """The register of issued and revoked certificates."""
+    qs = selectors.certificates(request.user).annotate(
+        state=Case(
+            When(revoked_at__isnull=True, then=Value("valid")),
+            default=Value("revoked"),
+            output_field=CharField(),
+        )
+    )
+    return CERTIFICATE_LIST.render(request, qs)
+
+
+@login_required
+def certificate_detail(request, pk):
+    certificate = get_visible(selectors.certificates(request.user), request.user, pk=pk)
+    return render(
+        request,
+        "training/certificate_detail.html",
+        {
+            "certificate": certificate,
+            "can_revoke": certificate.is_valid and can_change(request.user, certificate),
+            "form": RequiredReasonForm(),
+        },
+    )
+
+
+@login_required
+def certificate_pdf(request, pk):
+    from ..certificates import render_pdf
+
+    certificate = get_visible(selectors.certificates(request.user), request.user, pk=pk)
+    pdf = render_pdf(certificate)
+    audit.log_event(audit.Action.EXPORT, certificate, message="certificate PDF", actor=request.user)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    attach(response, f"certificate-{certificate.code}.pdf")
+    return response
+
+
+@login_required
+@require_POST
+def certificate_revoke(request, pk):
+    certificate = get_visible(Certificate, request.user, pk=pk)
+    _act(
+        request,
+        lambda: services.revoke_certificate(
+            request.user, certificate, reason=request.POST.get("reason", "")
+        ),
+        _("Certificate revoked."),
+    )
+    return redirect("training:certificate_detail", pk=certificate.pk)
+
+
+@login_required
+@require_POST
+def session_certify(request, pk):
+    session = get_visible(Session, request.user, pk=pk)
+    result = {}
+
+    def run():
+        result["r"] = services.issue_certificates(request.user, session)
+
+    if _act(request, run, _("Certificates issued.")):
+        issued, skipped = result["r"]
+        messages.info(request, _("%(n)d certificates issued.") % {"n": len(issued)})
+        for reason in skipped[:10]:
+            messages.warning(request, reason)
+    return redirect(session.get_absolute_url())
+
+
+@login_required
+def session_certificates_zip(request, pk):
+    from ..certificates import certificates_zip
+
+    session = get_visible(Session, request.user, pk=pk)
+    require_role(request.user, *STAFF_ROLES)
+    certificates = list(
+        selectors.certificates(request.user).filter(
+            nomination__session=session, revoked_at__isnull=True
+        )
+    )
+    if not certificates:
+        messages.error(request, _("No certificates to download yet."))
+        return redirect(session.get_absolute_url())
+    body = certificates_zip(certificates)
+    audit.log_event(
+        audit.Action.EXPORT,
+        session,
+        message=f"certificates ZIP: {len(certificates)} certificates",
+        actor=request.user,
+    )
+    response = HttpResponse(body, content_type="application/zip")
+    attach(response, f"certificates-{session.reference}.zip")
+    return response
+
+
+def verify_certificate(request, code):
+    """Public: says whether a certificate is valid or revoked, and nothing more."""
+    state = selectors.certificate_state(services.normalise_code(code))
+    response = render(
+        request,
+        "training/verify.html",
+        {"state": state, "code": services.normalise_code(code)},
+        status=200 if state else 404,
+    )
+    response["X-Robots-Tag"] = "noindex"
+    return response
