@@ -121,6 +121,7 @@ INSTALLED_APPS = [
     "icihub.reports",
     "icihub.planning",
     "icihub.operations",
+    "icihub.home",
 ]
 
 # The apps whose models are domain data: audited, access-controlled, counted.
@@ -196,9 +197,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "core.User"
+# The model User.country points at (iso2, iso3, name), named here as
+# AUTH_USER_MODEL names the user model: the kernel imports no app above it
+# (icihub.core.countries).
+ICIHUB_COUNTRY_MODEL = "partners.Country"
 LOGIN_URL = "core:login"
-LOGIN_REDIRECT_URL = "core:home"
-LOGOUT_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "home:home"
+LOGOUT_REDIRECT_URL = "home:home"
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

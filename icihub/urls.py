@@ -26,6 +26,7 @@ APP_URLS = [
     ("gulf", "calendar/"),
     ("planning", "planning/"),
     ("operations", "operations/"),
+    ("home", ""),  # the home page, /
 ]
 for _app, _prefix in APP_URLS:
     try:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from . import selectors, services
+from . import countries, selectors, services
 from .access import STAFF_ROLES, Marking, Role, get_visible, require_role
 from .apikit import (
     ERRORS,
@@ -45,17 +45,11 @@ def _require_staff(request):
 
 def _country(code: str | None):
     """The country for an ISO 3166 alpha-3 (or alpha-2) code; a field error otherwise."""
-    if not code:
-        return None
     from django.core.exceptions import ValidationError
 
-    from icihub.partners.models import Country
-
-    code = code.strip().upper()
-    field = "iso2" if len(code) == 2 else "iso3"
     try:
-        return Country.objects.get(**{field: code})
-    except Country.DoesNotExist:
+        return countries.by_code(code)
+    except countries.country_model().DoesNotExist:
         raise ValidationError(
             {"country": _("Unknown country “%(code)s”.") % {"code": code}}
         ) from None

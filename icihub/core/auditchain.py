@@ -34,7 +34,8 @@ accepts an entry whose content matches either its sealed ``content_hash`` or the
 digest its latest chained redaction recorded: a redaction is visible, a silent
 edit is a broken link.
 
-Published report snapshots (``reports.Snapshot``) carry the SHA-256 of their
+Published report snapshots (``reports.Snapshot``, registered by the reports
+app with :func:`register_snapshot_model`) carry the SHA-256 of their
 content (``content_hash``); the entry that recorded their creation holds that
 hash in its values, and the entry is chained. The verifier recomputes each
 snapshot's hash, compares it with the chained one, and notices a snapshot
@@ -413,13 +414,29 @@ def _redactions(manager) -> dict | Break:
     return found
 
 
+# The model of the published snapshots whose content hashes the verifier checks
+# (reports.Snapshot). The reports app registers it in its AppConfig.ready: the
+# kernel names no app above it. Empty: there are no snapshots to check.
+_snapshot_models: list = []
+
+
+def register_snapshot_model(model) -> None:
+    """Have :func:`verify` check the rows of ``model`` against the content hash
+    chained with their creation (:func:`snapshot_digest`). One model only."""
+    if _snapshot_models and _snapshot_models[0] is not model:
+        raise ValueError(f"{_snapshot_models[0]._meta.label} is registered already")
+    _snapshot_models[:] = [model]
+
+
+def _snapshot_model():
+    return _snapshot_models[0] if _snapshot_models else None
+
+
 def _snapshot_content_type_id() -> int | None:
-    from django.apps import apps
     from django.contrib.contenttypes.models import ContentType
 
-    try:
-        model = apps.get_model("reports", "Snapshot")
-    except LookupError:
+    model = _snapshot_model()
+    if model is None:
         return None
     return ContentType.objects.get_for_model(model).pk
 
@@ -432,11 +449,8 @@ def _recorded_snapshot_hash(row: dict) -> str | None:
 
 
 def _verify_snapshots(using: str, records: dict, result: Result) -> Break | None:
-    from django.apps import apps
-
-    try:
-        Snapshot = apps.get_model("reports", "Snapshot")
-    except LookupError:
+    Snapshot = _snapshot_model()
+    if Snapshot is None:
         return None
     seen = set()
     for snapshot in Snapshot._base_manager.using(using).order_by("pk"):

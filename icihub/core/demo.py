@@ -69,9 +69,7 @@ def demo_user(username: str):
 def load(progress: Progress = print) -> None:
     """Create the demo accounts that do not exist yet (an existing account is
     left as it is)."""
-    from icihub.partners.models import Country
-
-    from . import services
+    from . import countries, services
     from .models import User
 
     password = demo_password()
@@ -88,7 +86,7 @@ def load(progress: Progress = print) -> None:
             None,
             username=spec.username,
             role=spec.role,
-            country=Country.objects.get(iso3=spec.country) if spec.country else None,
+            country=countries.by_code(spec.country),
             password=password,
             email=f"{spec.username}@icihub.invalid",
             first_name=spec.first_name,
@@ -110,7 +108,8 @@ def load(progress: Progress = print) -> None:
 def load_all(progress: Progress = print, apps: list[str] | None = None) -> list[str]:
     """Load the demo data of every app that has a ``demo.py``, in
     ``core.reference.ORDER``, in one transaction (all or nothing). Returns the
-    apps loaded."""
+    apps loaded. (A walk over the apps settings.ICIHUB_APPS names, by module
+    name: the kernel imports no app above it.)"""
     from importlib import import_module
 
     from django.db import transaction

@@ -5,9 +5,8 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from icihub.partners.models import Country
-
 from .access import Role
+from .countries import country_model
 from .errors import Conflict
 
 LOCKED_MESSAGE = _(
@@ -109,7 +108,7 @@ class UserCreateForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
     country = forms.ModelChoiceField(
         label=_("Country"),
-        queryset=Country.objects.none(),
+        queryset=None,  # set in __init__: the country model is named by a setting
         required=False,
         to_field_name="iso3",
         help_text=_("Required for a national coordinator."),
@@ -120,14 +119,14 @@ class UserCreateForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["country"].queryset = Country.objects.order_by("name")
+        self.fields["country"].queryset = country_model().objects.order_by("name")
 
 
 class UserRoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
     country = forms.ModelChoiceField(
         label=_("Country"),
-        queryset=Country.objects.none(),
+        queryset=None,  # set in __init__: the country model is named by a setting
         required=False,
         to_field_name="iso3",
     )
@@ -136,7 +135,7 @@ class UserRoleForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["country"].queryset = Country.objects.order_by("name")
+        self.fields["country"].queryset = country_model().objects.order_by("name")
 
 
 class TokenCreateForm(forms.Form):

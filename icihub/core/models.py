@@ -7,6 +7,7 @@ import hashlib
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
 from django.contrib.contenttypes.models import ContentType
@@ -111,7 +112,7 @@ class User(AbstractUser):
         _("role"), max_length=20, choices=Role.choices, default=Role.PARTICIPANT
     )
     country = models.ForeignKey(
-        "partners.Country",
+        settings.ICIHUB_COUNTRY_MODEL,
         verbose_name=_("country"),
         on_delete=models.PROTECT,
         null=True,

@@ -19,7 +19,9 @@ from .dates import PartialDate
 from .models import Citation, Source
 
 # The apps in layer order, as settings.ICIHUB_APPS lists them (one list: an app
-# without a reference.py or demo.py is passed over).
+# without a reference.py or demo.py is passed over). load_all here and in
+# core/demo.py walk this registry by module name (import_module): the kernel
+# imports no app above it by name, the setting says which apps there are.
 ORDER = list(settings.ICIHUB_APPS)
 
 Progress = Callable[[str], None]

@@ -5,7 +5,6 @@ from . import views
 app_name = "core"
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/login/code/", views.two_factor_verify, name="two_factor_verify"),
     path("accounts/logout/", views.LogoutView.as_view(), name="logout"),

@@ -1,4 +1,4 @@
-"""Pages of the shared kernel: home, sign-in, sources, record history, users,
+"""Pages of the shared kernel: sign-in, sources, record history, users,
 the audit trail and API tokens."""
 
 from __future__ import annotations
@@ -40,21 +40,6 @@ from .forms import (
 from .listing import Filter, ListPage
 from .middleware import client_ip
 from .models import ApiToken, AuditEntry, Source, User
-
-
-def home(request):
-    """The initiative at a glance. The home page composes what each app offers
-    (every part reads through the access model for the signed-in user)."""
-    from icihub.dialogue.selectors import latest_events
-    from icihub.partners.selectors import initiative_at_a_glance
-    from icihub.programmes.selectors import home_panel
-    from icihub.reports.selectors import home_panel as figures_panel
-
-    context = initiative_at_a_glance(request.user)
-    context["latest_events"] = latest_events(request.user, limit=5)
-    context.update(home_panel(request.user))
-    context.update(figures_panel(request.user))
-    return render(request, "core/home.html", context)
 
 
 class LoginView(auth_views.LoginView):

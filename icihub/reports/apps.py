@@ -6,3 +6,11 @@ class ReportsConfig(AppConfig):
     name = "icihub.reports"
     label = "reports"
     verbose_name = _("Figures and reports")
+
+    def ready(self):
+        from icihub.core import auditchain
+
+        from .models import Snapshot
+
+        # the audit chain's verifier checks the published snapshots' hashes
+        auditchain.register_snapshot_model(Snapshot)

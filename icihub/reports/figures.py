@@ -18,7 +18,6 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.apps import apps
 from django.db.models import (
     Avg,
     Case,
@@ -38,18 +37,29 @@ from django.db.models.functions import Concat, Substr, TruncMonth
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from icihub.dialogue.models import Event
+from icihub.dialogue.models import Participant as EventParticipant
+from icihub.menu.models import Activity, Area
+from icihub.partners.models import Country, Organisation
+from icihub.programmes.models import Delivery, PartnerRequest, Programme, ProgrammeItem
+from icihub.training.models import (
+    Course,
+    Evaluation,
+    Instructor,
+    Nomination,
+    Participant,
+    SeatQuota,
+    Session,
+    Trip,
+)
+
 from .scope import Scope
 
 # -- the rows figures count ------------------------------------------------------------
 
 
-def _model(label: str):
-    return apps.get_model(label)
-
-
 def _area_activities(area):
     """Ids of the menu activities (courses included) in ``area``."""
-    Activity = _model("menu.Activity")
     return Activity.areas.through.objects.filter(area=area).values("activity_id")
 
 
@@ -66,8 +76,6 @@ def counted_sessions(scope: Scope, *, by_country: bool = True):
     sessions attended by at least one officer of those countries."""
 
     def build():
-        Session = _model("training.Session")
-        Nomination = _model("training.Nomination")
         qs = scope.rows(Session).filter(state=Session.State.COMPLETED, **_in_period("start", scope))
         if scope.filters.area is not None:
             qs = qs.filter(course_id__in=_area_activities(scope.filters.area))
@@ -92,7 +100,6 @@ def counted_sessions(scope: Scope, *, by_country: bool = True):
 
 def _nominations(scope: Scope, **conditions):
     """Nominations on the counted sessions (of the filtered countries)."""
-    Nomination = _model("training.Nomination")
     qs = scope.rows(Nomination, aggregated=True).filter(
         session__in=counted_sessions(scope, by_country=False), **conditions
     )
@@ -112,7 +119,6 @@ def attendances(scope: Scope):
 
 def trips(scope: Scope):
     """Trips covering at least one counted session (one row per trip)."""
-    Trip = _model("training.Trip")
     links = Trip.sessions.through.objects.filter(
         session__in=counted_sessions(scope, by_country=True)
     ).values("trip_id")
@@ -132,8 +138,6 @@ def event_start():
 
 
 def events(scope: Scope):
-    Event = _model("dialogue.Event")
-    Participant = _model("dialogue.Participant")
     qs = (
         scope.rows(Event)
         .filter(date__isnull=False)
@@ -154,7 +158,7 @@ def events(scope: Scope):
     ids = scope.country_ids()
     if ids is not None:
         qs = qs.filter(
-            Q(pk__in=Participant.objects.filter(country_id__in=ids).values("event_id"))
+            Q(pk__in=EventParticipant.objects.filter(country_id__in=ids).values("event_id"))
             | Q(venue_country_id__in=ids)
             | Q(country_id__in=ids)
         )
@@ -163,7 +167,6 @@ def events(scope: Scope):
 
 def deliveries(scope: Scope):
     """Programme deliveries in the period that are not course sessions or meetings."""
-    Delivery = _model("programmes.Delivery")
     qs = scope.rows(Delivery).filter(
         kind__in=[Delivery.Kind.EXPERT_VISIT, Delivery.Kind.OTHER],
         **_in_period("delivered_on", scope),
@@ -180,7 +183,6 @@ AGREED_STATES = ("agreed", "active", "closed")
 
 
 def planned_items(scope: Scope):
-    ProgrammeItem = _model("programmes.ProgrammeItem")
     qs = scope.rows(ProgrammeItem).filter(
         planned_year__gte=scope.period.start.year,
         planned_year__lte=scope.period.end.year,
@@ -198,14 +200,12 @@ def delivered_items(scope: Scope):
     """Planned items with a delivery on or before the period's last day: a
     delivery in a later year does not count for this period (docs/reports.md),
     so a past year's figure does not change when a late delivery is recorded."""
-    Delivery = _model("programmes.Delivery")
     return planned_items(scope).filter(
         pk__in=scope.rows(Delivery).filter(delivered_on__lte=scope.period.end).values("item_id")
     )
 
 
 def _requests(scope: Scope):
-    PartnerRequest = _model("programmes.PartnerRequest")
     qs = scope.rows(PartnerRequest)
     if scope.filters.area is not None:
         qs = qs.filter(activity_id__in=_area_activities(scope.filters.area))
@@ -235,7 +235,6 @@ def requests_waiting(scope: Scope):
 
 
 def evaluations(scope: Scope):
-    Evaluation = _model("training.Evaluation")
     qs = scope.rows(Evaluation).filter(
         nomination__session__in=counted_sessions(scope, by_country=False)
     )
@@ -246,7 +245,6 @@ def evaluations(scope: Scope):
 
 
 def quotas(scope: Scope):
-    SeatQuota = _model("training.SeatQuota")
     qs = scope.rows(SeatQuota, aggregated=True).filter(
         session__in=counted_sessions(scope, by_country=False)
     )
@@ -320,7 +318,6 @@ def _choices(choices, blank=None):
 
 
 def _country_labels(scope, values):
-    Country = _model("partners.Country")
     names = scope.cached(
         ("labels", "country"), lambda: dict(Country.objects.values_list("iso3", "name"))
     )
@@ -328,7 +325,6 @@ def _country_labels(scope, values):
 
 
 def _area_labels(scope, values):
-    Area = _model("menu.Area")
     rows = scope.cached(
         ("labels", "area"),
         lambda: {
@@ -340,7 +336,6 @@ def _area_labels(scope, values):
 
 
 def _organisation_labels(scope, values):
-    Organisation = _model("partners.Organisation")
     rows = {
         slug: (f"{name} ({acronym})" if acronym else name)
         for slug, name, acronym in Organisation.objects.filter(slug__in=values).values_list(
@@ -351,7 +346,6 @@ def _organisation_labels(scope, values):
 
 
 def _session_labels(scope, values):
-    Session = _model("training.Session")
     rows = {
         pk: (f"{reference} – {title}", start)
         for pk, reference, title, start in Session.objects.filter(pk__in=values).values_list(
@@ -362,7 +356,6 @@ def _session_labels(scope, values):
 
 
 def _course_labels(scope, values):
-    Course = _model("training.Course")
     rows = {
         pk: (f"{code} – {title}", code)
         for pk, code, title in Course.objects.filter(pk__in=values).values_list(
@@ -373,7 +366,6 @@ def _course_labels(scope, values):
 
 
 def _programme_labels(scope, values):
-    Programme = _model("programmes.Programme")
     out = {}
     for programme in Programme.objects.filter(pk__in=values).select_related("country"):
         out[programme.pk] = (str(programme), (programme.country.name, programme.start_year))
@@ -417,37 +409,27 @@ class Dimension:
     format: Callable[[object], str] = str
 
 
-def _lazy_choices(model_label: str, attr: str, blank=None):
-    def labels(scope, values):
-        model = _model(model_label)
-        return _choices(getattr(model, attr).choices, blank)(scope, values)
-
-    return labels
-
-
 DIMENSIONS: dict[str, Dimension] = {
     d.key: d
     for d in [
         Dimension("country_group", _("Country group"), _fixed(COUNTRY_GROUPS), sort="key"),
         Dimension("country", _("Country"), _country_labels),
         Dimension("area", _("Area of cooperation"), _area_labels),
-        Dimension("service", _("Service"), _lazy_choices("training.Participant", "Service")),
+        Dimension("service", _("Service"), _choices(Participant.Service.choices)),
         Dimension("rank_band", _("Rank band"), _fixed(RANK_BANDS), sort="key"),
         Dimension("organisation", _("Home organisation"), _organisation_labels),
         Dimension(
             "format",
             _("Format"),
-            _lazy_choices("dialogue.Event", "Format"),
+            _choices(Event.Format.choices),
         ),
         Dimension(
             "level",
             _("Level"),
-            _lazy_choices("dialogue.Event", "Level", blank=_("Not recorded")),
+            _choices(Event.Level.choices, blank=_("Not recorded")),
         ),
-        Dimension("kind", _("Kind"), _lazy_choices("programmes.Delivery", "Kind")),
-        Dimension(
-            "request_kind", _("Kind of request"), _lazy_choices("programmes.PartnerRequest", "Kind")
-        ),
+        Dimension("kind", _("Kind"), _choices(Delivery.Kind.choices)),
+        Dimension("request_kind", _("Kind of request"), _choices(PartnerRequest.Kind.choices)),
         Dimension(
             "month",
             _("Month"),
@@ -542,7 +524,7 @@ class Figure:
     base: Callable[[Scope], object] | None = None
     measure: Callable[[], dict] = field(default_factory=lambda: _count())
     finish: Callable[[dict, Scope], object] = _plain
-    record_model: str = ""  # "app.Model" of the records listed; the base's model if empty
+    record_model: type | None = None  # the model of the records listed; the base's if None
     record_key: str = "pk"  # the base's lookup to a record's primary key
     dims: dict = field(default_factory=dict)
     unit: str = ""  # "" (a count), "days" or "score"
@@ -613,7 +595,7 @@ FIGURES: dict[str, Figure] = _register(
         ),
         base=completions,
         measure=_count("participant_id"),
-        record_model="training.Participant",
+        record_model=Participant,
         record_key="participant_id",
         dims=PEOPLE_DIMS,
         people=True,
@@ -628,7 +610,7 @@ FIGURES: dict[str, Figure] = _register(
             "No-shows and withdrawn, rejected or waiting nominees are not counted."
         ),
         base=attendances,
-        record_model="training.Nomination",
+        record_model=Nomination,
         dims=PEOPLE_DIMS,
         people=True,
         public=True,
@@ -643,7 +625,7 @@ FIGURES: dict[str, Figure] = _register(
         ),
         base=trips,
         measure=_count("instructor_id"),
-        record_model="training.Instructor",
+        record_model=Instructor,
         record_key="instructor_id",
         dims=TRIP_DIMS,
         people=True,
@@ -674,7 +656,7 @@ FIGURES: dict[str, Figure] = _register(
             "trips": Count("pk", distinct=True),
         },
         finish=_trip_days,
-        record_model="training.Trip",
+        record_model=Trip,
         dims=TRIP_DIMS,
         unit="days",
         kind="sum",
@@ -991,7 +973,7 @@ def records(
         base = base.annotate(report_dim=_dim_expression(figure, dimension, scope)).filter(
             report_dim=parsed
         )
-    model = _model(figure.record_model) if figure.record_model else base.model
+    model = figure.record_model or base.model
     rows = scope.rows(model, aggregated=True).filter(pk__in=base.values(figure.record_key))
     return [Section(figure, rows)]
 

@@ -246,8 +246,7 @@ participants = both("participant")
 programmes = both("programme")
 
 PAGES: dict[str, Page] = {
-    # -- core: home, signing in, accounts -------------------------------------------------------
-    "core:home": Page(PUBLIC()),
+    # -- core: signing in, accounts ---------------------------------------------------------------
     "core:login": Page(
         CUSTOM(
             "SIGN_IN_PAGE: the form for visitors; signed-in users go home",
@@ -769,6 +768,8 @@ PAGES: dict[str, Page] = {
     ),
     "metrics": Page(PUBLIC(), note="restricted by address or token, not by account"),
     "operations:overview": Page(ONLY(STAFF)),
+    # -- home (issue 13: the home page moved out of the kernel into its own top app) ------------
+    "home:home": Page(PUBLIC()),
 }
 
 

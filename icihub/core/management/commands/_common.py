@@ -41,15 +41,11 @@ def command_errors():
 
 def country_by_code(code: str | None):
     """The country for an ISO 3166 alpha-3 or alpha-2 code (any case), or None."""
-    if not code:
-        return None
-    from icihub.partners.models import Country
+    from icihub.core import countries
 
-    code = code.strip().upper()
-    field = "iso2" if len(code) == 2 else "iso3"
     try:
-        return Country.objects.get(**{field: code})
-    except Country.DoesNotExist:
+        return countries.by_code(code)
+    except countries.country_model().DoesNotExist:
         raise CommandError(
             _("Unknown country “%(code)s” (give an ISO 3166 code such as KWT).") % {"code": code}
         )

@@ -25,13 +25,13 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
+        from icihub.core.countries import country_model
         from icihub.core.models import User
-        from icihub.partners.models import Country
 
         if options["if_empty"] and User.objects.exists():
             self.stdout.write("The database has user accounts already: demo data not loaded.")
             return
-        if not Country.objects.exists():
+        if not country_model().objects.exists():
             raise CommandError(_("No reference data: run `icihub load-reference` first."))
         with command_errors():
             apps = demo.load_all(progress=lambda line: self.stdout.write(line))
