@@ -6,11 +6,34 @@ from __future__ import annotations
 
 from importlib import import_module
 
+from django.utils.translation import get_language
 from ninja import NinjaAPI
 
 from icihub.core.apikit import TokenAuth, install_error_handlers
 
-api = NinjaAPI(
+
+class IcihubAPI(NinjaAPI):
+    """django-ninja builds the OpenAPI document (half a megabyte, seconds of
+    work) on every request for it; the routes do not change while the process
+    runs, so it is built once per process (and per language and URL prefix, in
+    case a description is ever translated). Callers must not change it."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._openapi_schemas: dict[tuple[str, str | None], dict] = {}
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        if path_prefix is None:
+            path_prefix = self.get_root_path(path_params or {})
+        key = (path_prefix, get_language())
+        schema = self._openapi_schemas.get(key)
+        if schema is None:
+            schema = super().get_openapi_schema(path_prefix=path_prefix)
+            self._openapi_schemas[key] = schema
+        return schema
+
+
+api = IcihubAPI(
     title="icihub API",
     version="1",
     description=(
