@@ -68,3 +68,14 @@ def test_every_static_file_the_templates_name_exists():
     assert "icihub/app.css" in named
     missing = sorted(name for name in named if not finders.find(name))
     assert missing == []
+
+
+def test_setup_collects_again_when_the_storage_changes():
+    """A data folder collected by the storage without a manifest must be
+    collected again, or every page would fail on a missing manifest entry."""
+    from icihub.core.management.commands.setup import static_fingerprint
+
+    before = static_fingerprint()
+    assert static_fingerprint() == before
+    with override_settings(STORAGES={**settings.STORAGES, "staticfiles": {"BACKEND": MANIFEST}}):
+        assert static_fingerprint() != before
