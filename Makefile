@@ -23,7 +23,7 @@ GUNICORN_EXTRA = $(shell $(BIN)/gunicorn --help 2>/dev/null | grep -q -- --no-co
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export PIP_NO_INPUT := 1
 
-.PHONY: help run setup test lint format clean distclean deb-packages
+.PHONY: help run setup test lint format clean distclean deb-packages axe-core
 
 help:
 	@echo "make run        install, migrate, load reference (and demo data on an empty"
@@ -79,6 +79,19 @@ deb-packages:
 		$$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
 
+# axe-core (npm), which the accessibility tests inject into the pages they check
+# (icihub/core/tests/test_browser_accessibility.py); kept in var/, not in git.
+AXE_VERSION := 4.14.1
+AXE_DIR := var/npm
+AXE_JS := $(AXE_DIR)/node_modules/axe-core/axe.min.js
+
+axe-core: $(AXE_JS)
+
+$(AXE_JS):
+	@command -v npm >/dev/null || { echo "npm is missing: the accessibility tests need axe-core from npm (apt-get install npm)"; exit 1; }
+	npm install --prefix $(AXE_DIR) --no-save --no-audit --no-fund --loglevel=error axe-core@$(AXE_VERSION)
+	@test -f $@ && touch $@
+
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -88,7 +101,7 @@ format: $(VENV)/.installed-test
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: $(VENV)/.installed-test deb-packages lint
+test: $(VENV)/.installed-test deb-packages $(AXE_JS) lint
 	$(BIN)/pytest -n $(PYTEST_WORKERS) -q
 
 clean:

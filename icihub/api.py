@@ -6,12 +6,36 @@ from __future__ import annotations
 
 from importlib import import_module
 
+from django.utils.translation import get_language
 from ninja import NinjaAPI
 
 from icihub.core.apikit import TokenAuth, install_error_handlers
 
 
 class IcihubAPI(NinjaAPI):
+    """Two changes to django-ninja's defaults, both for stable, cheap documentation:
+
+    - the OpenAPI document (half a megabyte, seconds of work) is built once per
+      process (and per language and URL prefix, in case a description is ever
+      translated), not on every request for it; the routes do not change while
+      the process runs. Callers must not change it.
+    - operation ids stay those of one ``api`` module per app, also where an
+      app's API is a package of rooms."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._openapi_schemas: dict[tuple[str, str | None], dict] = {}
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        if path_prefix is None:
+            path_prefix = self.get_root_path(path_params or {})
+        key = (path_prefix, get_language())
+        schema = self._openapi_schemas.get(key)
+        if schema is None:
+            schema = super().get_openapi_schema(path_prefix=path_prefix)
+            self._openapi_schemas[key] = schema
+        return schema
+
     def get_openapi_operation_id(self, operation) -> str:
         """Operation ids name the app's ``api`` module and the function, as ninja does,
         also where an app's API is a package of rooms (``icihub.training.api.sessions``

@@ -141,7 +141,7 @@ ICIHUB_APPS = [
 MIDDLEWARE = [
     "icihub.operations.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "icihub.core.middleware.StaticFilesMiddleware",  # whitenoise, one-year cache
     "icihub.core.middleware.NulCharacterMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -232,7 +232,14 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = DATA_DIR / "media"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    # Hashed names (cached for a year), gzip and brotli copies: made by
+    # collectstatic, which `icihub setup` runs. The tests serve the sources
+    # unhashed (icihub/testenv.py): they never collect.
+    "staticfiles": {
+        "BACKEND": os.environ.get(
+            "ICIHUB_STATICFILES_STORAGE", "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
 }
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG

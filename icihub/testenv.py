@@ -15,5 +15,10 @@ os.environ.setdefault(
 # enqueued tasks at once; icihub.operations' tests switch to the shared backends.
 os.environ.setdefault("ICIHUB_CACHE_URL", "locmem://")
 os.environ.setdefault("ICIHUB_TASKS_BACKEND", "immediate")
+# No collectstatic in the tests: static files are served from the sources, by
+# their own names (test_static_files.py collects into a temporary folder).
+os.environ.setdefault(
+    "ICIHUB_STATICFILES_STORAGE", "django.contrib.staticfiles.storage.StaticFilesStorage"
+)
 # whitenoise warns about a missing STATIC_ROOT on every live-server test
 (Path(os.environ["ICIHUB_DATA_DIR"]) / "static").mkdir(parents=True, exist_ok=True)

@@ -14,6 +14,7 @@ from django.template import loader
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
+from whitenoise.middleware import WhiteNoiseMiddleware
 
 from . import audit
 from .text import forbidden_character, forbidden_character_message, without_control_characters
@@ -297,3 +298,11 @@ def _in_json(value, where: str) -> tuple[str, str] | None:
             if found is not None:
                 return found
     return None
+
+
+class StaticFilesMiddleware(WhiteNoiseMiddleware):
+    """whitenoise, with hashed static files (CompressedManifestStaticFilesStorage,
+    collected by ``icihub setup``) cached for one year, the usual ceiling for
+    ``max-age`` (whitenoise says ten years; nothing else differs)."""
+
+    FOREVER = 365 * 24 * 60 * 60

@@ -42,7 +42,7 @@ def horizontal_bars(bars: list[Bar], *, title: str, width: int = 560, unit: str 
     height = pad * 2 + row * len(bars) + 24
     top = max((b.value or 0) for b in bars) or 1
     plot_w = width - label_w - 70
-    parts = [_header(title, width, height)]
+    parts = [_header(title, width, height, bars)]
     parts.append(
         f'<text x="{pad}" y="16" font-size="13" font-weight="600" fill="#1b2430">{escape(title)}</text>'
     )
@@ -73,7 +73,7 @@ def columns(
     top = max((b.value or 0) for b in bars) or 1
     step = (width - pad_l - 10) / len(bars)
     bar_w = max(4.0, step * 0.7)
-    parts = [_header(title, width, height)]
+    parts = [_header(title, width, height, bars)]
     parts.append(
         f'<text x="4" y="16" font-size="13" font-weight="600" fill="#1b2430">{escape(title)}</text>'
     )
@@ -101,7 +101,7 @@ def shares(bars: list[Bar], *, title: str, width: int = 560) -> str:
     if not bars or not total:
         return _empty(title, width)
     height = 60 + 20 * ((len(bars) + 1) // 2)
-    parts = [_header(title, width, height)]
+    parts = [_header(title, width, height, bars)]
     parts.append(
         f'<text x="4" y="16" font-size="13" font-weight="600" fill="#1b2430">{escape(title)}</text>'
     )
@@ -132,10 +132,14 @@ def shares(bars: list[Bar], *, title: str, width: int = 560) -> str:
     return "".join(parts)
 
 
-def _header(title: str, width: int, height: int) -> str:
+def _header(title: str, width: int, height: int, bars: list[Bar] = ()) -> str:
+    """An image named by its title; a chart whose bars are links is a group
+    instead (an image's content is hidden from assistive technology, so the
+    links inside one could not be reached)."""
+    role = "group" if any(bar.url for bar in bars) else "img"
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
-        f'height="{height}" role="img" aria-label="{escape(title)}" font-family="DejaVu Sans, sans-serif">'
+        f'height="{height}" role="{role}" aria-label="{escape(title)}" font-family="DejaVu Sans, sans-serif">'
     )
 
 

@@ -303,3 +303,27 @@ def test_every_text_field_refuses_control_characters(document, administrator, te
                 wrong.append(f"{label} {name}: {response.status_code}")
     assert count > 150, count
     assert not wrong, "\n".join(wrong)
+
+
+def test_the_document_is_built_once_per_process(client, monkeypatch):
+    """The API documentation page fetches /api/v1/openapi.json on every visit:
+    the second request serves the document built for the first."""
+    import ninja.main
+
+    from icihub.api import api
+
+    built = []
+    original = ninja.main.get_schema
+
+    def counting(**kwargs):
+        built.append(kwargs["path_prefix"])
+        return original(**kwargs)
+
+    monkeypatch.setattr(ninja.main, "get_schema", counting)
+    monkeypatch.setattr(api, "_openapi_schemas", {})
+    first = client.get("/api/v1/openapi.json")
+    second = client.get("/api/v1/openapi.json")
+    assert first.status_code == second.status_code == 200
+    assert first.json() == second.json()
+    assert "/api/v1/me" in first.json()["paths"]
+    assert built == ["/api/v1/"]

@@ -12,7 +12,9 @@ from icihub.core import demo
 
 
 def icihub(data_dir, *args, stdin=""):
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "SECRET_KEY"}}
+    # ICIHUB_STATICFILES_STORAGE too: setup collects as in production (hashed, compressed)
+    dropped = {"DATABASE_URL", "SECRET_KEY", "ICIHUB_STATICFILES_STORAGE"}
+    env = {k: v for k, v in os.environ.items() if k not in dropped}
     env["ICIHUB_DATA_DIR"] = str(data_dir)
     return subprocess.run(
         [sys.executable, "-m", "icihub.cli", *args],
@@ -44,6 +46,8 @@ def test_setup_on_an_empty_data_dir_then_again_keeps_the_data(tmp_path):
     assert first.returncode == 0, first.stderr[-3000:]
     assert (data_dir / "secret_key").exists()
     assert (data_dir / "static" / "icihub" / "app.css").exists()  # collected for whitenoise
+    manifest = (data_dir / "static" / "staticfiles.json").read_text()  # the hashed names
+    assert '"icihub/app.css": "icihub/app.' in manifest
 
     # one demo account per role, printed with the shared password
     found = accounts(data_dir)

@@ -62,6 +62,22 @@
     if (document.querySelector("[data-bell]")) window.htmx.trigger(document.body, "notifications-changed");
   });
 
-  onReady(function () { wire(document); });
+  // The messages a page arrives with (after a redirect) are in its live region
+  // from the start, and screen readers announce only changes: say them again
+  // in the hidden #announcer a moment later, then empty it so that reading the
+  // page does not meet them twice.
+  function announceMessages() {
+    var region = document.getElementById("messages");
+    var announcer = document.getElementById("announcer");
+    if (!region || !announcer) return;
+    var text = Array.prototype.map.call(region.querySelectorAll("li"), function (li) {
+      return li.textContent.trim();
+    }).join(" ");
+    if (!text) return;
+    window.setTimeout(function () { announcer.textContent = text; }, 300);
+    window.setTimeout(function () { announcer.textContent = ""; }, 8000);
+  }
+
+  onReady(function () { wire(document); announceMessages(); });
   document.addEventListener("htmx:afterSettle", function (event) { wire(event.target); });
 })();

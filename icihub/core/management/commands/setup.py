@@ -14,10 +14,12 @@ STAMP = ".icihub-static-fingerprint"
 
 
 def static_fingerprint() -> str:
-    """A digest of every static file the finders see (name, size, mtime)."""
+    """A digest of every static file the finders see (name, size, mtime), and of
+    the storage that collects them (a new one, such as the hashed names of the
+    manifest storage, must collect again)."""
     from django.contrib.staticfiles.finders import get_finders
 
-    entries = []
+    entries = [f"storage\0{settings.STORAGES['staticfiles']['BACKEND']}"]
     for finder in get_finders():
         for path, storage in finder.list(["CVS", ".*", "*~"]):
             stat = Path(storage.path(path)).stat()
