@@ -122,6 +122,7 @@ def start_gunicorn(workers: int, port: int) -> subprocess.Popen:
         try:
             status, _body = http_get(port, "/healthz", {})
             if status == 200:
+                warm_up(port, workers)
                 return server
         except OSError:
             pass
@@ -130,6 +131,19 @@ def start_gunicorn(workers: int, port: int) -> subprocess.Popen:
         time.sleep(0.3)
     server.terminate()
     raise SystemExit("gunicorn did not answer /healthz within 60 s")
+
+
+def warm_up(port: int, workers: int) -> None:
+    """Each worker imports the views and builds its URL resolver and templates on
+    its first requests: send some to every worker before timing."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def hit(_i):
+        for path in ("/api/v1/me", "/accounts/login/", "/api/v1/training/sessions"):
+            http_get(port, path, {})
+
+    with ThreadPoolExecutor(workers) as pool:
+        list(pool.map(hit, range(workers * 4)))
 
 
 def http_get(port: int, path: str, headers: dict) -> tuple[int, bytes]:
