@@ -806,7 +806,6 @@ def main() -> int:
     when = dt.datetime.now().strftime("%d %B %Y, %H:%M")
     about = f"On {when} at commit {commit()}; {machine()}."
     command = "python benchmarks/run.py " + " ".join(sys.argv[1:])
-    text = DOC.read_text()
     if args.growth:
         scales = [float(s) for s in args.growth.split(",")]
         growth = {}
@@ -819,7 +818,7 @@ def main() -> int:
             f"one client.\n\n{growth_table(growth)}"
         )
         if not args.no_write:
-            DOC.write_text(replace_section(text, "benchmarks/run.py growth", body))
+            DOC.write_text(replace_section(DOC.read_text(), "benchmarks/run.py growth", body))
         print(growth_table(growth))
         return 0
 
@@ -842,7 +841,7 @@ def main() -> int:
         f"{summary(results)}\n\n{table(results)}"
     )
     if not args.no_write:
-        DOC.write_text(replace_section(text, "benchmarks/run.py", body))
+        DOC.write_text(replace_section(DOC.read_text(), "benchmarks/run.py", body))
     print(summary(results))
     bad = [
         r
