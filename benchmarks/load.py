@@ -130,7 +130,7 @@ def main() -> int:
         cookies[role] = {"Cookie": f"{name}={client.cookies[name].value}"}
     mix_file = dataset.DATA / "locust-mix.json"
     mix_file.write_text(json.dumps(mix(world, tokens, cookies)))
-    when = dt.datetime.now().strftime("%d %B %Y, %H:%M")
+    when = dt.datetime.now(dt.UTC).strftime("%d %B %Y, %H:%M UTC")
     about = f"On {when} at commit {run.commit()}; {run.machine()}."
     port = run.free_port()
     server = run.start_gunicorn(args.workers, port)

@@ -877,7 +877,7 @@ def main() -> int:
         return 0
 
     started = time.perf_counter()
-    when = dt.datetime.now().strftime("%d %B %Y, %H:%M")
+    when = dt.datetime.now(dt.UTC).strftime("%d %B %Y, %H:%M UTC")
     about = f"On {when} at commit {commit()}; {machine()}."
     command = "python benchmarks/run.py " + " ".join(sys.argv[1:])
     if args.growth:
