@@ -1,7 +1,7 @@
 """Benchmark: the annual report's figures on twenty years of the Centre at ten
 times today's volume (SQLite). Target: under 0.5 s.
 
-    .venv/bin/python benchmarks/reports_annual.py [--year 2025] [--runs 10] [--data-dir DIR]
+    .venv/bin/python benchmarks/reports_annual.py [--year 2025] [--runs 10] [--scale 10] [--database URL]
 
 Timed: ``reports.report.build_annual`` for a NATO staff member (every figure,
 its fifteen tables with their charts, the published figures and the snapshot
@@ -21,7 +21,7 @@ def main() -> int:
     parser.add_argument("--year", type=int, default=2025)
     parser.add_argument("--runs", type=int, default=10)
     args = parser.parse_args()
-    setup(args.data_dir, regenerate=args.regenerate, scale=args.scale)
+    setup(args)
 
     from icihub.core import audit
     from icihub.core.models import User

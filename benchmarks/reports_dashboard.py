@@ -1,7 +1,7 @@
 """Benchmark: the dashboard page on twenty years of the Centre at ten times
 today's volume (SQLite). Target: under 0.3 s.
 
-    .venv/bin/python benchmarks/reports_dashboard.py [--year 2025] [--runs 15] [--data-dir DIR]
+    .venv/bin/python benchmarks/reports_dashboard.py [--year 2025] [--runs 15] [--scale 10] [--database URL]
 
 Timed: ``GET /reports/?year=YEAR`` with Django's test client, signed in as a
 NATO staff member (second factor passed) and as Kuwait's coordinator: the
@@ -19,7 +19,7 @@ def main() -> int:
     parser.add_argument("--year", type=int, default=2025)
     parser.add_argument("--runs", type=int, default=15)
     args = parser.parse_args()
-    setup(args.data_dir, regenerate=args.regenerate, scale=args.scale)
+    setup(args)
 
     from icihub.core.models import User
     from icihub.testing import client_for

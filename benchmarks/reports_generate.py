@@ -1,7 +1,7 @@
 """Generate (or regenerate) the reports benchmarks' dataset: twenty years of the
-Centre at ten times today's volume in a SQLite file (see reports_common.py).
+Centre from ``dataset.py``, by default at 10x in a SQLite file (see reports_common.py).
 
-    .venv/bin/python benchmarks/reports_generate.py [--data-dir DIR] [--regenerate]
+    .venv/bin/python benchmarks/reports_generate.py [--scale 10] [--database URL] [--regenerate]
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from reports_common import arguments, setup
 def main() -> int:
     args = arguments(__doc__).parse_args()
     started = time.perf_counter()
-    setup(args.data_dir, regenerate=bool(args.regenerate), scale=args.scale)
+    setup(args)
     from icihub.training.models import Nomination, Participant, Session, Trip
 
     print(
