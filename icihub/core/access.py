@@ -6,6 +6,12 @@ Every model declares a :class:`Policy` as ``access_policy`` and uses
 Views, the API, exports and reports read through ``Model.objects.visible_to(user)``;
 services check ``editable_by`` / ``can_create`` before writing. A row that a user
 may not see is reported as not found (404), never as forbidden.
+
+:data:`SYSTEM` is the one actor that is no user: scheduled jobs and commands run
+without ``--as`` act as it. It sees every row and may do everything; its writes
+are audited as the system (no user, the channel's label). The named predicates
+built on this module ("who may act") live in ``core/permissions.py`` and in each
+app's ``permissions.py``.
 """
 
 from __future__ import annotations
@@ -56,6 +62,49 @@ def most_restrictive(markings: Iterable[str]) -> Marking:
     return worst
 
 
+class SystemActor:
+    """The system acting without a user (scheduled jobs, the command line without
+    ``--as``). Not a user: it has no role, no account and no country, and is not
+    signed in (``audit.acting`` then leaves the entry's user empty and keeps the
+    channel's label, e.g. ``job:...`` or ``cli:...``). ``visible_to`` /
+    ``get_visible`` give it every row and the ``check_*`` functions let it do
+    everything."""
+
+    is_authenticated = False
+    is_anonymous = False
+    is_active = True
+    pk = None
+    id = None
+    role = None
+    country = None
+    country_id = None
+
+    def get_username(self) -> str:
+        return "system"
+
+    def __str__(self) -> str:
+        return "system"
+
+    def __repr__(self) -> str:
+        return "SYSTEM"
+
+
+SYSTEM = SystemActor()
+
+
+def is_system(actor) -> bool:
+    """Whether ``actor`` is :data:`SYSTEM` (never a user, never ``None``)."""
+    return actor is SYSTEM
+
+
+def acts_as_system(actor) -> bool:
+    """Whether ``actor`` is :data:`SYSTEM`, or None: the account services
+    (``core/services.py``, ``core/security.py``) still read None as the system,
+    the spelling of set-up code and tests written before :data:`SYSTEM`. Nothing
+    else does: a None user elsewhere is an anonymous visitor."""
+    return actor is None or actor is SYSTEM
+
+
 def role_of(user) -> Role | None:
     """The user's role, or None for an anonymous visitor or an inactive account."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
@@ -65,7 +114,9 @@ def role_of(user) -> Role | None:
 
 
 def is_staff(user) -> bool:
-    return role_of(user) in STAFF_ROLES
+    """Staff (administrators, NATO and Centre staff), or :data:`SYSTEM`, which may
+    do whatever staff may."""
+    return is_system(user) or role_of(user) in STAFF_ROLES
 
 
 def has_role(user, *roles: Role) -> bool:
@@ -146,6 +197,8 @@ class Policy:
     # -- reading ---------------------------------------------------------
     def visible_q(self, user) -> Q | None:
         """A Q selecting visible rows, or None when the user sees everything."""
+        if is_system(user):
+            return None
         role = role_of(user)
         if role in self.read_all:
             if self.marking and role not in NATO_ROLES:
@@ -186,6 +239,8 @@ class Policy:
 
     # -- changing ----------------------------------------------------------
     def editable_q(self, user) -> Q | None:
+        if is_system(user):
+            return None
         role = role_of(user)
         if role is None:
             return NOTHING
@@ -207,6 +262,8 @@ class Policy:
         return _filter_distinct(visible, q)
 
     def can_create(self, user, country_id: int | None = None) -> bool:
+        if is_system(user):
+            return True
         role = role_of(user)
         if role is None:
             return False
@@ -304,5 +361,6 @@ def check_create(user, model, country_id: int | None = None) -> None:
 
 
 def require_role(user, *roles: Role) -> None:
-    if role_of(user) not in roles:
+    """PermissionDenied unless ``user`` has one of ``roles`` (:data:`SYSTEM` passes)."""
+    if not is_system(user) and role_of(user) not in roles:
         raise PermissionDenied(_("Your role does not allow this."))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from .access import Role
+from .access import SYSTEM, Role
 from .reference import Progress
 
 # One shared password for every demo account, printed by ``icihub setup``.
@@ -83,7 +83,7 @@ def load(progress: Progress = print) -> None:
         if spec.username in existing:
             continue
         services.create_user(
-            None,
+            SYSTEM,
             username=spec.username,
             role=spec.role,
             country=countries.by_code(spec.country),

@@ -16,9 +16,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import audit
-from .access import NATO_ROLES, STAFF_ROLES, Role, check_change, check_create, role_of
+from .access import (
+    NATO_ROLES,
+    STAFF_ROLES,
+    Role,
+    acts_as_system,
+    check_change,
+    check_create,
+    role_of,
+)
 from .errors import Conflict
 from .models import ApiToken, User, hash_token
+from .permissions import outside_own_country
 from .text import check_text
 
 # -- generic writes ----------------------------------------------------------------
@@ -76,7 +85,7 @@ def update(instance: models.Model, actor, data: dict, *, reason: str = ""):
     with audit.acting(actor, reason=reason), transaction.atomic():
         m2m = _apply(instance, data)
         policy_country = _country_of(type(instance), {}, instance)
-        if role_of(actor) == Role.COORDINATOR and policy_country not in (None, actor.country_id):
+        if policy_country is not None and outside_own_country(actor, policy_country):
             raise PermissionDenied(_("You may not move a record to another country."))
         _save(instance, m2m)
     return instance
@@ -114,7 +123,7 @@ def _country_of(model, data: dict, instance=None) -> int | None:
 
 
 def _check_role_grant(actor, role: str, target: User | None = None) -> None:
-    if actor is None:
+    if acts_as_system(actor):
         return  # the system: the CLI (`icihub user ...`) and set-up
     actor_role = role_of(actor)
     if actor_role not in STAFF_ROLES:
@@ -152,9 +161,8 @@ def create_user(
     country=None,
     validate: bool = True,
 ) -> User:
-    """Create an account. ``actor`` None means the system (CLI, set-up)."""
-    if actor is not None:
-        _check_role_grant(actor, role)
+    """Create an account. ``actor`` SYSTEM (or None) is the system (CLI, set-up)."""
+    _check_role_grant(actor, role)
     _validate_role_country(role, country)
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError(
@@ -223,7 +231,7 @@ def change_role(actor, user: User, *, role: str, country=None, reason: str = "")
 
 def set_active(actor, user: User, active: bool, reason: str = "") -> User:
     _check_role_grant(actor, user.role, target=user)
-    if actor is not None and actor.pk == user.pk and not active:
+    if not acts_as_system(actor) and actor.pk == user.pk and not active:
         raise ValidationError({"is_active": _("You cannot deactivate your own account.")})
     if user.is_active == active:
         return user  # nothing changes: no audit entry claiming it did
@@ -237,7 +245,7 @@ def set_active(actor, user: User, active: bool, reason: str = "") -> User:
 
 
 def set_password(actor, user: User, password: str) -> None:
-    if actor is not None and actor.pk != user.pk:
+    if not acts_as_system(actor) and actor.pk != user.pk:
         _check_role_grant(actor, user.role, target=user)
     try:
         validate_password(password, user)
@@ -256,7 +264,7 @@ def create_token(
 ) -> tuple[ApiToken, str]:
     """Issue a bearer token for ``user``; returns the row and the raw token, which
     is shown once and never stored."""
-    if actor is not None and actor.pk != user.pk and role_of(actor) != Role.ADMIN:
+    if not acts_as_system(actor) and actor.pk != user.pk and role_of(actor) != Role.ADMIN:
         raise PermissionDenied(_("You may create tokens for yourself only."))
     if not user.is_active:
         raise ValidationError({"user": _("The account is inactive.")})
@@ -281,7 +289,7 @@ def create_token(
 
 
 def revoke_token(actor, token: ApiToken) -> ApiToken:
-    if actor is not None:
+    if not acts_as_system(actor):
         check_change(actor, token)
     if token.revoked_at is None:
         with audit.acting(actor):

@@ -6,7 +6,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from icihub.core.access import Marking, Role, role_of
+from icihub.core.access import Marking
+from icihub.core.permissions import country_choices, own_country
 from icihub.menu.models import Activity, Area
 from icihub.partners.models import Country, Partnership
 
@@ -28,10 +29,7 @@ def partner_countries():
 
 
 def _country_field(user, required=True):
-    if role_of(user) == Role.COORDINATOR:
-        qs = Country.objects.filter(pk=user.country_id)
-    else:
-        qs = partner_countries()
+    qs = country_choices(user, partner_countries())
     return forms.ModelChoiceField(
         label=_("Partner country"), queryset=qs, to_field_name="iso3", required=required
     )
@@ -62,8 +60,8 @@ class ProgrammeForm(forms.Form):
     def __init__(self, *args, user=None, editing=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["country"] = _country_field(user)
-        if role_of(user) == Role.COORDINATOR:
-            self.fields["country"].initial = user.country.iso3
+        if own_country(user) is not None:
+            self.fields["country"].initial = own_country(user).iso3
         if editing:
             del self.fields["country"]
 
@@ -183,8 +181,8 @@ class RequestForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["country"] = _country_field(user)
-        if role_of(user) == Role.COORDINATOR:
-            self.fields["country"].initial = user.country.iso3
+        if own_country(user) is not None:
+            self.fields["country"].initial = own_country(user).iso3
         self.fields["programme"].queryset = Programme.objects.visible_to(user).select_related(
             "country"
         )

@@ -127,9 +127,9 @@ def _open_requests(user):
 def home_panel(user) -> dict:
     """Context for ``programmes/_home_panel.html`` (the unanswered requests a
     signed-in coordinator or staff member sees), for the home page."""
-    from icihub.core.access import STAFF_ROLES, Role, role_of
+    from icihub.core.permissions import is_staff_or_coordinator
 
-    if role_of(user) not in STAFF_ROLES | {Role.COORDINATOR}:
+    if not is_staff_or_coordinator(user):
         return {"unanswered": None}
     return {"unanswered": unanswered(user)}
 

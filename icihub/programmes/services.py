@@ -23,15 +23,13 @@ from django.utils.translation import pgettext_lazy
 from icihub import notifications
 from icihub.core import audit
 from icihub.core.access import (
-    NATO_ROLES,
-    Role,
     can_see,
     check_change,
     check_create,
     get_visible,
-    role_of,
 )
 from icihub.core.errors import Conflict
+from icihub.core.permissions import own_country
 from icihub.notifications.kinds import Kind as Notice
 
 from .models import (
@@ -43,15 +41,12 @@ from .models import (
     ProgrammeVersion,
     StrategicObjective,
 )
+from .permissions import is_nato
 from .snapshots import build_snapshot
 
 State = Programme.State
 
 # -- lifecycle -----------------------------------------------------------------------
-
-
-def is_nato(user) -> bool:
-    return role_of(user) in NATO_ROLES
 
 
 def edit_verdict(actor, state: str) -> Exception | None:
@@ -780,8 +775,8 @@ def create_request(actor, data: dict, *, reason: str = "") -> PartnerRequest:
     """A partner's request. A coordinator files requests for their own country."""
     _check_fields(data, REQUEST_FIELDS)
     data = dict(data)
-    if role_of(actor) == Role.COORDINATOR and not data.get("country"):
-        data["country"] = actor.country
+    if not data.get("country") and own_country(actor) is not None:
+        data["country"] = own_country(actor)
     country = data.get("country")
     country_id = getattr(country, "pk", country)
     check_create(actor, PartnerRequest, country_id=country_id)

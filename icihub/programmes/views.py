@@ -15,14 +15,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from icihub.core.access import can_change, check_create, get_visible, policy_for
+from icihub.core.access import can_change, get_visible
 from icihub.core.errors import Conflict
 from icihub.core.listing import Filter, ListPage
 from icihub.core.text import attach
 from icihub.menu import selectors as menu_selectors
 from icihub.menu.models import Activity
 
-from . import selectors, services
+from . import permissions, selectors, services
 from .forms import (
     CloseForm,
     DeliveryForm,
@@ -100,9 +100,7 @@ def programme_list(request):
         selectors.programmes(request.user).order_by("country__name", "-start_year"),
         {
             **_banner(request),
-            "can_create": policy_for(Programme).can_create(
-                request.user, country_id=getattr(request.user, "country_id", None)
-            ),
+            "can_create": permissions.can_create_programme(request.user),
         },
     )
 
@@ -128,7 +126,7 @@ def programme_export(request):
 
 @login_required
 def programme_create(request):
-    if not policy_for(Programme).can_create(request.user, country_id=request.user.country_id):
+    if not permissions.can_create_programme(request.user):
         raise PermissionDenied(_("You may not create programmes."))
     form = ProgrammeForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -601,16 +599,15 @@ def request_list(request):
         {
             **_banner(request),
             "overdue_days": selectors.overdue_days(),
-            "can_create": policy_for(PartnerRequest).can_create(
-                request.user, country_id=getattr(request.user, "country_id", None)
-            ),
+            "can_create": permissions.can_file_request(request.user),
         },
     )
 
 
 @login_required
 def request_create(request):
-    check_create(request.user, PartnerRequest, country_id=getattr(request.user, "country_id", None))
+    if not permissions.can_file_request(request.user):
+        raise PermissionDenied(_("You may not create this kind of record."))
     form = RequestForm(request.POST or None, user=request.user, initial=_request_initial(request))
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
@@ -648,7 +645,7 @@ def request_detail(request, pk):
         request.user,
         pk=pk,
     )
-    is_nato = services.is_nato(request.user)
+    is_nato = permissions.is_nato(request.user)
     changer = can_change(request.user, partner_request)
     response_form = ResponseForm(prefix="answer") if is_nato and changer else None
     close_form = CloseForm(prefix="close") if changer else None

@@ -6,8 +6,9 @@
 * :class:`Scope`: the user, the period and the filters. Every figure reads its
   rows through :meth:`Scope.rows`, which is ``Model.objects.visible_to(user)``
   for a signed-in user, so a coordinator's numbers come only from the rows they
-  may see. Two other modes exist: ``SYSTEM`` (the command line without
-  ``--as``: every row) and ``PUBLIC`` (the public statistics page: only records
+  may see. The system (``Scope.system``: the command line without ``--as``,
+  the scheduled reports) is the kernel's ``SYSTEM`` actor, which sees every
+  row; the other mode is ``PUBLIC`` (the public statistics page: only records
   marked public, aggregated).
 """
 
@@ -24,8 +25,9 @@ from django.utils.dateparse import parse_date
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from icihub.core.access import SYSTEM, is_system
+
 USER = "user"
-SYSTEM = "system"
 PUBLIC = "public"
 
 MIN_YEAR, MAX_YEAR = 1990, 2200
@@ -211,7 +213,7 @@ class Scope:
 
     @classmethod
     def system(cls, period: Period, filters: Filters | None = None) -> Scope:
-        return cls(None, period, filters or Filters(), SYSTEM)
+        return cls(SYSTEM, period, filters or Filters(), USER)
 
     @classmethod
     def public(cls, period: Period, filters: Filters | None = None) -> Scope:
@@ -225,8 +227,6 @@ class Scope:
         to public records by the figure itself (the nominations of public
         sessions); in public mode they are not filtered by visibility."""
         manager = model._default_manager
-        if self.mode == SYSTEM:
-            return manager.all()
         if self.mode == PUBLIC and aggregated:
             return manager.all()
         return manager.visible_to(self.user)
@@ -237,12 +237,13 @@ class Scope:
 
     @property
     def actor(self):
-        """The user exports and audit entries are attributed to (None: the system)."""
+        """The user exports and audit entries are attributed to (``SYSTEM``: the
+        system, recorded without a user; None: the public)."""
         return self.user if self.mode == USER else None
 
     @property
     def who(self) -> str:
-        if self.mode == SYSTEM:
+        if is_system(self.user):
             return "system"
         if self.mode == PUBLIC:
             return "public"

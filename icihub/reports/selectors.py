@@ -12,22 +12,14 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from icihub.core.access import STAFF_ROLES, Role, role_of
+from icihub.core.access import is_staff, role_of
+from icihub.core.permissions import country_choices
 
 from . import figures
 from . import report as reports
+from .permissions import may_report_on
 from .records import list_for
 from .scope import Period, Scope
-
-
-def may_report_on(user, country) -> bool:
-    """Whether ``user`` may produce ``country``'s report: staff for any country,
-    a national coordinator for their own only. ``user`` None is the system (CLI
-    without --as). The one place this rule lives."""
-    if user is None:
-        return True
-    role = role_of(user)
-    return role in STAFF_ROLES or (role == Role.COORDINATOR and user.country_id == country.pk)
 
 
 def country_for_report(user, code: str):
@@ -76,10 +68,8 @@ def filter_options(user) -> dict:
         )
         .order_by("name")
     )
-    if role_of(user) == Role.COORDINATOR:
-        countries = countries.filter(pk=user.country_id)
     return {
-        "countries": [(c.iso3, c.name) for c in countries],
+        "countries": [(c.iso3, c.name) for c in country_choices(user, countries)],
         "areas": [(a.code, a.name) for a in Area.objects.visible_to(user)],
         "frameworks": [(f.code, f.acronym) for f in Framework.objects.visible_to(user)],
         "years": years(),
@@ -116,7 +106,7 @@ def home_panel(user) -> dict:
             "numbers": [reports.number(scope, key) for key in keys],
             "chart": table.svg,
             "public": scope.is_public,
-            "staff": role_of(user) in STAFF_ROLES,
+            "staff": is_staff(user),
         }
     }
 

@@ -17,8 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from icihub.core.access import STAFF_ROLES, Role, is_staff, role_of
+from icihub.core.access import is_staff
 from icihub.core.errors import Conflict
+from icihub.core.permissions import own_country
 from icihub.core.text import attach
 
 from . import exports, figures, selectors, services
@@ -195,10 +196,10 @@ def annual_lock(request, year: int):
 
 @login_required
 def country_index(request):
-    role = role_of(request.user)
-    if role == Role.COORDINATOR:
-        return redirect("reports:country", iso3=request.user.country.iso3)
-    if role not in STAFF_ROLES:
+    own = own_country(request.user)
+    if own is not None:
+        return redirect("reports:country", iso3=own.iso3)
+    if not is_staff(request.user):
         raise Http404(_("Not found."))
     return render(
         request,

@@ -7,8 +7,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from icihub.core.access import Role, role_of
+from icihub.core.access import Role
 from icihub.core.models import User
+from icihub.core.permissions import country_choices, own_country
 from icihub.menu.models import Area
 from icihub.partners.models import Country, Framework, Organisation
 
@@ -21,6 +22,7 @@ from .models import (
     Participant,
     Session,
 )
+from .permissions import can_link_account
 
 
 class DateInput(forms.DateInput):
@@ -264,12 +266,11 @@ class ParticipantForm(forms.Form):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         _arabic(self.fields["name_ar"])
-        countries = Country.objects.order_by("name")
-        if role_of(user) == Role.COORDINATOR:
-            countries = countries.filter(pk=user.country_id)
-            self.fields["country"].initial = user.country.iso3 if user.country else None
-        self.fields["country"].queryset = countries
-        if user is not None and getattr(user, "is_staff_role", False):
+        self.fields["country"].queryset = country_choices(user, Country.objects.order_by("name"))
+        own = own_country(user)
+        if own is not None:
+            self.fields["country"].initial = own.iso3
+        if can_link_account(user):
             self.fields["user"].queryset = User.objects.filter(
                 role=Role.PARTICIPANT, is_active=True
             ).order_by("username")

@@ -48,13 +48,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from icihub.core import audit
-from icihub.core.access import STAFF_ROLES, Role, role_of
 from icihub.core.errors import Conflict
+from icihub.core.permissions import acts_for
 from icihub.core.text import forbidden_character, forbidden_character_message
 from icihub.partners.models import Country
 from icihub.partners.selectors import is_eligible
 
 from .models import Nomination, Participant, SeatQuota, Session
+from .permissions import can_import_people
 from .services import without_cyclic_gc
 
 MAX_ROWS = 50_000
@@ -308,7 +309,6 @@ class _Checker:
 
     def __init__(self, actor, default_session: Session | None):
         self.actor = actor
-        self.role = role_of(actor)
         self.default_session = default_session
         self.countries = {}
         for country in Country.objects.all():
@@ -371,7 +371,7 @@ def _parse_row(line: int, raw: dict, checker: _Checker) -> tuple[Row, dict, Sess
         row.errors.append(
             _("Unknown country “%(c)s” (use an ISO code such as KWT).") % {"c": row.country}
         )
-    elif checker.role == Role.COORDINATOR and country.pk != checker.actor.country_id:
+    elif not acts_for(checker.actor, country):
         row.errors.append(
             _("A national coordinator imports only their own country's people (this row: %(c)s).")
             % {"c": country.iso3}
@@ -490,8 +490,7 @@ def check(
 ) -> tuple[ImportResult, list]:
     """Check every row (nothing is written). Returns the result and the plan the
     commit follows."""
-    role = role_of(actor)
-    if role not in STAFF_ROLES and role != Role.COORDINATOR:
+    if not can_import_people(actor):
         raise PermissionDenied(_("Only national coordinators and Centre staff import."))
     progress = progress or (lambda line: None)
     checker = _Checker(actor, default_session)

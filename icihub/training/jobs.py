@@ -7,6 +7,7 @@ import datetime as dt
 from django.conf import settings
 from django.utils import timezone
 
+from icihub.core.access import SYSTEM
 from icihub.core.jobs import scheduled
 
 
@@ -31,14 +32,14 @@ def anonymisation_due(run) -> str:
     from . import privacy
 
     day = timezone.localdate(run.due_at)
-    due = privacy.due(privacy.SYSTEM, day).count()
+    due = privacy.due(SYSTEM, day).count()
     if not settings.ICIHUB_ANONYMISE_DUE:
         return (
             f"{due} participants due for anonymisation on {day.isoformat()} (listed for "
             "staff; not anonymised: ICIHUB_ANONYMISE_DUE is off)"
         )
     done = privacy.anonymise_due(
-        privacy.SYSTEM,
+        SYSTEM,
         reason=(
             f"Retention period of {privacy.retention_years()} years over "
             "(scheduled anonymisation, ICIHUB_ANONYMISE_DUE)"

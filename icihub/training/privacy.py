@@ -103,7 +103,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from icihub.core import audit
-from icihub.core.access import STAFF_ROLES, Role, can_see, role_of
+from icihub.core.access import STAFF_ROLES, Role, can_see, is_staff, is_system, role_of
+from icihub.core.access import SYSTEM as SYSTEM  # the kernel's actor, as privacy.SYSTEM
 from icihub.core.errors import Conflict
 
 from .exports import PERSONAL_MARKING
@@ -136,37 +137,14 @@ OPEN_STATES = (
 )
 
 
-class System:
-    """The command line acting without a user: every record, no role check."""
-
-    is_authenticated = False
-    pk = None
-
-    def __str__(self) -> str:
-        return "system"
-
-
-SYSTEM = System()
-
-
-def _is_system(actor) -> bool:
-    return actor is SYSTEM
-
-
 def _rows(model, actor):
-    """``model``'s rows ``actor`` may see (all of them for the system)."""
-    if _is_system(actor):
-        return model._default_manager.all()
+    """``model``'s rows ``actor`` may see (all of them for :data:`SYSTEM`)."""
     return model.objects.visible_to(actor)
 
 
-def _audit_actor(actor):
-    return None if _is_system(actor) else actor
-
-
 def _check_visible(actor, participant: Participant) -> None:
-    """404 unless ``actor`` may see ``participant`` (the system sees everyone)."""
-    if not _is_system(actor) and not can_see(actor, participant):
+    """404 unless ``actor`` may see ``participant`` (:data:`SYSTEM` sees everyone)."""
+    if not can_see(actor, participant):
         raise Http404(_("Not found."))
 
 
@@ -350,7 +328,7 @@ def _when(value) -> str | None:
 
 def can_export(actor) -> bool:
     """Whose role exports participants' data (those they may see)."""
-    return _is_system(actor) or role_of(actor) in EXPORT_ROLES
+    return is_system(actor) or role_of(actor) in EXPORT_ROLES
 
 
 def check_export(actor, participant: Participant) -> None:
@@ -417,7 +395,7 @@ def _history(actor, participant: Participant, nominations: list) -> list[dict] |
     hangs on them, as far as ``actor`` may read the trail (None when not at all)."""
     from icihub.core.models import AuditEntry
 
-    if not _is_system(actor) and role_of(actor) not in STAFF_ROLES:
+    if not is_staff(actor):  # staff, or SYSTEM
         return None  # the trail is the staff's (a user sees only what they did)
     ids = [n.pk for n in nominations]
     q = _about(Participant, [participant.pk]) | _about(Nomination, ids)
@@ -481,7 +459,7 @@ def export_document(actor, participant: Participant) -> dict:
     }
     account = None
     user = participant.user
-    if user is not None and (_is_system(actor) or actor.pk == user.pk or can_see(actor, user)):
+    if user is not None and (actor.pk == user.pk or can_see(actor, user)):
         account = {
             "username": user.get_username(),
             "first_name": user.first_name,
@@ -560,14 +538,14 @@ def export_document(actor, participant: Participant) -> dict:
 
 
 def _requester(actor) -> str:
-    if _is_system(actor):
+    if is_system(actor):
         return audit.current().label or "system"
     return actor.get_username()
 
 
 def _complete(actor, participant: Participant, document: dict) -> bool:
     """Whether the document holds everything recorded (the requester sees it all)."""
-    if _is_system(actor):
+    if is_system(actor):
         return True
     nominations = Nomination.objects.filter(participant=participant)
     recorded = (
@@ -636,7 +614,7 @@ def export_file(actor, participant: Participant, fmt: str = "json") -> ExportFil
             "complete": document["complete"],
             "marking": PERSONAL_MARKING.value,
         },
-        actor=_audit_actor(actor),
+        actor=actor,
     )
     return ExportFile(content, filename, content_type, PERSONAL_MARKING.value)
 
@@ -694,12 +672,12 @@ class Anonymised:
 
 
 def can_anonymise(actor) -> bool:
-    return _is_system(actor) or role_of(actor) in ANONYMISE_ROLES
+    return is_system(actor) or role_of(actor) in ANONYMISE_ROLES
 
 
 def can_override(actor) -> bool:
     """Who may anonymise before the retention period is over (with a reason)."""
-    return _is_system(actor) or role_of(actor) == Role.ADMIN
+    return is_system(actor) or role_of(actor) == Role.ADMIN
 
 
 def check_anonymise(actor, *, before_due: bool = False) -> None:
@@ -744,7 +722,7 @@ def anonymise(
     check_anonymise(actor, before_due=before_due)
     _check_visible(actor, participant)
     reason = _clean_reason(reason)
-    with audit.acting(_audit_actor(actor), reason=reason), transaction.atomic():
+    with audit.acting(actor, reason=reason), transaction.atomic():
         return _anonymise(actor, participant.pk, reason, today, before_due=before_due)
 
 
@@ -772,7 +750,7 @@ def anonymise_many(
 def _run(actor, ids, reason, today, before_due, progress) -> list[Anonymised]:
     progress = progress or (lambda line: None)
     results = []
-    with audit.acting(_audit_actor(actor), reason=reason), transaction.atomic():
+    with audit.acting(actor, reason=reason), transaction.atomic():
         for index, pk in enumerate(ids, start=1):
             result = _anonymise(actor, pk, reason, today, before_due=before_due)
             results.append(result)
@@ -1038,7 +1016,7 @@ def _close_account(actor, user, now, reason: str) -> str:
         )
     for feed in CalendarFeed.objects.filter(user=user).select_related("user"):
         feed.delete()  # audited (the signal): the feed's address stops answering
-    security.end_sessions(_audit_actor(actor), user, reason=reason)
+    security.end_sessions(actor, user, reason=reason)
     return "anonymised"
 
 
@@ -1194,6 +1172,6 @@ def _redact_trail(
     return audit.redact(
         candidates.order_by("pk").iterator(chunk_size=500),
         transform,
-        actor=_audit_actor(actor),
+        actor=actor,
         reason=reason,
     )

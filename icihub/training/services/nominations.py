@@ -11,10 +11,7 @@ from django.utils.translation import gettext as _
 from icihub import notifications
 from icihub.core import audit
 from icihub.core.access import (
-    STAFF_ROLES,
-    Role,
     check_change,
-    role_of,
 )
 from icihub.core.errors import Conflict
 from icihub.notifications.kinds import Kind as Notice
@@ -26,6 +23,7 @@ from ..models import (
     Participant,
     Session,
 )
+from ..permissions import can_nominate_person, nominates
 from ._common import S, _on_commit, _require_staff, _transition, _visible_or_404, today
 from .reallocation import _fill_free_seats
 from .seats import _free_seat, _seat_available, _take_seat
@@ -34,10 +32,9 @@ from .sessions import _lock
 
 def check_can_nominate(actor, session: Session, participant: Participant) -> None:
     """Raise a clear error when ``actor`` may not nominate ``participant`` to ``session``."""
-    role = role_of(actor)
-    if role not in STAFF_ROLES and role != Role.COORDINATOR:
+    if not nominates(actor):
         raise PermissionDenied(_("Only national coordinators and Centre staff nominate."))
-    if role == Role.COORDINATOR and participant.country_id != actor.country_id:
+    if not can_nominate_person(actor, participant):
         raise ValidationError(
             {"participant": _("A national coordinator nominates only their own country's people.")}
         )
@@ -378,7 +375,7 @@ def check_substitute(actor, nomination: Nomination) -> None:
     """May ``actor`` replace this nominee? (404 if the nomination is not visible,
     PermissionDenied otherwise.) Pages ask before reading the form."""
     check_change(actor, nomination)
-    if role_of(actor) not in STAFF_ROLES and role_of(actor) != Role.COORDINATOR:
+    if not nominates(actor):
         raise PermissionDenied(_("Only national coordinators and Centre staff substitute."))
 
 

@@ -10,17 +10,16 @@ from django.utils.translation import gettext as _
 
 from icihub.core import audit
 from icihub.core.access import (
-    Role,
     check_change,
     check_create,
-    is_staff,
-    role_of,
 )
 from icihub.core.errors import Conflict
+from icihub.core.permissions import outside_own_country
 
 from ..models import (
     Participant,
 )
+from ..permissions import can_link_account
 
 # -- participants --------------------------------------------------------------------
 
@@ -117,12 +116,12 @@ def create_participant(actor, data: dict, *, reason: str = "") -> Participant:
     country = values.get("country")
     if country is None:
         raise ValidationError({"country": _("Give the country.")})
-    if role_of(actor) == Role.COORDINATOR and country.pk != actor.country_id:
+    if outside_own_country(actor, country):
         raise ValidationError(
             {"country": _("A national coordinator records only their own country's people.")}
         )
     check_create(actor, Participant, country_id=country.pk)
-    if values.get("user") is not None and not is_staff(actor):
+    if values.get("user") is not None and not can_link_account(actor):
         raise PermissionDenied(_("Only staff link a participant to an account."))
     participant = Participant(**values)
     participant.full_clean(validate_constraints=False)
@@ -148,13 +147,9 @@ def update_participant(actor, participant: Participant, data: dict, *, reason: s
     if participant.is_anonymised:
         raise Conflict(_("This participant was anonymised: the record can no longer be changed."))
     values = _clean_participant_data(data)
-    if "user" in values and values["user"] != participant.user and not is_staff(actor):
+    if "user" in values and values["user"] != participant.user and not can_link_account(actor):
         raise PermissionDenied(_("Only staff link a participant to an account."))
-    if (
-        role_of(actor) == Role.COORDINATOR
-        and "country" in values
-        and values["country"].pk != actor.country_id
-    ):
+    if "country" in values and outside_own_country(actor, values["country"]):
         raise ValidationError({"country": _("You may not move a person to another country.")})
     for name, value in values.items():
         setattr(participant, name, value)

@@ -7,11 +7,10 @@ from django.core.exceptions import ValidationError
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from icihub.core.access import (
-    Role,
     policy_for,
-    role_of,
 )
 from icihub.core.errors import Conflict
+from icihub.core.permissions import country_choices
 from icihub.menu.models import Area
 from icihub.partners.models import Country
 
@@ -56,12 +55,12 @@ def _area_choices(request):
 
 
 def _country_choices(request):
-    if role_of(request.user) == Role.COORDINATOR:
-        countries = Country.objects.filter(pk=request.user.country_id)
-    else:
-        countries = Country.objects.filter(
+    countries = country_choices(
+        request.user,
+        Country.objects.filter(
             pk__in=Participant.objects.visible_to(request.user).values("country_id")
-        )
+        ),
+    )
     return [(c.iso3, c.name) for c in countries.order_by("name")]
 
 

@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from icihub.core.access import (
-    STAFF_ROLES,
     Role,
     can_change,
     get_visible,
@@ -22,7 +21,7 @@ from icihub.core.errors import Conflict
 from icihub.core.forms import add_service_errors
 from icihub.partners.selectors import eligible_countries
 
-from .. import selectors, services
+from .. import permissions, selectors, services
 from ..forms import (
     NominateForm,
     ReasonForm,
@@ -43,7 +42,7 @@ def session_nominate(request, pk):
     """A coordinator (or staff) nominates people in priority order."""
     user = request.user
     session = get_visible(selectors.sessions(user), user, pk=pk)
-    if role_of(user) not in STAFF_ROLES and role_of(user) != Role.COORDINATOR:
+    if not permissions.nominates(user):
         raise PermissionDenied
     taken = session.nominations.filter(status__in=Nomination.ACTIVE).values("participant_id")
     eligible = eligible_countries(session.course, on=session.start)
@@ -110,7 +109,7 @@ def nomination_detail(request, pk):
     )
     staff = is_staff(user)
     substitutes = None
-    if (staff or role_of(user) == Role.COORDINATOR) and nomination.is_active:
+    if permissions.nominates(user) and nomination.is_active:
         taken = nomination.session.nominations.filter(status__in=Nomination.ACTIVE).values(
             "participant_id"
         )
@@ -129,7 +128,7 @@ def nomination_detail(request, pk):
     context = {
         "nomination": nomination,
         "session": nomination.session,
-        "can_decide": staff and nomination.is_active,
+        "can_decide": permissions.can_decide(user, nomination),
         "can_withdraw": nomination.is_active and can_change(user, nomination),
         "substitute_form": SubstituteForm(candidates=substitutes)
         if substitutes is not None

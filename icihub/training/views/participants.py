@@ -12,18 +12,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from icihub.core.access import (
-    STAFF_ROLES,
-    Role,
     can_change,
     check_change,
     get_visible,
-    role_of,
 )
 from icihub.core.errors import Conflict
 from icihub.core.forms import add_service_errors
 from icihub.core.listing import Filter, ListPage
 
-from .. import exports, selectors, services
+from .. import exports, permissions, privacy, selectors, services
 from ..forms import (
     ParticipantForm,
 )
@@ -31,7 +28,7 @@ from ..models import (
     Participant,
 )
 from ..privacy_views import participant_privacy_context
-from ._common import _can_create, _country_choices
+from ._common import _country_choices
 
 # -- participants -------------------------------------------------------------------------
 
@@ -55,8 +52,8 @@ def participant_list(request):
         request,
         selectors.participants(request.user),
         {
-            "can_create": _can_create(request.user, Participant)
-            or role_of(request.user) == Role.COORDINATOR
+            "can_create": permissions.can_record_people(request.user),
+            "can_anonymise": privacy.can_anonymise(request.user),
         },
     )
 
@@ -104,8 +101,7 @@ def _participant_data(form) -> dict:
 
 @login_required
 def participant_create(request):
-    role = role_of(request.user)
-    if role not in STAFF_ROLES and role != Role.COORDINATOR:
+    if not permissions.can_record_people(request.user):
         raise PermissionDenied
     form = ParticipantForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():

@@ -12,19 +12,17 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from icihub.core.access import (
-    Role,
     can_change,
     check_change,
     get_visible,
     is_staff,
-    role_of,
 )
 from icihub.core.errors import Conflict
 from icihub.core.forms import add_service_errors
 from icihub.core.listing import Filter, ListPage
 from icihub.partners.selectors import eligible_countries
 
-from .. import selectors, services
+from .. import permissions, selectors, services
 from ..forms import (
     AssignmentForm,
     QuotaForm,
@@ -72,9 +70,7 @@ def session_detail(request, pk):
     user = request.user
     session = get_visible(selectors.sessions(user), user, pk=pk)
     nominations = list(selectors.session_nomination_rows(session, user))
-    staff = is_staff(user)
-    role = role_of(user)
-    manage = staff and can_change(user, session)
+    manage = is_staff(user) and can_change(user, session)
     context = {
         "session": session,
         "course": session.course,
@@ -83,9 +79,9 @@ def session_detail(request, pk):
         "assignments": selectors.assignments(user).filter(session=session),
         "trips": selectors.trips(user).filter(sessions=session),
         "manage": manage,
-        "can_decide": staff,
-        "can_withdraw": staff or role == Role.COORDINATOR,
-        "can_nominate": (staff or role == Role.COORDINATOR) and session.accepts_nominations(),
+        "can_decide": permissions.can_decide(user),
+        "can_withdraw": permissions.nominates(user),
+        "can_nominate": permissions.can_nominate(user, session),
         "can_attend": session.state == Session.State.RUNNING
         and services.can_take_attendance(user, session),
         "evaluation": selectors.evaluation_summary(session)

@@ -15,15 +15,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from icihub.core.access import (
-    STAFF_ROLES,
-    Role,
     get_visible,
-    role_of,
 )
 from icihub.core.errors import Conflict
 from icihub.core.forms import add_service_errors
 
-from .. import exports, imports, selectors
+from .. import exports, imports, permissions, selectors
 from ..forms import (
     ImportForm,
 )
@@ -59,8 +56,7 @@ def _remove_stale_uploads(max_age_seconds: int = 24 * 3600) -> None:
 def import_page(request, pk=None):
     """Upload a CSV/XLSX, see the dry run, then commit (all or nothing)."""
     user = request.user
-    role = role_of(user)
-    if role not in STAFF_ROLES and role != Role.COORDINATOR:
+    if not permissions.can_import_people(user):
         raise PermissionDenied
     session = get_visible(selectors.sessions(user), user, pk=pk) if pk else None
     form = ImportForm()

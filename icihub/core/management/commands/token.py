@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from icihub.core import services
+from icihub.core.access import SYSTEM
 
 from ._common import command_errors, user_by_name, write_table
 
@@ -40,7 +41,7 @@ class Command(BaseCommand):
         user = user_by_name(options["username"])
         with command_errors():
             token, raw = services.create_token(
-                None, user, name=options["name"], days=options["days"]
+                SYSTEM, user, name=options["name"], days=options["days"]
             )
         self.stderr.write(
             f"Token for {user.username}, valid until {timezone.localtime(token.expires_at):%Y-%m-%d %H:%M %Z} "
@@ -101,7 +102,7 @@ class Command(BaseCommand):
             )
             return
         with command_errors():
-            services.revoke_token(None, token)
+            services.revoke_token(SYSTEM, token)
         self.stdout.write(
             self.style.SUCCESS(f"Token {token.prefix}… of {token.user.username} revoked.")
         )

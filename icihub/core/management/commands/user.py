@@ -24,6 +24,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from icihub.core import services
+from icihub.core.access import SYSTEM
 
 from ._common import (
     command_errors,
@@ -147,7 +148,7 @@ class Command(BaseCommand):
         password = read_password(options) if options["password_stdin"] else None
         with command_errors():
             user = services.create_user(
-                None,
+                SYSTEM,
                 username=options["username"],
                 role=role,
                 country=country,
@@ -193,14 +194,14 @@ class Command(BaseCommand):
         role = self._role(options["role"])
         country = country_by_code(options.get("country"))
         with command_errors():
-            services.change_role(None, user, role=role, country=country, reason=options["reason"])
+            services.change_role(SYSTEM, user, role=role, country=country, reason=options["reason"])
         where = f" for {user.country.iso3}" if user.country else ""
         self.stdout.write(self.style.SUCCESS(f"{user.username} is now {user.role_label}{where}."))
 
     def _set_active(self, options, active: bool):
         user = user_by_name(options["username"])
         with command_errors():
-            services.set_active(None, user, active, reason=options["reason"])
+            services.set_active(SYSTEM, user, active, reason=options["reason"])
         state = "active" if active else "deactivated"
         self.stdout.write(self.style.SUCCESS(f"{user.username} is {state}."))
 
@@ -214,14 +215,14 @@ class Command(BaseCommand):
         user = user_by_name(options["username"])
         password = read_password(options)
         with command_errors():
-            services.set_password(None, user, password)
+            services.set_password(SYSTEM, user, password)
         self.stdout.write(self.style.SUCCESS(f"Password of {user.username} set."))
 
     def unlock(self, options):
         from icihub.core import security
 
         user = user_by_name(options["username"])
-        removed = security.unlock(None, username=user.username, reason=options["reason"])
+        removed = security.unlock(SYSTEM, username=user.username, reason=options["reason"])
         self.stdout.write(
             self.style.SUCCESS(f"Sign-in of {user.username} unlocked ({removed} failures cleared).")
         )
@@ -231,7 +232,7 @@ class Command(BaseCommand):
 
         user = user_by_name(options["username"])
         revoked = security.end_sessions(
-            None, user, revoke_tokens=options["revoke_tokens"], reason=options["reason"]
+            SYSTEM, user, revoke_tokens=options["revoke_tokens"], reason=options["reason"]
         )
         self.stdout.write(
             self.style.SUCCESS(
@@ -243,7 +244,7 @@ class Command(BaseCommand):
         from icihub.core import security
 
         user = user_by_name(options["username"])
-        if not security.remove_2fa(None, user, reason=options["reason"]):
+        if not security.remove_2fa(SYSTEM, user, reason=options["reason"]):
             self.stdout.write(f"{user.username} had no authenticator; sessions ended anyway.")
             return
         self.stdout.write(

@@ -13,6 +13,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from icihub.core.access import SYSTEM
 from icihub.core.management.commands._common import (
     command_errors,
     country_by_code,
@@ -21,8 +22,8 @@ from icihub.core.management.commands._common import (
 )
 from icihub.reports import exports
 from icihub.reports import report as reports
+from icihub.reports.permissions import may_report_on
 from icihub.reports.scope import Filters, Period, Scope, parse_period, parse_year
-from icihub.reports.selectors import may_report_on
 
 
 class Command(BaseCommand):
@@ -50,7 +51,7 @@ class Command(BaseCommand):
             )
 
     def handle(self, *args, **options):
-        actor = user_by_name(options["username"]) if options.get("username") else None
+        actor = user_by_name(options["username"]) if options.get("username") else SYSTEM
 
         def progress(line: str) -> None:
             self.stdout.write(f"  {line}")
@@ -60,7 +61,7 @@ class Command(BaseCommand):
                 if not options.get("year"):
                     raise CommandError(_("Give the year: --year 2017."))
                 period = Period.of_year(parse_year(options["year"]))
-                scope = self._scope(actor, period, Filters())
+                scope = Scope.for_user(actor, period, Filters())
                 self.stdout.write(_("Annual report %(period)s…") % {"period": period.label})
                 report = reports.build_annual(scope, progress=progress)
             else:
@@ -79,7 +80,7 @@ class Command(BaseCommand):
                 )
                 if not (options.get("year") or options.get("start")):
                     raise CommandError(_("Give the period: --year 2017 (or --from and --to)."))
-                scope = self._scope(actor, period, Filters(country=country))
+                scope = Scope.for_user(actor, period, Filters(country=country))
                 self.stdout.write(
                     _("Report of %(country)s, %(period)s…")
                     % {"country": country.name, "period": period.label}
@@ -93,9 +94,3 @@ class Command(BaseCommand):
                 % {"path": path, "n": f"{len(result.content):,}", "marking": result.marking.label}
             )
         )
-
-    @staticmethod
-    def _scope(actor, period, filters) -> Scope:
-        if actor is None:
-            return Scope.system(period, filters)
-        return Scope.for_user(actor, period, filters)

@@ -32,6 +32,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from icihub.core.access import SYSTEM
 from icihub.core.management.commands._common import command_errors, user_by_name, write_output
 
 
@@ -99,7 +100,7 @@ class Command(BaseCommand):
         from icihub.training.models import Participant
 
         pk = _participant_id(options["participant"])
-        actor = user_by_name(options["username"]) if options.get("username") else privacy.SYSTEM
+        actor = user_by_name(options["username"]) if options.get("username") else SYSTEM
         participant = Participant._base_manager.filter(pk=pk).first()
         if participant is None:
             raise CommandError(_("No participant has the id %(ids)s.") % {"ids": pk})
@@ -144,14 +145,14 @@ class Command(BaseCommand):
                 return
             if ids:
                 done = privacy.anonymise_many(
-                    privacy.SYSTEM,
+                    SYSTEM,
                     ids,
                     reason=reason,
                     before_due=options["before_due"],
                     progress=progress,
                 )
             else:
-                done = privacy.anonymise_due(privacy.SYSTEM, reason=reason, progress=progress)
+                done = privacy.anonymise_due(SYSTEM, reason=reason, progress=progress)
         self.stdout.write(
             self.style.SUCCESS(
                 _("%(n)d participants anonymised; %(e)d audit entries redacted.")
@@ -160,7 +161,7 @@ class Command(BaseCommand):
         )
 
     def dry_run(self, privacy, ids, before_due: bool) -> None:
-        rows = privacy.plan(privacy.SYSTEM, ids)
+        rows = privacy.plan(SYSTEM, ids)
         self.stdout.write(_("%(n)d participants considered.") % {"n": len(rows)})
         refused = 0
         for participant, state in rows:
