@@ -46,6 +46,7 @@ from icihub.core.reference import Progress, cite
 from icihub.menu.models import Activity, Area
 from icihub.partners.models import Country, Framework, Organisation
 
+from . import seats as seat_ledger
 from .models import (
     Assignment,
     Attendance,
@@ -1109,10 +1110,9 @@ def _nominations(rng, plans: list[_Plan], centre_staff) -> None:
                 n.withdrawal_reason = "Replaced by a colleague of the same unit."
                 substitutions.append(n)
             rows.append(n)
-        session.seats_taken = sum(1 for n in rows if n.session_id == session.pk and n.has_seat)
-        Session.objects.filter(pk=session.pk).update(seats_taken=session.seats_taken)
     Nomination.objects.bulk_create(rows, batch_size=500)
     audit.record_bulk_create(rows)
+    seat_ledger.recount([plan.session for plan in plans])
     # Each substituted nominee's seat went to the colleague seated last in that country.
     for old in substitutions:
         replacement = (
@@ -1411,7 +1411,7 @@ def _load_current(rng, plan: dict, centre_staff, marco) -> None:
         )
     Nomination.objects.bulk_create(rows)
     audit.record_bulk_create(rows)
-    Session.objects.filter(pk=session.pk).update(seats_taken=sum(1 for n in rows if n.has_seat))
+    seat_ledger.recount([session])
     assignment = Assignment.objects.create(
         session=session, instructor=marco, role=Assignment.Part.LEAD
     )

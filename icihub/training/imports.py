@@ -43,7 +43,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -54,8 +54,9 @@ from icihub.core.text import forbidden_character, forbidden_character_message
 from icihub.partners.models import Country
 from icihub.partners.selectors import is_eligible
 
-from .models import Nomination, Participant, SeatQuota, Session
+from .models import Nomination, Participant, Session
 from .permissions import can_import_people
+from .seats import SeatLedger
 from .services import without_cyclic_gc
 
 MAX_ROWS = 50_000
@@ -582,31 +583,27 @@ def check(
     return result, plan
 
 
-def _allocate(plan: list, result: ImportResult, sessions: dict[int, Session]) -> None:
+def _allocate(plan: list, result: ImportResult, sessions: dict[int, Session]) -> SeatLedger | None:
     """Decide seat or waiting list for each nomination row (in file order within
-    each country, or by the ``priority`` column), as the page would."""
+    each country, or by the ``priority`` column), as the page would. Returns the
+    seat ledger holding the seats counted (:meth:`SeatLedger.save` writes them;
+    a preview drops it)."""
     if not sessions:
         for row, *_rest in plan:
             if row.person == "new":
                 result.new_people += 1
             elif row.person == "existing":
                 result.existing_people += 1
-        return
-    ids = list(sessions)
-    quotas = defaultdict(dict)
-    for session_id, country_id, seats in SeatQuota.objects.filter(session_id__in=ids).values_list(
-        "session_id", "country_id", "seats"
-    ):
-        quotas[session_id][country_id] = seats
-    held = defaultdict(lambda: defaultdict(int))
+        return None
+    ledger = SeatLedger(sessions.values(), defer=True)
     top = defaultdict(lambda: defaultdict(int))
-    for session_id, country_id, has_seat, priority in Nomination.objects.filter(
-        session_id__in=ids
-    ).values_list("session_id", "country_id", "has_seat", "priority"):
-        if has_seat:
-            held[session_id][country_id] += 1
-        top[session_id][country_id] = max(top[session_id][country_id], priority)
-    taken = {pk: s.seats_taken for pk, s in sessions.items()}
+    for session_id, country_id, priority in (
+        Nomination.objects.filter(session_id__in=list(sessions))
+        .order_by()
+        .values_list("session_id", "country_id")
+        .annotate(top=Max("priority"))
+    ):
+        top[session_id][country_id] = priority
     ordered = sorted(
         (item for item in plan if item[2] is not None),
         key=lambda item: (
@@ -626,16 +623,7 @@ def _allocate(plan: list, result: ImportResult, sessions: dict[int, Session]) ->
         else:
             row.priority = row.given_priority
             top[session.pk][country_id] = max(top[session.pk][country_id], row.priority)
-        free = taken[session.pk] < session.capacity
-        within = session.quotas_released_at is not None or held[session.pk][country_id] < quotas[
-            session.pk
-        ].get(country_id, 0)
-        if free and within:
-            row.seat = "seat"
-            taken[session.pk] += 1
-            held[session.pk][country_id] += 1
-        else:
-            row.seat = "waiting"
+        row.seat = "seat" if ledger.try_take(session, country_id) else "waiting"
     for row, *_rest in plan:
         if row.person == "new":
             result.new_people += 1
@@ -645,6 +633,7 @@ def _allocate(plan: list, result: ImportResult, sessions: dict[int, Session]) ->
             result.seats += 1
         elif row.seat == "waiting":
             result.waiting += 1
+    return ledger
 
 
 # -- committing -----------------------------------------------------------------------
@@ -690,7 +679,7 @@ def _commit(actor, plan, result, source_name, progress) -> ImportResult:
         fresh = ImportResult(rows=result.rows)
         for row, *_rest in plan:
             row.seat = ""
-        _allocate(plan, fresh, locked)
+        ledger = _allocate(plan, fresh, locked)
         progress("writing participants")
         people: dict[tuple, Participant] = {}
         new_people = []
@@ -712,7 +701,6 @@ def _commit(actor, plan, result, source_name, progress) -> ImportResult:
         progress(f"  {len(new_people)} new participants")
         now = timezone.now()
         nominations = []
-        seats_by_session: dict[int, int] = defaultdict(int)
         for row, data, session, key in plan:
             if session is None:
                 continue
@@ -732,8 +720,6 @@ def _commit(actor, plan, result, source_name, progress) -> ImportResult:
                     nominated_at=now,
                 )
             )
-            if seated:
-                seats_by_session[session.pk] += 1
             row.participant = people[key]
         try:
             Nomination.objects.bulk_create(nominations, batch_size=1000)
@@ -742,8 +728,8 @@ def _commit(actor, plan, result, source_name, progress) -> ImportResult:
                 _("Some of these people were nominated meanwhile: check the file again.")
             )
         audit.record_bulk_create(nominations)
-        for session_id, count in seats_by_session.items():
-            Session.objects.filter(pk=session_id).update(seats_taken=F("seats_taken") + count)
+        if ledger is not None:
+            ledger.save()  # the seats _allocate counted, one update per session
         progress(f"  {len(nominations)} nominations")
         audit.log_event(
             audit.Action.EVENT,

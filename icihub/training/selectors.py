@@ -10,11 +10,12 @@ import calendar
 import datetime as dt
 from collections import defaultdict
 
-from django.db.models import Avg, Count, Exists, F, OuterRef, Prefetch, Q
+from django.db.models import Avg, Count, Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
 from icihub.core.access import Role, has_role, is_staff
 
+from . import seats
 from .models import (
     SCORE_FIELDS,
     Assignment,
@@ -40,15 +41,16 @@ def open_sessions_for_activities(activity_ids, user) -> dict[int, list[tuple[Ses
     if not ids:
         return {}
     sessions = (
-        Session.objects.visible_to(user)
-        .open_for_nominations(timezone.localdate())
-        .filter(course_id__in=ids, seats_taken__lt=F("capacity"))
+        seats.with_free_seats(
+            Session.objects.visible_to(user).open_for_nominations(timezone.localdate())
+        )
+        .filter(course_id__in=ids)
         .select_related("course")
         .order_by("start", "pk")
     )
     result: dict[int, list[tuple[Session, int]]] = defaultdict(list)
     for session in sessions:
-        result[session.course_id].append((session, session.capacity - session.seats_taken))
+        result[session.course_id].append((session, seats.free_seats(session)))
     return dict(result)
 
 

@@ -6,10 +6,13 @@ Seats
 -----
 A nomination holds a seat when its status is *nominated* or *accepted*
 (``has_seat``). The session row counts them in ``seats_taken``, which a check
-constraint keeps within the capacity. Every service that gives or frees a seat
-first locks the session row (``select_for_update``) inside its transaction, so
-concurrent nominations for the last seat are served one after the other: the
-first gets the seat, the others the waiting list.
+constraint keeps within the capacity. The seat ledger (``training/seats.py``,
+:class:`~icihub.training.seats.SeatLedger`) alone says what is free, held and
+within a quota, and alone changes the counter. Every service that gives or frees
+a seat first locks the session row (``select_for_update``) inside its
+transaction and asks the ledger of that row, so concurrent nominations for the
+last seat are served one after the other: the first gets the seat, the others
+the waiting list.
 
 Until the reallocation date a country holds at most its quota of seats; beyond
 it, nominations go to the waiting list. A seat freed before that date (a
@@ -110,13 +113,6 @@ from .reallocation import (  # noqa: F401
     due_for_reallocation,
     fair_order,
     reallocate,
-)
-from .seats import (  # noqa: F401
-    _free_seat,
-    _held_by_country,
-    _quota_of,
-    _seat_available,
-    _take_seat,
 )
 from .sessions import (  # noqa: F401
     SESSION_FIELDS,

@@ -24,9 +24,9 @@ from ..models import (
     Session,
 )
 from ..permissions import can_nominate_person, nominates
+from ..seats import SeatLedger
 from ._common import S, _on_commit, _require_staff, _transition, _visible_or_404, today
 from .reallocation import _fill_free_seats
-from .seats import _free_seat, _seat_available, _take_seat
 from .sessions import _lock
 
 
@@ -133,6 +133,7 @@ def nominate_many(
                 }
             )
         next_priority: dict[int, int] = {}
+        ledger = SeatLedger.of(locked)
         for participant in participants:
             country_id = participant.country_id
             if priority is not None and len(participants) == 1:
@@ -147,7 +148,7 @@ def nominate_many(
                 # go by nomination time)
                 rank = min(next_priority[country_id], Nomination.PRIORITY_MAX)
                 next_priority[country_id] += 1
-            seated = _seat_available(locked, country_id)
+            seated = ledger.try_take(locked, country_id)
             nomination = Nomination(
                 session=locked,
                 participant=participant,
@@ -170,8 +171,6 @@ def nominate_many(
                     _("%(name)s is already nominated to this session.")
                     % {"name": participant.full_name}
                 )
-            if seated:
-                _take_seat(locked)
             _transition(nomination, "status", None, nomination.status, reason)
             created.append(nomination)
     from .. import emails
@@ -210,9 +209,10 @@ def accept(actor, nomination: Nomination, *, reason: str = "") -> Nomination:
                 % {"status": nomination.get_status_display().lower()}
             )
         if before == S.WAITLISTED:
-            if not _seat_available(locked, nomination.country_id):
+            ledger = SeatLedger.of(locked)
+            if not ledger.may_take(locked, nomination.country_id):
                 raise Conflict(_no_seat_message(locked, nomination.country.name))
-            _take_seat(locked)
+            ledger.take(locked, nomination.country_id)
             nomination.has_seat = True
             nomination.via_reallocation = locked.quotas_released_at is not None
         nomination.status = S.ACCEPTED
@@ -326,8 +326,9 @@ def reject(actor, nomination: Nomination, *, reason: str) -> Nomination:
             )
         if locked.state in (Session.State.COMPLETED, Session.State.CANCELLED):
             raise Conflict(_("The session is %(state)s.") % {"state": locked.get_state_display()})
+        ledger = SeatLedger.of(locked)
         if nomination.has_seat:
-            _free_seat(locked)
+            ledger.vacate(locked, nomination.country_id)
         nomination.status = S.REJECTED
         nomination.has_seat = False
         nomination.decided_by = actor
@@ -335,7 +336,7 @@ def reject(actor, nomination: Nomination, *, reason: str) -> Nomination:
         nomination.decision_reason = reason.strip()
         nomination.save()
         _transition(nomination, "status", before, S.REJECTED, reason)
-        _fill_free_seats(locked)
+        _fill_free_seats(locked, ledger=ledger)
     from .. import emails
 
     _on_commit(lambda: emails.nomination_rejected(nomination.pk))
@@ -358,8 +359,9 @@ def withdraw(actor, nomination: Nomination, *, reason: str = "") -> Nomination:
             )
         if locked.state in (Session.State.COMPLETED, Session.State.CANCELLED):
             raise Conflict(_("The session is %(state)s.") % {"state": locked.get_state_display()})
+        ledger = SeatLedger.of(locked)
         if nomination.has_seat:
-            _free_seat(locked)
+            ledger.vacate(locked, nomination.country_id)
         nomination.status = S.WITHDRAWN
         nomination.has_seat = False
         nomination.withdrawn_by = actor
@@ -367,7 +369,7 @@ def withdraw(actor, nomination: Nomination, *, reason: str = "") -> Nomination:
         nomination.withdrawal_reason = reason
         nomination.save()
         _transition(nomination, "status", before, S.WITHDRAWN, reason)
-        _fill_free_seats(locked)
+        _fill_free_seats(locked, ledger=ledger)
     return nomination
 
 
@@ -410,6 +412,8 @@ def substitute(
                 }
             )
         before = old.status
+        if old.has_seat:  # the seat passes to the substitute: the count stays
+            SeatLedger.of(locked).hand_over(locked, old.country_id, participant.country_id)
         kept = {
             "status": old.status,
             "has_seat": old.has_seat,

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict, deque
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import DatabaseError, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,33 +23,10 @@ from ..models import (
     Nomination,
     Session,
 )
+from ..seats import SeatLedger, fair_order  # noqa: F401  (fair_order: re-exported)
 from ._common import Progress, S, _on_commit, _require_staff, _transition, today, without_cyclic_gc
-from .seats import _held_by_country
 
 # -- waiting list and reallocation -----------------------------------------------------
-
-
-def fair_order(waiting: Iterable, held: dict[int, int]) -> list:
-    """Order waiting nominees for released seats (see the module documentation):
-    the country holding the fewest seats first (round-robin), ties to the country
-    whose next nominee was nominated earliest, then the lower country id; within a
-    country by priority, then nomination time. ``waiting`` items need
-    ``country_id``, ``priority``, ``nominated_at`` and ``pk``."""
-    queues: dict[int, deque] = {}
-    for n in sorted(waiting, key=lambda n: (n.priority, n.nominated_at, n.pk)):
-        queues.setdefault(n.country_id, deque()).append(n)
-    held = defaultdict(int, held)
-    ordered = []
-    while queues:
-        country_id = min(
-            queues,
-            key=lambda c: (held[c], queues[c][0].nominated_at, queues[c][0].pk, c),
-        )
-        ordered.append(queues[country_id].popleft())
-        held[country_id] += 1
-        if not queues[country_id]:
-            del queues[country_id]
-    return ordered
 
 
 def _eligible_country_ids(
@@ -88,38 +64,34 @@ def _eligible_country_ids(
 
 
 def _promotion_plan(
-    session: Session, waiting: list, held: dict[int, int], cache: dict | None = None
+    session: Session, waiting: list, ledger: SeatLedger, cache: dict | None = None
 ) -> list:
-    """Which waiting nominees take the free seats of ``session`` now (in order)."""
-    free = session.capacity - session.seats_taken
-    if free <= 0 or not waiting:
-        return []
-    if session.quotas_released_at is not None:
-        eligible = _eligible_country_ids(session, {n.country_id for n in waiting}, cache)
-        ordered = fair_order([n for n in waiting if n.country_id in eligible], held)
-        return ordered[:free]
-    quotas = dict(session.quotas.values_list("country_id", "seats"))
-    plan = []
-    by_country: dict[int, list] = defaultdict(list)
-    for n in sorted(waiting, key=lambda n: (n.priority, n.nominated_at, n.pk)):
-        by_country[n.country_id].append(n)
-    for country_id, queue in sorted(by_country.items()):
-        room = quotas.get(country_id, 0) - held.get(country_id, 0)
-        plan.extend(queue[: max(room, 0)])
-    plan.sort(key=lambda n: (n.priority, n.nominated_at, n.pk))
-    return plan[:free]
+    """Which waiting nominees take the free seats of ``session`` now (in order):
+    the ledger's plan, among the countries eligible on the session's start."""
+    return ledger.promotion_plan(
+        session, waiting, eligible=lambda ids: _eligible_country_ids(session, ids, cache)
+    )
 
 
-def _promote(session: Session, nominations: list, reason: str, notify: list | None = None):
+def _promote(
+    session: Session,
+    nominations: list,
+    reason: str,
+    notify: list | None = None,
+    ledger: SeatLedger | None = None,
+):
     """Give the seats to ``nominations`` (waiting nominees of the locked
-    ``session``): one update, one audit entry (the transition, with its reason)
-    per nominee written in one bulk insert (``audit.record_many``), and the
-    "promoted" e-mails after commit (or into ``notify``)."""
+    ``session``, as ``ledger`` planned them): one update, one audit entry (the
+    transition, with its reason) per nominee written in one bulk insert
+    (``audit.record_many``), and the "promoted" e-mails after commit (or into
+    ``notify``)."""
     if not nominations:
         return []
     now = timezone.now()
     released = session.quotas_released_at is not None
     pks = [n.pk for n in nominations]
+    ledger = ledger or SeatLedger.of(session)
+    ledger.take_many(session, [n.country_id for n in nominations])
     changed = Nomination.objects.filter(pk__in=pks, status=S.WAITLISTED).update(
         status=S.NOMINATED,
         has_seat=True,
@@ -129,8 +101,6 @@ def _promote(session: Session, nominations: list, reason: str, notify: list | No
     )
     if changed != len(pks):
         raise Conflict(_("The waiting list changed meanwhile: try again."))
-    Session.objects.filter(pk=session.pk).update(seats_taken=F("seats_taken") + len(pks))
-    session.seats_taken += len(pks)
     changes = {
         "status": {"before": S.WAITLISTED.value, "after": S.NOMINATED.value},
         "has_seat": {"before": False, "after": True},
@@ -154,15 +124,17 @@ def _promote(session: Session, nominations: list, reason: str, notify: list | No
     return nominations
 
 
-def _fill_free_seats(session: Session, reason: str = "") -> list:
-    """Give free seats to waiting nominees (the session row is locked)."""
+def _fill_free_seats(session: Session, reason: str = "", ledger: SeatLedger | None = None) -> list:
+    """Give free seats to waiting nominees (the session row is locked; ``ledger``,
+    if given, is the one the caller told of its changes)."""
     if session.state not in (Session.State.OPEN, Session.State.CLOSED, Session.State.PLANNED):
         return []
     waiting = list(session.nominations.filter(status=S.WAITLISTED).select_related("participant"))
-    if not waiting or session.seats_taken >= session.capacity:
+    ledger = ledger or SeatLedger.of(session)
+    if not waiting or not ledger.free(session):
         return []
-    plan = _promotion_plan(session, waiting, _held_by_country(session))
-    return _promote(session, plan, reason or _("A seat became free."))
+    plan = _promotion_plan(session, waiting, ledger)
+    return _promote(session, plan, reason or _("A seat became free."), ledger=ledger)
 
 
 #: How many times the daily run tries one session before reporting it failed.
@@ -449,9 +421,10 @@ def _reallocate_one(pk, prefetched, now, dry_run, reason, cache, notify) -> Sess
                         .select_related("participant", "country")
                         .order_by("priority", "nominated_at", "id")
                     )
-                plan = _promotion_plan(locked, waiting, _held_by_country(locked), cache)
+                ledger = SeatLedger.of(locked)
+                plan = _promotion_plan(locked, waiting, ledger, cache)
                 if not dry_run:
-                    _promote(locked, plan, reason, promoted_pks)
+                    _promote(locked, plan, reason, promoted_pks, ledger=ledger)
                 if dry_run:
                     transaction.set_rollback(True)
         except _RETRYABLE as exc:

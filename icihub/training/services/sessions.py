@@ -22,9 +22,9 @@ from ..models import (
     SeatQuota,
     Session,
 )
+from ..seats import SeatLedger
 from ._common import S, _on_commit, _require_staff, _transition, _visible_or_404, today
 from .reallocation import _fill_free_seats
-from .seats import _held_by_country
 
 # -- sessions -----------------------------------------------------------------------
 
@@ -141,12 +141,13 @@ def update_session(actor, session: Session, data: dict, *, reason: str = "") -> 
         values = {name: getattr(locked, name) for name in SESSION_FIELDS}
         values.update(data)
         errors = _check_session_dates(values)
-        if values["capacity"] is not None and values["capacity"] < locked.seats_taken:
+        ledger = SeatLedger.of(locked)
+        if values["capacity"] is not None and not ledger.fits(locked, values["capacity"]):
             errors["capacity"] = _(
                 "The capacity cannot go below the %(n)d seats already taken "
                 "(accepted or held by nominees)."
-            ) % {"n": locked.seats_taken}
-        quota_total = sum(locked.quotas.values_list("seats", flat=True))
+            ) % {"n": ledger.taken(locked)}
+        quota_total = sum(ledger.quotas(locked).values())
         if values["capacity"] is not None and values["capacity"] < quota_total:
             errors.setdefault(
                 "capacity",
@@ -167,7 +168,7 @@ def update_session(actor, session: Session, data: dict, *, reason: str = "") -> 
             setattr(locked, name, value)
         locked.full_clean()
         locked.save()
-        _fill_free_seats(locked)
+        _fill_free_seats(locked, ledger=ledger)
     session.refresh_from_db()
     return session
 
@@ -191,7 +192,7 @@ def _apply_quotas(session: Session, quotas: dict) -> None:
     errors = {}
     current = {q.country_id: q for q in session.quotas.select_related("country")}
     wanted = {q.country_id: q.seats for q in current.values()}
-    held = _held_by_country(session)
+    held = SeatLedger.of(session).held(session)
     for country, seats in quotas.items():
         label = country.iso3
         try:
