@@ -217,3 +217,28 @@ def test_cell_text():
     assert tables.cell_text("  '=SUM(A1)  ") == "=SUM(A1)"  # an export's neutralised text
     assert tables.cell_text("'quoted") == "'quoted"
     assert tables.header_key(" E-mail  address ") == "e_mail_address"
+
+
+# -- one citation shape in the API -----------------------------------------------------------------
+
+
+def test_every_record_cites_its_sources_in_one_shape():
+    import json
+
+    from icihub.api import api
+
+    document = json.loads(json.dumps(api.get_openapi_schema(path_prefix="/api/v1"), default=str))
+    schemas = document["components"]["schemas"]
+    assert "CitationOut" not in schemas and "FactOut" not in schemas
+    assert set(schemas["RecordCitationOut"]["properties"]) == {
+        "id", "attribute", "kind", "value", "display", "quote", "locator", "note", "source",
+    }  # fmt: skip
+    citing = {
+        name: schema["properties"]["citations"]["items"]["$ref"].rsplit("/", 1)[1]
+        for name, schema in schemas.items()
+        if schema.get("properties", {}).get("citations", {}).get("type") == "array"
+        and "$ref" in schema["properties"]["citations"]["items"]
+    }
+    # the partners' records, the menu's activities and the dialogue's events
+    assert {"ActivityDetailOut", "EventOut", "AttendeeOut", "FrameworkOut"} <= set(citing), citing
+    assert set(citing.values()) - {"SourceCitationOut"} == {"RecordCitationOut"}
