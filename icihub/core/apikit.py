@@ -320,26 +320,31 @@ class SourceRef(Schema):
     published: PartialDateOut | None = None
 
 
-class CitationOut(Schema):
+class RecordCitationOut(Schema):
+    """A source cited for a fact of a record: the one citation shape of the API."""
+
+    id: int
     attribute: str
+    kind: str
     value: str
     display: str
-    quote: str
+    quote: str = Field(description="The passage of the source the value rests on")
     locator: str
     note: str
     source: SourceRef
 
 
-class StatedValueOut(Schema):
+class RecordStatedValueOut(Schema):
     value: str
     display: str
-    sources: list[str]
+    sources: list[str] = Field(description="Keys of the sources stating this value")
+    citations: list[RecordCitationOut]
 
 
-class FactOut(Schema):
+class RecordFactOut(Schema):
     attribute: str
-    conflict: bool
-    values: list[StatedValueOut]
+    conflict: bool = Field(description="True when sources state values that cannot all be true")
+    values: list[RecordStatedValueOut]
 
 
 def source_ref(source) -> dict:
@@ -351,23 +356,29 @@ def source_ref(source) -> dict:
     }
 
 
+def citation_out(c) -> dict:
+    """One ``Citation`` as :class:`RecordCitationOut`."""
+    return {
+        "id": c.pk,
+        "attribute": c.attribute,
+        "kind": c.kind,
+        "value": c.value,
+        "display": c.display_value,
+        "quote": c.quote,
+        "locator": c.locator,
+        "note": c.note,
+        "source": source_ref(c.source),
+    }
+
+
 def citations_out(obj) -> list[dict]:
     """Citations of a Sourced record (prefetch ``citations__source``)."""
-    return [
-        {
-            "attribute": c.attribute,
-            "value": c.value,
-            "display": c.display_value,
-            "quote": c.quote,
-            "locator": c.locator,
-            "note": c.note,
-            "source": source_ref(c.source),
-        }
-        for c in obj.citations.all()
-    ]
+    return [citation_out(c) for c in obj.citations.all()]
 
 
 def facts_out(obj) -> list[dict]:
+    """What the sources say about each attribute, grouped by stated value, with the
+    quoted passages; ``conflict`` when they disagree."""
     return [
         {
             "attribute": fact.attribute,
@@ -377,6 +388,7 @@ def facts_out(obj) -> list[dict]:
                     "value": v.value,
                     "display": v.display,
                     "sources": [c.source.key for c in v.citations],
+                    "citations": [citation_out(c) for c in v.citations],
                 }
                 for v in fact.values
             ],

@@ -53,7 +53,7 @@ def max_upload_bytes() -> int:
     return settings.ICIHUB_MAX_UPLOAD_BYTES
 
 
-def _too_big(size: int, limit: int) -> str:
+def too_big(size: int, limit: int) -> str:
     return _("The file is too large (%(size)s bytes; at most %(limit)s).") % {
         "size": f"{size:,}",
         "limit": f"{limit:,}",
@@ -73,18 +73,18 @@ def read_upload(upload, *, extensions: tuple[str, ...] = (".csv", ".xlsx")) -> t
             raise UploadError(_("“%(path)s” is not a file.") % {"path": path})
         size = os.path.getsize(path)
         if size > limit:
-            raise UploadError(_too_big(size, limit))
+            raise UploadError(too_big(size, limit))
         with open(path, "rb") as handle:
             data = handle.read(limit + 1)
         name = os.path.basename(path)
     else:
         size = getattr(upload, "size", None)
         if size is not None and size > limit:
-            raise UploadError(_too_big(size, limit))
+            raise UploadError(too_big(size, limit))
         data = upload.read(limit + 1)
         name = getattr(upload, "name", "") or ""
     if len(data) > limit:
-        raise UploadError(_too_big(len(data), limit))
+        raise UploadError(too_big(len(data), limit))
     if not data:
         raise UploadError(_("The file is empty."))
     name = str(name)

@@ -18,15 +18,16 @@ from icihub.core.apikit import (
     ERRORS,
     READ_ERRORS,
     CitationKind,
-    CitationOut,
-    FactOut,
     Id,
     MarkingEnum,
     Pagination,
     PartialDateOut,
+    RecordCitationOut,
+    RecordFactOut,
     SourceRef,
     actor,
     api_enum,
+    citation_out,
     citations_out,
     facts_out,
     partial_date_out,
@@ -93,7 +94,7 @@ class EventParticipantOut(Schema):
     role: str
     role_label: str
     note: str
-    citations: list[CitationOut]
+    citations: list[RecordCitationOut]
 
 
 class AttendeeOut(Schema):
@@ -102,7 +103,7 @@ class AttendeeOut(Schema):
     name: str
     role: str
     affiliation: str
-    citations: list[CitationOut]
+    citations: list[RecordCitationOut]
 
 
 class ActionOut(Schema):
@@ -226,8 +227,8 @@ class EventOut(EventListOut):
     participants_detail: list[EventParticipantOut]
     attendees: list[AttendeeOut]
     actions: list[ActionOut] = Field(description="The follow-up actions the caller may see")
-    citations: list[CitationOut]
-    facts: list[FactOut] = Field(description="What the sources say, with conflicts flagged")
+    citations: list[RecordCitationOut]
+    facts: list[RecordFactOut] = Field(description="What the sources say, with conflicts flagged")
 
     @staticmethod
     def resolve_milestone_of(obj):
@@ -413,7 +414,7 @@ class TimelineItemOut(Schema):
     note: str
     conflict: bool = Field(description="Sources disagree on the date")
     sources: list[SourceRef]
-    date_citations: list[CitationOut]
+    date_citations: list[RecordCitationOut]
     milestone: MilestoneOut | None = None
 
 
@@ -641,7 +642,7 @@ def attendee_remove(request, event_id: Id, attendee_id: Id):
 
 @router.post(
     "/dialogue/events/{event_id}/citations",
-    response={201: CitationOut, **ERRORS},
+    response={201: RecordCitationOut, **ERRORS},
     summary="Cite a source for a fact of the event",
 )
 def citation_add(request, event_id: Id, payload: EventCitationIn):
@@ -658,18 +659,7 @@ def citation_add(request, event_id: Id, payload: EventCitationIn):
         locator=payload.locator,
         note=payload.note,
     )
-    return Status(
-        201,
-        {
-            "attribute": c.attribute,
-            "value": c.value,
-            "display": c.display_value,
-            "quote": c.quote,
-            "locator": c.locator,
-            "note": c.note,
-            "source": source_ref(c.source),
-        },
-    )
+    return Status(201, citation_out(c))
 
 
 @router.delete(
@@ -783,18 +773,7 @@ def _timeline_item(item) -> dict:
         "note": item.note,
         "conflict": item.conflict,
         "sources": [source_ref(s) for s in item.sources],
-        "date_citations": [
-            {
-                "attribute": c.attribute,
-                "value": c.value,
-                "display": c.display_value,
-                "quote": c.quote,
-                "locator": c.locator,
-                "note": c.note,
-                "source": source_ref(c.source),
-            }
-            for c in (fact.citations if fact else [])
-        ],
+        "date_citations": [citation_out(c) for c in (fact.citations if fact else [])],
         "milestone": milestone,
     }
 

@@ -297,13 +297,6 @@ def set_participants(event: Event, actor, rows: list[dict], *, reason: str = "")
     return event
 
 
-def set_attendees(event: Event, actor, rows: list[dict], *, reason: str = "") -> Event:
-    check_change(actor, event)
-    with audit.acting(actor, reason=reason), transaction.atomic():
-        _set_attendees(event, rows)
-    return event
-
-
 def add_participant(event: Event, actor, row: dict, *, reason: str = "") -> Participant:
     check_change(actor, event)
     with audit.acting(actor, reason=reason), transaction.atomic():

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from icihub.core.access import can_change, get_visible, is_staff
 from icihub.core.errors import Conflict
 from icihub.core.forms import add_service_errors
+from icihub.core.viewkit import safe_next
 
 from . import selectors, services
 from .forms import (
@@ -358,7 +359,7 @@ def action_state(request, pk):
             messages.success(
                 request, _("Action marked “%(state)s”.") % {"state": action.get_state_display()}
             )
-    return redirect(request.POST.get("next") or action.event.get_absolute_url())
+    return redirect(safe_next(request, action.event.get_absolute_url(), request.POST.get("next")))
 
 
 @login_required

@@ -12,11 +12,11 @@ from icihub.core.access import get_visible
 from icihub.core.apikit import (
     ERRORS,
     READ_ERRORS,
-    CitationOut,
     ErrorOut,
-    FactOut,
     Id,
     Pagination,
+    RecordCitationOut,
+    RecordFactOut,
     Year,
     actor,
     citations_out,
@@ -87,8 +87,8 @@ class ActivityOut(Schema):
 
 class ActivityDetailOut(ActivityOut):
     is_course: bool
-    citations: list[CitationOut]
-    facts: list[FactOut]
+    citations: list[RecordCitationOut]
+    facts: list[RecordFactOut]
 
     @staticmethod
     def resolve_is_course(obj) -> bool:

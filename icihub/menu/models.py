@@ -4,8 +4,6 @@ from. A Regional Centre course *is* a menu activity: ``training.Course`` extends
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -41,9 +39,6 @@ class Area(LocalName, BaseModel):
 
 
 class ActivityQuerySet(AccessQuerySet):
-    def offered_in(self, year: int):
-        return self.offered_during(year, year)
-
     def offered_during(self, start: int, end: int):
         """The activities offered in at least one year of ``start``–``end``."""
         return self.filter(
@@ -210,9 +205,3 @@ class Activity(BaseModel, Sourced):
         if self.last_year is not None and year > self.last_year:
             return self.last_year
         return year
-
-    def is_open_to(self, country, on: dt.date | None = None) -> bool:
-        """Whether ``country`` may take part (see partners.selectors.is_eligible)."""
-        from icihub.partners.selectors import is_eligible
-
-        return is_eligible(country, self, on=on)

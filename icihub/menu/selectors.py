@@ -124,10 +124,6 @@ class MenuQuery:
             return []
         return self.status or [Activity.Status.ACTIVE]
 
-    def active_filters(self) -> dict[str, list[str]]:
-        out = {name: list(getattr(self, name)) for name in FACET_NAMES if getattr(self, name)}
-        return out
-
     def params(self) -> list[tuple[str, str]]:
         pairs = [("q", self.q)] if self.q else []
         for name in FACET_NAMES:

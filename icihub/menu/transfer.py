@@ -25,7 +25,6 @@ events."""
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import re
 from collections.abc import Callable
@@ -38,10 +37,9 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from icihub.core import audit, uploads
+from icihub.core import audit, tables, uploads
 from icihub.core.access import Marking, most_restrictive, policy_for
 from icihub.core.text import (
-    FORMULA_PREFIXES,
     forbidden_character,
     forbidden_character_message,
     neutralise_formula,
@@ -232,116 +230,32 @@ class ImportRejected(ValidationError):
 # -- reading the file ---------------------------------------------------------------------
 
 
-def _file_error(message: str) -> ValidationError:
-    return ValidationError({"file": message})
-
-
-def detect_format(filename: str, head: bytes) -> str:
-    name = (filename or "").lower()
-    is_zip = head.startswith(uploads.ZIP_MAGIC)
-    if name.endswith(".xlsx") or (is_zip and not name.endswith(".csv")):
-        if not is_zip:
-            raise _file_error(_("This is not an XLSX workbook."))
-        return "xlsx"
-    if name.endswith((".csv", ".txt")) or not name:
-        if is_zip or b"\x00" in head[:4096]:
-            raise _file_error(_("This is not a CSV text file."))
-        return "csv"
-    raise _file_error(_("Upload a .csv or .xlsx file."))
-
-
 def read_upload(upload) -> tuple[bytes, str]:
     """The bytes and name of an uploaded file (Django UploadedFile, a path, or
     (name, bytes)), refusing files over the size limit before reading them whole
-    (``core.uploads``; the type is told by :func:`detect_format`)."""
+    (``core.uploads``; the type is told by ``core.tables.detect_format``)."""
     return uploads.read_upload(upload, extensions=())
-
-
-def _header_key(value) -> str:
-    return re.sub(r"[\s-]+", "_", str(value or "").strip().lower())
-
-
-def _rows_from_csv(data: bytes, report: ImportReport):
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise _file_error(_("The CSV file is not UTF-8 text."))
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = None
-    for line_number, cells in enumerate(reader, start=1):
-        if header is None:
-            if not cells or not any(c.strip() for c in cells) or cells[0].lstrip().startswith("#"):
-                continue
-            header = (line_number, [_header_key(c) for c in cells])
-            yield header
-            continue
-        yield line_number, cells
-
-
-def _rows_from_xlsx(data: bytes, report: ImportReport):
-    # checked first (ZIP bombs, macros, damaged packages); formulas are read as
-    # their text and refused, never evaluated nor taken at their cached value
-    book = uploads.open_workbook(data)
-    try:
-        sheet = book["Menu"] if "Menu" in book.sheetnames else book.worksheets[0]
-        header = None
-        for row_number, row in enumerate(sheet.iter_rows(), start=1):
-            if any(uploads.is_formula_cell(cell) for cell in row):
-                raise _file_error(
-                    _("Row %(row)s holds a formula; formulas are not accepted.")
-                    % {"row": row_number}
-                )
-            values = [getattr(cell, "value", None) for cell in row]
-            cells = ["" if v is None else v for v in values]
-            if header is None:
-                keys = [_header_key(c) for c in cells]
-                if "code" in keys and "title" in keys:
-                    header = (row_number, keys)
-                    yield header
-                elif row_number >= 10:
-                    break
-                continue
-            yield row_number, cells
-    finally:
-        book.close()
-
-
-def _cell_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, (dt.datetime, dt.date)):
-        value = value.isoformat()
-    text = str(value).strip()
-    if text.startswith("'") and len(text) > 1 and text[1:].startswith(FORMULA_PREFIXES):
-        text = text[1:]  # undo neutralise_formula
-    return text
 
 
 def parse_rows(data: bytes, filename: str, report: ImportReport) -> list[tuple[int, dict]]:
     """[(row number, {column: text})] of the data rows, or errors in ``report``."""
-    fmt = detect_format(filename, data[:8])
-    report.file_format = fmt
-    reader = _rows_from_xlsx(data, report) if fmt == "xlsx" else _rows_from_csv(data, report)
+    table = tables.read_table(
+        data, filename, max_rows=MAX_ROWS, header_holds=("code", "title"), sheet="Menu"
+    )
+    report.file_format = table.format
+    number, header = table.header_row, table.columns
+    unknown = [c for c in header if c and c not in COLUMN_NAMES]
+    for name in unknown:
+        report.error(number, name, _("Unknown column “%(name)s”.") % {"name": name})
+    missing = [c for c in COLUMN_NAMES if c in REQUIRED and c not in header]
+    for name in missing:
+        report.error(number, name, _("The column “%(name)s” is missing.") % {"name": name})
+    duplicates = {c for c in header if c and header.count(c) > 1}
+    for name in sorted(duplicates):
+        report.error(number, name, _("The column “%(name)s” appears twice.") % {"name": name})
     rows: list[tuple[int, dict]] = []
-    header = None
-    for number, cells in reader:
-        if header is None:
-            header = cells
-            unknown = [c for c in header if c and c not in COLUMN_NAMES]
-            for name in unknown:
-                report.error(number, name, _("Unknown column “%(name)s”.") % {"name": name})
-            missing = [c for c in COLUMN_NAMES if c in REQUIRED and c not in header]
-            for name in missing:
-                report.error(number, name, _("The column “%(name)s” is missing.") % {"name": name})
-            duplicates = {c for c in header if c and header.count(c) > 1}
-            for name in sorted(duplicates):
-                report.error(
-                    number, name, _("The column “%(name)s” appears twice.") % {"name": name}
-                )
-            continue
-        texts = [_cell_text(c) for c in cells]
+    for number, cells in table.rows:
+        texts = [tables.cell_text(c) for c in cells]
         if not any(texts):
             continue
         for i, text in enumerate(texts):
@@ -358,10 +272,6 @@ def parse_rows(data: bytes, filename: str, report: ImportReport) -> list[tuple[i
                 {name: texts[i] if i < len(texts) else "" for i, name in enumerate(header) if name},
             )
         )
-        if len(rows) > MAX_ROWS:
-            raise _file_error(_("The file has more than %(max)s rows.") % {"max": f"{MAX_ROWS:,}"})
-    if header is None:
-        raise _file_error(_("No header row with the columns “code” and “title” was found."))
     return rows
 
 

@@ -8,13 +8,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from icihub.core.access import get_visible
+from icihub.core.forms import add_service_errors
 from icihub.core.listing import ListPage
+from icihub.core.viewkit import is_safe_url, safe_next
 
 from . import render as text
 from . import selectors, services
@@ -53,12 +55,6 @@ def notification_list(request):
     )
 
 
-def _safe(request, url: str) -> bool:
-    return bool(url) and url_has_allowed_host_and_scheme(
-        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    )
-
-
 @login_required
 @require_POST
 def mark_read(request, pk: int):
@@ -69,10 +65,8 @@ def mark_read(request, pk: int):
         response["HX-Trigger"] = CHANGED
         return response
     target = text.link(notification) if request.POST.get("open") else ""
-    if not _safe(request, target):
-        target = request.POST.get("next", "")
-    if not _safe(request, target):
-        return redirect("notifications:list")
+    if not is_safe_url(request, target):
+        target = safe_next(request, reverse("notifications:list"), request.POST.get("next", ""))
     return redirect(target)
 
 
@@ -113,8 +107,7 @@ def preferences(request):
                 channels=form.channels(),
             )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_service_errors(form, exc)
         else:
             messages.success(request, PREFERENCES_SAVED)
             return redirect("notifications:preferences")

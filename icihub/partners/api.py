@@ -24,15 +24,17 @@ from icihub.core.apikit import (
     Id,
     Pagination,
     PartialDateOut,
-    SourceRef,
+    RecordCitationOut,
+    RecordFactOut,
     actor,
     api_enum,
+    citation_out,
+    citations_out,
+    facts_out,
     partial_date_out,
     require_signed_in,
-    source_ref,
 )
 from icihub.core.listing import search
-from icihub.core.models import Citation
 
 from . import selectors, services
 from .models import Appointment, Country, Framework, Grouping, Organisation, Partnership, Person
@@ -49,82 +51,17 @@ DATE_HELP = "A partial date: 2004, 2004-12, 2004-12-11, or a range such as 2005-
 # -- shared output ------------------------------------------------------------------------
 
 
-class RecordCitationOut(Schema):
-    id: int
-    attribute: str
-    kind: str
-    value: str
-    display: str
-    quote: str = Field(description="The passage of the source the value rests on")
-    locator: str
-    note: str
-    source: SourceRef
-
-
-class RecordStatedValueOut(Schema):
-    value: str
-    display: str
-    sources: list[str] = Field(description="Keys of the sources stating this value")
-    citations: list[RecordCitationOut]
-
-
-class RecordFactOut(Schema):
-    attribute: str
-    conflict: bool = Field(description="True when sources state values that cannot all be true")
-    values: list[RecordStatedValueOut]
-
-
-def _citation(c: Citation) -> dict:
-    return {
-        "id": c.pk,
-        "attribute": c.attribute,
-        "kind": c.kind,
-        "value": c.value,
-        "display": c.display_value,
-        "quote": c.quote,
-        "locator": c.locator,
-        "note": c.note,
-        "source": source_ref(c.source),
-    }
-
-
-def citations_of(obj) -> list[dict]:
-    """The citations of a Sourced record (prefetched, scoped to the caller)."""
-    return [_citation(c) for c in obj.citations.all()]
-
-
-def facts_of(obj) -> list[dict]:
-    """What the sources say about each attribute, grouped by stated value, with the
-    quoted passages; ``conflict`` when they disagree."""
-    return [
-        {
-            "attribute": fact.attribute,
-            "conflict": fact.conflict,
-            "values": [
-                {
-                    "value": stated.value,
-                    "display": stated.display,
-                    "sources": [c.source.key for c in stated.citations],
-                    "citations": [_citation(c) for c in stated.citations],
-                }
-                for stated in fact.values
-            ],
-        }
-        for fact in obj.facts().values()
-    ]
-
-
 class SourcedOut(Schema):
     citations: list[RecordCitationOut] = Field(description="Sources of this record's facts")
     facts: list[RecordFactOut]
 
     @staticmethod
     def resolve_citations(obj) -> list[dict]:
-        return citations_of(obj)
+        return citations_out(obj)
 
     @staticmethod
     def resolve_facts(obj) -> list[dict]:
-        return facts_of(obj)
+        return facts_out(obj)
 
 
 class CountryRef(Schema):
@@ -1058,7 +995,7 @@ def _cited_routes(prefix: str, model, lookup) -> None:
         if data.get("kind") is None:
             data.pop("kind", None)
         citation = services.add_citation(user, subject, data)
-        return Status(201, _citation(citation))
+        return Status(201, citation_out(citation))
 
     @router.delete(
         f"{prefix}/citations/{{citation_id}}",

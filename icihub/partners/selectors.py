@@ -49,14 +49,6 @@ def eligible_countries(activity, on: dt.date | None = None):
     return Country.objects.filter(eligible_countries_q(framework_ids, country_ids, on))
 
 
-def members_of(framework_code: str, on: dt.date | None = None):
-    return Country.objects.filter(
-        pk__in=Partnership.objects.active_on(on)
-        .filter(framework__code=framework_code, status=Partnership.Status.MEMBER)
-        .values("country_id")
-    )
-
-
 def initiative_at_a_glance(user) -> dict:
     """The home page's figures: ICI members with their sourced accession dates,
     participating non-members, the accession timeline and the Centre."""

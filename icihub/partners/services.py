@@ -343,18 +343,6 @@ def delete_country(actor, country: Country, *, reason: str = "") -> None:
     _delete(actor, country, reason=reason)
 
 
-def create_grouping(actor, data: dict, *, reason: str = "") -> Grouping:
-    return _write(Grouping, actor, data, reason=reason)
-
-
-def update_grouping(actor, grouping: Grouping, data: dict, *, reason: str = "") -> Grouping:
-    return _write(Grouping, actor, data, grouping, reason=reason)
-
-
-def delete_grouping(actor, grouping: Grouping, *, reason: str = "") -> None:
-    _delete(actor, grouping, reason=reason)
-
-
 # -- partnerships ----------------------------------------------------------------------------
 
 

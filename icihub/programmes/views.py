@@ -10,15 +10,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from icihub.core.access import can_change, get_visible
 from icihub.core.errors import Conflict
+from icihub.core.forms import add_service_errors
 from icihub.core.listing import Filter, ListPage
 from icihub.core.text import attach
+from icihub.core.viewkit import safe_next
 from icihub.menu import selectors as menu_selectors
 from icihub.menu.models import Activity
 
@@ -53,21 +54,6 @@ def _messages_of(exc) -> str:
     if isinstance(exc, ValidationError):
         return " ".join(exc.messages)
     return str(exc) or _("Not allowed.")
-
-
-def _form_errors(form, exc) -> None:
-    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, _messages_of(exc))
-
-
-def _next(request, default: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return target
-    return default
 
 
 def _banner(request, country=None) -> dict:
@@ -133,7 +119,7 @@ def programme_create(request):
         try:
             programme = services.create_programme(request.user, form.cleaned_data)
         except ERRORS as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Programme created: add its objectives."))
             return redirect(programme)
@@ -156,7 +142,7 @@ def programme_edit(request, pk):
                 request.user, programme, data, reason=request.POST.get("reason", "")
             )
         except ERRORS as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Programme updated."))
             return redirect(programme)
@@ -257,7 +243,7 @@ def objective_edit(request, pk):
         try:
             services.update_objective(request.user, objective, form.cleaned_data)
         except ERRORS as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             return redirect(f"{programme.get_absolute_url()}#objective-{objective.pk}")
     return render(
@@ -350,7 +336,7 @@ def goal_edit(request, pk):
         try:
             services.update_goal(request.user, goal, data)
         except ERRORS as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             return redirect(goal)
     return render(
@@ -394,7 +380,7 @@ def item_add(request, pk):
         messages.error(request, _messages_of(exc))
     else:
         messages.success(request, _("“%(title)s” added to the goal.") % {"title": activity.title})
-    return redirect(_next(request, goal.get_absolute_url()))
+    return redirect(safe_next(request, goal.get_absolute_url()))
 
 
 def _item(request, pk) -> ProgrammeItem:
@@ -427,7 +413,7 @@ def item_detail(request, pk):
                 request.user, item, form.cleaned_data, reason=request.POST.get("reason", "")
             )
         except ERRORS as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Activity updated."))
             return redirect(item)
@@ -464,7 +450,7 @@ def item_delete(request, pk):
         messages.error(request, _messages_of(exc))
         return redirect(item)
     messages.success(request, _("Activity removed from the goal."))
-    return redirect(_next(request, goal.get_absolute_url()))
+    return redirect(safe_next(request, goal.get_absolute_url()))
 
 
 @login_required
@@ -614,7 +600,7 @@ def request_create(request):
         try:
             partner_request = services.create_request(request.user, data)
         except ERRORS as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Request recorded: NATO staff will answer it."))
             return redirect(partner_request)
@@ -678,7 +664,7 @@ def request_detail(request, pk):
         except ERRORS as exc:
             target = response_form if action == "respond" else close_form
             if target is not None:
-                _form_errors(target, exc)
+                add_service_errors(target, exc)
             else:
                 raise
     return render(

@@ -31,15 +31,12 @@ How it works:
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import functools
-import io
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
@@ -47,7 +44,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from icihub.core import audit
+from icihub.core import audit, tables
 from icihub.core.errors import Conflict
 from icihub.core.permissions import acts_for
 from icihub.core.text import forbidden_character, forbidden_character_message
@@ -103,82 +100,24 @@ class ImportFileError(ValidationError):
 # -- reading ---------------------------------------------------------------------------
 
 
-def _header(name) -> str:
-    key = str(name or "").strip().lower().replace(" ", "_").replace("-", "_")
-    return ALIASES.get(key, key)
-
-
 def read_table(name: str, data: bytes) -> list[dict]:
     """The rows of an uploaded file as dictionaries of column -> value (strings,
-    dates or numbers). Checks size, type and row count; never evaluates formulas."""
-    limit = settings.ICIHUB_MAX_UPLOAD_BYTES
-    if len(data) > limit:
-        raise ImportFileError(
-            {"file": _("The file is larger than %(n)d MB.") % {"n": limit // (1024 * 1024)}}
+    dates or numbers), read by ``core.tables`` (size, type, row count; a formula
+    is read as its text, never evaluated, and refused per row by :func:`run`)."""
+    try:
+        table = tables.read_table(
+            data,
+            name,
+            max_rows=MAX_ROWS,
+            aliases=ALIASES,
+            header_holds=REQUIRED,
+            delimiters=",;",
+            formulas="text",
         )
-    lower = (name or "").lower()
-    if lower.endswith(".xlsx"):
-        return _read_xlsx(data)  # core.uploads checks the package (type, ZIP bombs)
-    if lower.endswith(".csv"):
-        return _read_csv(data)
-    raise ImportFileError({"file": _("Upload a .csv or .xlsx file.")})
-
-
-def _read_csv(data: bytes) -> list[dict]:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ImportFileError({"file": _("The CSV file must be encoded in UTF-8.")})
-    sample = text[:4096]
-    delimiter = ";" if sample.count(";") > sample.count(",") else ","
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    try:
-        header = next(reader)
-        while header and header[0].lstrip().startswith("#"):  # an export's marking line
-            header = next(reader)
-    except StopIteration:
-        raise ImportFileError({"file": _("The file is empty.")})
-    columns = [_header(h) for h in header]
-    _check_columns(columns)
-    rows = []
-    for values in reader:
-        if not any(v.strip() for v in values):
-            continue
-        rows.append(dict(zip(columns, values, strict=False)))
-        if len(rows) > MAX_ROWS:
-            raise ImportFileError({"file": _("At most %(n)d rows per file.") % {"n": MAX_ROWS}})
-    return rows
-
-
-def _read_xlsx(data: bytes) -> list[dict]:
-    from icihub.core.uploads import UploadError, open_workbook
-
-    try:
-        # checked first (ZIP bombs, macros, damaged packages); read_only streams the
-        # sheet; data_only=False returns a formula as its text ("=..."), which is
-        # refused below: nothing is ever evaluated.
-        workbook = open_workbook(data)
-    except UploadError as exc:
+    except ValidationError as exc:
         raise ImportFileError(exc.message_dict)
-    try:
-        sheet = workbook.worksheets[0]
-        iterator = sheet.iter_rows(values_only=True)
-        try:
-            header = next(iterator)
-        except StopIteration:
-            raise ImportFileError({"file": _("The file is empty.")})
-        columns = [_header(h) for h in header]
-        _check_columns(columns)
-        rows = []
-        for values in iterator:
-            if not any(v not in (None, "") for v in values):
-                continue
-            rows.append(dict(zip(columns, values, strict=False)))
-            if len(rows) > MAX_ROWS:
-                raise ImportFileError({"file": _("At most %(n)d rows per file.") % {"n": MAX_ROWS}})
-        return rows
-    finally:
-        workbook.close()
+    _check_columns(table.columns)
+    return table.dicts()
 
 
 def _check_columns(columns: list[str]) -> None:

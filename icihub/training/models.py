@@ -150,9 +150,6 @@ class SessionQuerySet(AccessQuerySet):
             state=Session.State.OPEN, nomination_deadline__gte=today, start__gt=today
         )
 
-    def in_year(self, year: int):
-        return self.filter(start__year=year)
-
 
 class Session(BaseModel):
     """One iteration of a course: dates, venue, capacity and its seats."""
@@ -780,10 +777,6 @@ class Evaluation(BaseModel):
 
     def __str__(self) -> str:
         return f"{_('Evaluation')}: {self.nomination}"
-
-    @classmethod
-    def score_fields(cls) -> list[str]:
-        return list(SCORE_FIELDS)
 
 
 # -- certificates -------------------------------------------------------------------

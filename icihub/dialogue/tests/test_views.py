@@ -431,3 +431,16 @@ def test_event_page_runs_a_constant_number_of_queries(nato_staff):
             FollowUpAction.objects.create(event=event, description=iso3, owner_user=nato_staff)
 
     assert_constant_queries(lambda: _html(client.get(event.get_absolute_url())), grow)
+
+
+def test_the_state_form_goes_back_only_to_this_site(nato_staff):
+    event = make_event()
+    action = FollowUpAction.objects.create(
+        event=event, description="Send minutes", owner_user=nato_staff
+    )
+    client = client_for(nato_staff)
+    url = f"/dialogue/actions/{action.pk}/state/"
+    away = client.post(url, {"state": "done", "next": "https://evil.example/"})
+    assert away.status_code == 302 and away["Location"] == event.get_absolute_url()
+    back = client.post(url, {"state": "open", "next": "/dialogue/actions/"})
+    assert back["Location"] == "/dialogue/actions/"

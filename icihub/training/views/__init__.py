@@ -7,7 +7,6 @@ model (a record the user may not see answers 404)."""
 from ._common import (  # noqa: F401
     _act,
     _area_choices,
-    _back,
     _can_create,
     _country_choices,
     _year_choices,

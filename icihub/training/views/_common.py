@@ -1,10 +1,9 @@
-"""What the training pages share: the safe way back, running a service with messages, choice lists."""
+"""What the training pages share: running a service with messages, choice lists."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.utils.http import url_has_allowed_host_and_scheme
 
 from icihub.core.access import (
     policy_for,
@@ -20,15 +19,6 @@ from ..models import (
 )
 
 # -- helpers ------------------------------------------------------------------------------
-
-
-def _back(request, default: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
 
 
 def _act(request, call, success: str) -> bool:

@@ -19,6 +19,7 @@ from icihub.core.access import (
 )
 from icihub.core.errors import Conflict
 from icihub.core.forms import add_service_errors
+from icihub.core.viewkit import safe_next
 from icihub.partners.selectors import eligible_countries
 
 from .. import permissions, selectors, services
@@ -32,7 +33,7 @@ from ..models import (
     Nomination,
     Session,
 )
-from ._common import _act, _back
+from ._common import _act
 
 # -- nominating ------------------------------------------------------------------------------
 
@@ -160,7 +161,7 @@ def nomination_accept(request, pk):
         lambda: services.accept(request.user, nomination, reason=reason),
         _("%(n)s accepted.") % {"n": nomination.participant.full_name},
     )
-    return redirect(_back(request, nomination.get_absolute_url()))
+    return redirect(safe_next(request, nomination.get_absolute_url()))
 
 
 @login_required
@@ -173,7 +174,7 @@ def nomination_reject(request, pk):
         lambda: services.reject(request.user, nomination, reason=reason),
         _("%(n)s rejected.") % {"n": nomination.participant.full_name},
     )
-    return redirect(_back(request, nomination.get_absolute_url()))
+    return redirect(safe_next(request, nomination.get_absolute_url()))
 
 
 @login_required
@@ -186,7 +187,7 @@ def nomination_withdraw(request, pk):
         lambda: services.withdraw(request.user, nomination, reason=reason),
         _("%(n)s withdrawn.") % {"n": nomination.participant.full_name},
     )
-    return redirect(_back(request, nomination.get_absolute_url()))
+    return redirect(safe_next(request, nomination.get_absolute_url()))
 
 
 @login_required
@@ -225,4 +226,4 @@ def nomination_certify(request, pk):
         lambda: services.issue_certificate(request.user, nomination),
         _("Certificate issued."),
     )
-    return redirect(_back(request, nomination.get_absolute_url()))
+    return redirect(safe_next(request, nomination.get_absolute_url()))
