@@ -17,14 +17,13 @@ from icihub.core.apikit import (
     Pagination,
     Percent,
     actor,
-    apply_filters,
     require_signed_in,
 )
-from icihub.core.listing import search
 from icihub.menu.models import Area
 from icihub.partners.models import Framework, Organisation
 
 from .. import selectors, services
+from ..filters import CourseFilters
 from ..models import (
     Course,
 )
@@ -144,13 +143,6 @@ class CoursePatch(Schema):
     external_ref: str | None = None
 
 
-class CourseFilters(Schema):
-    q: str | None = Field(None, description="Words of the code, title or description")
-    area: str | None = Field(None, description="Area code")
-    delivery: CourseDelivery | None = None
-    status: CourseStatus | None = None
-
-
 def _course_data(payload: Schema, *, partial: bool) -> dict:
     data = payload.dict(exclude_unset=partial)
     if partial:
@@ -205,16 +197,7 @@ def _courses(user):
 @paginate(Pagination)
 def course_list(request, filters: Query[CourseFilters]):
     user = actor(request)
-    qs = apply_filters(
-        _courses(user),
-        filters,
-        {"area": "areas__code", "delivery": "delivery", "status": "status"},
-    )
-    if filters.area:
-        qs = qs.distinct()
-    if filters.q:
-        qs = search(qs, filters.q, ["search_text"])
-    return qs
+    return filters.filter(_courses(user))
 
 
 @router.get("/training/courses/{int:pk}", response={200: CourseOut, **READ_ERRORS})

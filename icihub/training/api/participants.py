@@ -11,12 +11,11 @@ from icihub.core.apikit import (
     READ_ERRORS,
     Id,
     Pagination,
-    apply_filters,
     require_signed_in,
 )
-from icihub.core.listing import search
 
 from .. import selectors, services
+from ..filters import ParticipantFilters
 from ..models import (
     Participant,
 )
@@ -77,13 +76,6 @@ class ParticipantPatch(Schema):
     date_of_birth: dt.date | None = None
 
 
-class ParticipantFilters(Schema):
-    q: str | None = Field(None, description="Words of the name (Latin or Arabic) or e-mail")
-    country: str | None = Field(None, description="ISO alpha-3 code")
-    service: ParticipantService | None = None
-    rank_code: ParticipantRankCode | None = None
-
-
 def _participant_data(payload: Schema, *, partial: bool) -> dict:
     data = payload.dict(exclude_unset=partial)
     if partial:
@@ -104,14 +96,7 @@ def _participants(user):
 @paginate(Pagination)
 def participant_list(request, filters: Query[ParticipantFilters]):
     user = require_signed_in(request)
-    qs = apply_filters(
-        _participants(user),
-        filters,
-        {"country": "country__iso3__iexact", "service": "service", "rank_code": "rank_code"},
-    )
-    if filters.q:
-        qs = search(qs, filters.q, ["search_text"])
-    return qs
+    return filters.filter(_participants(user))
 
 
 @router.get("/training/participants/{int:pk}", response={200: ParticipantOut, **READ_ERRORS})

@@ -14,13 +14,12 @@ from icihub.core.apikit import (
     Count,
     Id,
     Pagination,
-    Year,
     actor,
-    apply_filters,
     require_signed_in,
 )
 
 from .. import selectors, services
+from ..filters import SessionFilters
 from ..models import (
     Course,
     SeatQuota,
@@ -98,13 +97,6 @@ class SessionPatch(Schema):
     notes: str | None = None
 
 
-class SessionFilters(Schema):
-    course: Id | None = Field(None, description="Course id")
-    state: SessionState | None = None
-    year: Year | None = Field(None, description="Year of the start")
-    open: bool | None = Field(None, description="Only sessions open for nominations now")
-
-
 class StateIn(Schema):
     state: SessionState
     reason: str = ""
@@ -137,12 +129,7 @@ def _quota_map(quotas: dict[str, int]) -> dict:
 @paginate(Pagination)
 def session_list(request, filters: Query[SessionFilters]):
     user = actor(request)
-    qs = apply_filters(
-        _sessions(user), filters, {"course": "course_id", "state": "state", "year": "start__year"}
-    )
-    if filters.open:
-        qs = qs.open_for_nominations()
-    return qs.order_by("start", "pk")
+    return filters.filter(_sessions(user)).order_by("start", "pk")
 
 
 @router.get("/training/sessions/{int:pk}", response={200: SessionOut, **READ_ERRORS})

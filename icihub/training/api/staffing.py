@@ -4,7 +4,7 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from ninja import Field, Schema, Status
+from ninja import Field, Query, Schema, Status
 from ninja.pagination import paginate
 
 from icihub.core.access import get_visible
@@ -19,6 +19,7 @@ from icihub.core.apikit import (
 from icihub.partners.models import Organisation
 
 from .. import selectors, services
+from ..filters import InstructorFilters
 from ..models import (
     Assignment,
     Instructor,
@@ -84,12 +85,9 @@ def _instructor_data(payload: Schema, *, partial: bool) -> dict:
 
 @router.get("/training/instructors", response={200: list[InstructorOut], **READ_ERRORS})
 @paginate(Pagination)
-def instructor_list(request, organisation: str | None = None):
+def instructor_list(request, filters: Query[InstructorFilters]):
     user = require_signed_in(request)
-    qs = selectors.instructors(user)
-    if organisation:
-        qs = qs.filter(organisation__slug=organisation)
-    return qs
+    return filters.filter(selectors.instructors(user))
 
 
 @router.get("/training/instructors/{int:pk}", response={200: InstructorOut, **READ_ERRORS})
