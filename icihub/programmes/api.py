@@ -25,7 +25,6 @@ from icihub.core.apikit import (
     PartialDateOut,
     actor,
     api_enum,
-    apply_filters,
     partial_date_out,
     require_signed_in,
 )
@@ -35,6 +34,12 @@ from icihub.menu.models import Activity
 from icihub.partners.models import Country
 
 from . import selectors, services
+from .filters import (
+    ProgrammeFilters,
+    ProgrammeKind,
+    RequestFilters,
+    RequestKind,
+)
 from .models import (
     Delivery,
     PartnerRequest,
@@ -46,12 +51,8 @@ from .models import (
 
 # The enumerations and numbers of this router, each enumeration under its own
 # name in the document.
-ProgrammeKind = api_enum(Programme.Kind, "ProgrammeKind")
-ProgrammeState = api_enum(Programme.State, "ProgrammeState")
 ItemPriority = api_enum(ProgrammeItem.Priority, "ProgrammeItemPriority")
 DeliveryKind = api_enum(Delivery.Kind, "DeliveryKind")
-RequestKind = api_enum(PartnerRequest.Kind, "PartnerRequestKind")
-RequestState = api_enum(PartnerRequest.State, "PartnerRequestState")
 #: The years of a programme and of its items (as on the programme's page).
 PlanYear = Annotated[int, Field(ge=1990, le=2100)]
 
@@ -150,12 +151,6 @@ class ProgrammeDetailOut(ProgrammeOut):
     progress: ProgressOut
     objectives: list[ObjectiveOut]
     actions: dict[str, bool]
-
-
-class ProgrammeFilters(Schema):
-    country: str | None = Field(None, description="ISO alpha-3")
-    kind: ProgrammeKind | None = None
-    state: ProgrammeState | None = None
 
 
 class ProgrammeIn(Schema):
@@ -340,12 +335,6 @@ class RequestOut(Schema):
     overdue: bool
     marking: str
     url: str
-
-
-class RequestFilters(Schema):
-    country: str | None = Field(None, description="ISO alpha-3")
-    kind: RequestKind | None = None
-    state: RequestState | None = None
 
 
 class RequestIn(Schema):
@@ -549,10 +538,8 @@ def _strip_none(data: dict) -> dict:
 @router.get("/programmes", response={200: list[ProgrammeOut], **READ_ERRORS})
 @paginate(Pagination)
 def list_programmes(request, filters: Query[ProgrammeFilters]):
-    qs = apply_filters(
-        selectors.programmes(actor(request)).order_by("country__name", "-start_year"),
-        filters,
-        {"country": "country__iso3__iexact", "kind": "kind", "state": "state"},
+    qs = filters.filter(
+        selectors.programmes(actor(request)).order_by("country__name", "-start_year")
     )
     return Converted(qs, programme_out)
 
@@ -569,11 +556,7 @@ def export_programmes(request, filters: Query[ProgrammeFilters]):
 
     from .exports import export_programmes as export
 
-    qs = apply_filters(
-        Programme.objects.visible_to(actor(request)),
-        filters,
-        {"country": "country__iso3__iexact", "kind": "kind", "state": "state"},
-    )
+    qs = filters.filter(Programme.objects.visible_to(actor(request)))
     result = export(actor(request), qs)
     response = HttpResponse(result.content, content_type="text/csv; charset=utf-8")
     attach(response, result.filename)
@@ -924,11 +907,7 @@ def delete_delivery(request, pk: Id):
 @paginate(Pagination)
 def list_requests(request, filters: Query[RequestFilters]):
     """Visible requests: the unanswered first, the oldest of them at the top."""
-    qs = apply_filters(
-        selectors.requests(actor(request)),
-        filters,
-        {"country": "country__iso3__iexact", "kind": "kind", "state": "state"},
-    )
+    qs = filters.filter(selectors.requests(actor(request)))
     return Converted(qs, request_out)
 
 
