@@ -7,13 +7,12 @@ by the access model (``visible_to`` / ``get_visible``) and the services."""
 import datetime as dt
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from . import countries, selectors, services
-from .access import STAFF_ROLES, Marking, Role, get_visible, require_role
+from .access import STAFF_ROLES, Marking, get_visible, require_role
 from .apikit import (
     ERRORS,
     READ_ERRORS,
@@ -23,16 +22,14 @@ from .apikit import (
     Pagination,
     PartialDateOut,
     actor,
-    api_enum,
     partial_date_out,
     require_signed_in,
 )
-from .listing import search
+from .filters import AuditFilters, SourceFilters, SourceKind, UserFilters, UserRole
 from .models import ApiToken, AuditEntry, Source, User
 
-# The enumerations of this router, each under its own name in the document.
-SourceKind = api_enum(Source.Kind, "SourceKind")
-UserRole = api_enum(Role, "UserRole")
+# The enumerations of this router, each under its own name in the document,
+# are declared beside the filters (``filters.py``), which use them too.
 
 router = Router(tags=["core"])
 
@@ -136,13 +133,6 @@ class SourceDetailOut(SourceOut):
         return obj.cited
 
 
-class SourceFilters(Schema):
-    q: str | None = Field(None, description="Words in the key, title, publisher or text")
-    kind: SourceKind | None = None
-    publisher: str | None = Field(None, description="Part of the publisher's name")
-    marking: MarkingEnum | None = None
-
-
 class SourceIn(Schema):
     key: str
     title: str
@@ -212,16 +202,7 @@ def _source_data(payload: Schema, *, partial: bool) -> dict:
 @router.get("/sources", response={200: list[SourceOut], **READ_ERRORS}, summary="Sources")
 @paginate(Pagination)
 def source_list(request, filters: Query[SourceFilters]):
-    qs = selectors.sources(actor(request))
-    if filters.q:
-        qs = search(qs, filters.q, ["key", "title", "publisher", "text"])
-    if filters.kind:
-        qs = qs.filter(kind=filters.kind)
-    if filters.publisher:
-        qs = qs.filter(publisher__icontains=filters.publisher)
-    if filters.marking:
-        qs = qs.filter(marking=filters.marking)
-    return qs
+    return filters.filter(selectors.sources(actor(request)))
 
 
 @router.get(
@@ -288,13 +269,6 @@ class UserOut(Schema):
         return obj.country.iso3 if obj.country_id else None
 
 
-class UserFilters(Schema):
-    q: str | None = Field(None, description="Words in the user name, name or e-mail")
-    role: UserRole | None = None
-    country: str | None = Field(None, description="ISO 3166 alpha-3 code, e.g. KWT")
-    active: bool | None = None
-
-
 class UserIn(Schema):
     username: str
     role: UserRole
@@ -319,15 +293,7 @@ class UserPatch(Schema):
 def user_list(request, filters: Query[UserFilters]):
     user = _require_staff(request)
     qs = User.objects.visible_to(user).select_related("country").order_by("username")
-    if filters.q:
-        qs = search(qs, filters.q, ["username", "first_name", "last_name", "email"])
-    if filters.role:
-        qs = qs.filter(role=filters.role)
-    if filters.country:
-        qs = qs.filter(country__iso3__iexact=filters.country.strip())
-    if filters.active is not None:
-        qs = qs.filter(is_active=filters.active)
-    return qs
+    return filters.filter(qs)
 
 
 @router.get("/users/{user_id}", response={200: UserOut, **READ_ERRORS}, summary="A user")
@@ -454,18 +420,6 @@ class AuditOut(Schema):
         return f"{ct.app_label}.{ct.model}" if ct else None
 
 
-class AuditFilters(Schema):
-    user: str | None = Field(None, description="User name (as recorded)")
-    action: str | None = None
-    via: str | None = None
-    object_type: str | None = Field(
-        None, description="Model, as app_label.model (partners.country) or model (country)"
-    )
-    object_id: str | None = None
-    date_from: dt.date | None = Field(None, description="On or after this day")
-    date_to: dt.date | None = Field(None, description="On or before this day")
-
-
 @router.get(
     "/audit",
     response={200: list[AuditOut], 403: ErrorOut, **READ_ERRORS},
@@ -475,25 +429,4 @@ class AuditFilters(Schema):
 def audit_list(request, filters: Query[AuditFilters]):
     user = _require_staff(request)
     qs = AuditEntry.objects.visible_to(user).select_related("actor", "content_type")
-    if filters.user:
-        qs = qs.filter(
-            Q(actor_label__iexact=filters.user) | Q(actor__username__iexact=filters.user)
-        )
-    if filters.action:
-        qs = qs.filter(action=filters.action)
-    if filters.via:
-        qs = qs.filter(via=filters.via)
-    if filters.object_type:
-        label = filters.object_type.strip().lower()
-        if "." in label:
-            app_label, model = label.split(".", 1)
-            qs = qs.filter(content_type__app_label=app_label, content_type__model=model)
-        else:
-            qs = qs.filter(content_type__model=label)
-    if filters.object_id:
-        qs = qs.filter(object_id=filters.object_id)
-    if filters.date_from:
-        qs = qs.filter(timestamp__date__gte=filters.date_from)
-    if filters.date_to:
-        qs = qs.filter(timestamp__date__lte=filters.date_to)
-    return qs.order_by("-timestamp", "-id")
+    return filters.filter(qs).order_by("-timestamp", "-id")

@@ -33,7 +33,9 @@ class ModelFilters(FilterSchema):
     answers a 422 naming the field; a page ignores the value) and its
     ``FilterLookup`` (or a ``filter_<name>`` method returning a ``Q``) says how
     it filters. A field whose lookup crosses a to-many relation is named in
-    ``distinct_fields``: a list filtered by it is made distinct. An empty value
+    ``distinct_fields``: a list filtered by it is made distinct. (Ninja calls a
+    ``filter_<name>`` method for an absent value too, then drops its answer:
+    the method must not fail on ``None``.) An empty value
     is no filter. The API takes the class as ``filters: Query[SessionFilters]``
     and returns ``filters.filter(qs)``; a :class:`ListPage` names it
     (``filterset=``) and shows the fields its ``filters`` list (label and
@@ -65,8 +67,9 @@ class ModelFilters(FilterSchema):
 @dataclass
 class Filter:
     """A filter shown on a list page: ``name`` in the query string. On a page
-    with a ``filterset`` it is that schema's field of the same name (its lookup
-    and type); otherwise it is applied as ``lookup``."""
+    with a ``filterset`` it is that schema's field ``schema_field`` (by default
+    the one named ``name``), which gives its lookup and type; otherwise it is
+    applied as ``lookup``."""
 
     name: str
     label: str
@@ -76,6 +79,11 @@ class Filter:
     )
     distinct: bool = False
     input: str = "select"  # "select", "text" or "date"
+    schema_field: str = ""
+
+    @property
+    def field_name(self) -> str:
+        return self.schema_field or self.name
 
     def options(self, request) -> list[tuple[str, str]]:
         return self.choices(request) if callable(self.choices) else list(self.choices)
@@ -94,7 +102,7 @@ def search_q(query: str, fields: list[str]) -> Q:
     (the same rows when ``fields`` cross no to-many relation)."""
     terms = [
         reduce(or_, (Q(**{f"{f}__icontains": term}) for f in fields))
-        for term in search_terms(query)
+        for term in search_terms(query or "")
     ]
     return reduce(and_, terms, Q())
 
@@ -111,7 +119,7 @@ class ListPage:
 
     def __post_init__(self):
         if self.filterset is not None:
-            unknown = {f.name for f in self.filters} - set(self.filterset.model_fields)
+            unknown = {f.field_name for f in self.filters} - set(self.filterset.model_fields)
             assert not unknown, f"{self.filterset.__name__} has no field {sorted(unknown)}"
 
     def render(self, request, qs: QuerySet, context: dict | None = None):
@@ -154,16 +162,16 @@ class ListPage:
     def _apply_filterset(self, request, qs: QuerySet) -> tuple[QuerySet, dict]:
         """The shown filters through the model's one declaration: each value
         is validated alone, and a malformed one is ignored (not a 500)."""
-        active = {}
+        active, values = {}, {}
         for flt in self.filters:
             value = request.GET.get(flt.name, "").strip()
             if value:
                 try:
-                    self.filterset.model_validate({flt.name: value})
+                    self.filterset.model_validate({flt.field_name: value})
                 except pydantic.ValidationError:
                     continue
-                active[flt.name] = value
-        return self.filterset.model_validate(active).filter(qs), active
+                active[flt.name] = values[flt.field_name] = value
+        return self.filterset.model_validate(values).filter(qs), active
 
     def _apply_lookups(self, request, qs: QuerySet) -> tuple[QuerySet, dict]:
         active = {}
