@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import reduce
 from operator import and_, or_
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import pydantic
 from django.core.exceptions import ValidationError
@@ -20,7 +20,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.shortcuts import render
 from ninja import FilterSchema
-from pydantic import field_validator
+from pydantic import PrivateAttr, field_validator
 
 from .text import search_terms
 
@@ -51,13 +51,22 @@ class ModelFilters(FilterSchema):
     the validation a schema already gives."""
 
     distinct_fields: ClassVar[frozenset[str]] = frozenset()
+    #: The user the list is for, while :meth:`filter` runs: a filter through
+    #: another model reads only the rows they may see of it (``self.for_user``;
+    #: not ``user``, which a filter may name a field).
+    _user: Any = PrivateAttr(default=None)
+
+    @property
+    def for_user(self):
+        return self._user
 
     @field_validator("*", mode="after")
     @classmethod
     def _empty_is_no_filter(cls, value):
         return None if value == "" else value
 
-    def filter(self, queryset):
+    def filter(self, queryset, user=None):
+        self._user = user
         queryset = super().filter(queryset)
         if any(getattr(self, name) is not None for name in self.distinct_fields):
             queryset = queryset.distinct()
@@ -111,7 +120,7 @@ def search_q(query: str, fields: list[str]) -> Q:
 class ListPage:
     template: str
     results_template: str
-    search_fields: list[str] = field(default_factory=list)
+    search_fields: list[str] = field(default_factory=list)  # or the filterset's q
     filters: list[Filter] = field(default_factory=list)
     filterset: type[ModelFilters] | None = None
     per_page: int = 25
@@ -127,7 +136,7 @@ class ListPage:
         if query and self.search_fields:
             qs = search(qs, query, self.search_fields)
         if self.filterset is not None:
-            qs, active = self._apply_filterset(request, qs)
+            qs, active = self._apply_filterset(request, qs, query)
         else:
             qs, active = self._apply_lookups(request, qs)
         sort = request.GET.get("sort", "")
@@ -159,10 +168,13 @@ class ListPage:
             return render(request, self.results_template, ctx)
         return render(request, self.template, ctx)
 
-    def _apply_filterset(self, request, qs: QuerySet) -> tuple[QuerySet, dict]:
+    def _apply_filterset(self, request, qs: QuerySet, query: str) -> tuple[QuerySet, dict]:
         """The shown filters through the model's one declaration: each value
-        is validated alone, and a malformed one is ignored (not a 500)."""
+        is validated alone, and a malformed one is ignored (not a 500). A page
+        without ``search_fields`` searches with the declaration's ``q``."""
         active, values = {}, {}
+        if query and not self.search_fields and "q" in self.filterset.model_fields:
+            values["q"] = query
         for flt in self.filters:
             value = request.GET.get(flt.name, "").strip()
             if value:
@@ -171,7 +183,7 @@ class ListPage:
                 except pydantic.ValidationError:
                     continue
                 active[flt.name] = values[flt.field_name] = value
-        return self.filterset.model_validate(values).filter(qs), active
+        return self.filterset.model_validate(values).filter(qs, user=request.user), active
 
     def _apply_lookups(self, request, qs: QuerySet) -> tuple[QuerySet, dict]:
         active = {}

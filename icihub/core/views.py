@@ -297,7 +297,6 @@ class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
 SOURCE_LIST = ListPage(
     template="core/source_list.html",
     results_template="core/_source_results.html",
-    search_fields=["title", "publisher", "text", "key"],
     filterset=SourceFilters,
     filters=[
         Filter("kind", gettext_lazy("Kind"), choices=Source.Kind.choices),
@@ -344,7 +343,6 @@ def history(request, label, pk):
 USER_LIST = ListPage(
     template="core/user_list.html",
     results_template="core/_user_results.html",
-    search_fields=["username", "first_name", "last_name", "email"],
     filterset=UserFilters,
     filters=[
         Filter("role", gettext_lazy("Role"), choices=Role.choices),

@@ -26,20 +26,26 @@ from icihub.core.apikit import (
     PartialDateOut,
     SourceRef,
     actor,
-    api_enum,
     partial_date_out,
     require_signed_in,
     source_ref,
 )
-from icihub.core.listing import search
 from icihub.core.models import Citation
 
 from . import selectors, services
+from .filters import (
+    CountryFilters,
+    FrameworkFilters,
+    OrganisationFilters,
+    OrganisationKind,
+    PartnershipFilters,
+    PartnershipStatus,
+    PersonFilters,
+)
 from .models import Appointment, Country, Framework, Grouping, Organisation, Partnership, Person
 
-# The enumerations of this router, each under its own name in the document.
-PartnershipStatus = api_enum(Partnership.Status, "PartnershipStatus")
-OrganisationKind = api_enum(Organisation.Kind, "OrganisationKind")
+# The enumerations of this router, each under its own name in the document;
+# those the filters use are declared beside them (``filters.py``).
 
 router = Router(tags=["partners"])
 
@@ -213,10 +219,6 @@ class FrameworkPatch(Schema):
     is_public: bool | None = None
 
 
-class TextFilters(Schema):
-    q: str | None = Field(None, description="Words in the names (English or Arabic) or codes")
-
-
 def _data(payload: Schema, *, partial: bool, nullable=()) -> dict:
     """The payload as service data: on PATCH only what was given; null clears a
     nullable field (dates, links) and means "not given" for the others."""
@@ -237,11 +239,8 @@ def _fetch(qs, obj):
 
 @router.get("/frameworks", response={200: list[FrameworkOut], **READ_ERRORS}, summary="Frameworks")
 @paginate(Pagination)
-def framework_list(request, filters: Query[TextFilters]):
-    qs = selectors.frameworks(actor(request))
-    if filters.q:
-        qs = search(qs, filters.q, ["search_text"])
-    return qs
+def framework_list(request, filters: Query[FrameworkFilters]):
+    return filters.filter(selectors.frameworks(actor(request)))
 
 
 @router.get(
@@ -328,15 +327,6 @@ class CountryOut(Schema):
     )
 
 
-class CountryFilters(Schema):
-    q: str | None = Field(None, description="Words in the English or Arabic name, or ISO codes")
-    framework: str | None = Field(None, description="Framework code, e.g. ici")
-    status: PartnershipStatus | None = Field(
-        None, description="Partnership status (with framework: in that framework)"
-    )
-    grouping: str | None = Field(None, description="Grouping code, e.g. gcc")
-
-
 class CountryIn(Schema):
     iso3: str = Field(description="ISO 3166-1 alpha-3")
     iso2: str | None = Field(None, description="ISO 3166-1 alpha-2 (from the standard if known)")
@@ -373,16 +363,7 @@ def _visible_country(user, code: str) -> Country:
 @paginate(Pagination)
 def country_list(request, filters: Query[CountryFilters]):
     user = actor(request)
-    qs = selectors.filter_countries(
-        selectors.countries(user, detail=True),
-        user,
-        framework=filters.framework,
-        status=filters.status.value if filters.status else None,
-        grouping=filters.grouping,
-    )
-    if filters.q:
-        qs = search(qs, filters.q, ["search_text"])
-    return qs
+    return filters.filter(selectors.countries(user, detail=True), user=user)
 
 
 @router.get(
@@ -452,12 +433,6 @@ class PartnershipOut(SourcedOut):
     @staticmethod
     def resolve_exit(obj):
         return _date(obj.exit)
-
-
-class PartnershipFilters(Schema):
-    country: str | None = Field(None, description="ISO alpha-3 or alpha-2 code, e.g. KWT")
-    framework: str | None = Field(None, description="Framework code, e.g. ici")
-    status: PartnershipStatus | None = None
 
 
 class PartnershipIn(Schema):
@@ -531,13 +506,7 @@ def partnership_list(request, filters: Query[PartnershipFilters]):
     qs = selectors.partnerships(actor(request)).order_by(
         "framework__launched", "framework__name", "accession", "country__name"
     )
-    if filters.country:
-        qs = qs.filter(country__in=selectors.country_lookup(filters.country))
-    if filters.framework:
-        qs = qs.filter(framework__code__iexact=filters.framework.strip())
-    if filters.status:
-        qs = qs.filter(status=filters.status.value)
-    return qs
+    return filters.filter(qs)
 
 
 @router.get(
@@ -629,13 +598,6 @@ class OrganisationOut(SourcedOut):
         return _date(obj.closed)
 
 
-class OrganisationFilters(Schema):
-    q: str | None = Field(None, description="Words in the name (English or Arabic), acronym, city")
-    kind: OrganisationKind | None = None
-    country: str | None = Field(None, description="ISO alpha-3 or alpha-2 code")
-    grouping: str | None = Field(None, description="Grouping code, e.g. gcc")
-
-
 class OrganisationIn(Schema):
     slug: str | None = Field(None, description="Made from the acronym or name when left out")
     name: str
@@ -712,16 +674,7 @@ def _organisation_data(user, payload, *, partial):
 )
 @paginate(Pagination)
 def organisation_list(request, filters: Query[OrganisationFilters]):
-    qs = selectors.organisations(actor(request))
-    if filters.q:
-        qs = search(qs, filters.q, ["search_text"])
-    if filters.kind:
-        qs = qs.filter(kind=filters.kind.value)
-    if filters.country:
-        qs = qs.filter(country__in=selectors.country_lookup(filters.country))
-    if filters.grouping:
-        qs = qs.filter(grouping__code__iexact=filters.grouping.strip())
-    return qs
+    return filters.filter(selectors.organisations(actor(request)))
 
 
 @router.get(
@@ -818,12 +771,6 @@ class PersonOut(SourcedOut):
     appointments: list[AppointmentOut] = Field(description="Positions held, over time")
 
 
-class PersonFilters(Schema):
-    q: str | None = Field(None, description="Words in the name (English or Arabic)")
-    country: str | None = Field(None, description="ISO alpha-3 or alpha-2 code")
-    organisation: str | None = Field(None, description="Slug of an organisation they served in")
-
-
 class PersonIn(Schema):
     slug: str | None = Field(None, description="Made from the name when left out")
     name: str
@@ -882,12 +829,7 @@ def _appointment_data(user, payload, *, partial):
 @paginate(Pagination)
 def person_list(request, filters: Query[PersonFilters]):
     user = actor(request)
-    qs = selectors.filter_people(
-        selectors.people(user), user, country=filters.country, organisation=filters.organisation
-    )
-    if filters.q:
-        qs = search(qs, filters.q, ["search_text"])
-    return qs
+    return filters.filter(selectors.people(user), user=user)
 
 
 @router.get(

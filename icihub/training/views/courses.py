@@ -39,7 +39,6 @@ from ._common import _area_choices, _can_create
 COURSE_LIST = ListPage(
     template="training/course_list.html",
     results_template="training/_course_results.html",
-    search_fields=["search_text"],
     filterset=CoursePageFilters,
     filters=[
         Filter("area", gettext_lazy("Area"), choices=_area_choices),

@@ -39,7 +39,6 @@ from ._common import _can_create, _country_choices
 PARTICIPANT_LIST = ListPage(
     template="training/participant_list.html",
     results_template="training/_participant_results.html",
-    search_fields=["search_text"],
     filterset=ParticipantFilters,
     filters=[
         Filter("country", gettext_lazy("Country"), choices=_country_choices),
