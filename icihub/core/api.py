@@ -8,7 +8,7 @@ import datetime as dt
 
 from django.db import transaction
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, PatchDict, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from . import countries, selectors, services
@@ -149,20 +149,6 @@ class SourceIn(Schema):
     marking: MarkingEnum = Marking.PUBLIC
 
 
-class SourcePatch(Schema):
-    key: str | None = None
-    title: str | None = None
-    publisher: str | None = None
-    author: str | None = None
-    published: str | None = None
-    kind: SourceKind | None = None
-    language: str | None = None
-    url: str | None = None
-    file_name: str | None = None
-    text: str | None = None
-    marking: MarkingEnum | None = None
-
-
 def _with_citations(source: Source, user) -> Source:
     """``source`` with ``cited``: its citations of records ``user`` may see."""
     source.cited = []
@@ -186,8 +172,8 @@ def _with_citations(source: Source, user) -> Source:
     return source
 
 
-def _source_data(payload: Schema, *, partial: bool) -> dict:
-    data = payload.dict(exclude_unset=partial)
+def _source_data(payload: Schema | dict, *, partial: bool) -> dict:
+    data = payload if partial else payload.dict()  # a PatchDict: the fields sent
     if partial:
         # null means "not given" for required text fields; "published" may be cleared
         data = {k: v for k, v in data.items() if v is not None or k == "published"}
@@ -234,7 +220,7 @@ def source_replace(request, key: str, payload: SourceIn):
 @router.patch(
     "/sources/{key}", response={200: SourceDetailOut, **ERRORS}, summary="Change a source"
 )
-def source_update(request, key: str, payload: SourcePatch):
+def source_update(request, key: str, payload: PatchDict[SourceIn]):
     user = require_signed_in(request)
     source = get_visible(Source, user, key=key)
     source = services.update(source, user, _source_data(payload, partial=True))
@@ -281,10 +267,12 @@ class UserIn(Schema):
     )
 
 
-class UserPatch(Schema):
-    role: UserRole | None = None
+class UserChange(Schema):
+    """What a PATCH may change of an account (``PatchDict``: only the fields sent)."""
+
+    role: UserRole
     country: str | None = Field(None, description="ISO 3166 code; null removes it")
-    is_active: bool | None = None
+    is_active: bool
     reason: str = ""
 
 
@@ -323,17 +311,18 @@ def user_create(request, payload: UserIn):
     response={200: UserOut, **ERRORS},
     summary="Change an account's role, country or activation (staff)",
 )
-def user_update(request, user_id: Id, payload: UserPatch):
+def user_update(request, user_id: Id, payload: PatchDict[UserChange]):
     user = require_signed_in(request)
     target = get_visible(User.objects.select_related("country"), user, pk=user_id)
-    given = payload.dict(exclude_unset=True)
+    given = payload
+    reason = given.get("reason") or ""
     with transaction.atomic():
         if "role" in given or "country" in given:
-            role = payload.role.value if payload.role else target.role
-            country = _country(payload.country) if "country" in given else target.country
-            services.change_role(user, target, role=role, country=country, reason=payload.reason)
-        if payload.is_active is not None:
-            services.set_active(user, target, payload.is_active, reason=payload.reason)
+            role = given["role"].value if given.get("role") else target.role
+            country = _country(given["country"]) if "country" in given else target.country
+            services.change_role(user, target, role=role, country=country, reason=reason)
+        if given.get("is_active") is not None:
+            services.set_active(user, target, given["is_active"], reason=reason)
     return User.objects.select_related("country").get(pk=target.pk)
 
 

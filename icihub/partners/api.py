@@ -13,7 +13,7 @@ import enum
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, PatchDict, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from icihub.core.access import get_visible
@@ -208,21 +208,10 @@ class FrameworkIn(Schema):
     is_public: bool = True
 
 
-class FrameworkPatch(Schema):
-    code: str | None = None
-    acronym: str | None = None
-    name: str | None = None
-    name_ar: str | None = None
-    launched: str | None = Field(None, description=DATE_HELP)
-    launch_place: str | None = None
-    description: str | None = None
-    is_public: bool | None = None
-
-
 def _data(payload: Schema, *, partial: bool, nullable=()) -> dict:
     """The payload as service data: on PATCH only what was given; null clears a
     nullable field (dates, links) and means "not given" for the others."""
-    data = payload.dict(exclude_unset=partial)
+    data = payload if partial else payload.dict()  # a PatchDict: the fields sent
     if partial:
         data = {k: v for k, v in data.items() if v is not None or k in nullable}
     for key, value in list(data.items()):
@@ -276,7 +265,7 @@ def framework_replace(request, code: str, payload: FrameworkIn):
 @router.patch(
     "/frameworks/{code}", response={200: FrameworkOut, **ERRORS}, summary="Change a framework"
 )
-def framework_update(request, code: str, payload: FrameworkPatch):
+def framework_update(request, code: str, payload: PatchDict[FrameworkIn]):
     return _framework_write(request, code, payload, partial=True)
 
 
@@ -337,16 +326,6 @@ class CountryIn(Schema):
     is_public: bool = True
 
 
-class CountryPatch(Schema):
-    iso3: str | None = None
-    iso2: str | None = None
-    numeric: str | None = None
-    name: str | None = None
-    name_ar: str | None = None
-    official_name: str | None = None
-    is_public: bool | None = None
-
-
 def _country_data(payload, *, partial):
     data = _data(payload, partial=partial)
     if not partial:
@@ -397,7 +376,7 @@ def country_replace(request, code: str, payload: CountryIn):
 
 
 @router.patch("/countries/{code}", response={200: CountryOut, **ERRORS}, summary="Change a country")
-def country_update(request, code: str, payload: CountryPatch):
+def country_update(request, code: str, payload: PatchDict[CountryIn]):
     return _country_write(request, code, payload, partial=True)
 
 
@@ -443,16 +422,6 @@ class PartnershipIn(Schema):
     exit: str | None = Field(None, description=DATE_HELP)
     notes: str = ""
     is_public: bool = True
-
-
-class PartnershipPatch(Schema):
-    country: str | None = None
-    framework: str | None = None
-    status: PartnershipStatus | None = None
-    accession: str | None = Field(None, description=DATE_HELP)
-    exit: str | None = Field(None, description=DATE_HELP)
-    notes: str | None = None
-    is_public: bool | None = None
 
 
 def _ref(user, model, field: str, lookup, value, message):
@@ -548,7 +517,7 @@ def partnership_replace(request, partnership_id: Id, payload: PartnershipIn):
     response={200: PartnershipOut, **ERRORS},
     summary="Change a partnership (e.g. its status, or the date it ended)",
 )
-def partnership_update(request, partnership_id: Id, payload: PartnershipPatch):
+def partnership_update(request, partnership_id: Id, payload: PatchDict[PartnershipIn]):
     return _partnership_write(request, partnership_id, payload, partial=True)
 
 
@@ -613,23 +582,6 @@ class OrganisationIn(Schema):
     closed: str | None = Field(None, description=DATE_HELP)
     description: str = ""
     is_public: bool = True
-
-
-class OrganisationPatch(Schema):
-    slug: str | None = None
-    name: str | None = None
-    name_ar: str | None = None
-    acronym: str | None = None
-    kind: OrganisationKind | None = None
-    country: str | None = None
-    grouping: str | None = None
-    parent: str | None = None
-    accredited_to: str | None = None
-    city: str | None = None
-    established: str | None = Field(None, description=DATE_HELP)
-    closed: str | None = Field(None, description=DATE_HELP)
-    description: str | None = None
-    is_public: bool | None = None
 
 
 ORGANISATION_LINKS = {"country", "grouping", "parent", "accredited_to"}
@@ -721,7 +673,7 @@ def organisation_replace(request, slug: str, payload: OrganisationIn):
     response={200: OrganisationOut, **ERRORS},
     summary="Change an organisation",
 )
-def organisation_update(request, slug: str, payload: OrganisationPatch):
+def organisation_update(request, slug: str, payload: PatchDict[OrganisationIn]):
     return _organisation_write(request, slug, payload, partial=True)
 
 
@@ -781,16 +733,6 @@ class PersonIn(Schema):
     is_public: bool = True
 
 
-class PersonPatch(Schema):
-    slug: str | None = None
-    name: str | None = None
-    name_ar: str | None = None
-    honorific: str | None = None
-    country: str | None = None
-    biography: str | None = None
-    is_public: bool | None = None
-
-
 class AppointmentIn(Schema):
     organisation: str = Field(description="Slug of the organisation")
     title: str
@@ -798,15 +740,6 @@ class AppointmentIn(Schema):
     start: str | None = Field(None, description=DATE_HELP)
     end: str | None = Field(None, description=DATE_HELP)
     is_public: bool = True
-
-
-class AppointmentPatch(Schema):
-    organisation: str | None = None
-    title: str | None = None
-    is_head: bool | None = None
-    start: str | None = Field(None, description=DATE_HELP)
-    end: str | None = Field(None, description=DATE_HELP)
-    is_public: bool | None = None
 
 
 def _person_data(user, payload, *, partial):
@@ -865,7 +798,7 @@ def person_replace(request, slug: str, payload: PersonIn):
 
 
 @router.patch("/people/{slug}", response={200: PersonOut, **ERRORS}, summary="Change a person")
-def person_update(request, slug: str, payload: PersonPatch):
+def person_update(request, slug: str, payload: PatchDict[PersonIn]):
     return _person_write(request, slug, payload, partial=True)
 
 
@@ -943,7 +876,7 @@ def appointment_replace(request, slug: str, appointment_id: Id, payload: Appoint
     response={200: AppointmentOut, **ERRORS},
     summary="Change an appointment",
 )
-def appointment_update(request, slug: str, appointment_id: Id, payload: AppointmentPatch):
+def appointment_update(request, slug: str, appointment_id: Id, payload: PatchDict[AppointmentIn]):
     return _appointment_write(request, slug, appointment_id, payload, partial=True)
 
 

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, PatchDict, Query, Router, Schema
 from ninja.pagination import paginate
 from ninja.responses import Status
 
@@ -153,8 +153,7 @@ class ProgrammeDetailOut(ProgrammeOut):
     actions: dict[str, bool]
 
 
-class ProgrammeIn(Schema):
-    country: str = Field(..., description="ISO alpha-3 of the partner country")
+class ProgrammeFields(Schema):
     kind: ProgrammeKind
     start_year: PlanYear
     end_year: PlanYear
@@ -163,13 +162,13 @@ class ProgrammeIn(Schema):
     marking: MarkingEnum = Marking.REL_PARTNER
 
 
-class ProgrammePatch(Schema):
-    title: str | None = None
-    summary: str | None = None
-    start_year: PlanYear | None = None
-    end_year: PlanYear | None = None
-    kind: ProgrammeKind | None = None
-    marking: MarkingEnum | None = None
+class ProgrammeIn(ProgrammeFields):
+    country: str = Field(..., description="ISO alpha-3 of the partner country")
+
+
+class ProgrammeChange(ProgrammeFields):
+    """What a PATCH may change (``PatchDict``: only the fields sent)."""
+
     reason: str = ""
 
 
@@ -184,10 +183,9 @@ class ObjectiveIn(Schema):
     position: Count | None = None
 
 
-class ObjectivePatch(Schema):
-    title: str | None = None
-    description: str | None = None
-    position: Count | None = None
+class ObjectiveChange(ObjectiveIn):
+    """What a PATCH may change (``PatchDict``: only the fields sent)."""
+
     reason: str = ""
 
 
@@ -199,30 +197,28 @@ class GoalIn(Schema):
     position: Count | None = None
 
 
-class GoalPatch(Schema):
-    title: str | None = None
-    description: str | None = None
-    target: str | None = None
-    areas: list[str] | None = None
-    position: Count | None = None
+class GoalChange(GoalIn):
+    """What a PATCH may change (``PatchDict``: only the fields sent)."""
+
     reason: str = ""
 
 
-class ItemIn(Schema):
-    activity: str = Field(..., description="The menu activity's code")
+class ItemFields(Schema):
     priority: ItemPriority = ProgrammeItem.Priority.MEDIUM
     planned_year: PlanYear | None = None
     planned_quarter: int | None = Field(None, ge=1, le=4)
-    seats: int = Field(1, ge=0, le=500)
+    # the range on the type, so that PatchDict's optional copy keeps it
+    seats: Annotated[int, Field(ge=0, le=500)] = 1
     notes: str = ""
 
 
-class ItemPatch(Schema):
-    priority: ItemPriority | None = None
-    planned_year: PlanYear | None = None
-    planned_quarter: int | None = Field(None, ge=1, le=4)
-    seats: int | None = Field(None, ge=0, le=500)
-    notes: str | None = None
+class ItemIn(ItemFields):
+    activity: str = Field(..., description="The menu activity's code")
+
+
+class ItemChange(ItemFields):
+    """What a PATCH may change (``PatchDict``: only the fields sent)."""
+
     reason: str = ""
 
 
@@ -524,8 +520,13 @@ def _activity(user, code: str):
     return activity
 
 
-def _patch(payload, exclude=("reason",)) -> dict:
-    return {k: v for k, v in payload.model_dump(exclude_unset=True).items() if k not in exclude}
+def _patch(payload: dict, exclude=("reason",)) -> dict:
+    """The fields a PATCH sent (a ``PatchDict``), but the reason."""
+    return {k: v for k, v in payload.items() if k not in exclude}
+
+
+def _reason(payload: dict) -> str:
+    return payload.get("reason") or ""
 
 
 def _strip_none(data: dict) -> dict:
@@ -579,10 +580,11 @@ def get_programme(request, pk: Id):
 
 
 @router.patch("/programmes/{int:pk}", response={200: ProgrammeDetailOut, **ERRORS})
-def update_programme(request, pk: Id, payload: ProgrammePatch):
+def update_programme(request, pk: Id, payload: PatchDict[ProgrammeChange]):
     user = require_signed_in(request)
     programme = services.visible_programme(user, pk)
-    services.update_programme(user, programme, _strip_none(_patch(payload)), reason=payload.reason)
+    data = _strip_none(_patch(payload))
+    services.update_programme(user, programme, data, reason=_reason(payload))
     return programme_detail_out(user, pk)
 
 
@@ -702,10 +704,11 @@ def _visible_item(user, pk):
 
 
 @router.patch("/programmes/objectives/{int:pk}", response={200: ObjectiveBrief, **ERRORS})
-def update_objective(request, pk: Id, payload: ObjectivePatch):
+def update_objective(request, pk: Id, payload: PatchDict[ObjectiveChange]):
     user = require_signed_in(request)
     objective = _visible_objective(user, pk)
-    services.update_objective(user, objective, _strip_none(_patch(payload)), reason=payload.reason)
+    data = _strip_none(_patch(payload))
+    services.update_objective(user, objective, data, reason=_reason(payload))
     return _objective_out(objective)
 
 
@@ -724,10 +727,10 @@ def add_goal(request, pk: Id, payload: GoalIn):
 
 
 @router.patch("/programmes/goals/{int:pk}", response={200: GoalBrief, **ERRORS})
-def update_goal(request, pk: Id, payload: GoalPatch):
+def update_goal(request, pk: Id, payload: PatchDict[GoalChange]):
     user = require_signed_in(request)
     goal = _visible_goal(user, pk)
-    services.update_goal(user, goal, _strip_none(_patch(payload)), reason=payload.reason)
+    services.update_goal(user, goal, _strip_none(_patch(payload)), reason=_reason(payload))
     return _goal_out(goal)
 
 
@@ -774,11 +777,11 @@ def get_item(request, pk: Id):
 
 
 @router.patch("/programmes/items/{int:pk}", response={200: ItemOut, **ERRORS})
-def update_item(request, pk: Id, payload: ItemPatch):
+def update_item(request, pk: Id, payload: PatchDict[ItemChange]):
     user = require_signed_in(request)
     item = _visible_item(user, pk)
     data = _patch(payload)
-    services.update_item(user, item, data, reason=payload.reason)
+    services.update_item(user, item, data, reason=_reason(payload))
     return _item_brief(user, pk)
 
 

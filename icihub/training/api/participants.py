@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from ninja import Field, Query, Schema, Status
+from ninja import Field, PatchDict, Query, Schema, Status
 from ninja.pagination import paginate
 
 from icihub.core.access import get_visible
@@ -62,22 +62,8 @@ class ParticipantIn(Schema):
     date_of_birth: dt.date | None = None
 
 
-class ParticipantPatch(Schema):
-    given_name: str | None = None
-    family_name: str | None = None
-    name_ar: str | None = None
-    country: str | None = None
-    service: ParticipantService | None = None
-    rank: str | None = None
-    rank_code: ParticipantRankCode | None = None
-    position: str | None = None
-    organisation: str | None = None
-    email: str | None = None
-    date_of_birth: dt.date | None = None
-
-
-def _participant_data(payload: Schema, *, partial: bool) -> dict:
-    data = payload.dict(exclude_unset=partial)
+def _participant_data(payload: Schema | dict, *, partial: bool) -> dict:
+    data = payload if partial else payload.dict()  # a PatchDict: the fields sent
     if partial:
         data = {k: v for k, v in data.items() if v is not None}
     for key, value in list(data.items()):
@@ -117,7 +103,7 @@ def participant_create(request, payload: ParticipantIn):
 
 
 @router.patch("/training/participants/{int:pk}", response={200: ParticipantOut, **ERRORS})
-def participant_update(request, pk: Id, payload: ParticipantPatch):
+def participant_update(request, pk: Id, payload: PatchDict[ParticipantIn]):
     user = require_signed_in(request)
     participant = get_visible(Participant, user, pk=pk)
     services.update_participant(user, participant, _participant_data(payload, partial=True))
