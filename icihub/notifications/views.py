@@ -14,10 +14,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from icihub.core.access import get_visible
-from icihub.core.listing import ListPage
+from icihub.core.listing import Filter, ListPage
 
 from . import render as text
 from . import selectors, services
+from .filters import NotificationFilters
 from .forms import PreferencesForm
 from .models import Notification
 
@@ -27,6 +28,9 @@ LIST = ListPage(
     template="notifications/list.html",
     results_template="notifications/_results.html",
     per_page=30,
+    filterset=NotificationFilters,
+    # the page's own links: "All" and "Unread" (?unread=1)
+    filters=[Filter("unread", gettext_lazy("Unread"), choices=[("1", gettext_lazy("Unread"))])],
 )
 
 
@@ -45,7 +49,7 @@ def rows(notifications) -> list[dict]:
 @login_required
 def notification_list(request):
     unread = request.GET.get("unread") == "1"
-    qs = selectors.for_user(request.user, unread=True if unread else None)
+    qs = selectors.for_user(request.user)
     return LIST.render(
         request,
         qs,

@@ -26,6 +26,7 @@ from icihub.core.apikit import (
 )
 
 from . import selectors, services
+from .filters import UnavailabilityFilter
 from .models import Plan, PlanCourse, PlannedSession, PlanRun, Room, Unavailability
 
 router = Router(tags=["planning"])
@@ -433,10 +434,6 @@ class UnavailabilityIn(Schema):
     ] = ""
 
 
-class UnavailabilityFilter(Schema):
-    instructor: Id | None = None
-
-
 def _unavailability_out(u: Unavailability) -> dict:
     return {
         "id": u.pk,
@@ -495,7 +492,7 @@ def room_delete(request, room_id: Id):
 )
 @paginate(Pagination)
 def unavailability_list(request, filters: Query[UnavailabilityFilter]):
-    rows = selectors.unavailability_for(actor(request), instructor=filters.instructor)
+    rows = filters.filter(selectors.unavailability_for(actor(request)))
     return Converted(rows, _unavailability_out)
 
 
