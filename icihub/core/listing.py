@@ -15,7 +15,7 @@ from operator import and_, or_
 from typing import Any, ClassVar
 
 import pydantic
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.shortcuts import render
@@ -129,7 +129,10 @@ class ListPage:
     def __post_init__(self):
         if self.filterset is not None:
             unknown = {f.field_name for f in self.filters} - set(self.filterset.model_fields)
-            assert not unknown, f"{self.filterset.__name__} has no field {sorted(unknown)}"
+            if unknown:
+                raise ImproperlyConfigured(
+                    f"{self.filterset.__name__} has no field {', '.join(sorted(unknown))}"
+                )
 
     def render(self, request, qs: QuerySet, context: dict | None = None):
         query = request.GET.get("q", "").strip()
