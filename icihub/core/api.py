@@ -7,13 +7,12 @@ by the access model (``visible_to`` / ``get_visible``) and the services."""
 import datetime as dt
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, PatchDict, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from . import countries, selectors, services
-from .access import STAFF_ROLES, Marking, Role, get_visible, require_role
+from .access import STAFF_ROLES, Marking, get_visible, require_role
 from .apikit import (
     ERRORS,
     READ_ERRORS,
@@ -23,16 +22,14 @@ from .apikit import (
     Pagination,
     PartialDateOut,
     actor,
-    api_enum,
     partial_date_out,
     require_signed_in,
 )
-from .listing import search
+from .filters import AuditFilters, SourceFilters, SourceKind, UserFilters, UserRole
 from .models import ApiToken, AuditEntry, Source, User
 
-# The enumerations of this router, each under its own name in the document.
-SourceKind = api_enum(Source.Kind, "SourceKind")
-UserRole = api_enum(Role, "UserRole")
+# The enumerations of this router, each under its own name in the document,
+# are declared beside the filters (``filters.py``), which use them too.
 
 router = Router(tags=["core"])
 
@@ -136,13 +133,6 @@ class SourceDetailOut(SourceOut):
         return obj.cited
 
 
-class SourceFilters(Schema):
-    q: str | None = Field(None, description="Words in the key, title, publisher or text")
-    kind: SourceKind | None = None
-    publisher: str | None = Field(None, description="Part of the publisher's name")
-    marking: MarkingEnum | None = None
-
-
 class SourceIn(Schema):
     key: str
     title: str
@@ -157,20 +147,6 @@ class SourceIn(Schema):
     file_name: str = ""
     text: str = ""
     marking: MarkingEnum = Marking.PUBLIC
-
-
-class SourcePatch(Schema):
-    key: str | None = None
-    title: str | None = None
-    publisher: str | None = None
-    author: str | None = None
-    published: str | None = None
-    kind: SourceKind | None = None
-    language: str | None = None
-    url: str | None = None
-    file_name: str | None = None
-    text: str | None = None
-    marking: MarkingEnum | None = None
 
 
 def _with_citations(source: Source, user) -> Source:
@@ -196,8 +172,8 @@ def _with_citations(source: Source, user) -> Source:
     return source
 
 
-def _source_data(payload: Schema, *, partial: bool) -> dict:
-    data = payload.dict(exclude_unset=partial)
+def _source_data(payload: Schema | dict, *, partial: bool) -> dict:
+    data = payload if partial else payload.dict()  # a PatchDict: the fields sent
     if partial:
         # null means "not given" for required text fields; "published" may be cleared
         data = {k: v for k, v in data.items() if v is not None or k == "published"}
@@ -212,16 +188,7 @@ def _source_data(payload: Schema, *, partial: bool) -> dict:
 @router.get("/sources", response={200: list[SourceOut], **READ_ERRORS}, summary="Sources")
 @paginate(Pagination)
 def source_list(request, filters: Query[SourceFilters]):
-    qs = selectors.sources(actor(request))
-    if filters.q:
-        qs = search(qs, filters.q, ["key", "title", "publisher", "text"])
-    if filters.kind:
-        qs = qs.filter(kind=filters.kind)
-    if filters.publisher:
-        qs = qs.filter(publisher__icontains=filters.publisher)
-    if filters.marking:
-        qs = qs.filter(marking=filters.marking)
-    return qs
+    return filters.filter(selectors.sources(actor(request)))
 
 
 @router.get(
@@ -253,7 +220,7 @@ def source_replace(request, key: str, payload: SourceIn):
 @router.patch(
     "/sources/{key}", response={200: SourceDetailOut, **ERRORS}, summary="Change a source"
 )
-def source_update(request, key: str, payload: SourcePatch):
+def source_update(request, key: str, payload: PatchDict[SourceIn]):
     user = require_signed_in(request)
     source = get_visible(Source, user, key=key)
     source = services.update(source, user, _source_data(payload, partial=True))
@@ -288,13 +255,6 @@ class UserOut(Schema):
         return obj.country.iso3 if obj.country_id else None
 
 
-class UserFilters(Schema):
-    q: str | None = Field(None, description="Words in the user name, name or e-mail")
-    role: UserRole | None = None
-    country: str | None = Field(None, description="ISO 3166 alpha-3 code, e.g. KWT")
-    active: bool | None = None
-
-
 class UserIn(Schema):
     username: str
     role: UserRole
@@ -307,10 +267,12 @@ class UserIn(Schema):
     )
 
 
-class UserPatch(Schema):
-    role: UserRole | None = None
+class UserChange(Schema):
+    """What a PATCH may change of an account (``PatchDict``: only the fields sent)."""
+
+    role: UserRole
     country: str | None = Field(None, description="ISO 3166 code; null removes it")
-    is_active: bool | None = None
+    is_active: bool
     reason: str = ""
 
 
@@ -319,15 +281,7 @@ class UserPatch(Schema):
 def user_list(request, filters: Query[UserFilters]):
     user = _require_staff(request)
     qs = User.objects.visible_to(user).select_related("country").order_by("username")
-    if filters.q:
-        qs = search(qs, filters.q, ["username", "first_name", "last_name", "email"])
-    if filters.role:
-        qs = qs.filter(role=filters.role)
-    if filters.country:
-        qs = qs.filter(country__iso3__iexact=filters.country.strip())
-    if filters.active is not None:
-        qs = qs.filter(is_active=filters.active)
-    return qs
+    return filters.filter(qs)
 
 
 @router.get("/users/{user_id}", response={200: UserOut, **READ_ERRORS}, summary="A user")
@@ -357,17 +311,18 @@ def user_create(request, payload: UserIn):
     response={200: UserOut, **ERRORS},
     summary="Change an account's role, country or activation (staff)",
 )
-def user_update(request, user_id: Id, payload: UserPatch):
+def user_update(request, user_id: Id, payload: PatchDict[UserChange]):
     user = require_signed_in(request)
     target = get_visible(User.objects.select_related("country"), user, pk=user_id)
-    given = payload.dict(exclude_unset=True)
+    given = payload
+    reason = given.get("reason") or ""
     with transaction.atomic():
         if "role" in given or "country" in given:
-            role = payload.role.value if payload.role else target.role
-            country = _country(payload.country) if "country" in given else target.country
-            services.change_role(user, target, role=role, country=country, reason=payload.reason)
-        if payload.is_active is not None:
-            services.set_active(user, target, payload.is_active, reason=payload.reason)
+            role = given["role"].value if given.get("role") else target.role
+            country = _country(given["country"]) if "country" in given else target.country
+            services.change_role(user, target, role=role, country=country, reason=reason)
+        if given.get("is_active") is not None:
+            services.set_active(user, target, given["is_active"], reason=reason)
     return User.objects.select_related("country").get(pk=target.pk)
 
 
@@ -454,18 +409,6 @@ class AuditOut(Schema):
         return f"{ct.app_label}.{ct.model}" if ct else None
 
 
-class AuditFilters(Schema):
-    user: str | None = Field(None, description="User name (as recorded)")
-    action: str | None = None
-    via: str | None = None
-    object_type: str | None = Field(
-        None, description="Model, as app_label.model (partners.country) or model (country)"
-    )
-    object_id: str | None = None
-    date_from: dt.date | None = Field(None, description="On or after this day")
-    date_to: dt.date | None = Field(None, description="On or before this day")
-
-
 @router.get(
     "/audit",
     response={200: list[AuditOut], 403: ErrorOut, **READ_ERRORS},
@@ -475,25 +418,4 @@ class AuditFilters(Schema):
 def audit_list(request, filters: Query[AuditFilters]):
     user = _require_staff(request)
     qs = AuditEntry.objects.visible_to(user).select_related("actor", "content_type")
-    if filters.user:
-        qs = qs.filter(
-            Q(actor_label__iexact=filters.user) | Q(actor__username__iexact=filters.user)
-        )
-    if filters.action:
-        qs = qs.filter(action=filters.action)
-    if filters.via:
-        qs = qs.filter(via=filters.via)
-    if filters.object_type:
-        label = filters.object_type.strip().lower()
-        if "." in label:
-            app_label, model = label.split(".", 1)
-            qs = qs.filter(content_type__app_label=app_label, content_type__model=model)
-        else:
-            qs = qs.filter(content_type__model=label)
-    if filters.object_id:
-        qs = qs.filter(object_id=filters.object_id)
-    if filters.date_from:
-        qs = qs.filter(timestamp__date__gte=filters.date_from)
-    if filters.date_to:
-        qs = qs.filter(timestamp__date__lte=filters.date_to)
-    return qs.order_by("-timestamp", "-id")
+    return filters.filter(qs).order_by("-timestamp", "-id")

@@ -425,14 +425,3 @@ class Converted:
 
     def __getitem__(self, index):
         return [self.convert(row) for row in self.qs[index]]
-
-
-def apply_filters(qs, filters: Schema, mapping: dict[str, str]):
-    """Apply the non-empty fields of a filter schema: ``mapping`` maps each
-    field to an ORM lookup (e.g. ``{"country": "country__iso3__iexact"}``)."""
-    for name, lookup in mapping.items():
-        value = getattr(filters, name, None)
-        if value is None or value == "":
-            continue
-        qs = qs.filter(**{lookup: value})
-    return qs

@@ -1,34 +1,97 @@
 """List pages: search, filters and pagination, rendered whole or, for htmx
 requests, as the results fragment only. Views pass an already-scoped queryset
-(``Model.objects.visible_to(user)``); this never widens it."""
+(``Model.objects.visible_to(user)``); this never widens it.
+
+The filters of a model are declared once, as a :class:`ModelFilters` (a
+django-ninja ``FilterSchema``) in the app's ``filters.py``: the API takes it as
+its query parameters, a :class:`ListPage` reads its lookups and validation."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from functools import reduce
-from operator import or_
+from operator import and_, or_
+from typing import Any, ClassVar
 
-from django.core.exceptions import ValidationError
+import pydantic
+from django.core.exceptions import ImproperlyConfigured
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.shortcuts import render
+from ninja import FilterSchema
+from pydantic import PrivateAttr, field_validator
 
 from .text import search_terms
 
 
+class ModelFilters(FilterSchema):
+    """The filters of one model's lists, declared once for its API list
+    endpoint and its list page (``<app>/filters.py``).
+
+    Each field is a query parameter: its type validates the value (the API
+    answers a 422 naming the field; a page ignores the value) and its
+    ``FilterLookup`` (or a ``filter_<name>`` method returning a ``Q``) says how
+    it filters. A field whose lookup crosses a to-many relation is named in
+    ``distinct_fields``: a list filtered by it is made distinct. (Ninja calls a
+    ``filter_<name>`` method for an absent value too, then drops its answer:
+    the method must not fail on ``None``.) An empty value
+    is no filter. The API takes the class as ``filters: Query[SessionFilters]``
+    and returns ``filters.filter(qs)``; a :class:`ListPage` names it
+    (``filterset=``) and shows the fields its ``filters`` list (label and
+    choices). A field only a page offers is declared in a subclass
+    (``SessionPageFilters(SessionFilters)``), so that the API's parameters do
+    not grow.
+
+    Why ninja's ``FilterSchema`` rather than django-filter's ``FilterSet``
+    (NetBox's way): the API is django-ninja, which documents a schema's
+    fields as typed query parameters (ranges, named enumerations) and turns
+    their errors into the API's one error body; a ``FilterSet`` would need a
+    translation into both, while the pages need no more than the lookups and
+    the validation a schema already gives."""
+
+    distinct_fields: ClassVar[frozenset[str]] = frozenset()
+    #: The user the list is for, while :meth:`filter` runs: a filter through
+    #: another model reads only the rows they may see of it (``self.for_user``;
+    #: not ``user``, which a filter may name a field).
+    _user: Any = PrivateAttr(default=None)
+
+    @property
+    def for_user(self):
+        return self._user
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _empty_is_no_filter(cls, value):
+        return None if value == "" else value
+
+    def filter(self, queryset, user=None):
+        self._user = user
+        queryset = super().filter(queryset)
+        if any(getattr(self, name) is not None for name in self.distinct_fields):
+            queryset = queryset.distinct()
+        return queryset
+
+
 @dataclass
 class Filter:
-    """A select filter: ``name`` in the query string, applied as ``lookup``."""
+    """A filter shown on a list page: ``name`` in the query string, the page's
+    ``filterset`` field ``schema_field`` (by default the one named ``name``),
+    which gives its type and lookup. Keyword arguments after the label (a
+    lookup given in third place, as before the declarations, fails at once)."""
 
     name: str
     label: str
-    lookup: str
+    _: KW_ONLY
     choices: Callable[[object], list[tuple[str, str]]] | list[tuple[str, str]] = field(
         default_factory=list
     )
-    distinct: bool = False
     input: str = "select"  # "select", "text" or "date"
+    schema_field: str = ""
+
+    @property
+    def field_name(self) -> str:
+        return self.schema_field or self.name
 
     def options(self, request) -> list[tuple[str, str]]:
         return self.choices(request) if callable(self.choices) else list(self.choices)
@@ -42,32 +105,43 @@ def search(qs: QuerySet, query: str, fields: list[str]) -> QuerySet:
     return qs
 
 
+def search_q(query: str, fields: list[str]) -> Q:
+    """:func:`search` as one condition, for a ``ModelFilters``' ``filter_q``
+    (the same rows when ``fields`` cross no to-many relation)."""
+    terms = [
+        reduce(or_, (Q(**{f"{f}__icontains": term}) for f in fields))
+        for term in search_terms(query or "")
+    ]
+    return reduce(and_, terms, Q())
+
+
 @dataclass
 class ListPage:
     template: str
     results_template: str
-    search_fields: list[str] = field(default_factory=list)
+    search_fields: list[str] = field(default_factory=list)  # or the filterset's q
     filters: list[Filter] = field(default_factory=list)
+    filterset: type[ModelFilters] | None = None
     per_page: int = 25
     orderings: dict[str, str] = field(default_factory=dict)  # ?sort=key -> order_by expression
+
+    def __post_init__(self):
+        if self.filters and self.filterset is None:
+            raise ImproperlyConfigured("A ListPage's filters are fields of its filterset.")
+        if self.filterset is not None:
+            unknown = {f.field_name for f in self.filters} - set(self.filterset.model_fields)
+            if unknown:
+                raise ImproperlyConfigured(
+                    f"{self.filterset.__name__} has no field {', '.join(sorted(unknown))}"
+                )
 
     def render(self, request, qs: QuerySet, context: dict | None = None):
         query = request.GET.get("q", "").strip()
         if query and self.search_fields:
             qs = search(qs, query, self.search_fields)
         active = {}
-        needs_distinct = False
-        for flt in self.filters:
-            value = request.GET.get(flt.name, "").strip()
-            if value:
-                try:
-                    qs = qs.filter(**{flt.lookup: value})
-                except (ValueError, TypeError, ValidationError):
-                    continue  # a malformed filter value is ignored, not a 500
-                active[flt.name] = value
-                needs_distinct = needs_distinct or flt.distinct
-        if needs_distinct:
-            qs = qs.distinct()
+        if self.filterset is not None:
+            qs, active = self._apply_filterset(request, qs, query)
         sort = request.GET.get("sort", "")
         if sort in self.orderings:
             qs = qs.order_by(*self.orderings[sort].split(","))
@@ -96,3 +170,20 @@ class ListPage:
         if getattr(request, "htmx", False) and request.htmx.target == "results":
             return render(request, self.results_template, ctx)
         return render(request, self.template, ctx)
+
+    def _apply_filterset(self, request, qs: QuerySet, query: str) -> tuple[QuerySet, dict]:
+        """The shown filters through the model's one declaration: each value
+        is validated alone, and a malformed one is ignored (not a 500). A page
+        without ``search_fields`` searches with the declaration's ``q``."""
+        active, values = {}, {}
+        if query and not self.search_fields and "q" in self.filterset.model_fields:
+            values["q"] = query
+        for flt in self.filters:
+            value = request.GET.get(flt.name, "").strip()
+            if value:
+                try:
+                    self.filterset.model_validate({flt.field_name: value})
+                except pydantic.ValidationError:
+                    continue
+                active[flt.name] = values[flt.field_name] = value
+        return self.filterset.model_validate(values).filter(qs, user=request.user), active

@@ -157,7 +157,18 @@ class ApiRateLimitMiddleware:
     (0 turns a limit off). Beyond it: 429 with the API's error body and
     Retry-After. Counted in Django's cache, which every server shares (the
     database's cache table with an atomic increment, or Redis: settings'
-    ``ICIHUB_CACHE_URL``), so the limit holds across processes and servers."""
+    ``ICIHUB_CACHE_URL``), so the limit holds across processes and servers.
+
+    This is the API's one rate limiter; django-ninja's throttles
+    (``NinjaAPI(throttle=[...])``) are deliberately not used beside it (issue 13
+    point 4 allows one of the two). Ninja's ``SimpleRateThrottle`` keeps a list
+    of timestamps that it reads and writes back (``cache.get`` then
+    ``cache.set``): two servers answering at once both write, and requests are
+    lost from the count, so the limit is not one limit across servers; this
+    counter is an atomic ``cache.incr``. Ninja also throttles only after
+    authentication, so requests with wrong tokens (guessing) would never be
+    counted, and it sends neither the X-RateLimit-* headers clients read nor
+    the API's error body."""
 
     def __init__(self, get_response):
         self.get_response = get_response

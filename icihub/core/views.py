@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 
 from . import security, selectors, services
 from .access import STAFF_ROLES, Marking, Role, get_visible, require_role
+from .filters import AuditFilters, SourceFilters, UserFilters
 from .forms import (
     LOCKED_MESSAGE,
     WRONG_CODE_MESSAGE,
@@ -293,10 +294,10 @@ class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
 SOURCE_LIST = ListPage(
     template="core/source_list.html",
     results_template="core/_source_results.html",
-    search_fields=["title", "publisher", "text", "key"],
+    filterset=SourceFilters,
     filters=[
-        Filter("kind", gettext_lazy("Kind"), "kind", Source.Kind.choices),
-        Filter("marking", gettext_lazy("Marking"), "marking", Marking.choices),
+        Filter("kind", gettext_lazy("Kind"), choices=Source.Kind.choices),
+        Filter("marking", gettext_lazy("Marking"), choices=Marking.choices),
     ],
 )
 
@@ -339,14 +340,13 @@ def history(request, label, pk):
 USER_LIST = ListPage(
     template="core/user_list.html",
     results_template="core/_user_results.html",
-    search_fields=["username", "first_name", "last_name", "email"],
+    filterset=UserFilters,
     filters=[
-        Filter("role", gettext_lazy("Role"), "role", Role.choices),
+        Filter("role", gettext_lazy("Role"), choices=Role.choices),
         Filter(
             "active",
             gettext_lazy("Active"),
-            "is_active",
-            [("1", gettext_lazy("yes")), ("0", gettext_lazy("no"))],
+            choices=[("1", gettext_lazy("yes")), ("0", gettext_lazy("no"))],
         ),
     ],
 )
@@ -471,19 +471,19 @@ AUDIT_LIST = ListPage(
     template="core/audit_list.html",
     results_template="core/_audit_results.html",
     search_fields=["actor_label", "object_repr", "message", "reason"],
+    filterset=AuditFilters,
     filters=[
-        Filter("action", gettext_lazy("Action"), "action", lambda r: [(a, a) for a in _actions()]),
+        Filter("action", gettext_lazy("Action"), choices=lambda r: [(a, a) for a in _actions()]),
         Filter(
             "via",
             gettext_lazy("Channel"),
-            "via",
-            [(v, v) for v in ("ui", "api", "admin", "cli", "system")],
+            choices=[(v, v) for v in ("ui", "api", "admin", "cli", "system")],
         ),
-        Filter("user", gettext_lazy("User name"), "actor_label__iexact", input="text"),
-        Filter("object_type", gettext_lazy("Record type"), "content_type__model", input="text"),
-        Filter("object_id", gettext_lazy("Record id"), "object_id", input="text"),
-        Filter("from", gettext_lazy("From"), "timestamp__date__gte", input="date"),
-        Filter("to", gettext_lazy("To"), "timestamp__date__lte", input="date"),
+        Filter("user", gettext_lazy("User name"), input="text"),
+        Filter("object_type", gettext_lazy("Record type"), input="text"),
+        Filter("object_id", gettext_lazy("Record id"), input="text"),
+        Filter("from", gettext_lazy("From"), schema_field="date_from", input="date"),
+        Filter("to", gettext_lazy("To"), schema_field="date_to", input="date"),
     ],
     per_page=50,
 )

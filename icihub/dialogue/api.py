@@ -10,7 +10,7 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, PatchDict, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from icihub.core.access import Marking, get_visible
@@ -334,27 +334,6 @@ class EventIn(Schema):
     )
 
 
-class EventPatch(Schema):
-    title: str | None = None
-    title_ar: str | None = None
-    format: EventFormat | None = None
-    date: str | None = Field(None, description="Partial date; null or empty clears it")
-    date_note: str | None = None
-    place: str | None = None
-    venue: str | None = None
-    venue_country: str | None = None
-    level: EventLevel | None = None
-    summary: str | None = None
-    outcomes: str | None = None
-    topics: list[str] | None = None
-    marking: MarkingEnum | None = None
-    country: str | None = None
-    milestone_of: str | None = None
-    milestone: str | None = None
-    participants: list[EventParticipantIn] | None = None
-    attendees: list[AttendeeIn] | None = None
-
-
 class EventCitationIn(Schema):
     attribute: str = Field(description="The fact, e.g. date, place, outcomes")
     value: str
@@ -375,14 +354,9 @@ class ActionIn(Schema):
     notes: str = ""
 
 
-class ActionPatch(Schema):
-    description: str | None = None
-    owner_user: str | None = None
-    owner_organisation: str | None = None
-    due: dt.date | None = None
-    state: ActionState | None = None
-    completed_on: dt.date | None = None
-    notes: str | None = None
+class ActionChange(ActionIn):
+    """What a PATCH may change (``PatchDict``: only the fields sent)."""
+
     reason: str = ""
 
 
@@ -433,8 +407,8 @@ class TimelineOut(Schema):
 # -- helpers ----------------------------------------------------------------------------------
 
 
-def _event_data(payload: Schema, *, partial: bool) -> tuple[dict, list | None, list | None]:
-    raw = payload.dict(exclude_unset=partial)
+def _event_data(payload: Schema | dict, *, partial: bool) -> tuple[dict, list | None, list | None]:
+    raw = dict(payload) if partial else payload.dict()  # a PatchDict: the fields sent
     participants = raw.pop("participants", None)
     attendees = raw.pop("attendees", None)
     for name in ("format", "level", "marking"):
@@ -475,8 +449,8 @@ def _detail(request, pk: Id) -> Event:
     return selectors.event_detail(actor(request), pk)
 
 
-def _action_data(payload: Schema, user, *, partial: bool) -> dict:
-    raw = payload.dict(exclude_unset=partial)
+def _action_data(payload: Schema | dict, user, *, partial: bool) -> dict:
+    raw = dict(payload) if partial else payload.dict()  # a PatchDict: the fields sent
     raw.pop("reason", None)
     if raw.get("state") is not None:
         raw["state"] = str(getattr(raw["state"], "value", raw["state"]))
@@ -551,7 +525,7 @@ def event_replace(request, event_id: Id, payload: EventIn):
 @router.patch(
     "/dialogue/events/{event_id}", response={200: EventOut, **ERRORS}, summary="Change an event"
 )
-def event_update(request, event_id: Id, payload: EventPatch):
+def event_update(request, event_id: Id, payload: PatchDict[EventIn]):
     user = require_signed_in(request)
     event = get_visible(Event, user, pk=event_id)
     data, participants, attendees = _event_data(payload, partial=True)
@@ -726,12 +700,11 @@ def action_create(request, event_id: Id, payload: ActionIn):
     response={200: ActionOut, **ERRORS},
     summary="Change a follow-up action (its owner: state and notes only)",
 )
-def action_update(request, action_id: Id, payload: ActionPatch):
+def action_update(request, action_id: Id, payload: PatchDict[ActionChange]):
     user = require_signed_in(request)
     action = _action(request, action_id)
-    services.update_action(
-        action, user, _action_data(payload, user, partial=True), reason=payload.reason
-    )
+    data = _action_data(payload, user, partial=True)
+    services.update_action(action, user, data, reason=payload.get("reason") or "")
     return _action(request, action.pk)
 
 

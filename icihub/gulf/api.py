@@ -2,14 +2,14 @@
 session's dates, the Islamic dates with staff's confirmations and shifts, and the
 Centre's closures (staff write). Thin: parse, call a selector or a service, shape."""
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations``: ninja's PatchDict copies the body
+# schema's annotations, which must be types, not strings.
 import datetime as dt
 from typing import Annotated
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from ninja import Field, Path, Query, Router, Schema, Status
+from ninja import Field, PatchDict, Path, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from icihub.core.access import get_visible
@@ -92,21 +92,14 @@ class ClosureOut(Schema):
 
 
 class ClosureIn(Schema):
-    name: str = Field(..., min_length=1, max_length=200)
-    name_ar: str = Field("", max_length=200)
+    # The limits on the types (Annotated), so that the optional copy a PATCH
+    # takes (ninja's PatchDict) keeps them.
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    name_ar: Annotated[str, Field(max_length=200)] = ""
     start: dt.date
     end: dt.date
     hard: bool = True
-    note: str = Field("", max_length=300)
-
-
-class ClosurePatch(Schema):
-    name: str | None = Field(None, min_length=1, max_length=200)
-    name_ar: str | None = Field(None, max_length=200)
-    start: dt.date | None = None
-    end: dt.date | None = None
-    hard: bool | None = None
-    note: str | None = Field(None, max_length=300)
+    note: Annotated[str, Field(max_length=300)] = ""
 
 
 # -- helpers ----------------------------------------------------------------------------------
@@ -263,10 +256,10 @@ def closure_create(request, payload: ClosureIn):
 @router.patch(
     "/gulf/closures/{closure_id}", response={200: ClosureOut, **ERRORS}, summary="Change a closure"
 )
-def closure_update(request, closure_id: Id, payload: ClosurePatch):
+def closure_update(request, closure_id: Id, payload: PatchDict[ClosureIn]):
     user = require_signed_in(request)
     closure = get_visible(Closure, user, pk=closure_id)
-    data = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
+    data = {k: v for k, v in payload.items() if v is not None}
     return services.update_closure(closure, user, data)
 
 

@@ -3,7 +3,7 @@ facets, areas, and the import (with a dry-run flag) and export of the whole
 menu."""
 
 from django.http import HttpResponse
-from ninja import Field, File, Form, Query, Router, Schema
+from ninja import Field, File, Form, PatchDict, Query, Router, Schema
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 from ninja.responses import Status
@@ -166,25 +166,6 @@ class ActivityIn(Schema):
     external_ref: str = ""
 
 
-class ActivityPatch(Schema):
-    code: str | None = None
-    title: str | None = None
-    title_ar: str | None = None
-    description: str | None = None
-    description_ar: str | None = None
-    areas: list[str] | None = None
-    format: str | None = None
-    provider: str | None = None
-    eligible_frameworks: list[str] | None = None
-    eligible_countries: list[str] | None = None
-    languages: list[str] | None = None
-    level: str | None = None
-    first_year: Year | None = None
-    last_year: Year | None = None
-    marking: str | None = None
-    external_ref: str | None = None
-
-
 class StatusIn(Schema):
     reason: str = ""
 
@@ -265,10 +246,10 @@ def create_activity(request, payload: ActivityIn):
 
 
 @router.patch("/menu/activities/{int:pk}", response={200: ActivityDetailOut, **ERRORS})
-def update_activity(request, pk: Id, payload: ActivityPatch):
+def update_activity(request, pk: Id, payload: PatchDict[ActivityIn]):
     user = require_signed_in(request)
     activity = get_visible(Activity, user, pk=pk)
-    data = services.resolve_references(payload.model_dump(exclude_unset=True))
+    data = services.resolve_references(payload)
     services.update_activity(user, activity, data)
     return get_activity_payload(user, pk)
 

@@ -17,6 +17,7 @@ from icihub.core.apikit import (
 )
 
 from . import render, selectors, services
+from .filters import NotificationFilters
 from .kinds import kinds_for
 from .models import Notification
 
@@ -45,10 +46,6 @@ def notification_out(n: Notification) -> dict:
         "read": n.read_at is not None,
         "read_at": n.read_at,
     }
-
-
-class NotificationFiltersIn(Schema):
-    unread: bool | None = Field(None, description="true: unread only; false: read only")
 
 
 class UnreadCountOut(Schema):
@@ -96,9 +93,9 @@ def _preferences_out(user) -> dict:
     summary="My notifications, newest first",
 )
 @paginate(Pagination)
-def notification_list(request, filters: Query[NotificationFiltersIn]):
+def notification_list(request, filters: Query[NotificationFilters]):
     user = require_signed_in(request)
-    return Converted(selectors.for_user(user, unread=filters.unread), notification_out)
+    return Converted(filters.filter(selectors.for_user(user)), notification_out)
 
 
 @router.get(

@@ -15,11 +15,12 @@ from django.views.decorators.http import require_POST
 
 from icihub.core.access import get_visible
 from icihub.core.forms import add_service_errors
-from icihub.core.listing import ListPage
+from icihub.core.listing import Filter, ListPage
 from icihub.core.viewkit import is_safe_url, safe_next
 
 from . import render as text
 from . import selectors, services
+from .filters import NotificationFilters
 from .forms import PreferencesForm
 from .models import Notification
 
@@ -29,6 +30,9 @@ LIST = ListPage(
     template="notifications/list.html",
     results_template="notifications/_results.html",
     per_page=30,
+    filterset=NotificationFilters,
+    # the page's own links: "All" and "Unread" (?unread=1)
+    filters=[Filter("unread", gettext_lazy("Unread"), choices=[("1", gettext_lazy("Unread"))])],
 )
 
 
@@ -47,7 +51,7 @@ def rows(notifications) -> list[dict]:
 @login_required
 def notification_list(request):
     unread = request.GET.get("unread") == "1"
-    qs = selectors.for_user(request.user, unread=True if unread else None)
+    qs = selectors.for_user(request.user)
     return LIST.render(
         request,
         qs,

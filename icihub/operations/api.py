@@ -9,6 +9,7 @@ from ninja.pagination import paginate
 from icihub.core.apikit import ErrorOut, Pagination, require_signed_in
 
 from . import selectors
+from .filters import RunFilters
 
 router = Router(tags=["operations"])
 STAFF_READ_ERRORS = {401: ErrorOut, 403: ErrorOut, 422: ErrorOut}
@@ -36,10 +37,6 @@ class RunOut(Schema):
     summary: str
     error: str
     attempts: list[AttemptOut]
-
-
-class RunFilters(Schema):
-    job: str = Field("", max_length=63, description="Only the runs of this job")
 
 
 class ScheduledOut(Schema):
@@ -81,7 +78,7 @@ def _staff(request):
 )
 @paginate(Pagination)
 def run_list(request, filters: Query[RunFilters]):
-    return selectors.runs(_staff(request), filters.job)
+    return filters.filter(selectors.runs(_staff(request)))
 
 
 @router.get(

@@ -3,6 +3,7 @@ staff page of the background work (schedule, runs, workers, queue)."""
 
 from __future__ import annotations
 
+import pydantic
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse, JsonResponse
@@ -11,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from . import metrics, selectors
+from .filters import RunFilters
 
 
 @never_cache
@@ -46,7 +48,11 @@ def metrics_view(request):
 def overview(request):
     selectors.check_staff(request.user)
     job = request.GET.get("job", "")
-    page = Paginator(selectors.runs(request.user, job), 50).get_page(request.GET.get("page"))
+    try:
+        runs = RunFilters.model_validate({"job": job}).filter(selectors.runs(request.user))
+    except pydantic.ValidationError:  # a malformed filter is ignored, as on list pages
+        runs = selectors.runs(request.user)
+    page = Paginator(runs, 50).get_page(request.GET.get("page"))
     return render(
         request,
         "operations/overview.html",

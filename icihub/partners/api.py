@@ -13,7 +13,7 @@ import enum
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, PatchDict, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from icihub.core.access import get_visible
@@ -27,21 +27,27 @@ from icihub.core.apikit import (
     RecordCitationOut,
     RecordFactOut,
     actor,
-    api_enum,
     citation_out,
     citations_out,
     facts_out,
     partial_date_out,
     require_signed_in,
 )
-from icihub.core.listing import search
 
 from . import selectors, services
+from .filters import (
+    CountryFilters,
+    FrameworkFilters,
+    OrganisationFilters,
+    OrganisationKind,
+    PartnershipFilters,
+    PartnershipStatus,
+    PersonFilters,
+)
 from .models import Appointment, Country, Framework, Grouping, Organisation, Partnership, Person
 
-# The enumerations of this router, each under its own name in the document.
-PartnershipStatus = api_enum(Partnership.Status, "PartnershipStatus")
-OrganisationKind = api_enum(Organisation.Kind, "OrganisationKind")
+# The enumerations of this router, each under its own name in the document;
+# those the filters use are declared beside them (``filters.py``).
 
 router = Router(tags=["partners"])
 
@@ -139,25 +145,10 @@ class FrameworkIn(Schema):
     is_public: bool = True
 
 
-class FrameworkPatch(Schema):
-    code: str | None = None
-    acronym: str | None = None
-    name: str | None = None
-    name_ar: str | None = None
-    launched: str | None = Field(None, description=DATE_HELP)
-    launch_place: str | None = None
-    description: str | None = None
-    is_public: bool | None = None
-
-
-class TextFilters(Schema):
-    q: str | None = Field(None, description="Words in the names (English or Arabic) or codes")
-
-
 def _data(payload: Schema, *, partial: bool, nullable=()) -> dict:
     """The payload as service data: on PATCH only what was given; null clears a
     nullable field (dates, links) and means "not given" for the others."""
-    data = payload.dict(exclude_unset=partial)
+    data = payload if partial else payload.dict()  # a PatchDict: the fields sent
     if partial:
         data = {k: v for k, v in data.items() if v is not None or k in nullable}
     for key, value in list(data.items()):
@@ -174,11 +165,8 @@ def _fetch(qs, obj):
 
 @router.get("/frameworks", response={200: list[FrameworkOut], **READ_ERRORS}, summary="Frameworks")
 @paginate(Pagination)
-def framework_list(request, filters: Query[TextFilters]):
-    qs = selectors.frameworks(actor(request))
-    if filters.q:
-        qs = search(qs, filters.q, ["search_text"])
-    return qs
+def framework_list(request, filters: Query[FrameworkFilters]):
+    return filters.filter(selectors.frameworks(actor(request)))
 
 
 @router.get(
@@ -214,7 +202,7 @@ def framework_replace(request, code: str, payload: FrameworkIn):
 @router.patch(
     "/frameworks/{code}", response={200: FrameworkOut, **ERRORS}, summary="Change a framework"
 )
-def framework_update(request, code: str, payload: FrameworkPatch):
+def framework_update(request, code: str, payload: PatchDict[FrameworkIn]):
     return _framework_write(request, code, payload, partial=True)
 
 
@@ -265,15 +253,6 @@ class CountryOut(Schema):
     )
 
 
-class CountryFilters(Schema):
-    q: str | None = Field(None, description="Words in the English or Arabic name, or ISO codes")
-    framework: str | None = Field(None, description="Framework code, e.g. ici")
-    status: PartnershipStatus | None = Field(
-        None, description="Partnership status (with framework: in that framework)"
-    )
-    grouping: str | None = Field(None, description="Grouping code, e.g. gcc")
-
-
 class CountryIn(Schema):
     iso3: str = Field(description="ISO 3166-1 alpha-3")
     iso2: str | None = Field(None, description="ISO 3166-1 alpha-2 (from the standard if known)")
@@ -282,16 +261,6 @@ class CountryIn(Schema):
     name_ar: str = ""
     official_name: str | None = None
     is_public: bool = True
-
-
-class CountryPatch(Schema):
-    iso3: str | None = None
-    iso2: str | None = None
-    numeric: str | None = None
-    name: str | None = None
-    name_ar: str | None = None
-    official_name: str | None = None
-    is_public: bool | None = None
 
 
 def _country_data(payload, *, partial):
@@ -310,16 +279,7 @@ def _visible_country(user, code: str) -> Country:
 @paginate(Pagination)
 def country_list(request, filters: Query[CountryFilters]):
     user = actor(request)
-    qs = selectors.filter_countries(
-        selectors.countries(user, detail=True),
-        user,
-        framework=filters.framework,
-        status=filters.status.value if filters.status else None,
-        grouping=filters.grouping,
-    )
-    if filters.q:
-        qs = search(qs, filters.q, ["search_text"])
-    return qs
+    return filters.filter(selectors.countries(user, detail=True), user=user)
 
 
 @router.get(
@@ -353,7 +313,7 @@ def country_replace(request, code: str, payload: CountryIn):
 
 
 @router.patch("/countries/{code}", response={200: CountryOut, **ERRORS}, summary="Change a country")
-def country_update(request, code: str, payload: CountryPatch):
+def country_update(request, code: str, payload: PatchDict[CountryIn]):
     return _country_write(request, code, payload, partial=True)
 
 
@@ -391,12 +351,6 @@ class PartnershipOut(SourcedOut):
         return _date(obj.exit)
 
 
-class PartnershipFilters(Schema):
-    country: str | None = Field(None, description="ISO alpha-3 or alpha-2 code, e.g. KWT")
-    framework: str | None = Field(None, description="Framework code, e.g. ici")
-    status: PartnershipStatus | None = None
-
-
 class PartnershipIn(Schema):
     country: str = Field(description="ISO alpha-3 or alpha-2 code")
     framework: str = Field(description="Framework code")
@@ -405,16 +359,6 @@ class PartnershipIn(Schema):
     exit: str | None = Field(None, description=DATE_HELP)
     notes: str = ""
     is_public: bool = True
-
-
-class PartnershipPatch(Schema):
-    country: str | None = None
-    framework: str | None = None
-    status: PartnershipStatus | None = None
-    accession: str | None = Field(None, description=DATE_HELP)
-    exit: str | None = Field(None, description=DATE_HELP)
-    notes: str | None = None
-    is_public: bool | None = None
 
 
 def _ref(user, model, field: str, lookup, value, message):
@@ -468,13 +412,7 @@ def partnership_list(request, filters: Query[PartnershipFilters]):
     qs = selectors.partnerships(actor(request)).order_by(
         "framework__launched", "framework__name", "accession", "country__name"
     )
-    if filters.country:
-        qs = qs.filter(country__in=selectors.country_lookup(filters.country))
-    if filters.framework:
-        qs = qs.filter(framework__code__iexact=filters.framework.strip())
-    if filters.status:
-        qs = qs.filter(status=filters.status.value)
-    return qs
+    return filters.filter(qs)
 
 
 @router.get(
@@ -516,7 +454,7 @@ def partnership_replace(request, partnership_id: Id, payload: PartnershipIn):
     response={200: PartnershipOut, **ERRORS},
     summary="Change a partnership (e.g. its status, or the date it ended)",
 )
-def partnership_update(request, partnership_id: Id, payload: PartnershipPatch):
+def partnership_update(request, partnership_id: Id, payload: PatchDict[PartnershipIn]):
     return _partnership_write(request, partnership_id, payload, partial=True)
 
 
@@ -566,13 +504,6 @@ class OrganisationOut(SourcedOut):
         return _date(obj.closed)
 
 
-class OrganisationFilters(Schema):
-    q: str | None = Field(None, description="Words in the name (English or Arabic), acronym, city")
-    kind: OrganisationKind | None = None
-    country: str | None = Field(None, description="ISO alpha-3 or alpha-2 code")
-    grouping: str | None = Field(None, description="Grouping code, e.g. gcc")
-
-
 class OrganisationIn(Schema):
     slug: str | None = Field(None, description="Made from the acronym or name when left out")
     name: str
@@ -588,23 +519,6 @@ class OrganisationIn(Schema):
     closed: str | None = Field(None, description=DATE_HELP)
     description: str = ""
     is_public: bool = True
-
-
-class OrganisationPatch(Schema):
-    slug: str | None = None
-    name: str | None = None
-    name_ar: str | None = None
-    acronym: str | None = None
-    kind: OrganisationKind | None = None
-    country: str | None = None
-    grouping: str | None = None
-    parent: str | None = None
-    accredited_to: str | None = None
-    city: str | None = None
-    established: str | None = Field(None, description=DATE_HELP)
-    closed: str | None = Field(None, description=DATE_HELP)
-    description: str | None = None
-    is_public: bool | None = None
 
 
 ORGANISATION_LINKS = {"country", "grouping", "parent", "accredited_to"}
@@ -649,16 +563,7 @@ def _organisation_data(user, payload, *, partial):
 )
 @paginate(Pagination)
 def organisation_list(request, filters: Query[OrganisationFilters]):
-    qs = selectors.organisations(actor(request))
-    if filters.q:
-        qs = search(qs, filters.q, ["search_text"])
-    if filters.kind:
-        qs = qs.filter(kind=filters.kind.value)
-    if filters.country:
-        qs = qs.filter(country__in=selectors.country_lookup(filters.country))
-    if filters.grouping:
-        qs = qs.filter(grouping__code__iexact=filters.grouping.strip())
-    return qs
+    return filters.filter(selectors.organisations(actor(request)))
 
 
 @router.get(
@@ -705,7 +610,7 @@ def organisation_replace(request, slug: str, payload: OrganisationIn):
     response={200: OrganisationOut, **ERRORS},
     summary="Change an organisation",
 )
-def organisation_update(request, slug: str, payload: OrganisationPatch):
+def organisation_update(request, slug: str, payload: PatchDict[OrganisationIn]):
     return _organisation_write(request, slug, payload, partial=True)
 
 
@@ -755,12 +660,6 @@ class PersonOut(SourcedOut):
     appointments: list[AppointmentOut] = Field(description="Positions held, over time")
 
 
-class PersonFilters(Schema):
-    q: str | None = Field(None, description="Words in the name (English or Arabic)")
-    country: str | None = Field(None, description="ISO alpha-3 or alpha-2 code")
-    organisation: str | None = Field(None, description="Slug of an organisation they served in")
-
-
 class PersonIn(Schema):
     slug: str | None = Field(None, description="Made from the name when left out")
     name: str
@@ -771,16 +670,6 @@ class PersonIn(Schema):
     is_public: bool = True
 
 
-class PersonPatch(Schema):
-    slug: str | None = None
-    name: str | None = None
-    name_ar: str | None = None
-    honorific: str | None = None
-    country: str | None = None
-    biography: str | None = None
-    is_public: bool | None = None
-
-
 class AppointmentIn(Schema):
     organisation: str = Field(description="Slug of the organisation")
     title: str
@@ -788,15 +677,6 @@ class AppointmentIn(Schema):
     start: str | None = Field(None, description=DATE_HELP)
     end: str | None = Field(None, description=DATE_HELP)
     is_public: bool = True
-
-
-class AppointmentPatch(Schema):
-    organisation: str | None = None
-    title: str | None = None
-    is_head: bool | None = None
-    start: str | None = Field(None, description=DATE_HELP)
-    end: str | None = Field(None, description=DATE_HELP)
-    is_public: bool | None = None
 
 
 def _person_data(user, payload, *, partial):
@@ -819,12 +699,7 @@ def _appointment_data(user, payload, *, partial):
 @paginate(Pagination)
 def person_list(request, filters: Query[PersonFilters]):
     user = actor(request)
-    qs = selectors.filter_people(
-        selectors.people(user), user, country=filters.country, organisation=filters.organisation
-    )
-    if filters.q:
-        qs = search(qs, filters.q, ["search_text"])
-    return qs
+    return filters.filter(selectors.people(user), user=user)
 
 
 @router.get(
@@ -860,7 +735,7 @@ def person_replace(request, slug: str, payload: PersonIn):
 
 
 @router.patch("/people/{slug}", response={200: PersonOut, **ERRORS}, summary="Change a person")
-def person_update(request, slug: str, payload: PersonPatch):
+def person_update(request, slug: str, payload: PatchDict[PersonIn]):
     return _person_write(request, slug, payload, partial=True)
 
 
@@ -938,7 +813,7 @@ def appointment_replace(request, slug: str, appointment_id: Id, payload: Appoint
     response={200: AppointmentOut, **ERRORS},
     summary="Change an appointment",
 )
-def appointment_update(request, slug: str, appointment_id: Id, payload: AppointmentPatch):
+def appointment_update(request, slug: str, appointment_id: Id, payload: PatchDict[AppointmentIn]):
     return _appointment_write(request, slug, appointment_id, payload, partial=True)
 
 

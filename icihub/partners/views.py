@@ -20,6 +20,13 @@ from icihub.core.listing import Filter, ListPage
 from icihub.core.models import Citation
 
 from . import selectors, services
+from .filters import (
+    CountryFilters,
+    FrameworkFilters,
+    OrganisationFilters,
+    PartnershipFilters,
+    PersonFilters,
+)
 from .forms import (
     AppointmentForm,
     CitationForm,
@@ -106,7 +113,7 @@ def _countries_having(relation_model, lookup="country"):
 FRAMEWORK_LIST = ListPage(
     template="partners/framework_list.html",
     results_template="partners/_framework_results.html",
-    search_fields=["search_text"],
+    filterset=FrameworkFilters,
 )
 
 
@@ -192,44 +199,28 @@ def framework_delete(request, code):
 COUNTRY_LIST = ListPage(
     template="partners/country_list.html",
     results_template="partners/_country_results.html",
-    search_fields=["search_text"],
+    # Through *visible* partnerships and groupings only (one partnership
+    # meeting framework and status together): a hidden row never decides
+    # what is listed.
+    filterset=CountryFilters,
     filters=[
-        # The selector narrows by *visible* partnerships and groupings (one
-        # partnership meeting framework and status together); these lookups
-        # then only restate it, so a hidden row never decides what is listed.
         Filter(
             "framework",
             gettext_lazy("Framework"),
-            "partnerships__framework__code__iexact",
-            _visible_choices(Framework, lambda f: f.acronym),
-            distinct=True,
+            choices=_visible_choices(Framework, lambda f: f.acronym),
         ),
-        Filter(
-            "status",
-            gettext_lazy("Status"),
-            "partnerships__status",
-            Partnership.Status.choices,
-            distinct=True,
-        ),
+        Filter("status", gettext_lazy("Status"), choices=Partnership.Status.choices),
         Filter(
             "grouping",
             gettext_lazy("Grouping"),
-            "groupings__code__iexact",
-            _visible_choices(Grouping, lambda g: g.acronym),
-            distinct=True,
+            choices=_visible_choices(Grouping, lambda g: g.acronym),
         ),
     ],
 )
 
 
 def country_list(request):
-    qs = selectors.filter_countries(
-        selectors.countries(request.user),
-        request.user,
-        framework=request.GET.get("framework", "").strip().lower(),
-        status=request.GET.get("status", "").strip(),
-        grouping=request.GET.get("grouping", "").strip().lower(),
-    )
+    qs = selectors.countries(request.user)
     return COUNTRY_LIST.render(request, qs, {"can_create": _can_create(request.user, Country)})
 
 
@@ -315,20 +306,15 @@ PARTNERSHIP_LIST = ListPage(
     template="partners/partnership_list.html",
     results_template="partners/_partnership_results.html",
     search_fields=["country__search_text", "framework__search_text", "notes"],
+    filterset=PartnershipFilters,
     filters=[
         Filter(
             "framework",
             gettext_lazy("Framework"),
-            "framework__code__iexact",
-            _visible_choices(Framework, lambda f: f.acronym),
+            choices=_visible_choices(Framework, lambda f: f.acronym),
         ),
-        Filter("status", gettext_lazy("Status"), "status", Partnership.Status.choices),
-        Filter(
-            "country",
-            gettext_lazy("Country"),
-            "country__iso3__iexact",
-            _countries_having(Partnership),
-        ),
+        Filter("status", gettext_lazy("Status"), choices=Partnership.Status.choices),
+        Filter("country", gettext_lazy("Country"), choices=_countries_having(Partnership)),
     ],
 )
 
@@ -432,15 +418,10 @@ def partnership_delete(request, pk):
 ORGANISATION_LIST = ListPage(
     template="partners/organisation_list.html",
     results_template="partners/_organisation_results.html",
-    search_fields=["search_text"],
+    filterset=OrganisationFilters,
     filters=[
-        Filter("kind", gettext_lazy("Kind"), "kind", Organisation.Kind.choices),
-        Filter(
-            "country",
-            gettext_lazy("Country"),
-            "country__iso3__iexact",
-            _countries_having(Organisation),
-        ),
+        Filter("kind", gettext_lazy("Kind"), choices=Organisation.Kind.choices),
+        Filter("country", gettext_lazy("Country"), choices=_countries_having(Organisation)),
     ],
 )
 
@@ -528,34 +509,26 @@ def organisation_delete(request, slug):
 PERSON_LIST = ListPage(
     template="partners/person_list.html",
     results_template="partners/_person_results.html",
-    search_fields=["search_text"],
+    filterset=PersonFilters,
     filters=[
-        Filter(
-            "country", gettext_lazy("Country"), "country__iso3__iexact", _countries_having(Person)
-        ),
-        # Narrowed first through *visible* appointments by the selector.
+        Filter("country", gettext_lazy("Country"), choices=_countries_having(Person)),
+        # Through the *visible* appointments only.
         Filter(
             "organisation",
             gettext_lazy("Organisation"),
-            "appointments__organisation__slug",
-            lambda request: [
+            choices=lambda request: [
                 (o.slug, str(o))
                 for o in Organisation.objects.visible_to(request.user).filter(
                     pk__in=Appointment.objects.visible_to(request.user).values("organisation_id")
                 )
             ],
-            distinct=True,
         ),
     ],
 )
 
 
 def person_list(request):
-    qs = selectors.filter_people(
-        selectors.people(request.user),
-        request.user,
-        organisation=request.GET.get("organisation", "").strip(),
-    )
+    qs = selectors.people(request.user)
     return PERSON_LIST.render(request, qs, {"can_create": _can_create(request.user, Person)})
 
 

@@ -9,7 +9,7 @@ sessions in them and their own unavailable periods."""
 import datetime as dt
 from typing import Annotated
 
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, PatchDict, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from icihub.core.access import check_change, get_visible
@@ -26,6 +26,7 @@ from icihub.core.apikit import (
 )
 
 from . import selectors, services
+from .filters import UnavailabilityFilter
 from .models import Plan, PlanCourse, PlannedSession, PlanRun, Room, Unavailability
 
 router = Router(tags=["planning"])
@@ -404,16 +405,14 @@ class RoomOut(Schema):
     capacity: int = Field(description="How many sessions the room holds at once")
 
 
+# The limits of a body's fields are on their types (Annotated), so that the
+# optional copy a PATCH takes (ninja's PatchDict) keeps them.
+
+
 class RoomIn(Schema):
-    name: str = Field(..., min_length=1, max_length=100)
-    capacity: int = Field(1, ge=1, le=MAX_SMALL)
-    reason: str = Field("", max_length=500)
-
-
-class RoomPatch(Schema):
-    name: str | None = Field(None, min_length=1, max_length=100)
-    capacity: int | None = Field(None, ge=1, le=MAX_SMALL)
-    reason: str = Field("", max_length=500)
+    name: Annotated[str, Field(min_length=1, max_length=100)]
+    capacity: Annotated[int, Field(ge=1, le=MAX_SMALL)] = 1
+    reason: Annotated[str, Field(max_length=500)] = ""
 
 
 class UnavailabilityOut(Schema):
@@ -429,24 +428,10 @@ class UnavailabilityIn(Schema):
     instructor: Id
     start: dt.date
     end: dt.date
-    reason: str = Field("", max_length=200)
-    audit_reason: str = Field(
-        "", max_length=500, description="Why the change is made (the audit trail)"
-    )
-
-
-class UnavailabilityPatch(Schema):
-    instructor: Id | None = None
-    start: dt.date | None = None
-    end: dt.date | None = None
-    reason: str | None = Field(None, max_length=200)
-    audit_reason: str = Field(
-        "", max_length=500, description="Why the change is made (the audit trail)"
-    )
-
-
-class UnavailabilityFilter(Schema):
-    instructor: Id | None = None
+    reason: Annotated[str, Field(max_length=200)] = ""
+    audit_reason: Annotated[
+        str, Field(max_length=500, description="Why the change is made (the audit trail)")
+    ] = ""
 
 
 def _unavailability_out(u: Unavailability) -> dict:
@@ -460,9 +445,9 @@ def _unavailability_out(u: Unavailability) -> dict:
     }
 
 
-def _changes(payload: Schema, audit_field: str) -> dict:
-    data = payload.dict(exclude_unset=True, exclude={audit_field})
-    return {k: v for k, v in data.items() if v is not None}
+def _changes(payload: dict, audit_field: str) -> dict:
+    """The fields a PATCH sent (a ``PatchDict``), but the audit reason; null is not given."""
+    return {k: v for k, v in payload.items() if v is not None and k != audit_field}
 
 
 @router.get("/planning/rooms", response={200: list[RoomOut], **READ_ERRORS}, summary="Rooms")
@@ -486,10 +471,11 @@ def room_detail(request, room_id: Id):
 @router.patch(
     "/planning/rooms/{room_id}", response={200: RoomOut, **ERRORS}, summary="Change a room"
 )
-def room_update(request, room_id: Id, payload: RoomPatch):
+def room_update(request, room_id: Id, payload: PatchDict[RoomIn]):
     user = require_signed_in(request)
     room = get_visible(Room, user, pk=room_id)
-    return services.update_room(user, room, _changes(payload, "reason"), reason=payload.reason)
+    reason = payload.get("reason") or ""
+    return services.update_room(user, room, _changes(payload, "reason"), reason=reason)
 
 
 @router.delete("/planning/rooms/{room_id}", response={204: None, **ERRORS}, summary="Delete a room")
@@ -506,7 +492,7 @@ def room_delete(request, room_id: Id):
 )
 @paginate(Pagination)
 def unavailability_list(request, filters: Query[UnavailabilityFilter]):
-    rows = selectors.unavailability_for(actor(request), instructor=filters.instructor)
+    rows = filters.filter(selectors.unavailability_for(actor(request)))
     return Converted(rows, _unavailability_out)
 
 
@@ -541,13 +527,13 @@ def unavailability_detail(request, period_id: Id):
     response={200: UnavailabilityOut, **ERRORS},
     summary="Change an unavailable period",
 )
-def unavailability_update(request, period_id: Id, payload: UnavailabilityPatch):
+def unavailability_update(request, period_id: Id, payload: PatchDict[UnavailabilityIn]):
     user = require_signed_in(request)
     period = services.update_unavailability(
         user,
         _period(user, period_id),
         _changes(payload, "audit_reason"),
-        reason=payload.audit_reason,
+        reason=payload.get("audit_reason") or "",
     )
     return _unavailability_out(_period(user, period.pk))
 

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, PatchDict, Query, Router, Schema
 from ninja.pagination import paginate
 from ninja.responses import Status
 
@@ -25,7 +25,6 @@ from icihub.core.apikit import (
     PartialDateOut,
     actor,
     api_enum,
-    apply_filters,
     partial_date_out,
     require_signed_in,
 )
@@ -35,6 +34,12 @@ from icihub.menu.models import Activity
 from icihub.partners.models import Country
 
 from . import selectors, services
+from .filters import (
+    ProgrammeFilters,
+    ProgrammeKind,
+    RequestFilters,
+    RequestKind,
+)
 from .models import (
     Delivery,
     PartnerRequest,
@@ -46,12 +51,8 @@ from .models import (
 
 # The enumerations and numbers of this router, each enumeration under its own
 # name in the document.
-ProgrammeKind = api_enum(Programme.Kind, "ProgrammeKind")
-ProgrammeState = api_enum(Programme.State, "ProgrammeState")
 ItemPriority = api_enum(ProgrammeItem.Priority, "ProgrammeItemPriority")
 DeliveryKind = api_enum(Delivery.Kind, "DeliveryKind")
-RequestKind = api_enum(PartnerRequest.Kind, "PartnerRequestKind")
-RequestState = api_enum(PartnerRequest.State, "PartnerRequestState")
 #: The years of a programme and of its items (as on the programme's page).
 PlanYear = Annotated[int, Field(ge=1990, le=2100)]
 
@@ -152,14 +153,7 @@ class ProgrammeDetailOut(ProgrammeOut):
     actions: dict[str, bool]
 
 
-class ProgrammeFilters(Schema):
-    country: str | None = Field(None, description="ISO alpha-3")
-    kind: ProgrammeKind | None = None
-    state: ProgrammeState | None = None
-
-
-class ProgrammeIn(Schema):
-    country: str = Field(..., description="ISO alpha-3 of the partner country")
+class ProgrammeFields(Schema):
     kind: ProgrammeKind
     start_year: PlanYear
     end_year: PlanYear
@@ -168,13 +162,13 @@ class ProgrammeIn(Schema):
     marking: MarkingEnum = Marking.REL_PARTNER
 
 
-class ProgrammePatch(Schema):
-    title: str | None = None
-    summary: str | None = None
-    start_year: PlanYear | None = None
-    end_year: PlanYear | None = None
-    kind: ProgrammeKind | None = None
-    marking: MarkingEnum | None = None
+class ProgrammeIn(ProgrammeFields):
+    country: str = Field(..., description="ISO alpha-3 of the partner country")
+
+
+class ProgrammeChange(ProgrammeFields):
+    """What a PATCH may change (``PatchDict``: only the fields sent)."""
+
     reason: str = ""
 
 
@@ -189,10 +183,9 @@ class ObjectiveIn(Schema):
     position: Count | None = None
 
 
-class ObjectivePatch(Schema):
-    title: str | None = None
-    description: str | None = None
-    position: Count | None = None
+class ObjectiveChange(ObjectiveIn):
+    """What a PATCH may change (``PatchDict``: only the fields sent)."""
+
     reason: str = ""
 
 
@@ -204,30 +197,28 @@ class GoalIn(Schema):
     position: Count | None = None
 
 
-class GoalPatch(Schema):
-    title: str | None = None
-    description: str | None = None
-    target: str | None = None
-    areas: list[str] | None = None
-    position: Count | None = None
+class GoalChange(GoalIn):
+    """What a PATCH may change (``PatchDict``: only the fields sent)."""
+
     reason: str = ""
 
 
-class ItemIn(Schema):
-    activity: str = Field(..., description="The menu activity's code")
+class ItemFields(Schema):
     priority: ItemPriority = ProgrammeItem.Priority.MEDIUM
     planned_year: PlanYear | None = None
     planned_quarter: int | None = Field(None, ge=1, le=4)
-    seats: int = Field(1, ge=0, le=500)
+    # the range on the type, so that PatchDict's optional copy keeps it
+    seats: Annotated[int, Field(ge=0, le=500)] = 1
     notes: str = ""
 
 
-class ItemPatch(Schema):
-    priority: ItemPriority | None = None
-    planned_year: PlanYear | None = None
-    planned_quarter: int | None = Field(None, ge=1, le=4)
-    seats: int | None = Field(None, ge=0, le=500)
-    notes: str | None = None
+class ItemIn(ItemFields):
+    activity: str = Field(..., description="The menu activity's code")
+
+
+class ItemChange(ItemFields):
+    """What a PATCH may change (``PatchDict``: only the fields sent)."""
+
     reason: str = ""
 
 
@@ -340,12 +331,6 @@ class RequestOut(Schema):
     overdue: bool
     marking: str
     url: str
-
-
-class RequestFilters(Schema):
-    country: str | None = Field(None, description="ISO alpha-3")
-    kind: RequestKind | None = None
-    state: RequestState | None = None
 
 
 class RequestIn(Schema):
@@ -535,8 +520,13 @@ def _activity(user, code: str):
     return activity
 
 
-def _patch(payload, exclude=("reason",)) -> dict:
-    return {k: v for k, v in payload.model_dump(exclude_unset=True).items() if k not in exclude}
+def _patch(payload: dict, exclude=("reason",)) -> dict:
+    """The fields a PATCH sent (a ``PatchDict``), but the reason."""
+    return {k: v for k, v in payload.items() if k not in exclude}
+
+
+def _reason(payload: dict) -> str:
+    return payload.get("reason") or ""
 
 
 def _strip_none(data: dict) -> dict:
@@ -549,10 +539,8 @@ def _strip_none(data: dict) -> dict:
 @router.get("/programmes", response={200: list[ProgrammeOut], **READ_ERRORS})
 @paginate(Pagination)
 def list_programmes(request, filters: Query[ProgrammeFilters]):
-    qs = apply_filters(
-        selectors.programmes(actor(request)).order_by("country__name", "-start_year"),
-        filters,
-        {"country": "country__iso3__iexact", "kind": "kind", "state": "state"},
+    qs = filters.filter(
+        selectors.programmes(actor(request)).order_by("country__name", "-start_year")
     )
     return Converted(qs, programme_out)
 
@@ -569,11 +557,7 @@ def export_programmes(request, filters: Query[ProgrammeFilters]):
 
     from .exports import export_programmes as export
 
-    qs = apply_filters(
-        Programme.objects.visible_to(actor(request)),
-        filters,
-        {"country": "country__iso3__iexact", "kind": "kind", "state": "state"},
-    )
+    qs = filters.filter(Programme.objects.visible_to(actor(request)))
     result = export(actor(request), qs)
     response = HttpResponse(result.content, content_type="text/csv; charset=utf-8")
     attach(response, result.filename)
@@ -596,10 +580,11 @@ def get_programme(request, pk: Id):
 
 
 @router.patch("/programmes/{int:pk}", response={200: ProgrammeDetailOut, **ERRORS})
-def update_programme(request, pk: Id, payload: ProgrammePatch):
+def update_programme(request, pk: Id, payload: PatchDict[ProgrammeChange]):
     user = require_signed_in(request)
     programme = services.visible_programme(user, pk)
-    services.update_programme(user, programme, _strip_none(_patch(payload)), reason=payload.reason)
+    data = _strip_none(_patch(payload))
+    services.update_programme(user, programme, data, reason=_reason(payload))
     return programme_detail_out(user, pk)
 
 
@@ -719,10 +704,11 @@ def _visible_item(user, pk):
 
 
 @router.patch("/programmes/objectives/{int:pk}", response={200: ObjectiveBrief, **ERRORS})
-def update_objective(request, pk: Id, payload: ObjectivePatch):
+def update_objective(request, pk: Id, payload: PatchDict[ObjectiveChange]):
     user = require_signed_in(request)
     objective = _visible_objective(user, pk)
-    services.update_objective(user, objective, _strip_none(_patch(payload)), reason=payload.reason)
+    data = _strip_none(_patch(payload))
+    services.update_objective(user, objective, data, reason=_reason(payload))
     return _objective_out(objective)
 
 
@@ -741,10 +727,10 @@ def add_goal(request, pk: Id, payload: GoalIn):
 
 
 @router.patch("/programmes/goals/{int:pk}", response={200: GoalBrief, **ERRORS})
-def update_goal(request, pk: Id, payload: GoalPatch):
+def update_goal(request, pk: Id, payload: PatchDict[GoalChange]):
     user = require_signed_in(request)
     goal = _visible_goal(user, pk)
-    services.update_goal(user, goal, _strip_none(_patch(payload)), reason=payload.reason)
+    services.update_goal(user, goal, _strip_none(_patch(payload)), reason=_reason(payload))
     return _goal_out(goal)
 
 
@@ -791,11 +777,11 @@ def get_item(request, pk: Id):
 
 
 @router.patch("/programmes/items/{int:pk}", response={200: ItemOut, **ERRORS})
-def update_item(request, pk: Id, payload: ItemPatch):
+def update_item(request, pk: Id, payload: PatchDict[ItemChange]):
     user = require_signed_in(request)
     item = _visible_item(user, pk)
     data = _patch(payload)
-    services.update_item(user, item, data, reason=payload.reason)
+    services.update_item(user, item, data, reason=_reason(payload))
     return _item_brief(user, pk)
 
 
@@ -924,11 +910,7 @@ def delete_delivery(request, pk: Id):
 @paginate(Pagination)
 def list_requests(request, filters: Query[RequestFilters]):
     """Visible requests: the unanswered first, the oldest of them at the top."""
-    qs = apply_filters(
-        selectors.requests(actor(request)),
-        filters,
-        {"country": "country__iso3__iexact", "kind": "kind", "state": "state"},
-    )
+    qs = filters.filter(selectors.requests(actor(request)))
     return Converted(qs, request_out)
 
 

@@ -24,6 +24,7 @@ from icihub.menu import selectors as menu_selectors
 from icihub.menu.models import Activity
 
 from . import permissions, selectors, services
+from .filters import ProgrammeFilters, RequestFilters
 from .forms import (
     CloseForm,
     DeliveryForm,
@@ -66,14 +67,14 @@ PROGRAMME_LIST = ListPage(
     template="programmes/programme_list.html",
     results_template="programmes/_programme_results.html",
     search_fields=["title", "country__name", "summary"],
+    filterset=ProgrammeFilters,
     filters=[
-        Filter("state", gettext_lazy("State"), "state", Programme.State.choices),
-        Filter("kind", gettext_lazy("Kind"), "kind", [("ipcp", "IPCP"), ("itpp", "ITPP")]),
+        Filter("state", gettext_lazy("State"), choices=Programme.State.choices),
+        Filter("kind", gettext_lazy("Kind"), choices=[("ipcp", "IPCP"), ("itpp", "ITPP")]),
         Filter(
             "country",
             gettext_lazy("Country"),
-            "country__iso3",
-            lambda request: [(c.iso3, c.name) for c in partner_countries()],
+            choices=lambda request: [(c.iso3, c.name) for c in partner_countries()],
         ),
     ],
 )
@@ -564,14 +565,14 @@ REQUEST_LIST = ListPage(
     template="programmes/request_list.html",
     results_template="programmes/_request_results.html",
     search_fields=["subject", "details", "response", "country__name"],
+    filterset=RequestFilters,
     filters=[
-        Filter("state", gettext_lazy("State"), "state", PartnerRequest.State.choices),
-        Filter("kind", gettext_lazy("Request for"), "kind", PartnerRequest.Kind.choices),
+        Filter("state", gettext_lazy("State"), choices=PartnerRequest.State.choices),
+        Filter("kind", gettext_lazy("Request for"), choices=PartnerRequest.Kind.choices),
         Filter(
             "country",
             gettext_lazy("Country"),
-            "country__iso3",
-            lambda request: [(c.iso3, c.name) for c in partner_countries()],
+            choices=lambda request: [(c.iso3, c.name) for c in partner_countries()],
         ),
     ],
 )

@@ -6,30 +6,22 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
-from icihub.core.apikit import (
-    api_enum,
-)
 from icihub.partners.models import Country
 
-from ..models import (
-    Assignment,
-    Course,
-    Nomination,
-    Participant,
-    Session,
+# The enumerations of this router, each under its own name in the document,
+# are declared beside the filters, which use them too.
+from ..filters import (  # noqa: F401 (re-exported to the router's modules)
+    AssignmentPart,
+    CourseClassification,
+    CourseDelivery,
+    CourseLevel,
+    CourseStatus,
+    NominationOutcome,
+    NominationStatus,
+    ParticipantRankCode,
+    ParticipantService,
+    SessionState,
 )
-
-# The enumerations of this router, each under its own name in the document.
-CourseLevel = api_enum(Course.Level, "CourseLevel")
-CourseDelivery = api_enum(Course.Delivery, "CourseDelivery")
-CourseClassification = api_enum(Course.Classification, "CourseClassification")
-CourseStatus = api_enum(Course.Status, "CourseStatus")
-SessionState = api_enum(Session.State, "SessionState")
-ParticipantService = api_enum(Participant.Service, "ParticipantService")
-ParticipantRankCode = api_enum(Participant.RankCode, "ParticipantRankCode")
-NominationStatus = api_enum(Nomination.Status, "NominationStatus")
-NominationOutcome = api_enum(Nomination.Outcome, "NominationOutcome")
-AssignmentPart = api_enum(Assignment.Part, "AssignmentPart")
 
 router = Router(tags=["training"])
 

@@ -13,11 +13,11 @@ from icihub.core.apikit import (
     READ_ERRORS,
     Id,
     Pagination,
-    apply_filters,
     require_signed_in,
 )
 
 from .. import selectors, services
+from ..filters import AttendanceFilters
 from ..models import (
     SCORE_FIELDS,
     Attendance,
@@ -56,11 +56,6 @@ class AttendanceIn(Schema):
     records: list[AttendanceRecord]
 
 
-class AttendanceFilters(Schema):
-    session: Id | None = None
-    nomination: Id | None = None
-
-
 def _attendance(user):
     return Attendance.objects.visible_to(user).select_related("nomination__participant")
 
@@ -69,12 +64,7 @@ def _attendance(user):
 @paginate(Pagination)
 def attendance_list(request, filters: Query[AttendanceFilters]):
     user = require_signed_in(request)
-    qs = apply_filters(
-        _attendance(user),
-        filters,
-        {"session": "nomination__session_id", "nomination": "nomination_id"},
-    )
-    return qs.order_by("nomination_id", "day")
+    return filters.filter(_attendance(user)).order_by("nomination_id", "day")
 
 
 @router.post(

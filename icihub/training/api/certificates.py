@@ -12,12 +12,12 @@ from icihub.core.apikit import (
     READ_ERRORS,
     Id,
     Pagination,
-    apply_filters,
     require_signed_in,
 )
 from icihub.core.text import attach
 
 from .. import selectors, services
+from ..filters import CertificateFilters
 from ..models import (
     Certificate,
     Nomination,
@@ -70,12 +70,6 @@ class CertificateIn(Schema):
     nomination: Id
 
 
-class CertificateFilters(Schema):
-    session: Id | None = None
-    country: str | None = Field(None, description="ISO alpha-3 code")
-    valid: bool | None = None
-
-
 class VerifyOut(Schema):
     code: str
     state: str = Field(description="valid, revoked or unknown")
@@ -85,14 +79,7 @@ class VerifyOut(Schema):
 @paginate(Pagination)
 def certificate_list(request, filters: Query[CertificateFilters]):
     user = require_signed_in(request)
-    qs = apply_filters(
-        selectors.certificates(user),
-        filters,
-        {"session": "nomination__session_id", "country": "nomination__country__iso3__iexact"},
-    )
-    if filters.valid is not None:
-        qs = qs.filter(revoked_at__isnull=filters.valid)
-    return qs
+    return filters.filter(selectors.certificates(user))
 
 
 @router.get("/training/certificates/{int:pk}", response={200: CertificateOut, **READ_ERRORS})

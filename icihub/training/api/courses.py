@@ -1,10 +1,11 @@
 """Course endpoints."""
 
 from decimal import Decimal
+from typing import Annotated
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Schema, Status
+from ninja import Field, PatchDict, Query, Schema, Status
 from ninja.pagination import paginate
 
 from icihub.core.access import Marking, get_visible
@@ -17,14 +18,13 @@ from icihub.core.apikit import (
     Pagination,
     Percent,
     actor,
-    apply_filters,
     require_signed_in,
 )
-from icihub.core.listing import search
 from icihub.menu.models import Area
 from icihub.partners.models import Framework, Organisation
 
 from .. import selectors, services
+from ..filters import CourseFilters
 from ..models import (
     Course,
 )
@@ -89,8 +89,10 @@ class CourseOut(Schema):
         return [c.iso3 for c in obj.eligible_countries.all()]
 
 
-class CourseIn(Schema):
-    code: str = Field(description="Course code, e.g. NIRC-CM-101")
+class CourseFields(Schema):
+    """What a course's PATCH may change (``PatchDict``: only the fields sent);
+    limits on the types (Annotated), so that PatchDict's optional copy keeps them."""
+
     title: str
     title_ar: str = ""
     description: str = ""
@@ -98,7 +100,7 @@ class CourseIn(Schema):
     level: CourseLevel | None = None
     delivery: CourseDelivery = Course.Delivery.RESIDENT
     provider: str = Field(description="Slug of the providing organisation")
-    duration_days: int = Field(5, ge=1, le=365)
+    duration_days: Annotated[int, Field(ge=1, le=365)] = 5
     languages: str = "en"
     aim: str = ""
     performance_objectives: str = Field("", description="One objective per line")
@@ -107,7 +109,7 @@ class CourseIn(Schema):
     eligible_frameworks: list[str] = Field(default_factory=list, description="Framework codes")
     eligible_countries: list[str] = Field(default_factory=list, description="ISO codes")
     prerequisites: str = ""
-    default_capacity: int = Field(30, ge=1, le=MAX_SMALL)
+    default_capacity: Annotated[int, Field(ge=1, le=MAX_SMALL)] = 30
     min_attendance_percent: Percent = 80
     level1_evaluation_required: bool = True
     level2_test: bool = False
@@ -117,42 +119,12 @@ class CourseIn(Schema):
     external_ref: str = ""
 
 
-class CoursePatch(Schema):
-    title: str | None = None
-    title_ar: str | None = None
-    description: str | None = None
-    areas: list[str] | None = None
-    level: CourseLevel | None = None
-    delivery: CourseDelivery | None = None
-    provider: str | None = None
-    duration_days: int | None = Field(None, ge=1, le=365)
-    languages: str | None = None
-    aim: str | None = None
-    performance_objectives: str | None = None
-    security_classification: CourseClassification | None = None
-    training_audience: str | None = None
-    eligible_frameworks: list[str] | None = None
-    eligible_countries: list[str] | None = None
-    prerequisites: str | None = None
-    default_capacity: int | None = Field(None, ge=1, le=MAX_SMALL)
-    min_attendance_percent: Percent | None = None
-    level1_evaluation_required: bool | None = None
-    level2_test: bool | None = None
-    fee_eur: Decimal | None = None
-    marking: MarkingEnum | None = None
-    status: CourseStatus | None = None
-    external_ref: str | None = None
+class CourseIn(CourseFields):
+    code: str = Field(description="Course code, e.g. NIRC-CM-101")
 
 
-class CourseFilters(Schema):
-    q: str | None = Field(None, description="Words of the code, title or description")
-    area: str | None = Field(None, description="Area code")
-    delivery: CourseDelivery | None = None
-    status: CourseStatus | None = None
-
-
-def _course_data(payload: Schema, *, partial: bool) -> dict:
-    data = payload.dict(exclude_unset=partial)
+def _course_data(payload: Schema | dict, *, partial: bool) -> dict:
+    data = payload if partial else payload.dict()  # a PatchDict: the fields sent
     if partial:
         data = {k: v for k, v in data.items() if v is not None}
     for key, value in list(data.items()):
@@ -205,16 +177,7 @@ def _courses(user):
 @paginate(Pagination)
 def course_list(request, filters: Query[CourseFilters]):
     user = actor(request)
-    qs = apply_filters(
-        _courses(user),
-        filters,
-        {"area": "areas__code", "delivery": "delivery", "status": "status"},
-    )
-    if filters.area:
-        qs = qs.distinct()
-    if filters.q:
-        qs = search(qs, filters.q, ["search_text"])
-    return qs
+    return filters.filter(_courses(user))
 
 
 @router.get("/training/courses/{int:pk}", response={200: CourseOut, **READ_ERRORS})
@@ -231,7 +194,7 @@ def course_create(request, payload: CourseIn):
 
 
 @router.patch("/training/courses/{int:pk}", response={200: CourseOut, **ERRORS})
-def course_update(request, pk: Id, payload: CoursePatch):
+def course_update(request, pk: Id, payload: PatchDict[CourseFields]):
     user = require_signed_in(request)
     course = get_visible(Course, user, pk=pk)
     services.update_course(user, course, _course_data(payload, partial=True))

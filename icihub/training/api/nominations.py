@@ -12,19 +12,17 @@ from icihub.core.apikit import (
     READ_ERRORS,
     Id,
     Pagination,
-    apply_filters,
     require_signed_in,
 )
 
 from .. import selectors, services
+from ..filters import NominationFilters
 from ..models import (
     Nomination,
     Participant,
     Session,
 )
 from ._common import (
-    NominationOutcome,
-    NominationStatus,
     ParticipantRef,
     ReasonIn,
     SessionRef,
@@ -96,14 +94,6 @@ class SubstituteIn(Schema):
     reason: str = ""
 
 
-class NominationFilters(Schema):
-    session: Id | None = None
-    participant: Id | None = None
-    country: str | None = Field(None, description="ISO alpha-3 code")
-    status: NominationStatus | None = None
-    outcome: NominationOutcome | None = None
-
-
 def _nominations(user):
     # User names as annotations, not three user rows per nomination (lists may be long).
     return selectors.nominations(user).annotate(
@@ -117,17 +107,7 @@ def _nominations(user):
 @paginate(Pagination)
 def nomination_list(request, filters: Query[NominationFilters]):
     user = require_signed_in(request)
-    qs = apply_filters(
-        _nominations(user),
-        filters,
-        {
-            "session": "session_id",
-            "participant": "participant_id",
-            "country": "country__iso3__iexact",
-            "status": "status",
-            "outcome": "outcome",
-        },
-    )
+    qs = filters.filter(_nominations(user))
     return qs.order_by("session__start", "session_id", "country__name", "priority", "pk")
 
 

@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from ninja import Field, Query, Schema, Status
+from ninja import Field, PatchDict, Query, Schema, Status
 from ninja.pagination import paginate
 
 from icihub.core.access import get_visible
@@ -11,12 +11,11 @@ from icihub.core.apikit import (
     READ_ERRORS,
     Id,
     Pagination,
-    apply_filters,
     require_signed_in,
 )
-from icihub.core.listing import search
 
 from .. import selectors, services
+from ..filters import ParticipantFilters
 from ..models import (
     Participant,
 )
@@ -63,29 +62,8 @@ class ParticipantIn(Schema):
     date_of_birth: dt.date | None = None
 
 
-class ParticipantPatch(Schema):
-    given_name: str | None = None
-    family_name: str | None = None
-    name_ar: str | None = None
-    country: str | None = None
-    service: ParticipantService | None = None
-    rank: str | None = None
-    rank_code: ParticipantRankCode | None = None
-    position: str | None = None
-    organisation: str | None = None
-    email: str | None = None
-    date_of_birth: dt.date | None = None
-
-
-class ParticipantFilters(Schema):
-    q: str | None = Field(None, description="Words of the name (Latin or Arabic) or e-mail")
-    country: str | None = Field(None, description="ISO alpha-3 code")
-    service: ParticipantService | None = None
-    rank_code: ParticipantRankCode | None = None
-
-
-def _participant_data(payload: Schema, *, partial: bool) -> dict:
-    data = payload.dict(exclude_unset=partial)
+def _participant_data(payload: Schema | dict, *, partial: bool) -> dict:
+    data = payload if partial else payload.dict()  # a PatchDict: the fields sent
     if partial:
         data = {k: v for k, v in data.items() if v is not None}
     for key, value in list(data.items()):
@@ -104,14 +82,7 @@ def _participants(user):
 @paginate(Pagination)
 def participant_list(request, filters: Query[ParticipantFilters]):
     user = require_signed_in(request)
-    qs = apply_filters(
-        _participants(user),
-        filters,
-        {"country": "country__iso3__iexact", "service": "service", "rank_code": "rank_code"},
-    )
-    if filters.q:
-        qs = search(qs, filters.q, ["search_text"])
-    return qs
+    return filters.filter(_participants(user))
 
 
 @router.get("/training/participants/{int:pk}", response={200: ParticipantOut, **READ_ERRORS})
@@ -132,7 +103,7 @@ def participant_create(request, payload: ParticipantIn):
 
 
 @router.patch("/training/participants/{int:pk}", response={200: ParticipantOut, **ERRORS})
-def participant_update(request, pk: Id, payload: ParticipantPatch):
+def participant_update(request, pk: Id, payload: PatchDict[ParticipantIn]):
     user = require_signed_in(request)
     participant = get_visible(Participant, user, pk=pk)
     services.update_participant(user, participant, _participant_data(payload, partial=True))

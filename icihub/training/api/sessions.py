@@ -3,7 +3,7 @@
 import datetime as dt
 
 from django.db.models import Prefetch
-from ninja import Field, Query, Schema, Status
+from ninja import Field, PatchDict, Query, Schema, Status
 from ninja.pagination import paginate
 
 from icihub.core.access import get_visible
@@ -14,13 +14,12 @@ from icihub.core.apikit import (
     Count,
     Id,
     Pagination,
-    Year,
     actor,
-    apply_filters,
     require_signed_in,
 )
 
 from .. import selectors, services
+from ..filters import SessionFilters
 from ..models import (
     Course,
     SeatQuota,
@@ -69,11 +68,11 @@ class SessionOut(Schema):
         return list(obj.quotas.all())
 
 
-class SessionIn(Schema):
-    course: Id = Field(description="Course id")
+class SessionFields(Schema):
+    """What a session's PATCH may change (``PatchDict``: only the fields sent)."""
+
     start: dt.date
     end: dt.date | None = Field(None, description="Default: the course's duration")
-    reference: str = ""
     venue: str = ""
     capacity: int | None = Field(None, ge=1, le=MAX_SMALL, description="Default: the course's")
     director: str = ""
@@ -82,27 +81,12 @@ class SessionIn(Schema):
     is_public: bool = True
     joining_instructions: str = ""
     notes: str = ""
+
+
+class SessionIn(SessionFields):
+    course: Id = Field(description="Course id")
+    reference: str = ""
     quotas: dict[str, Count] = Field(default_factory=dict, description="ISO code -> seats")
-
-
-class SessionPatch(Schema):
-    start: dt.date | None = None
-    end: dt.date | None = None
-    venue: str | None = None
-    capacity: int | None = Field(None, ge=1, le=MAX_SMALL)
-    director: str | None = None
-    nomination_deadline: dt.date | None = None
-    reallocation_date: dt.date | None = None
-    is_public: bool | None = None
-    joining_instructions: str | None = None
-    notes: str | None = None
-
-
-class SessionFilters(Schema):
-    course: Id | None = Field(None, description="Course id")
-    state: SessionState | None = None
-    year: Year | None = Field(None, description="Year of the start")
-    open: bool | None = Field(None, description="Only sessions open for nominations now")
 
 
 class StateIn(Schema):
@@ -137,12 +121,7 @@ def _quota_map(quotas: dict[str, int]) -> dict:
 @paginate(Pagination)
 def session_list(request, filters: Query[SessionFilters]):
     user = actor(request)
-    qs = apply_filters(
-        _sessions(user), filters, {"course": "course_id", "state": "state", "year": "start__year"}
-    )
-    if filters.open:
-        qs = qs.open_for_nominations()
-    return qs.order_by("start", "pk")
+    return filters.filter(_sessions(user)).order_by("start", "pk")
 
 
 @router.get("/training/sessions/{int:pk}", response={200: SessionOut, **READ_ERRORS})
@@ -164,10 +143,10 @@ def session_create(request, payload: SessionIn):
 
 
 @router.patch("/training/sessions/{int:pk}", response={200: SessionOut, **ERRORS})
-def session_update(request, pk: Id, payload: SessionPatch):
+def session_update(request, pk: Id, payload: PatchDict[SessionFields]):
     user = require_signed_in(request)
     session = get_visible(Session, user, pk=pk)
-    data = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
+    data = {k: v for k, v in payload.items() if v is not None}
     services.update_session(user, session, data)
     return _fetch(_sessions(user), session)
 

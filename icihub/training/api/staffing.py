@@ -4,7 +4,7 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from ninja import Field, Schema, Status
+from ninja import Field, PatchDict, Query, Schema, Status
 from ninja.pagination import paginate
 
 from icihub.core.access import get_visible
@@ -19,6 +19,7 @@ from icihub.core.apikit import (
 from icihub.partners.models import Organisation
 
 from .. import selectors, services
+from ..filters import InstructorFilters
 from ..models import (
     Assignment,
     Instructor,
@@ -57,19 +58,8 @@ class InstructorIn(Schema):
     is_active: bool = True
 
 
-class InstructorPatch(Schema):
-    full_name: str | None = None
-    name_ar: str | None = None
-    title: str | None = None
-    organisation: str | None = None
-    country: str | None = None
-    email: str | None = None
-    expertise: str | None = None
-    is_active: bool | None = None
-
-
-def _instructor_data(payload: Schema, *, partial: bool) -> dict:
-    data = payload.dict(exclude_unset=partial)
+def _instructor_data(payload: Schema | dict, *, partial: bool) -> dict:
+    data = payload if partial else payload.dict()  # a PatchDict: the fields sent
     if partial:
         data = {k: v for k, v in data.items() if v is not None}
     if "organisation" in data:
@@ -84,12 +74,9 @@ def _instructor_data(payload: Schema, *, partial: bool) -> dict:
 
 @router.get("/training/instructors", response={200: list[InstructorOut], **READ_ERRORS})
 @paginate(Pagination)
-def instructor_list(request, organisation: str | None = None):
+def instructor_list(request, filters: Query[InstructorFilters]):
     user = require_signed_in(request)
-    qs = selectors.instructors(user)
-    if organisation:
-        qs = qs.filter(organisation__slug=organisation)
-    return qs
+    return filters.filter(selectors.instructors(user))
 
 
 @router.get("/training/instructors/{int:pk}", response={200: InstructorOut, **READ_ERRORS})
@@ -106,7 +93,7 @@ def instructor_create(request, payload: InstructorIn):
 
 
 @router.patch("/training/instructors/{int:pk}", response={200: InstructorOut, **ERRORS})
-def instructor_update(request, pk: Id, payload: InstructorPatch):
+def instructor_update(request, pk: Id, payload: PatchDict[InstructorIn]):
     user = require_signed_in(request)
     instructor = get_visible(Instructor, user, pk=pk)
     services.update_instructor(user, instructor, _instructor_data(payload, partial=True))

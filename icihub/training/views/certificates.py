@@ -22,6 +22,7 @@ from icihub.core.listing import Filter, ListPage
 from icihub.core.text import attach
 
 from .. import selectors, services
+from ..filters import CertificatePageFilters
 from ..forms import (
     RequiredReasonForm,
 )
@@ -41,15 +42,15 @@ CERTIFICATE_LIST = ListPage(
         "nomination__participant__search_text",
         "nomination__session__reference",
     ],
+    filterset=CertificatePageFilters,
     filters=[
         Filter(
             "state",
             gettext_lazy("State"),
-            "state",
-            [("valid", gettext_lazy("valid")), ("revoked", gettext_lazy("revoked"))],
+            choices=[("valid", gettext_lazy("valid")), ("revoked", gettext_lazy("revoked"))],
         ),
-        Filter("year", gettext_lazy("Year"), "nomination__session__start__year", _year_choices),
-        Filter("country", gettext_lazy("Country"), "nomination__country__iso3", _country_choices),
+        Filter("year", gettext_lazy("Year"), choices=_year_choices),
+        Filter("country", gettext_lazy("Country"), choices=_country_choices),
     ],
 )
 

@@ -23,6 +23,7 @@ from icihub.core.models import Citation
 from icihub.menu.models import Activity
 
 from .. import selectors, services
+from ..filters import CoursePageFilters
 from ..forms import (
     CourseForm,
 )
@@ -38,12 +39,12 @@ from ._common import _area_choices, _can_create
 COURSE_LIST = ListPage(
     template="training/course_list.html",
     results_template="training/_course_results.html",
-    search_fields=["search_text"],
+    filterset=CoursePageFilters,
     filters=[
-        Filter("area", gettext_lazy("Area"), "areas__code", _area_choices, distinct=True),
-        Filter("delivery", gettext_lazy("Delivery"), "delivery", Course.Delivery.choices),
-        Filter("level", gettext_lazy("Level"), "level", Activity.Level.choices),
-        Filter("status", gettext_lazy("Status"), "status", Activity.Status.choices),
+        Filter("area", gettext_lazy("Area"), choices=_area_choices),
+        Filter("delivery", gettext_lazy("Delivery"), choices=Course.Delivery.choices),
+        Filter("level", gettext_lazy("Level"), choices=Activity.Level.choices),
+        Filter("status", gettext_lazy("Status"), choices=Activity.Status.choices),
     ],
 )
 

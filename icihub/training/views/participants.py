@@ -21,6 +21,7 @@ from icihub.core.forms import add_service_errors
 from icihub.core.listing import Filter, ListPage
 
 from .. import exports, permissions, privacy, selectors, services
+from ..filters import ParticipantFilters
 from ..forms import (
     ParticipantForm,
 )
@@ -35,13 +36,11 @@ from ._common import _country_choices
 PARTICIPANT_LIST = ListPage(
     template="training/participant_list.html",
     results_template="training/_participant_results.html",
-    search_fields=["search_text"],
+    filterset=ParticipantFilters,
     filters=[
-        Filter("country", gettext_lazy("Country"), "country__iso3", _country_choices),
-        Filter("service", gettext_lazy("Service"), "service", Participant.Service.choices),
-        Filter(
-            "rank_code", gettext_lazy("NATO rank code"), "rank_code", Participant.RankCode.choices
-        ),
+        Filter("country", gettext_lazy("Country"), choices=_country_choices),
+        Filter("service", gettext_lazy("Service"), choices=Participant.Service.choices),
+        Filter("rank_code", gettext_lazy("NATO rank code"), choices=Participant.RankCode.choices),
     ],
 )
 

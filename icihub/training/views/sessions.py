@@ -23,6 +23,7 @@ from icihub.core.listing import Filter, ListPage
 from icihub.partners.selectors import eligible_countries
 
 from .. import permissions, selectors, services
+from ..filters import SessionPageFilters
 from ..forms import (
     AssignmentForm,
     QuotaForm,
@@ -43,10 +44,11 @@ SESSION_LIST = ListPage(
     template="training/session_list.html",
     results_template="training/_session_results.html",
     search_fields=["course__search_text", "reference", "venue"],
+    filterset=SessionPageFilters,
     filters=[
-        Filter("state", gettext_lazy("State"), "state", Session.State.choices),
-        Filter("year", gettext_lazy("Year"), "start__year", _year_choices),
-        Filter("area", gettext_lazy("Area"), "course__areas__code", _area_choices, distinct=True),
+        Filter("state", gettext_lazy("State"), choices=Session.State.choices),
+        Filter("year", gettext_lazy("Year"), choices=_year_choices),
+        Filter("area", gettext_lazy("Area"), choices=_area_choices),
     ],
     orderings={"start": "start,pk", "-start": "-start,-pk"},
 )

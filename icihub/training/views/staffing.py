@@ -21,6 +21,7 @@ from icihub.core.forms import add_service_errors
 from icihub.core.listing import Filter, ListPage
 
 from .. import selectors, services
+from ..filters import InstructorFilters
 from ..forms import (
     InstructorForm,
     TripForm,
@@ -45,13 +46,9 @@ INSTRUCTOR_LIST = ListPage(
     template="training/instructor_list.html",
     results_template="training/_instructor_results.html",
     search_fields=["full_name", "name_ar", "organisation__name", "organisation__acronym"],
+    filterset=InstructorFilters,
     filters=[
-        Filter(
-            "organisation",
-            gettext_lazy("Home organisation"),
-            "organisation__slug",
-            _organisation_choices,
-        ),
+        Filter("organisation", gettext_lazy("Home organisation"), choices=_organisation_choices),
     ],
 )
 
