@@ -145,7 +145,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "icihub.core.middleware.StaticFilesMiddleware",  # whitenoise, one-year cache
     "icihub.core.middleware.NulCharacterMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "icihub.core.middleware.IdleSessionMiddleware",  # sessions, the idle timeout
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -288,7 +288,10 @@ if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     USE_X_FORWARDED_HOST = env_bool("ICIHUB_USE_X_FORWARDED_HOST")
 SESSION_COOKIE_AGE = int(os.environ.get("ICIHUB_SESSION_IDLE_SECONDS", str(30 * 60)))
-SESSION_SAVE_EVERY_REQUEST = True  # idle timeout: each request extends the session
+# The idle timeout: each request extends the session, but its row is written only
+# when the expiry moves by more than a minute (core.middleware.IdleSessionMiddleware)
+SESSION_ENGINE = "icihub.core.sessions"
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 CSRF_COOKIE_HTTPONLY = True  # pages send the token from the page (hx-headers), not the cookie
 if HTTPS:
