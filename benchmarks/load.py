@@ -53,7 +53,7 @@ def mix(world, tokens, cookies) -> list[dict]:
         ("/api/v1/me", 2),
     ]
     pages = [
-        (reverse("core:home"), 3),
+        (reverse("home:home"), 3),
         (reverse("training:session_detail", args=[world.session.pk]), 2),
         (reverse("training:session_list"), 2),
         (reverse("training:participant_list"), 2),

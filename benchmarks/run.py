@@ -98,7 +98,17 @@ def server_environment() -> dict:
     return env
 
 
+def collect_static() -> None:
+    """The hashed static files' manifest, as `icihub setup` makes it for a
+    server: pages (rendered here or by gunicorn) name app.css by its hash.
+    Django must be set up (run.measure, load.py)."""
+    from django.core.management import call_command
+
+    call_command("collectstatic", interactive=False, verbosity=0)
+
+
 def start_gunicorn(workers: int, port: int) -> subprocess.Popen:
+    collect_static()
     command = [
         sys.executable,
         "-m",
@@ -355,7 +365,7 @@ def page_reads(world) -> list[dict]:
     from django.urls import reverse
 
     pages = [
-        ("home", reverse("core:home")),
+        ("home", reverse("home:home")),
         ("menu", reverse("menu:activity_list")),
         ("menu activity", reverse("menu:activity_detail", args=[world.activity.pk])),
         ("courses", reverse("training:course_list")),
@@ -588,6 +598,8 @@ def measure(
     from django.conf import settings
     from django.db import connection
     from django.test import Client
+
+    collect_static()
 
     from icihub.core.services import create_token
     from icihub.testing import client_for

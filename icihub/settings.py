@@ -1,6 +1,8 @@
 """icihub settings, read from environment variables.
 
 DATABASE_URL      database (default: SQLite file in ICIHUB_DATA_DIR)
+ICIHUB_DB_CONN_MAX_AGE  seconds a database connection is kept between requests
+                  (default 60, checked before reuse; 0 = a new connection a request)
 ICIHUB_DATA_DIR   data directory (default ./var): database, secret key, uploads, static
 ICIHUB_DEBUG      "1"/"true" to turn debugging on (off by default)
 SECRET_KEY        when not given, generated once and kept in ICIHUB_DATA_DIR/secret_key
@@ -143,7 +145,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "icihub.core.middleware.StaticFilesMiddleware",  # whitenoise, one-year cache
     "icihub.core.middleware.NulCharacterMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "icihub.core.middleware.IdleSessionMiddleware",  # sessions, the idle timeout
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -178,10 +180,14 @@ TEMPLATES = [
     }
 ]
 
+# Persistent connections: a new PostgreSQL connection costs about 8 ms a request
+# (docs/benchmarks.md); a kept one is checked before reuse (CONN_HEALTH_CHECKS), so a
+# restarted database server costs one failed check, not an error page.
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'icihub.sqlite3'}",
-        conn_max_age=int(os.environ.get("ICIHUB_DB_CONN_MAX_AGE", "0")),
+        conn_max_age=int(os.environ.get("ICIHUB_DB_CONN_MAX_AGE") or "60"),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -282,7 +288,10 @@ if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     USE_X_FORWARDED_HOST = env_bool("ICIHUB_USE_X_FORWARDED_HOST")
 SESSION_COOKIE_AGE = int(os.environ.get("ICIHUB_SESSION_IDLE_SECONDS", str(30 * 60)))
-SESSION_SAVE_EVERY_REQUEST = True  # idle timeout: each request extends the session
+# The idle timeout: each request extends the session, but its row is written only
+# when the expiry moves by more than a minute (core.middleware.IdleSessionMiddleware)
+SESSION_ENGINE = "icihub.core.sessions"
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 CSRF_COOKIE_HTTPONLY = True  # pages send the token from the page (hx-headers), not the cookie
 if HTTPS:

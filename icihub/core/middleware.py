@@ -1,6 +1,6 @@
-"""Request middleware of the shared kernel: the audit context, the second
-factor required of staff, security headers (Content-Security-Policy) and the
-API's rate limit."""
+"""Request middleware of the shared kernel: the session's idle timeout, the
+audit context, the second factor required of staff, security headers
+(Content-Security-Policy) and the API's rate limit."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import hashlib
 import time
 
 from django.conf import settings
+from django.contrib.sessions.middleware import SessionMiddleware
 from django.core.cache import cache
 from django.http import HttpResponseBadRequest, HttpResponseRedirect, JsonResponse
 from django.template import loader
@@ -30,6 +31,21 @@ def client_ip(request) -> str | None:
         if parts:
             return parts[-1][:45]
     return request.META.get("REMOTE_ADDR") or None
+
+
+class IdleSessionMiddleware(SessionMiddleware):
+    """Django's session middleware with the idle timeout: a request extends the
+    session (to SESSION_COOKIE_AGE from now), but the session row is written
+    only when that moves its stored expiry by more than
+    ``sessions.IDLE_SLACK`` (a minute), not on every page view as
+    SESSION_SAVE_EVERY_REQUEST would."""
+
+    def process_response(self, request, response):
+        session = getattr(request, "session", None)
+        is_stale = getattr(session, "is_stale", None)
+        if is_stale is not None and not session.modified and not session.is_empty() and is_stale():
+            session.modified = True
+        return super().process_response(request, response)
 
 
 class AuditContextMiddleware:

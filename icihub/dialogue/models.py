@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -206,7 +206,8 @@ class Event(BaseModel, Sourced):
     class Meta:
         verbose_name = _("dialogue event")
         verbose_name_plural = _("dialogue events")
-        ordering = ["-date", "title"]
+        # undated events last on every database (PostgreSQL puts NULL first in DESC)
+        ordering = [F("date").desc(nulls_last=True), "title"]
         indexes = [models.Index(fields=["date"]), models.Index(fields=["format", "date"])]
         constraints = [
             models.UniqueConstraint(
@@ -463,7 +464,7 @@ class FollowUpAction(BaseModel):
     class Meta:
         verbose_name = _("follow-up action")
         verbose_name_plural = _("follow-up actions")
-        ordering = ["due", "id"]
+        ordering = [F("due").asc(nulls_last=True), "id"]  # undated last on every database
         indexes = [models.Index(fields=["state", "due"])]
         constraints = [
             models.CheckConstraint(

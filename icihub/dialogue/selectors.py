@@ -60,6 +60,11 @@ def participants_prefetch(user, with_citations: bool = False) -> Prefetch:
     return Prefetch("participants", queryset=qs)
 
 
+# The register's order: latest first, undated events last on every database
+# (PostgreSQL puts NULL first in a descending order, SQLite last).
+EVENT_ORDER = (F("date").desc(nulls_last=True), "title", "pk")
+
+
 def events_for(user):
     """Visible events with what a list row shows (no N+1). Staff also get
     ``overdue_count``, the event's overdue follow-up actions (0 for others:
@@ -228,7 +233,7 @@ def event_detail(user, pk) -> Event:
             "actions",
             queryset=FollowUpAction.objects.visible_to(user)
             .select_related("owner_user", "owner_organisation")
-            .order_by("state", "due", "id"),
+            .order_by("state", F("due").asc(nulls_last=True), "id"),
         ),
         citations_prefetch(user),
     )

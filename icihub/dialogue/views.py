@@ -80,7 +80,7 @@ def event_list(request):
     except ValidationError as exc:
         errors = {k: " ".join(v) for k, v in exc.message_dict.items()}
         qs = qs.none()
-    page, querystring = _page(request, qs.order_by("-date", "title"))
+    page, querystring = _page(request, qs.order_by(*selectors.EVENT_ORDER))
     context = {
         "page_obj": page,
         "object_list": page.object_list,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.conf import settings
+from django.db.models import F
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -29,7 +30,9 @@ class ActivityForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["areas"].queryset = Area.objects.order_by("position", "name")
         self.fields["provider"].queryset = Organisation.objects.order_by("name")
-        self.fields["eligible_frameworks"].queryset = Framework.objects.order_by("launched")
+        self.fields["eligible_frameworks"].queryset = Framework.objects.order_by(
+            F("launched").asc(nulls_last=True)
+        )
         self.fields["eligible_countries"].queryset = Country.objects.order_by("name")
         self.fields["eligible_countries"].widget.attrs["size"] = 8
 

@@ -16,7 +16,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from icihub.core.models import Citation
@@ -350,7 +350,12 @@ def search(user, query: MenuQuery | dict | None = None, *, with_facets: bool = T
             (row.areas, row.frameworks, row.countries)[kind].add(target)
 
     areas = {a.pk: a for a in Area.objects.visible_to(user).order_by("position", "name")}
-    frameworks = {f.pk: f for f in Framework.objects.visible_to(user).order_by("launched", "code")}
+    frameworks = {
+        f.pk: f
+        for f in Framework.objects.visible_to(user).order_by(
+            F("launched").asc(nulls_last=True), "code"
+        )
+    }
     partner_frameworks = _partner_frameworks()
     _open_sets(rows.values(), partner_frameworks)
     country_ids = set(partner_frameworks)

@@ -63,7 +63,7 @@ class Framework(LocalName, BaseModel, Sourced, Searchable):
     class Meta:
         verbose_name = _("framework")
         verbose_name_plural = _("frameworks")
-        ordering = ["launched", "name"]
+        ordering = [F("launched").asc(nulls_last=True), "name"]
 
     def __str__(self) -> str:
         return self.local_name
@@ -273,7 +273,11 @@ class Partnership(BaseModel, Sourced):
     class Meta:
         verbose_name = _("partnership")
         verbose_name_plural = _("partnerships")
-        ordering = ["framework__launched", "accession", "country__name"]
+        ordering = [
+            F("framework__launched").asc(nulls_last=True),
+            F("accession").asc(nulls_last=True),
+            "country__name",
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["country", "framework"],
@@ -360,7 +364,7 @@ class Appointment(BaseModel, Sourced):
     class Meta:
         verbose_name = _("appointment")
         verbose_name_plural = _("appointments")
-        ordering = ["start", "person__name"]
+        ordering = [F("start").asc(nulls_last=True), "person__name"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(end__isnull=True) | Q(start__isnull=True) | Q(end__gte=F("start")),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Prefetch, Q
+from django.db.models import F, Prefetch, Q
 from django.utils.translation import gettext as _
 
 from icihub.core.models import Citation
@@ -61,7 +61,7 @@ def initiative_at_a_glance(user) -> dict:
         .filter(framework__code="ici")
         .select_related("country", "framework")
         .prefetch_related(citations)
-        .order_by("accession", "country__name")
+        .order_by(F("accession").asc(nulls_last=True), "country__name")
     )
     members = [p for p in partnerships if p.status == Partnership.Status.MEMBER]
     participants = [p for p in partnerships if p.status == Partnership.Status.PARTICIPANT]
@@ -205,7 +205,9 @@ def people(user):
         _visible(Country, user, "country"),
         Prefetch(
             "appointments",
-            queryset=appointments(user).order_by("start", "organisation__name"),
+            queryset=appointments(user).order_by(
+                F("start").asc(nulls_last=True), "organisation__name"
+            ),
         ),
     )
 

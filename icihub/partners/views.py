@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import F
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -130,7 +131,7 @@ def framework_detail(request, code):
     partnerships = list(
         selectors.partnerships(request.user)
         .filter(framework=framework)
-        .order_by("status", "accession", "country__name")
+        .order_by("status", F("accession").asc(nulls_last=True), "country__name")
     )
     groups = [
         (status, label, [p for p in partnerships if p.status == status])
@@ -445,7 +446,7 @@ def organisation_detail(request, slug):
             "appointments": list(
                 selectors.appointments(request.user)
                 .filter(organisation=organisation)
-                .order_by("-is_head", "start", "person__name")
+                .order_by("-is_head", F("start").asc(nulls_last=True), "person__name")
             ),
             "children": list(related.filter(parent=organisation)),
             "missions": list(related.filter(accredited_to=organisation)),

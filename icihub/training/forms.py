@@ -205,14 +205,46 @@ class RequiredReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=1000)
 
 
+class SearchSelect(forms.Widget):
+    """A choice among many rows (thousands of participants or instructors) as a
+    search box: typing asks ``search_url`` (htmx) for the matching rows, offered
+    as radio buttons that post the chosen id under the field's name. Django's
+    Select would put every row into the page; the field's queryset still
+    validates the id posted (a bad one is a form error)."""
+
+    template_name = "training/_search_select.html"
+
+    def __init__(self, search_url: str, attrs=None):
+        super().__init__(attrs)
+        self.search_url = search_url
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["search_url"] = self.search_url
+        selected = None
+        queryset = getattr(getattr(self, "choices", None), "queryset", None)
+        if value not in (None, "") and queryset is not None and str(value).isdigit():
+            selected = queryset.filter(pk=value).first()
+        context["widget"]["selected"] = selected
+        return context
+
+
+def _searched(field: forms.ModelChoiceField, search_url: str | None) -> None:
+    if search_url:
+        queryset = field.queryset
+        field.widget = SearchSelect(search_url)
+        field.queryset = queryset  # gives the new widget the choices
+
+
 class SubstituteForm(forms.Form):
     participant = forms.ModelChoiceField(label=_("Substitute"), queryset=Participant.objects.none())
     reason = forms.CharField(label=_("Reason"), max_length=1000, required=False)
 
-    def __init__(self, *args, candidates=None, **kwargs):
+    def __init__(self, *args, candidates=None, search_url=None, **kwargs):
         super().__init__(*args, **kwargs)
         if candidates is not None:
             self.fields["participant"].queryset = candidates
+        _searched(self.fields["participant"], search_url)
 
 
 class EvaluationForm(forms.Form):
@@ -310,10 +342,11 @@ class AssignmentForm(forms.Form):
     instructor = forms.ModelChoiceField(label=_("Instructor"), queryset=Instructor.objects.none())
     role = forms.ChoiceField(label=_("Role"), choices=Assignment.Part.choices)
 
-    def __init__(self, *args, instructors=None, **kwargs):
+    def __init__(self, *args, instructors=None, search_url=None, **kwargs):
         super().__init__(*args, **kwargs)
         if instructors is not None:
             self.fields["instructor"].queryset = instructors
+        _searched(self.fields["instructor"], search_url)
 
 
 class TripForm(forms.Form):

@@ -407,7 +407,13 @@ class Participant(BaseModel):
         verbose_name = _("participant")
         verbose_name_plural = _("participants")
         ordering = ["family_name", "given_name", "id"]
-        indexes = [models.Index(fields=["country", "name_key"])]
+        indexes = [
+            models.Index(fields=["country", "name_key"]),
+            # the default order of the participants list: a page without a sort
+            models.Index(
+                fields=["family_name", "given_name", "id"], name="training_participant_order"
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 Lower("email"),

@@ -23,6 +23,11 @@ urlpatterns = [
     path("sessions/<int:pk>/complete/", views.session_complete, name="session_complete"),
     path("sessions/<int:pk>/joining/", views.session_joining, name="session_joining"),
     path("sessions/<int:pk>/assign/", views.session_assign, name="session_assign"),
+    path(
+        "sessions/<int:pk>/instructor-search/",
+        views.session_instructor_search,
+        name="session_instructor_search",
+    ),
     path("sessions/<int:pk>/certificates/", views.session_certify, name="session_certify"),
     path(
         "sessions/<int:pk>/certificates.zip",
@@ -38,6 +43,11 @@ urlpatterns = [
         "nominations/<int:pk>/substitute/",
         views.nomination_substitute,
         name="nomination_substitute",
+    ),
+    path(
+        "nominations/<int:pk>/substitute-search/",
+        views.nomination_substitute_search,
+        name="nomination_substitute_search",
     ),
     path("nominations/<int:pk>/certificate/", views.nomination_certify, name="nomination_certify"),
     path("nominations/<int:pk>/evaluation/", views.evaluation_form, name="evaluation_form"),

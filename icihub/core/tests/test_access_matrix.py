@@ -770,6 +770,9 @@ PAGES: dict[str, Page] = {
     "operations:overview": Page(ONLY(STAFF)),
     # -- home (issue 13: the home page moved out of the kernel into its own top app) ------------
     "home:home": Page(PUBLIC()),
+    # -- search boxes of long choice lists (issue 11: instructors, substitutes) --------------
+    "training:session_instructor_search": Page(WRITE(STAFF), targets=sessions),
+    "training:nomination_substitute_search": Page(WRITE(STAFF, "coord"), targets=nominations_open),
 }
 
 

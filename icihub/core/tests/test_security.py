@@ -374,7 +374,6 @@ def test_sessions_expire_when_idle(settings, kwt_coordinator):
     from django.utils import timezone
 
     assert settings.SESSION_COOKIE_AGE == 30 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
     client = Client()
     sign_in(client, "coord-kwt")
     key = client.cookies["sessionid"].value
@@ -390,6 +389,46 @@ def test_sessions_expire_when_idle(settings, kwt_coordinator):
         expire_date=timezone.now() - dt.timedelta(seconds=1)
     )
     assert client.get("/tokens/").status_code == 302
+
+
+def test_a_page_view_writes_the_session_only_when_its_expiry_moves(settings, kwt_coordinator):
+    """The idle timeout without a write on every page view: the session row is
+    written again only when the request moves its expiry by more than a minute."""
+    import datetime as dt
+
+    from django.contrib.sessions.models import Session
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    assert settings.SESSION_SAVE_EVERY_REQUEST is False
+    client = Client()
+    sign_in(client, "coord-kwt")
+    key = client.cookies["sessionid"].value
+
+    def session_writes(path):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(path).status_code == 200
+        return [
+            q["sql"]
+            for q in queries.captured_queries
+            if "django_session" in q["sql"] and not q["sql"].lstrip().startswith("SELECT")
+        ]
+
+    # just signed in: a page view reads the session and writes nothing
+    assert session_writes("/tokens/") == []
+    stored = Session.objects.get(session_key=key).expire_date
+    assert session_writes("/tokens/") == []
+    assert Session.objects.get(session_key=key).expire_date == stored
+    # 30 seconds behind: still no write
+    Session.objects.filter(session_key=key).update(expire_date=stored - dt.timedelta(seconds=30))
+    assert session_writes("/tokens/") == []
+    # two minutes behind: written, 30 minutes ahead again
+    Session.objects.filter(session_key=key).update(expire_date=stored - dt.timedelta(minutes=2))
+    assert len(session_writes("/tokens/")) == 1
+    assert Session.objects.get(session_key=key).expire_date > timezone.now() + dt.timedelta(
+        minutes=29
+    )
 
 
 def test_session_api_writes_are_refused_without_a_token(kwt_coordinator):

@@ -124,3 +124,23 @@ def test_centre_staff_runs_a_session_from_acceptance_to_verified_certificate(
     verdict = page.locator("#verification")
     assert "This certificate is valid." in verdict.inner_text()
     assert kuwaitis[0].family_name not in verdict.inner_text()
+
+
+def test_coordinator_picks_a_substitute_by_typing(
+    browser_page, live_server, session, kuwaitis, kwt_coordinator
+):
+    """The substitute is found by typing part of the name (htmx asks the search
+    view), chosen among the rows offered, and posted as an id."""
+    nomination = services.nominate(kwt_coordinator, session, kuwaitis[0])
+    page = login(browser_page, live_server, kwt_coordinator)
+    page.goto(live_url(live_server, nomination.get_absolute_url()))
+    assert page.locator('select[name="participant"]').count() == 0
+    page.fill("#id_participant", kuwaitis[2].family_name[:-1])
+    option = page.locator(f'#id_participant-results input[value="{kuwaitis[2].pk}"]')
+    option.wait_for()
+    option.check()
+    page.get_by_role("button", name="Substitute (keeps the seat)").click()
+    page.wait_for_load_state()
+    assert "Substitute recorded" in page.locator(".messages").inner_text()
+    replacement = Nomination.objects.get(session=session, participant=kuwaitis[2])
+    assert replacement.substitute_for_id == nomination.pk

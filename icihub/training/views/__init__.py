@@ -64,6 +64,7 @@ from .participants import (  # noqa: F401
     participant_export,
     participant_list,
 )
+from .search import nomination_substitute_search, session_instructor_search  # noqa: F401
 from .sessions import (  # noqa: F401
     REALLOCATION_RULE,
     SESSION_LIST,

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -90,6 +91,20 @@ def session_nominate(request, pk):
     )
 
 
+def substitute_candidates(user, nomination):
+    """Who may replace this nominee: people of the nomination's country that
+    ``user`` sees, not anonymised, not already nominated to the session."""
+    taken = nomination.session.nominations.filter(status__in=Nomination.ACTIVE).values(
+        "participant_id"
+    )
+    return (
+        selectors.participants(user)
+        .filter(country_id=nomination.country_id, anonymised_at__isnull=True)
+        .exclude(pk__in=taken)
+        .order_by("family_name", "given_name", "pk")
+    )
+
+
 def _nomination(request, pk):
     return get_visible(selectors.nominations(request.user), request.user, pk=pk)
 
@@ -111,15 +126,7 @@ def nomination_detail(request, pk):
     staff = is_staff(user)
     substitutes = None
     if permissions.nominates(user) and nomination.is_active:
-        taken = nomination.session.nominations.filter(status__in=Nomination.ACTIVE).values(
-            "participant_id"
-        )
-        substitutes = (
-            selectors.participants(user)
-            .filter(country_id=nomination.country_id, anonymised_at__isnull=True)
-            .exclude(pk__in=taken)
-            .order_by("family_name", "given_name")
-        )
+        substitutes = substitute_candidates(user, nomination)
     try:
         evaluation = nomination.evaluation
     except Evaluation.DoesNotExist:
@@ -131,7 +138,10 @@ def nomination_detail(request, pk):
         "session": nomination.session,
         "can_decide": permissions.can_decide(user, nomination),
         "can_withdraw": nomination.is_active and can_change(user, nomination),
-        "substitute_form": SubstituteForm(candidates=substitutes)
+        "substitute_form": SubstituteForm(
+            candidates=substitutes,
+            search_url=reverse("training:nomination_substitute_search", args=[nomination.pk]),
+        )
         if substitutes is not None
         else None,
         "evaluation": evaluation if (staff or own) else None,

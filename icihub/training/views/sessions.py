@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -106,7 +107,8 @@ def session_detail(request, pk):
     }
     if manage:
         context["assign_form"] = AssignmentForm(
-            instructors=selectors.instructors(user).filter(is_active=True)
+            instructors=selectors.instructors(user).filter(is_active=True),
+            search_url=reverse("training:session_instructor_search", args=[session.pk]),
         )
     return render(request, "training/session_detail.html", context)
 

@@ -1,0 +1,32 @@
+"""Database connections are kept between requests (CONN_MAX_AGE, checked
+before reuse) unless ICIHUB_DB_CONN_MAX_AGE says otherwise."""
+
+import os
+import subprocess
+import sys
+
+CODE = (
+    "import django; django.setup(); from django.conf import settings as s; "
+    "d = s.DATABASES['default']; print(d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS'])"
+)
+
+
+def settings_of(tmp_path, **env_extra) -> list[str]:
+    env = {k: v for k, v in os.environ.items() if k != "ICIHUB_DB_CONN_MAX_AGE"}
+    env.update(ICIHUB_DATA_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="icihub.settings")
+    env.update(env_extra)
+    result = subprocess.run(
+        [sys.executable, "-c", CODE], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.split()
+
+
+def test_connections_are_kept_and_checked_by_default(tmp_path):
+    assert settings_of(tmp_path) == ["60", "True"]
+    assert settings_of(tmp_path, ICIHUB_DB_CONN_MAX_AGE="") == ["60", "True"]
+
+
+def test_the_environment_overrides_the_connection_age(tmp_path):
+    assert settings_of(tmp_path, ICIHUB_DB_CONN_MAX_AGE="0") == ["0", "True"]
+    assert settings_of(tmp_path, ICIHUB_DB_CONN_MAX_AGE="300") == ["300", "True"]

@@ -1,0 +1,61 @@
+"""Undated rows sort the same way on SQLite and PostgreSQL: last (PostgreSQL
+puts NULL first in a descending order, SQLite first in an ascending one).
+Run on both: DATABASE_URL=postgres://... pytest this file."""
+
+import datetime as dt
+import re
+
+import pytest
+
+from icihub.dialogue import selectors
+from icihub.dialogue.models import Event, FollowUpAction
+from icihub.partners.models import Framework, Organisation
+from icihub.testing import client_for
+
+from .helpers import make_event
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def events():
+    return [
+        make_event("Zordering undated", date=None),
+        make_event("Zordering older", date="2015-03"),
+        make_event("Zordering newer", date="2021-11-02"),
+    ]
+
+
+def test_undated_events_come_last_in_the_register(nato_staff, events):
+    expected = ["Zordering newer", "Zordering older", "Zordering undated"]
+    html = client_for(nato_staff).get("/dialogue/?q=zordering").content.decode()
+    shown = list(dict.fromkeys(re.findall(r"Zordering \w+", html)))
+    assert shown == expected
+    mine = Event.objects.filter(title__startswith="Zordering")
+    assert [e.title for e in mine] == expected  # the model's default order
+    assert [e.title for e in mine.order_by(*selectors.EVENT_ORDER)] == expected
+
+
+def test_undated_actions_come_last(events):
+    event = events[0]
+    org = Organisation.objects.get(slug="nato-pasp")
+    for name, due in (
+        ("none", None),
+        ("later", dt.date(2030, 1, 2)),
+        ("soon", dt.date(2029, 1, 1)),
+    ):
+        FollowUpAction.objects.create(
+            event=event, description=name, owner_organisation=org, due=due
+        )
+    assert [a.description for a in FollowUpAction.objects.filter(event=event)] == [
+        "soon",
+        "later",
+        "none",
+    ]
+
+
+def test_undated_frameworks_come_last():
+    Framework.objects.create(code="zz-undated", acronym="ZZ", name="Undated framework")
+    frameworks = list(Framework.objects.all())
+    assert frameworks[-1].code == "zz-undated"
+    assert all(f.launched is not None for f in frameworks[:-1])

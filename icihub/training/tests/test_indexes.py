@@ -1,0 +1,19 @@
+"""The indexes that serve the lists' default orders exist in the database."""
+
+import pytest
+from django.db import connection
+
+pytestmark = pytest.mark.django_db
+
+
+def indexed_columns(table: str) -> list[list[str]]:
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, table)
+    return [c["columns"] for c in constraints.values() if c["index"]]
+
+
+def test_the_participants_default_order_is_indexed():
+    from icihub.training.models import Participant
+
+    assert Participant._meta.ordering == ["family_name", "given_name", "id"]
+    assert ["family_name", "given_name", "id"] in indexed_columns("training_participant")
