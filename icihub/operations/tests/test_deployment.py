@@ -89,6 +89,10 @@ class Cluster:
                 "ICIHUB_EMAIL_HOST": "127.0.0.1",
                 "ICIHUB_EMAIL_PORT": str(smtp_port),
                 "ICIHUB_WORKER_STALE_SECONDS": "30",
+                # Pages name their static files; the hashed names need a
+                # collectstatic that this test of the shared system does not run
+                # (test_static_files.py covers the manifest).
+                "ICIHUB_STATICFILES_STORAGE": "django.contrib.staticfiles.storage.StaticFilesStorage",
             }
         )
 
