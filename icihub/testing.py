@@ -11,7 +11,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from icihub.core import services
-from icihub.core.access import Role
+from icihub.core.access import SYSTEM, Role
 from icihub.partners.models import Country
 
 PASSWORD = "Correct-Horse-Battery-9"
@@ -23,7 +23,7 @@ def make_user(role: str, country: str | None = None, username: str | None = None
         country = "KWT"
     username = username or f"{role}-{country or 'x'}".lower()
     return services.create_user(
-        None,
+        SYSTEM,
         username=username,
         role=role,
         country=Country.objects.get(iso3=country) if country else None,
@@ -86,7 +86,7 @@ class ApiClient:
         self.headers = {}
         self.user = user
         if user is not None:
-            _row, raw = services.create_token(None, user, name="test")
+            _row, raw = services.create_token(SYSTEM, user, name="test")
             self.headers["Authorization"] = f"Bearer {raw}"
 
     def _url(self, path: str) -> str:

@@ -97,14 +97,6 @@ def is_system(actor) -> bool:
     return actor is SYSTEM
 
 
-def acts_as_system(actor) -> bool:
-    """Whether ``actor`` is :data:`SYSTEM`, or None: the account services
-    (``core/services.py``, ``core/security.py``) still read None as the system,
-    the spelling of set-up code and tests written before :data:`SYSTEM`. Nothing
-    else does: a None user elsewhere is an anonymous visitor."""
-    return actor is None or actor is SYSTEM
-
-
 def role_of(user) -> Role | None:
     """The user's role, or None for an anonymous visitor or an inactive account."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:

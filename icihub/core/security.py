@@ -34,7 +34,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import audit
-from .access import STAFF_ROLES, acts_as_system, role_of
+from .access import STAFF_ROLES, SYSTEM, is_system, role_of
 from .models import RecoveryCode, SignInFailure, TOTPDevice, User
 
 SESSION_VERIFIED = "icihub_2fa_verified"
@@ -336,7 +336,7 @@ def confirm_device(user, code: str, *, ip: str | None = None) -> list[str] | Non
         return new_recovery_codes(user, actor=user)
 
 
-def install_device(user, secret: str | None = None, actor=None) -> TOTPDevice:
+def install_device(user, secret: str | None = None, actor=SYSTEM) -> TOTPDevice:
     """Give ``user`` a confirmed authenticator with ``secret`` (demo accounts and
     tests; the system acts). Replaces any existing one."""
     with transaction.atomic():
@@ -357,7 +357,7 @@ def install_device(user, secret: str | None = None, actor=None) -> TOTPDevice:
 def _check_remove_2fa(actor, user) -> None:
     """An account whose role requires a second factor cannot turn it off itself;
     another account's is reset by staff who may manage it (the system may)."""
-    if acts_as_system(actor):
+    if is_system(actor):
         return
     if actor.pk == user.pk:
         if requires_2fa(user):
@@ -406,7 +406,7 @@ def end_sessions(actor, user, *, revoke_tokens: bool = False, reason: str = "") 
     from .services import check_manage
     from .services import revoke_tokens as revoke
 
-    if not acts_as_system(actor) and actor.pk != user.pk:
+    if not is_system(actor) and actor.pk != user.pk:
         check_manage(actor, user)
     with transaction.atomic():
         _raise_session_epoch(user)

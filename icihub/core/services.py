@@ -19,10 +19,11 @@ from . import audit
 from .access import (
     NATO_ROLES,
     STAFF_ROLES,
+    SYSTEM,
     Role,
-    acts_as_system,
     check_change,
     check_create,
+    is_system,
     role_of,
 )
 from .errors import Conflict
@@ -123,7 +124,7 @@ def _country_of(model, data: dict, instance=None) -> int | None:
 
 
 def _check_role_grant(actor, role: str, target: User | None = None) -> None:
-    if acts_as_system(actor):
+    if is_system(actor):
         return  # the system: the CLI (`icihub user ...`) and set-up
     actor_role = role_of(actor)
     if actor_role not in STAFF_ROLES:
@@ -161,7 +162,7 @@ def create_user(
     country=None,
     validate: bool = True,
 ) -> User:
-    """Create an account. ``actor`` SYSTEM (or None) is the system (CLI, set-up)."""
+    """Create an account. ``actor`` SYSTEM is the system (CLI, set-up)."""
     _check_role_grant(actor, role)
     _validate_role_country(role, country)
     if User.objects.filter(username__iexact=username).exists():
@@ -231,7 +232,7 @@ def change_role(actor, user: User, *, role: str, country=None, reason: str = "")
 
 def set_active(actor, user: User, active: bool, reason: str = "") -> User:
     _check_role_grant(actor, user.role, target=user)
-    if not acts_as_system(actor) and actor.pk == user.pk and not active:
+    if not is_system(actor) and actor.pk == user.pk and not active:
         raise ValidationError({"is_active": _("You cannot deactivate your own account.")})
     if user.is_active == active:
         return user  # nothing changes: no audit entry claiming it did
@@ -245,7 +246,7 @@ def set_active(actor, user: User, active: bool, reason: str = "") -> User:
 
 
 def set_password(actor, user: User, password: str) -> None:
-    if not acts_as_system(actor) and actor.pk != user.pk:
+    if not is_system(actor) and actor.pk != user.pk:
         _check_role_grant(actor, user.role, target=user)
     try:
         validate_password(password, user)
@@ -264,7 +265,7 @@ def create_token(
 ) -> tuple[ApiToken, str]:
     """Issue a bearer token for ``user``; returns the row and the raw token, which
     is shown once and never stored."""
-    if not acts_as_system(actor) and actor.pk != user.pk and role_of(actor) != Role.ADMIN:
+    if not is_system(actor) and actor.pk != user.pk and role_of(actor) != Role.ADMIN:
         raise PermissionDenied(_("You may create tokens for yourself only."))
     if not user.is_active:
         raise ValidationError({"user": _("The account is inactive.")})
@@ -289,7 +290,7 @@ def create_token(
 
 
 def revoke_token(actor, token: ApiToken) -> ApiToken:
-    if not acts_as_system(actor):
+    if not is_system(actor):
         check_change(actor, token)
     if token.revoked_at is None:
         with audit.acting(actor):
@@ -298,7 +299,7 @@ def revoke_token(actor, token: ApiToken) -> ApiToken:
     return token
 
 
-def revoke_tokens(user: User, actor=None) -> int:
+def revoke_tokens(user: User, actor=SYSTEM) -> int:
     tokens: Iterable[ApiToken] = ApiToken.objects.filter(user=user, revoked_at__isnull=True)
     count = 0
     for token in tokens:

@@ -17,12 +17,10 @@ from django.utils.translation import gettext as _
 from icihub.core import audit
 from icihub.core import services as core
 from icihub.core.access import (
-    Role,
     can_change,
     can_see,
     check_change,
     check_create,
-    role_of,
 )
 from icihub.core.dates import PartialDate
 from icihub.core.errors import Conflict
@@ -31,6 +29,7 @@ from icihub.menu.models import Area
 from icihub.partners.models import Country, Organisation, Person
 
 from .models import CENTRE_SLUG, Attendee, Event, FollowUpAction, Participant
+from .permissions import writes_centre_events_only
 
 EVENT_FIELDS = (
     "key",
@@ -193,7 +192,7 @@ def _venue_slug(venue) -> str | None:
 
 def _check_venue(actor, data: dict, event: Event | None = None) -> None:
     """Centre staff write only events held at the Centre (and cannot move one away)."""
-    if role_of(actor) != Role.CENTRE_STAFF:
+    if not writes_centre_events_only(actor):
         return
     venue = data.get("venue", event.venue if event else None)
     if _venue_slug(venue) != CENTRE_SLUG:

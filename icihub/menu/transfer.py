@@ -479,8 +479,8 @@ def _validate_row(number: int, raw: dict, lookups: _Lookups, report: ImportRepor
 
 
 def check_import_allowed(actor) -> None:
-    """``actor`` None is the system (the CLI); others need the right to create activities."""
-    if actor is not None and not policy_for(Activity).can_create(actor):
+    """The system (the CLI) and those with the right to create activities import."""
+    if not policy_for(Activity).can_create(actor):
         raise PermissionDenied(_("You may not import the cooperation menu."))
 
 
@@ -534,11 +534,7 @@ def import_menu(
     editable = set()
     if existing:
         qs = Activity.objects.filter(pk__in=[a.pk for a in existing.values()])
-        editable = (
-            set(qs.values_list("pk", flat=True))
-            if actor is None
-            else set(qs.editable_by(actor).values_list("pk", flat=True))
-        )
+        editable = set(qs.editable_by(actor).values_list("pk", flat=True))
     current_m2m = _current_m2m([a.pk for a in existing.values()])
 
     plan: list[tuple[RowOutcome, dict, Activity | None]] = []
@@ -755,7 +751,7 @@ def export_rows(activities) -> list[list]:
 def export_menu(
     actor, file_format: str = "csv", *, ids: list[int] | None = None, progress=None
 ) -> ExportResult:
-    """The menu as ``actor`` may see it (the system, ``None``, sees everything),
+    """The menu as ``actor`` may see it (:data:`~icihub.core.access.SYSTEM` sees everything),
     optionally only the activities ``ids``, as CSV or XLSX."""
     from .selectors import activity_queryset
 
@@ -763,7 +759,7 @@ def export_menu(
     file_format = (file_format or "csv").lower()
     if file_format not in CONTENT_TYPES:
         raise ValidationError({"format": _("Choose csv or xlsx.")})
-    qs = Activity.objects.all() if actor is None else Activity.objects.visible_to(actor)
+    qs = Activity.objects.visible_to(actor)
     if ids is not None:
         qs = qs.filter(pk__in=ids) if len(ids) <= 900 else qs.filter(pk__in=list(ids))
     activities = list(activity_queryset(qs).order_by("code"))

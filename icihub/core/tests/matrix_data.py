@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 
 from icihub.core import services as core_services
-from icihub.core.access import Marking
+from icihub.core.access import SYSTEM, Marking
 from icihub.core.models import Citation, Source, User
 from icihub.testing import give_authenticator, make_user
 
@@ -113,7 +113,7 @@ def build_world() -> World:
         world.objects[f"user_{role}"] = user
         if requires_2fa(user):
             give_authenticator(user)  # staff have one, as after their enrolment
-        row, raw = core_services.create_token(None, user, name=f"Matrixtoken{role}")
+        row, raw = core_services.create_token(SYSTEM, user, name=f"Matrixtoken{role}")
         world.tokens[role] = raw
         world.objects[f"token_{role}"] = row
     from django.contrib.auth.models import Group

@@ -10,6 +10,7 @@ from django.http import Http404
 from icihub.core import access, services
 from icihub.core.access import (
     STAFF_ROLES,
+    SYSTEM,
     Marking,
     Policy,
     Role,
@@ -127,7 +128,7 @@ def test_a_coordinator_creates_only_for_their_own_country(
 
 
 def test_own_rows_api_tokens(every_role):
-    tokens = {name: services.create_token(None, user)[0] for name, user in every_role.items()}
+    tokens = {name: services.create_token(SYSTEM, user)[0] for name, user in every_role.items()}
     for name, user in every_role.items():
         seen = set(ApiToken.objects.visible_to(user).values_list("pk", flat=True))
         if name == "admin":

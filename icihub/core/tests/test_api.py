@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from icihub.core import audit, services
+from icihub.core.access import SYSTEM
 from icihub.core.models import ApiToken, AuditEntry, Source, User
 from icihub.testing import ApiClient, assert_constant_queries, make_user, run_cli
 
@@ -218,7 +219,7 @@ def test_staff_create_and_change_accounts(centre_staff, kuwait, qatar):
 
 
 def test_tokens_are_stored_hashed(participant_user):
-    token, raw = services.create_token(None, participant_user, name="laptop")
+    token, raw = services.create_token(SYSTEM, participant_user, name="laptop")
     token.refresh_from_db()
     assert token.key_hash == hashlib.sha256(raw.encode()).hexdigest()
     assert token.prefix == raw[:12]
@@ -237,7 +238,7 @@ def _bearer(raw):
 
 
 def test_expired_revoked_and_unknown_tokens_get_401(participant_user):
-    token, raw = services.create_token(None, participant_user, days=1)
+    token, raw = services.create_token(SYSTEM, participant_user, days=1)
     get = _bearer(raw)
     assert get("me").status_code == 200
     token.refresh_from_db()
@@ -251,13 +252,13 @@ def test_expired_revoked_and_unknown_tokens_get_401(participant_user):
     # even for public data: a bad token is an error, not the anonymous visitor
     assert_error(get("sources"), 401, "unauthenticated")
 
-    token2, raw2 = services.create_token(None, participant_user)
+    token2, raw2 = services.create_token(SYSTEM, participant_user)
     services.revoke_token(participant_user, token2)
     assert_error(_bearer(raw2)("me"), 401, "unauthenticated")
     assert_error(_bearer("ici_made-up")("me"), 401, "unauthenticated")
 
-    token3, raw3 = services.create_token(None, participant_user)
-    services.set_active(None, participant_user, False)
+    token3, raw3 = services.create_token(SYSTEM, participant_user)
+    services.set_active(SYSTEM, participant_user, False)
     assert_error(_bearer(raw3)("me"), 401, "unauthenticated")
 
 
@@ -276,7 +277,7 @@ def test_token_create_on_the_command_line_prints_a_working_token(kwt_coordinator
 
 def test_own_tokens_through_the_api(participant_user, instructor_user):
     api = ApiClient(participant_user)  # holds one token already
-    other, _ = services.create_token(None, instructor_user)
+    other, _ = services.create_token(SYSTEM, instructor_user)
     response = api.post("tokens", {"name": "script", "days": 30})
     assert response.status_code == 201
     created = response.json()
@@ -344,7 +345,7 @@ def test_list_endpoints_run_a_constant_number_of_queries(nato_staff, administrat
 
     def grow_tokens():
         for _ in range(3):
-            services.create_token(None, administrator)
+            services.create_token(SYSTEM, administrator)
 
     def grow_audit():
         with audit.acting(nato_staff):

@@ -10,6 +10,7 @@ from django.core import mail
 from django.test import Client, override_settings
 
 from icihub.core import audit, security
+from icihub.core.access import SYSTEM
 from icihub.core.models import ApiToken, AuditEntry, RecoveryCode, SignInFailure, TOTPDevice
 from icihub.testing import (
     PASSWORD,
@@ -279,7 +280,7 @@ def test_the_rules_on_removing_a_second_factor_hold_in_the_service(
         security.remove_2fa(centre_staff, nato_staff)
     assert security.has_2fa(centre_staff) and security.has_2fa(nato_staff)
     assert security.remove_2fa(kwt_coordinator, kwt_coordinator)
-    assert security.remove_2fa(None, nato_staff, reason="lost phone")
+    assert security.remove_2fa(SYSTEM, nato_staff, reason="lost phone")
     assert not security.has_2fa(kwt_coordinator) and not security.has_2fa(nato_staff)
 
 
@@ -300,7 +301,7 @@ def test_ending_another_accounts_sessions_is_for_staff_who_may_manage_it_in_the_
         assert user.session_epoch == epochs[user.pk]  # refused: nothing ended
     security.end_sessions(kwt_coordinator, kwt_coordinator)
     security.end_sessions(centre_staff, qat_coordinator)
-    security.end_sessions(None, nato_staff)
+    security.end_sessions(SYSTEM, nato_staff)
     assert qat_coordinator.session_epoch == epochs[qat_coordinator.pk] + 1
     assert nato_staff.session_epoch == epochs[nato_staff.pk] + 1
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from icihub.core.access import SYSTEM
 from icihub.core.management.commands._common import command_errors, user_by_name, write_output
 from icihub.menu import services
 
@@ -27,7 +28,7 @@ class Command(BaseCommand):
         file_format = path.suffix.lower().lstrip(".")
         if file_format not in ("csv", "xlsx"):
             raise CommandError("The file name must end in .csv or .xlsx.")
-        actor = user_by_name(options["username"]) if options.get("username") else None
+        actor = user_by_name(options["username"]) if options.get("username") else SYSTEM
         with command_errors():
             result = services.export_menu(
                 actor, file_format, progress=lambda line: self.stdout.write(line)

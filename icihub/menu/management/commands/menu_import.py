@@ -6,6 +6,8 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from icihub.core.access import SYSTEM
+from icihub.core.management.commands._common import user_by_name
 from icihub.menu import services
 from icihub.menu.transfer import ImportRejected
 
@@ -24,13 +26,7 @@ class Command(BaseCommand):
         parser.add_argument("--as", dest="username", help="act as this user (default: the system)")
 
     def handle(self, *args, **options):
-        actor = None
-        if options.get("username"):
-            from icihub.core.models import User
-
-            actor = User.objects.filter(username=options["username"]).first()
-            if actor is None:
-                raise CommandError(f"No user “{options['username']}”.")
+        actor = user_by_name(options["username"]) if options.get("username") else SYSTEM
         path = options["file"]
         try:
             report = services.import_menu(
