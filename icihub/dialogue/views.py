@@ -298,7 +298,6 @@ def action_list(request):
         "querystring": querystring,
         "results_template": "dialogue/_action_results.html",
         "overdue_count": selectors.overdue_count(request.user),
-        "bulk_close": True,
         "closable": selectors.closable_ids(request.user, page.object_list),
     }
     if _is_results_request(request):

@@ -441,3 +441,11 @@ def test_the_actions_list_filters_the_actions_due(nato_staff):
     make_event(actions=2, overdue=1)
     html = client_for(nato_staff).get("/dialogue/actions/?due=soon").content.decode()
     assert html.count('class="action-row') == 1
+
+
+def test_the_list_offers_no_bulk_close_to_whom_it_cannot_succeed(centre_staff, nato_staff):
+    make_event(actions=2, overdue=1)  # owned by an organisation: NATO staff's to close
+    centre = client_for(centre_staff).get("/dialogue/actions/").content.decode()
+    assert 'data-action="close-selected"' not in centre and 'name="ids"' not in centre
+    nato = client_for(nato_staff).get("/dialogue/actions/").content.decode()
+    assert 'data-action="close-selected"' in nato and nato.count('name="ids"') == 3
