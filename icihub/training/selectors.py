@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from icihub.core.access import Role, has_role, is_staff
 from icihub.core.permissions import own_country
+from icihub.partners.models import Organisation
 
 from . import permissions, seats
 from .models import (
@@ -385,6 +386,9 @@ def certificate_state(code: str) -> str | None:
 #: completed) are watched for open issues on the Centre staff's home page.
 SOON_DAYS = 42
 
+#: The Regional Centre (its organisation's country is the host country).
+CENTRE_ORGANISATION = "nato-ici-rc"
+
 
 def nominations_to_decide(user):
     """Nominations waiting for a decision that ``user`` may take (staff): those
@@ -448,14 +452,19 @@ def sessions_with_open_issues(user, today: dt.date | None = None):
     """Sessions starting within :data:`SOON_DAYS` days, running, or ended but not
     yet completed, that have an open issue: undecided nominations, no
     instructor, an assigned instructor without a trip to it, or (once ended) a
-    level-1 evaluation missing from a nominee who completed. Each row carries
+    level-1 evaluation missing from a nominee who completed (an instructor
+    based in the Centre's own country needs no trip). Each row carries
     ``undecided``, ``no_instructor``, ``without_trip`` and ``missing_evaluations``;
     the soonest first. A constant number of queries whatever the rows."""
     if not permissions.keeps_centre_queues(user):
         return Session.objects.none()
     today = today or timezone.localdate()
-    assignments_without_trip = Assignment.objects.filter(session=OuterRef("pk")).exclude(
-        instructor__trips__sessions=OuterRef("pk")
+    # an instructor based in the Centre's own country needs no trip
+    host_country = Organisation.objects.filter(slug=CENTRE_ORGANISATION).values("country")[:1]
+    assignments_without_trip = (
+        Assignment.objects.filter(session=OuterRef("pk"))
+        .exclude(instructor__trips__sessions=OuterRef("pk"))
+        .exclude(instructor__country=Subquery(host_country))
     )
     qs = (
         Session.objects.visible_to(user)

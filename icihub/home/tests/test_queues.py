@@ -160,6 +160,21 @@ def test_an_instructor_without_a_trip_and_a_missing_evaluation_are_issues(centre
     services.assign(centre_staff, soon, instructor, "lead")
     row = selectors.sessions_with_open_issues(centre_staff).get(pk=soon.pk)
     assert not row.no_instructor and row.without_trip == 1 and row.undecided == 0
+    html = client_for(centre_staff).get("/").content.decode()
+    assert 'data-issue="no-trip"' in _queue(html, "sessions-with-issues")
+
+    # an instructor based in Kuwait, where the Centre is, travels to no session
+    local = services.create_instructor(
+        centre_staff,
+        {
+            "full_name": "Local Expert",
+            "organisation": Organisation.objects.get(slug="nato-ici-rc"),
+            "country": Country.objects.get(iso3="KWT"),
+        },
+    )
+    other = _soon_session(course, centre_staff, days=25)
+    services.assign(centre_staff, other, local, "lead")
+    assert not selectors.sessions_with_open_issues(centre_staff).filter(pk=other.pk).exists()
 
     # a session that ended, not yet completed, whose nominee returned no evaluation
     ended = factories.make_session(
