@@ -61,7 +61,12 @@ MODULES = [
         "programmes",
         _("Programmes"),
         [
-            Item(_("Individual programmes"), "programmes:programme_list", SIGNED_IN),
+            Item(
+                _("Individual programmes"),
+                "programmes:programme_list",
+                SIGNED_IN,
+                badge="icihub.programmes.selectors.programme_queue_count",
+            ),
             Item(
                 _("Requests"),
                 "programmes:request_list",
@@ -76,6 +81,12 @@ MODULES = [
         [
             Item(_("Course catalogue"), "training:course_list"),
             Item(_("Sessions"), "training:session_list"),
+            Item(
+                _("Nominations"),
+                "training:nomination_list",
+                STAFF_ROLES | {Role.COORDINATOR},
+                badge="icihub.training.selectors.nominations_to_decide_count",
+            ),
             Item(_("Calendar"), "training:calendar"),
             Item(_("Gulf calendar"), "gulf:index"),
             Item(_("Year planner"), "planning:plan_list", STAFF_ROLES | {Role.COORDINATOR}),
@@ -88,7 +99,12 @@ MODULES = [
                 STAFF_ROLES | {Role.COORDINATOR},
             ),
             Item(_("Instructors"), "training:instructor_list", STAFF_ROLES),
-            Item(_("Certificates"), "training:certificate_list", STAFF_ROLES),
+            Item(
+                _("Certificates"),
+                "training:certificate_list",
+                STAFF_ROLES,
+                badge="icihub.training.selectors.certificates_to_issue_count",
+            ),
         ],
     ),
     Module(
@@ -96,7 +112,12 @@ MODULES = [
         _("Dialogue"),
         [
             Item(_("Dialogue register"), "dialogue:event_list"),
-            Item(_("Follow-up actions"), "dialogue:action_list", STAFF_ROLES),
+            Item(
+                _("Follow-up actions"),
+                "dialogue:action_list",
+                STAFF_ROLES,
+                badge="icihub.dialogue.selectors.actions_due_count",
+            ),
             Item(_("Timeline"), "dialogue:timeline"),
         ],
     ),
@@ -156,4 +177,18 @@ def modules_for(user) -> list[dict]:
 def _badge(item: Item, user) -> int | None:
     if not item.badge or role_of(user) is None:
         return None
-    return import_string(item.badge)(user) or None
+    return badge_count(user, item.badge) or None
+
+
+def badge_count(user, path: str) -> int:
+    """The count of the callable ``path`` (``(user) -> int``) for ``user``,
+    computed once per request: kept on the user object, which the
+    authentication middleware loads afresh for each request, so that the
+    navigation and the home page's queues share one COUNT per queue."""
+    cache = getattr(user, "_icihub_badges", None)
+    if cache is None:
+        cache = {}
+        user._icihub_badges = cache
+    if path not in cache:
+        cache[path] = import_string(path)(user)
+    return cache[path]

@@ -31,6 +31,7 @@ from icihub.core.access import Marking, get_visible, is_staff, markings_visible_
 from icihub.core.dates import PartialDate
 from icihub.core.listing import search
 from icihub.core.models import Citation
+from icihub.core.permissions import is_nato
 from icihub.menu.models import Area
 from icihub.partners.models import Country, Organisation, Partnership
 
@@ -250,8 +251,9 @@ class ActionFilters:
     overdue: str = ""  # "1" / "0" / ""
     event: str = ""
     owner: str = ""  # "me" or an organisation slug
+    due: str = ""  # "soon": open and due within DUE_SOON_DAYS days (overdue included)
 
-    NAMES = ("q", "state", "overdue", "event", "owner")
+    NAMES = ("q", "state", "overdue", "event", "owner", "due")
 
     @classmethod
     def from_params(cls, params) -> ActionFilters:
@@ -291,6 +293,13 @@ def filter_actions(qs, filters: ActionFilters, user=None, today: dt.date | None 
             qs = qs.exclude(state=FollowUpAction.State.OPEN, due__lt=today)
         else:
             errors["overdue"] = _("Use 1 (overdue only) or 0 (not overdue).")
+    if filters.due:
+        if filters.due == "soon":
+            qs = qs.filter(due_soon_q(today))
+        else:
+            errors["due"] = _("Use “soon” (open and due within %(days)s days).") % {
+                "days": DUE_SOON_DAYS
+            }
     if filters.event:
         if not filters.event.isdigit():
             errors["event"] = _("An event is given by its number.")
@@ -306,6 +315,47 @@ def filter_actions(qs, filters: ActionFilters, user=None, today: dt.date | None 
     if errors:
         raise ValidationError(errors)
     return qs
+
+
+#: An open action due within this many days (or overdue) is "due" on the NATO
+#: staff's home page.
+DUE_SOON_DAYS = 14
+
+
+def due_soon_q(today: dt.date | None = None) -> Q:
+    today = today or timezone.localdate()
+    return Q(
+        state=FollowUpAction.State.OPEN,
+        due__isnull=False,
+        due__lte=today + dt.timedelta(days=DUE_SOON_DAYS),
+    )
+
+
+def actions_due(user, today: dt.date | None = None):
+    """Open follow-up actions overdue or due within :data:`DUE_SOON_DAYS` days,
+    the earliest due first: the work queue of those who keep the dialogue
+    (NATO staff); empty for the others."""
+    if not is_nato(user):
+        return FollowUpAction.objects.none()
+    return actions_for(user).filter(due_soon_q(today)).order_by("due", "pk")
+
+
+def actions_due_count(user) -> int:
+    """The length of :func:`actions_due` (one COUNT; the navigation's badge)."""
+    if not is_nato(user):
+        return 0
+    return actions_due(user).count()
+
+
+def closable_ids(user, actions) -> set[int]:
+    """The ids among ``actions`` that ``user`` may close now (open, and theirs
+    to change): the rows a page offers to close (one query)."""
+    ids = [a.pk for a in actions if a.state == FollowUpAction.State.OPEN]
+    if not ids:
+        return set()
+    return set(
+        FollowUpAction.objects.editable_by(user).filter(pk__in=ids).values_list("pk", flat=True)
+    )
 
 
 def overdue_count(user) -> int:

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from icihub.core import audit
 from icihub.core import services as core
@@ -574,3 +576,71 @@ def _apply_action(action: FollowUpAction, data: dict) -> None:
         action.completed_on = None
     if action.notes is None:
         action.notes = ""
+
+
+def close_actions(actor, ids, *, reason: str = "") -> list[FollowUpAction]:
+    """Mark the follow-up actions ``ids`` done, all or none, in one transaction.
+
+    Every row is checked first: one that ``actor`` may not see or not change, or
+    that is no longer open, refuses the whole batch (``PermissionDenied`` or
+    ``Conflict`` naming the rows) and nothing is closed. Each closed action is
+    audited as a transition, with ``reason``."""
+    try:
+        wanted = sorted({int(pk) for pk in ids})
+    except (TypeError, ValueError):
+        raise ValidationError({"actions": _("Actions are given by their numbers.")}) from None
+    if not wanted:
+        raise ValidationError({"actions": _("Select at least one action.")})
+    with audit.acting(actor, reason=reason), transaction.atomic():
+        actions = list(
+            FollowUpAction.objects.select_for_update().filter(pk__in=wanted).order_by("pk")
+        )
+        visible = set(
+            FollowUpAction.objects.visible_to(actor)
+            .filter(pk__in=wanted)
+            .values_list("pk", flat=True)
+        )
+        editable = set(
+            FollowUpAction.objects.editable_by(actor)
+            .filter(pk__in=wanted)
+            .values_list("pk", flat=True)
+        )
+        unseen = [pk for pk in wanted if pk not in visible]
+        if unseen:
+            raise Http404(_("Not found."))
+        refused = [a for a in actions if a.pk not in editable]
+        if refused:
+            raise PermissionDenied(
+                ngettext(
+                    "You may not close this action: %(actions)s. Nothing was closed.",
+                    "You may not close these actions: %(actions)s. Nothing was closed.",
+                    len(refused),
+                )
+                % {"actions": _names(refused)}
+            )
+        closed = [a for a in actions if a.state != FollowUpAction.State.OPEN]
+        if closed:
+            raise Conflict(
+                ngettext(
+                    "This action is no longer open: %(actions)s. Nothing was closed.",
+                    "These actions are no longer open: %(actions)s. Nothing was closed.",
+                    len(closed),
+                )
+                % {"actions": _names(closed)}
+            )
+        today = timezone.localdate()
+        for action in actions:
+            action.state = FollowUpAction.State.DONE
+            action.completed_on = today
+            action.save(update_fields=["state", "completed_on", "updated_at"])
+            audit.record(
+                audit.Action.TRANSITION,
+                action,
+                {"state": {"before": FollowUpAction.State.OPEN, "after": action.state}},
+                reason=reason,
+            )
+    return actions
+
+
+def _names(actions) -> str:
+    return "; ".join(f"“{a}”" for a in actions)

@@ -13,6 +13,7 @@ urlpatterns = [
     path("events/<int:pk>/cite/", views.citation_add, name="citation_add"),
     path("events/<int:pk>/actions/new/", views.action_create, name="action_create"),
     path("actions/", views.action_list, name="action_list"),
+    path("actions/close/", views.actions_close, name="actions_close"),
     path("actions/<int:pk>/edit/", views.action_edit, name="action_edit"),
     path("actions/<int:pk>/state/", views.action_state, name="action_state"),
     path("actions/<int:pk>/delete/", views.action_delete, name="action_delete"),

@@ -8,9 +8,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import F
+from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from icihub.core.access import can_change, get_visible, is_staff
@@ -256,6 +259,7 @@ def citation_add(request, pk):
 ACTION_FILTERS = [
     ("state", gettext_lazy("State")),
     ("overdue", gettext_lazy("Overdue")),
+    ("due", gettext_lazy("Due")),
 ]
 
 
@@ -273,6 +277,17 @@ def action_list(request):
     choices = {
         "state": list(FollowUpAction.State.choices),
         "overdue": [("1", _("overdue only")), ("0", _("not overdue"))],
+        "due": [
+            (
+                "soon",
+                ngettext(
+                    "due within %(days)s day",
+                    "due within %(days)s days",
+                    selectors.DUE_SOON_DAYS,
+                )
+                % {"days": selectors.DUE_SOON_DAYS},
+            )
+        ],
     }
     context = {
         "page_obj": page,
@@ -283,10 +298,53 @@ def action_list(request):
         "querystring": querystring,
         "results_template": "dialogue/_action_results.html",
         "overdue_count": selectors.overdue_count(request.user),
+        "closable": selectors.closable_ids(request.user, page.object_list),
     }
     if _is_results_request(request):
         return render(request, "dialogue/_action_results.html", context)
     return render(request, "dialogue/action_list.html", context)
+
+
+@login_required
+@require_POST
+def actions_close(request):
+    """Close the selected follow-up actions, all or none: the first post (from
+    the actions list or the home page's queue) asks for a confirmation that
+    names them; the confirmed post closes them through the service."""
+    back = safe_next(request, reverse("dialogue:action_list"))
+    ids = [v for v in request.POST.getlist("ids") if v.strip()]
+    if not ids:
+        messages.error(request, _("Select the actions to close."))
+        return redirect(back)
+    if request.POST.get("confirm") != "1":
+        actions = list(
+            selectors.actions_for(request.user)
+            .filter(pk__in=[int(v) for v in ids if v.isdigit()])
+            .order_by(F("due").asc(nulls_last=True), "pk")
+        )
+        if len(actions) != len(set(ids)):
+            raise Http404(_("Not found."))
+        return render(
+            request,
+            "dialogue/actions_close.html",
+            {"actions": actions, "next": back, "count": len(actions)},
+        )
+    try:
+        closed = services.close_actions(request.user, ids, reason=request.POST.get("reason", ""))
+    except (PermissionDenied, Conflict, ValidationError) as exc:
+        messages.error(request, " ".join(_messages_of(exc)))
+        return redirect(back)
+    messages.success(
+        request,
+        ngettext("%(n)s action closed.", "%(n)s actions closed.", len(closed)) % {"n": len(closed)},
+    )
+    return redirect(back)
+
+
+def _messages_of(exc) -> list[str]:
+    if isinstance(exc, ValidationError):
+        return exc.messages
+    return [str(exc)]
 
 
 @login_required

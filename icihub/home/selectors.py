@@ -11,6 +11,8 @@ from icihub.partners.selectors import initiative_at_a_glance
 from icihub.programmes.selectors import home_panel as unanswered_requests_panel
 from icihub.reports.selectors import home_panel as figures_panel
 
+from .queues import work_queues
+
 
 def latest_dialogue_panel(user) -> dict:
     """The five latest dialogue events the user may see."""
@@ -19,6 +21,7 @@ def latest_dialogue_panel(user) -> dict:
 
 # The panels, in the order their context is gathered (a later panel's key wins).
 PANELS: list[Callable[[object], dict]] = [
+    work_queues,  # what waits for the user, by their role (queues.py)
     initiative_at_a_glance,  # members, participants, accession timeline, the Centre
     latest_dialogue_panel,
     unanswered_requests_panel,  # coordinators' and staff's unanswered requests

@@ -8,11 +8,17 @@ services.
 
 from __future__ import annotations
 
-from icihub.core.permissions import is_nato, may_create
+from icihub.core.permissions import is_coordinator, is_nato, may_create
 
 from .models import PartnerRequest, Programme
 
-__all__ = ["can_create_programme", "can_file_request", "is_nato"]
+__all__ = [
+    "agrees_programmes",
+    "can_create_programme",
+    "can_file_request",
+    "is_nato",
+    "prepares_programmes",
+]
 
 
 def can_create_programme(user) -> bool:
@@ -25,3 +31,15 @@ def can_file_request(user) -> bool:
     """Whether ``user`` may file a partner's request: staff, and a coordinator
     for their own country."""
     return may_create(user, PartnerRequest)
+
+
+def agrees_programmes(user) -> bool:
+    """Whether ``user`` answers submitted programmes (agrees or returns them):
+    NATO staff and administrators."""
+    return is_nato(user)
+
+
+def prepares_programmes(user) -> bool:
+    """Whether ``user`` prepares and submits their country's programmes: a
+    national coordinator (staff may too, but it is not their work queue)."""
+    return is_coordinator(user)

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from icihub.core.access import get_visible
 from icihub.menu.models import Activity, Area
 
-from . import snapshots
+from . import permissions, snapshots
 from .models import (
     Delivery,
     PartnerRequest,
@@ -132,6 +132,57 @@ def home_panel(user) -> dict:
     if not is_staff_or_coordinator(user):
         return {"unanswered": None}
     return {"unanswered": unanswered(user)}
+
+
+# -- work queues (the home page composes them; the navigation shows their counts) -----------
+
+
+def programmes_to_answer(user):
+    """Submitted programmes waiting for NATO's answer (agree or return), the
+    longest waiting first; empty for everybody who does not answer them."""
+    if not permissions.agrees_programmes(user):
+        return Programme.objects.none()
+    return (
+        Programme.objects.visible_to(user)
+        .filter(state=Programme.State.SUBMITTED)
+        .select_related("country")
+        .order_by("submitted_at", "pk")
+    )
+
+
+def programmes_to_answer_count(user) -> int:
+    if not permissions.agrees_programmes(user):
+        return 0
+    return programmes_to_answer(user).count()
+
+
+def programme_steps(user):
+    """A coordinator's programmes waiting for them: their country's drafts (new,
+    or returned by NATO) to complete and submit, the oldest change first."""
+    if not permissions.prepares_programmes(user):
+        return Programme.objects.none()
+    return (
+        Programme.objects.visible_to(user)
+        .filter(state=Programme.State.DRAFT)
+        .select_related("country")
+        .order_by("updated_at", "pk")
+    )
+
+
+def programme_steps_count(user) -> int:
+    if not permissions.prepares_programmes(user):
+        return 0
+    return programme_steps(user).count()
+
+
+def programme_queue_count(user) -> int:
+    """The navigation's badge beside the programmes: what waits for ``user``."""
+    return programmes_to_answer_count(user) + programme_steps_count(user)
+
+
+def requests_to_answer(user):
+    """Visible requests awaiting an answer, the oldest first."""
+    return _open_requests(user).select_related("country").order_by("requested_on", "pk")
 
 
 # -- one programme ---------------------------------------------------------------------

@@ -91,6 +91,15 @@ class NominationFilters(ModelFilters):
     outcome: NominationOutcome | None = None
 
 
+class NominationPageFilters(NominationFilters):
+    certificate: Literal["issued", "missing"] | None = None
+
+    def filter_certificate(self, value):
+        if not value:
+            return Q()
+        return Q(certificate__isnull=value == "missing")
+
+
 class AttendanceFilters(ModelFilters):
     session: Annotated[Id | None, FilterLookup("nomination__session_id")] = None
     nomination: Annotated[Id | None, FilterLookup("nomination_id")] = None

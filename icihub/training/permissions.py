@@ -9,6 +9,7 @@ country's people, Centre staff for everyone), who decides and who records.
 
 from __future__ import annotations
 
+from icihub.core.access import Role, has_role
 from icihub.core.permissions import (
     acts_for,
     is_staff,
@@ -60,3 +61,10 @@ def can_import_people(user) -> bool:
 def can_link_account(user) -> bool:
     """Whether ``user`` may link a participant to a user account: staff only."""
     return is_staff(user)
+
+
+def keeps_centre_queues(user) -> bool:
+    """Whether ``user``'s home page shows the Centre's work queues (nominations
+    to decide, sessions with open issues, certificates to issue): Centre staff
+    and administrators."""
+    return has_role(user, Role.CENTRE_STAFF, Role.ADMIN)

@@ -10,12 +10,25 @@ import calendar
 import datetime as dt
 from collections import defaultdict
 
-from django.db.models import Avg, Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import (
+    Avg,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from icihub.core.access import Role, has_role, is_staff
+from icihub.core.permissions import own_country
+from icihub.partners.models import Organisation
 
-from . import seats
+from . import permissions, seats
 from .models import (
     SCORE_FIELDS,
     Assignment,
@@ -365,3 +378,207 @@ def certificate_state(code: str) -> str | None:
     if row is None:
         return None
     return "valid" if row["revoked_at"] is None else "revoked"
+
+
+# -- work queues (the home page composes them; the navigation shows their counts) ----------
+
+#: Sessions starting within this many days (or running, or ended but not yet
+#: completed) are watched for open issues on the Centre staff's home page.
+SOON_DAYS = 42
+
+#: The Regional Centre (its organisation's country is the host country).
+CENTRE_ORGANISATION = "nato-ici-rc"
+
+
+def nominations_to_decide(user):
+    """Nominations waiting for a decision that ``user`` may take (staff): those
+    holding a seat but not yet accepted, in sessions still to run, the oldest
+    first. Empty for everybody but those who keep the Centre's queues."""
+    if not permissions.keeps_centre_queues(user):
+        return Nomination.objects.none()
+    return (
+        Nomination.objects.visible_to(user)
+        .filter(status=Nomination.Status.NOMINATED)
+        .exclude(session__state__in=[Session.State.COMPLETED, Session.State.CANCELLED])
+        .select_related("participant", "country", "session", "session__course")
+        .order_by("nominated_at", "pk")
+    )
+
+
+def nominations_to_decide_count(user) -> int:
+    """The length of :func:`nominations_to_decide` (one COUNT; the navigation's badge)."""
+    if not permissions.keeps_centre_queues(user):
+        return 0
+    return nominations_to_decide(user).count()
+
+
+def group_by_session(nominations) -> list[dict]:
+    """``[{"session": s, "nominations": [...]}, ...]`` in the order the sessions
+    first appear (the oldest waiting nomination first)."""
+    groups: dict[int, dict] = {}
+    for nomination in nominations:
+        group = groups.setdefault(
+            nomination.session_id, {"session": nomination.session, "nominations": []}
+        )
+        group["nominations"].append(nomination)
+    return list(groups.values())
+
+
+def certificates_to_issue(user):
+    """Nominees of completed sessions who completed the course and have no
+    certificate yet, visible to ``user`` (the Centre issues them), by session."""
+    if not permissions.keeps_centre_queues(user):
+        return Nomination.objects.none()
+    return (
+        Nomination.objects.visible_to(user)
+        .filter(
+            session__state=Session.State.COMPLETED,
+            status=Nomination.Status.ACCEPTED,
+            outcome=Nomination.Outcome.COMPLETED,
+            certificate__isnull=True,
+        )
+        .select_related("participant", "country", "session", "session__course")
+        .order_by("session__end", "session_id", "participant__family_name", "pk")
+    )
+
+
+def certificates_to_issue_count(user) -> int:
+    if not permissions.keeps_centre_queues(user):
+        return 0
+    return certificates_to_issue(user).count()
+
+
+def sessions_with_open_issues(user, today: dt.date | None = None):
+    """Sessions starting within :data:`SOON_DAYS` days, running, or ended but not
+    yet completed, that have an open issue: undecided nominations, no
+    instructor, an assigned instructor without a trip to it, or (once ended) a
+    level-1 evaluation missing from a nominee who completed (an instructor
+    based in the Centre's own country needs no trip). Each row carries
+    ``undecided``, ``no_instructor``, ``without_trip`` and ``missing_evaluations``;
+    the soonest first. A constant number of queries whatever the rows."""
+    if not permissions.keeps_centre_queues(user):
+        return Session.objects.none()
+    today = today or timezone.localdate()
+    # an instructor based in the Centre's own country needs no trip
+    host_country = Organisation.objects.filter(slug=CENTRE_ORGANISATION).values("country")[:1]
+    assignments_without_trip = (
+        Assignment.objects.filter(session=OuterRef("pk"))
+        .exclude(instructor__trips__sessions=OuterRef("pk"))
+        .exclude(instructor__country=Subquery(host_country))
+    )
+    qs = (
+        Session.objects.visible_to(user)
+        .exclude(state__in=[Session.State.COMPLETED, Session.State.CANCELLED])
+        .filter(start__lte=today + dt.timedelta(days=SOON_DAYS))
+        .select_related("course")
+        .annotate(
+            undecided=_count(
+                Nomination.objects.filter(status=Nomination.Status.NOMINATED), "session"
+            ),
+            no_instructor=~Exists(Assignment.objects.filter(session=OuterRef("pk"))),
+            without_trip=_count(assignments_without_trip, "session"),
+            missing_evaluations=_count(
+                Nomination.objects.filter(
+                    status=Nomination.Status.ACCEPTED,
+                    session__end__lt=today,
+                    session__course__level1_evaluation_required=True,
+                    evaluation__isnull=True,
+                ).exclude(
+                    outcome__in=[Nomination.Outcome.NO_SHOW, Nomination.Outcome.NOT_COMPLETED]
+                ),
+                "session",
+            ),
+        )
+        .filter(
+            Q(undecided__gt=0)
+            | Q(no_instructor=True)
+            | Q(without_trip__gt=0)
+            | Q(missing_evaluations__gt=0)
+        )
+        .order_by("start", "pk")
+    )
+    return qs
+
+
+def _count(qs, field: str):
+    """A correlated COUNT of ``qs`` rows whose ``field`` is the outer row."""
+    return Coalesce(
+        Subquery(
+            qs.filter(**{field: OuterRef("pk")})
+            .order_by()
+            .values(field)
+            .annotate(n=Count("pk"))
+            .values("n")[:1],
+            output_field=IntegerField(),
+        ),
+        Value(0),
+    )
+
+
+def sessions_open_to_country(user, today: dt.date | None = None) -> list[dict]:
+    """For a coordinator: the sessions open for nominations that their country
+    may take seats in (a quota for it, or the quotas released), the nearest
+    deadline first, each as ``{"session", "deadline", "quota", "held",
+    "free"}`` where ``free`` is the seats the country may still take now. The
+    seats come from one :class:`~icihub.training.seats.SeatLedger` over all the
+    sessions (a constant number of queries)."""
+    country = own_country(user)
+    if country is None:
+        return []
+    today = today or timezone.localdate()
+    sessions_ = list(
+        Session.objects.visible_to(user)
+        .open_for_nominations(today)
+        .filter(Q(quotas__country=country) | Q(quotas_released_at__isnull=False))
+        .select_related("course")
+        .distinct()
+        .order_by("nomination_deadline", "start", "pk")
+    )
+    ledger = seats.SeatLedger(sessions_)
+    rows = []
+    for session in sessions_:
+        quota = ledger.quota(session, country.pk)
+        held = ledger.held_by(session, country.pk)
+        if ledger.quotas_bind(session):
+            free = max(min(quota - held, ledger.free(session)), 0)
+        else:
+            free = ledger.free(session)
+        rows.append(
+            {
+                "session": session,
+                "deadline": session.nomination_deadline,
+                "days_left": (session.nomination_deadline - today).days,
+                "quota": quota,
+                "held": held,
+                "free": free,
+            }
+        )
+    return rows
+
+
+def nomination_state_counts(user) -> list[dict]:
+    """How many of the nominations ``user`` may see are in each state (a
+    coordinator: their country's), in the order of the states; states with none
+    are left out."""
+    counts = dict(
+        Nomination.objects.visible_to(user)
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
+    return [
+        {"status": value, "label": label, "count": counts[value]}
+        for value, label in Nomination.Status.choices
+        if counts.get(value)
+    ]
+
+
+def recent_nomination_changes(user, limit: int = 10):
+    """The nominations ``user`` may see that changed last (nominated, decided,
+    promoted, withdrawn), the latest first."""
+    return (
+        Nomination.objects.visible_to(user)
+        .select_related("participant", "country", "session", "session__course")
+        .order_by("-updated_at", "-pk")[:limit]
+    )

@@ -35,6 +35,7 @@ urlpatterns = [
         name="session_certificates_zip",
     ),
     path("assignments/<int:pk>/delete/", views.assignment_delete, name="assignment_delete"),
+    path("nominations/", views.nomination_list, name="nomination_list"),
     path("nominations/<int:pk>/", views.nomination_detail, name="nomination_detail"),
     path("nominations/<int:pk>/accept/", views.nomination_accept, name="nomination_accept"),
     path("nominations/<int:pk>/reject/", views.nomination_reject, name="nomination_reject"),

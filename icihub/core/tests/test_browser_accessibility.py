@@ -74,6 +74,7 @@ def _pages(year, certificate, plan, person):
             "/training/participants/",
             participant.get_absolute_url(),
             "/training/certificates/",
+            "/training/nominations/",
             "/training/instructors/",
             "/programmes/",
             year.programme.get_absolute_url(),

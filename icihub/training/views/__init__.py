@@ -41,6 +41,7 @@ from .courses import (  # noqa: F401
     course_edit,
     course_list,
 )
+from .nomination_list import NOMINATION_LIST, nomination_list  # noqa: F401
 from .nominations import (  # noqa: F401
     _nomination,
     nomination_accept,
