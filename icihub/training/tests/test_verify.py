@@ -283,9 +283,9 @@ def test_a_certificate_issued_in_a_browser_prints_the_address_it_was_issued_from
     assert settings.ICIHUB_BASE_URL not in text
     html = certificates.render_html(certificate)
     assert certificates.qr_data_uri(expected) in html
-    assert certificates.qr_data_uri(f"{settings.ICIHUB_BASE_URL}/verify/{certificate.code}") not in (
-        html
-    )
+    assert certificates.qr_data_uri(
+        f"{settings.ICIHUB_BASE_URL}/verify/{certificate.code}"
+    ) not in (html)
 
 
 def test_the_api_stores_its_request_address_too(finished, centre_staff, settings):
@@ -328,9 +328,7 @@ def test_only_the_scheme_and_host_of_an_http_address_are_kept(given, stored, set
     assert services.clean_base_url(given) == (stored or settings.ICIHUB_BASE_URL)
 
 
-def test_the_migration_gives_existing_certificates_the_configured_address(
-    certificate, settings
-):
+def test_the_migration_gives_existing_certificates_the_configured_address(certificate, settings):
     Certificate.objects.filter(pk=certificate.pk).update(base_url="")
     settings.ICIHUB_BASE_URL = "https://configured.example"
     migration = importlib.import_module("icihub.training.migrations.0006_certificate_base_url")
@@ -364,3 +362,29 @@ def test_attempts_are_limited_per_address_with_a_friendly_page(certificate, sett
     # Another address is not affected.
     other = client_for(None).get(f"/verify/{certificate.code}", REMOTE_ADDR="192.0.2.7")
     assert other.status_code == 200
+
+
+def test_after_anonymisation_the_check_answers_the_same_without_the_name(
+    certificate, finished, administrator
+):
+    from icihub.training import privacy
+
+    url = f"/verify/{certificate.code}"
+    before = _fields(_result(client_for(None).get(url).content.decode()))
+    api_before = ApiClient().get(f"training/verify/{certificate.code}").json()
+    person = finished["person"]
+    family = person.family_name
+    privacy.anonymise(administrator, person, reason="asked to be forgotten", before_due=True)
+    page = client_for(None).get(url)
+    html = page.content.decode()
+    after = _fields(_result(html))
+    assert page.status_code == 200 and 'data-state="valid"' in html
+    assert after.pop("holder") == "The name was removed after the retention period."
+    before.pop("holder")
+    assert after == before
+    assert family not in html and "يوسف" not in html and "Anonymised participant" not in html
+    api_after = ApiClient().get(f"training/verify/{certificate.code}").json()
+    assert (api_after["holder"], api_after["holder_ar"], api_after["anonymised"]) == ("", "", True)
+    assert {k: v for k, v in api_after.items() if "holder" not in k and k != "anonymised"} == {
+        k: v for k, v in api_before.items() if "holder" not in k and k != "anonymised"
+    }
