@@ -89,6 +89,7 @@ MODULES = [
             ),
             Item(_("Instructors"), "training:instructor_list", STAFF_ROLES),
             Item(_("Certificates"), "training:certificate_list", STAFF_ROLES),
+            Item(_("Check a certificate"), "verify_form"),
         ],
     ),
     Module(

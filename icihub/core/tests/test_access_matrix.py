@@ -1409,6 +1409,7 @@ def world(django_db_setup, django_db_blocker):
 def _quiet(settings):
     settings.ICIHUB_API_RATE_TOKEN = 0
     settings.ICIHUB_API_RATE_ANON = 0
+    settings.ICIHUB_VERIFY_RATE = 0
     settings.ICIHUB_PASSWORD_RESET_SECONDS = 0
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 

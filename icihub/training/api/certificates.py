@@ -4,7 +4,7 @@ import datetime as dt
 from dataclasses import asdict
 
 from django.http import HttpResponse, JsonResponse
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from ninja import Field, Query, Schema, Status
 from ninja.pagination import paginate
 
@@ -168,9 +168,11 @@ def certificate_revoke(request, pk: Id, payload: ReasonIn):
 def verify(request, code: str):
     attempt = verify_attempt(request)
     if not attempt.allowed:
-        detail = _("Too many certificate checks: try again in %(s)d seconds.") % {
-            "s": attempt.retry_after
-        }
+        detail = ngettext(
+            "Too many certificate checks: try again in %(s)d second.",
+            "Too many certificate checks: try again in %(s)d seconds.",
+            attempt.retry_after,
+        ) % {"s": attempt.retry_after}
         response = JsonResponse(error_body(detail, "rate_limited"), status=429)
         response["Retry-After"] = str(attempt.retry_after)
         return response
