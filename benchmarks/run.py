@@ -91,6 +91,7 @@ def server_environment() -> dict:
             # 30 requests of 90 endpoints a minute: the rate limit would answer 429.
             "ICIHUB_API_RATE_TOKEN": "1000000",
             "ICIHUB_API_RATE_ANON": "1000000",
+            "ICIHUB_VERIFY_RATE": "0",  # the certificate check's own limit (30 an address)
             "ICIHUB_LOG_LEVEL": "ERROR",
             "PYTHONPATH": str(ROOT),
         }

@@ -14,6 +14,8 @@ ICIHUB_SESSION_IDLE_SECONDS  idle time after which a session ends (1800)
 ICIHUB_LOCKOUT_FAILURES / _IP_FAILURES / _WINDOW / _SECONDS  sign-in lockout
 ICIHUB_API_RATE_TOKEN / _ANON / _WINDOW  API requests per window (per token /
                   per address without one) and the window in seconds
+ICIHUB_VERIFY_RATE / _WINDOW  public certificate checks per address and window
+                  (default 30 per 600 seconds)
 EMAIL_URL-style:  ICIHUB_EMAIL_HOST, ICIHUB_EMAIL_PORT, ICIHUB_EMAIL_USER,
                   ICIHUB_EMAIL_PASSWORD, ICIHUB_EMAIL_TLS (SMTP when a host is set;
                   console otherwise), ICIHUB_EMAIL_FROM
@@ -318,6 +320,10 @@ PASSWORD_RESET_TIMEOUT = 3600
 ICIHUB_API_RATE_TOKEN = int(os.environ.get("ICIHUB_API_RATE_TOKEN", "1200"))
 ICIHUB_API_RATE_ANON = int(os.environ.get("ICIHUB_API_RATE_ANON", "600"))
 ICIHUB_API_RATE_WINDOW = int(os.environ.get("ICIHUB_API_RATE_WINDOW", "60"))
+# The public certificate check (/verify/, the API's training/verify): attempts
+# per address and window (seconds), the page and the API counted together; 0 = off.
+ICIHUB_VERIFY_RATE = int(os.environ.get("ICIHUB_VERIFY_RATE", "30"))
+ICIHUB_VERIFY_RATE_WINDOW = int(os.environ.get("ICIHUB_VERIFY_RATE_WINDOW", "600"))
 
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 1000

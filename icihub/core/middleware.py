@@ -5,11 +5,9 @@ audit context, the second factor required of staff, security headers
 from __future__ import annotations
 
 import hashlib
-import time
 
 from django.conf import settings
 from django.contrib.sessions.middleware import SessionMiddleware
-from django.core.cache import cache
 from django.http import HttpResponseBadRequest, HttpResponseRedirect, JsonResponse
 from django.template import loader
 from django.urls import reverse
@@ -17,7 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from whitenoise.middleware import WhiteNoiseMiddleware
 
-from . import audit
+from . import audit, ratelimit
 from .text import forbidden_character, forbidden_character_message, without_control_characters
 
 
@@ -202,28 +200,21 @@ class ApiRateLimitMiddleware:
             limit = per_address
         if limit <= 0:
             return self.get_response(request)
-        now = time.time()
-        slot = int(now // window)
-        key = f"icihub-rate:{ident}:{slot}"
-        cache.add(key, 0, timeout=window + 5)
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, timeout=window + 5)
-            count = 1
-        if count > limit:
-            retry = max(1, int((slot + 1) * window - now) + 1)
+        counted = ratelimit.hit("", ident, limit, window)
+        if not counted.allowed:
             from .apikit import error_body
 
-            detail = _("Too many requests: try again in %(s)d seconds.") % {"s": retry}
+            detail = _("Too many requests: try again in %(s)d seconds.") % {
+                "s": counted.retry_after
+            }
             response = JsonResponse(error_body(detail, "rate_limited"), status=429)
-            response["Retry-After"] = str(retry)
+            response["Retry-After"] = str(counted.retry_after)
             response["X-RateLimit-Limit"] = str(limit)
             response["X-RateLimit-Remaining"] = "0"
             return response
         response = self.get_response(request)
         response["X-RateLimit-Limit"] = str(limit)
-        response["X-RateLimit-Remaining"] = str(max(0, limit - count))
+        response["X-RateLimit-Remaining"] = str(counted.remaining)
         return response
 
 

@@ -105,6 +105,7 @@ MODULES = [
                 STAFF_ROLES,
                 badge="icihub.training.selectors.certificates_to_issue_count",
             ),
+            Item(_("Check a certificate"), "verify_form"),
         ],
     ),
     Module(

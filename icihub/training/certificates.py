@@ -1,8 +1,11 @@
-"""Certificate PDFs (WeasyPrint) and the ZIP of a session's certificates.
+"""Certificate PDFs (WeasyPrint), the ZIP of a session's certificates, and the
+public check's two web helpers (the issuing address, the rate limit).
 
 The PDF carries the participant's name in Latin and Arabic script, the course,
 the dates, the verification code and a QR code of the public verification
-address (``ICIHUB_BASE_URL`` + ``/verify/<code>``). Everything is inside the
+address: the address the certificate was issued from (``Certificate.base_url``,
+the scheme and host of the request that issued it, or ``ICIHUB_BASE_URL`` for
+the command line and jobs) + ``/verify/<code>``. Everything is inside the
 document: the QR code is an inline SVG data URI, the fonts are the system's
 (DejaVu / Noto), and the URL fetcher refuses anything but ``data:`` URIs, so
 rendering never reaches outside."""
@@ -13,11 +16,36 @@ import io
 import zipfile
 
 import segno
+from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from icihub.core import ratelimit
+from icihub.core.middleware import client_ip
+
 from .models import Certificate
+
+
+def issuing_base_url(request) -> str:
+    """The scheme and host the request came to (``https://icihub.example``):
+    the address a certificate issued by this request prints. The host is
+    checked against ``ALLOWED_HOSTS`` (``get_host``); behind a proxy the scheme
+    is the one it forwards (``ICIHUB_BEHIND_PROXY``)."""
+    return f"{request.scheme}://{request.get_host()}"
+
+
+def verify_attempt(request) -> ratelimit.Hit:
+    """Count one public check of a code by the request's address: at most
+    ``ICIHUB_VERIFY_RATE`` per ``ICIHUB_VERIFY_RATE_WINDOW`` seconds, the page
+    and the API together (codes are unguessable; the limit stops trying them
+    in bulk)."""
+    return ratelimit.hit(
+        "verify:",
+        client_ip(request) or "-",
+        settings.ICIHUB_VERIFY_RATE,
+        settings.ICIHUB_VERIFY_RATE_WINDOW,
+    )
 
 
 def _fetcher():

@@ -60,7 +60,7 @@ from .models import (
     Session,
     Trip,
 )
-from .services import CODE_ALPHABET, outcome_for
+from .services import CODE_ALPHABET, clean_base_url, outcome_for
 
 SEED = 2017
 TEXT = Citation.Kind.TEXT
@@ -1225,6 +1225,7 @@ def _evaluations_certificates(rng, plans: list[_Plan], centre_staff) -> None:
                         code=_code(rng, used),
                         issued_at=_at(plan.end + dt.timedelta(days=1), 10),
                         issued_by=centre_staff,
+                        base_url=clean_base_url(None),  # the configured address
                     )
                 )
     Evaluation.objects.bulk_create(evaluations, batch_size=500)

@@ -13,6 +13,7 @@ from icihub.core.permissions import country_choices, own_country
 from icihub.menu.models import Area
 from icihub.partners.models import Country, Framework, Organisation
 
+from . import services
 from .models import (
     EVALUATION_QUESTIONS,
     Assignment,
@@ -203,6 +204,36 @@ class ReasonForm(forms.Form):
 
 class RequiredReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=1000)
+
+
+class VerifyForm(forms.Form):
+    """The public check: the code as printed, typed any way (spaces, dashes,
+    lower case); cleaned to the printed form."""
+
+    code = forms.CharField(
+        label=_("Verification code"),
+        max_length=60,
+        help_text=_(
+            "The twelve letters and digits printed on the certificate, e.g. K7QF-3MZP-WX2D."
+        ),
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "off",
+                "autocapitalize": "characters",
+                "spellcheck": "false",
+                "dir": "ltr",
+                "placeholder": "XXXX-XXXX-XXXX",
+            }
+        ),
+    )
+
+    def clean_code(self):
+        code = self.cleaned_data["code"]
+        if not services.is_code(code):
+            raise ValidationError(
+                _("A verification code has twelve letters and digits, e.g. K7QF-3MZP-WX2D.")
+            )
+        return services.normalise_code(code)
 
 
 class SearchSelect(forms.Widget):

@@ -799,6 +799,17 @@ class Certificate(BaseModel):
     )
     code = models.CharField(_("verification code"), max_length=20, unique=True)
     issued_at = models.DateTimeField(_("issued"), default=timezone.now)
+    # The address (scheme and host) the certificate was issued from: the
+    # request's when staff issue it in a browser or through the API, the
+    # configured ICIHUB_BASE_URL for the command line and jobs. The printed
+    # verification address and the QR code use it, so they point at the server
+    # that issued the certificate.
+    base_url = models.CharField(
+        _("issued from"),
+        max_length=200,
+        blank=True,
+        help_text=_("The address (scheme and host) the certificate was issued from."),
+    )
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("issued by"),
@@ -844,7 +855,10 @@ class Certificate(BaseModel):
         return self.revoked_at is None
 
     def verify_url(self) -> str:
-        return settings.ICIHUB_BASE_URL + reverse("verify_certificate", args=[self.code])
+        """The public verification address printed on the certificate and in its
+        QR code: the issuing address + ``/verify/<code>``."""
+        base = self.base_url or settings.ICIHUB_BASE_URL
+        return base + reverse("verify_certificate", args=[self.code])
 
 
 # -- instructors and their travel ---------------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from collections import defaultdict
+from dataclasses import dataclass
 
 from django.db.models import (
     Avg,
@@ -22,7 +23,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from icihub.core.access import Role, has_role, is_staff
 from icihub.core.permissions import own_country
@@ -368,16 +369,105 @@ def month_grid(user, year: int, month: int) -> dict:
 # -- public certificate check ---------------------------------------------------------------
 
 
-def certificate_state(code: str) -> str | None:
-    """ "valid", "revoked" or None (unknown). The public verification page shows
-    this and nothing more, so it reads the certificate table directly, by the
-    unguessable code, without revealing any other field."""
-    if not code or len(code) > 20:
-        return None
-    row = Certificate.objects.filter(code=code).values("revoked_at").first()
+@dataclass(frozen=True)
+class CertificateCheck:
+    """What the public check of a code shows: what is printed on the certificate
+    (the holder's name in both scripts, the course, the dates) and its status,
+    nothing more (no e-mail, no country details, no internal ids). ``state`` is
+    "valid", "revoked" or "unknown"; the other fields are empty for an unknown
+    code. After anonymisation the names are gone: ``holder`` is empty and
+    ``anonymised`` says why."""
+
+    code: str
+    state: str
+    holder: str = ""
+    holder_ar: str = ""
+    anonymised: bool = False
+    course_code: str = ""
+    course_title: str = ""
+    course_title_ar: str = ""
+    start: dt.date | None = None
+    end: dt.date | None = None
+    issued_on: dt.date | None = None
+    revoked_on: dt.date | None = None
+
+    @property
+    def found(self) -> bool:
+        return self.state != "unknown"
+
+    @property
+    def local_holder(self) -> str:
+        """The holder's name in the page's language: Arabic script on an Arabic
+        page when the certificate carries it, the Latin one otherwise."""
+        return _in_language(self.holder, self.holder_ar)
+
+    @property
+    def other_holder(self) -> str:
+        """The name in the other script, when the certificate carries both."""
+        local = self.local_holder
+        return next((n for n in (self.holder, self.holder_ar) if n and n != local), "")
+
+    @property
+    def local_course_title(self) -> str:
+        return _in_language(self.course_title, self.course_title_ar)
+
+
+def _in_language(latin: str, arabic: str) -> str:
+    if arabic and (translation.get_language() or "").startswith("ar"):
+        return arabic
+    return latin
+
+
+_CHECK_FIELDS = (
+    "revoked_at",
+    "issued_at",
+    "nomination__participant__given_name",
+    "nomination__participant__family_name",
+    "nomination__participant__rank",
+    "nomination__participant__name_ar",
+    "nomination__participant__anonymised_at",
+    "nomination__session__start",
+    "nomination__session__end",
+    "nomination__session__course__code",
+    "nomination__session__course__title",
+    "nomination__session__course__title_ar",
+)
+
+
+def certificate_check(code: str) -> CertificateCheck:
+    """The public check of a verification code (already normalised:
+    ``services.normalise_code``). It reads the certificate by its unguessable
+    code, in one query whether or not the code exists (the same work either
+    way), and only the fields printed on the certificate."""
+    row = Certificate.objects.filter(code=(code or "")[:20]).values(*_CHECK_FIELDS).first()
     if row is None:
-        return None
-    return "valid" if row["revoked_at"] is None else "revoked"
+        return CertificateCheck(code=code, state="unknown")
+    p = "nomination__participant__"
+    course = "nomination__session__course__"
+    anonymised = row[p + "anonymised_at"] is not None
+    holder = " ".join(
+        part for part in (row[p + "rank"], row[p + "given_name"], row[p + "family_name"]) if part
+    )
+    return CertificateCheck(
+        code=code,
+        state="valid" if row["revoked_at"] is None else "revoked",
+        holder="" if anonymised else holder,
+        holder_ar="" if anonymised else row[p + "name_ar"],
+        anonymised=anonymised,
+        course_code=row[course + "code"],
+        course_title=row[course + "title"],
+        course_title_ar=row[course + "title_ar"],
+        start=row["nomination__session__start"],
+        end=row["nomination__session__end"],
+        issued_on=timezone.localdate(row["issued_at"]),
+        revoked_on=timezone.localdate(row["revoked_at"]) if row["revoked_at"] else None,
+    )
+
+
+def certificate_state(code: str) -> str | None:
+    """ "valid", "revoked" or None (unknown)."""
+    state = certificate_check(code).state
+    return None if state == "unknown" else state
 
 
 # -- work queues (the home page composes them; the navigation shows their counts) ----------

@@ -94,6 +94,7 @@ urlpatterns = [
 
 # Public, at the site root (icihub/urls.py adds these): the certificate check.
 root_urlpatterns = [
+    path("verify/", views.verify_form, name="verify_form"),
     path("verify/<str:code>", views.verify_certificate, name="verify_certificate"),
     path("verify/<str:code>/", views.verify_certificate),
 ]

@@ -55,7 +55,7 @@ def _pages(year, certificate, plan, person):
     participant = year.people["k1"]
     verify = f"/verify/{certificate.code}" if certificate else "/verify/NO-SUCH-CODE"
     return {
-        None: ["/accounts/login/", "/", verify, "/reports/public/", "/calendar/"],
+        None: ["/accounts/login/", "/", "/verify/", verify, "/reports/public/", "/calendar/"],
         "centre_staff": [
             "/",
             "/partners/countries/",

@@ -93,6 +93,7 @@ def world(live_server, settings):
     # the fuzzer sends a few thousand requests a minute with one token
     settings.ICIHUB_API_RATE_TOKEN = 0
     settings.ICIHUB_API_RATE_ANON = 0
+    settings.ICIHUB_VERIFY_RATE = 0  # the public certificate check's own limit
     return build_world()
 
 

@@ -1,8 +1,10 @@
 """Certificate endpoints and the public check."""
 
 import datetime as dt
+from dataclasses import asdict
 
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
+from django.utils.translation import ngettext
 from ninja import Field, Query, Schema, Status
 from ninja.pagination import paginate
 
@@ -10,13 +12,16 @@ from icihub.core.access import get_visible
 from icihub.core.apikit import (
     ERRORS,
     READ_ERRORS,
+    ErrorOut,
     Id,
     Pagination,
+    error_body,
     require_signed_in,
 )
 from icihub.core.text import attach
 
 from .. import selectors, services
+from ..certificates import issuing_base_url, verify_attempt
 from ..filters import CertificateFilters
 from ..models import (
     Certificate,
@@ -71,8 +76,23 @@ class CertificateIn(Schema):
 
 
 class VerifyOut(Schema):
-    code: str
+    """The public check: what the certificate prints and its status, the same
+    fields as the page ``/verify/<code>``; empty for an unknown code."""
+
+    code: str = Field(description="the code as printed (normalised)")
     state: str = Field(description="valid, revoked or unknown")
+    holder: str = Field(description="the holder's name as printed (rank and name, Latin script)")
+    holder_ar: str = Field(description="the holder's name in Arabic script, when printed")
+    anonymised: bool = Field(
+        description="the holder's names were removed after the retention period"
+    )
+    course_code: str
+    course_title: str
+    course_title_ar: str
+    start: dt.date | None = Field(None, description="first day of the session")
+    end: dt.date | None = Field(None, description="last day of the session")
+    issued_on: dt.date | None = None
+    revoked_on: dt.date | None = None
 
 
 @router.get("/training/certificates", response={200: list[CertificateOut], **READ_ERRORS})
@@ -107,7 +127,7 @@ def certificate_pdf(request, pk: Id):
 def certificate_issue(request, payload: CertificateIn):
     user = require_signed_in(request)
     nomination = get_visible(Nomination, user, pk=payload.nomination)
-    certificate = services.issue_certificate(user, nomination)
+    certificate = services.issue_certificate(user, nomination, base_url=issuing_base_url(request))
     return Status(201, _fetch(selectors.certificates(user), certificate))
 
 
@@ -119,7 +139,9 @@ def certificate_issue(request, payload: CertificateIn):
 def session_certificates(request, pk: Id):
     user = require_signed_in(request)
     session = get_visible(Session, user, pk=pk)
-    issued, _skipped = services.issue_certificates(user, session)
+    issued, _skipped = services.issue_certificates(
+        user, session, base_url=issuing_base_url(request)
+    )
     return list(selectors.certificates(user).filter(pk__in=[c.pk for c in issued]))
 
 
@@ -133,10 +155,26 @@ def certificate_revoke(request, pk: Id, payload: ReasonIn):
 
 @router.get(
     "/training/verify/{code}",
-    response={200: VerifyOut, **READ_ERRORS},
+    response={200: VerifyOut, 429: ErrorOut, **READ_ERRORS},
     auth=None,
-    summary="Public check of a certificate code: valid, revoked or unknown, nothing more",
+    summary="Public check of a certificate code: what it prints and whether it is valid",
+    description=(
+        "The holder's name, the course and the dates as printed, and the state: valid, "
+        "revoked (with its date) or unknown. Spaces, dashes and case in the code do not "
+        "matter. Limited per address with the page /verify/<code> "
+        "(ICIHUB_VERIFY_RATE per ICIHUB_VERIFY_RATE_WINDOW seconds): 429 beyond."
+    ),
 )
 def verify(request, code: str):
-    normal = services.normalise_code(code)
-    return {"code": normal, "state": selectors.certificate_state(normal) or "unknown"}
+    attempt = verify_attempt(request)
+    if not attempt.allowed:
+        detail = ngettext(
+            "Too many certificate checks: try again in %(s)d second.",
+            "Too many certificate checks: try again in %(s)d seconds.",
+            attempt.retry_after,
+        ) % {"s": attempt.retry_after}
+        response = JsonResponse(error_body(detail, "rate_limited"), status=429)
+        response["Retry-After"] = str(attempt.retry_after)
+        return response
+    check = selectors.certificate_check(services.normalise_code(code))
+    return asdict(check)

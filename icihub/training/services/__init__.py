@@ -57,6 +57,8 @@ from .attendance import (  # noqa: F401
 from .certificates import (  # noqa: F401
     CODE_ALPHABET,
     _certificate_blocker,
+    clean_base_url,
+    is_code,
     issue_certificate,
     issue_certificates,
     new_certificate_code,

@@ -9,7 +9,7 @@ import pytest
 
 from icihub.testing import live_url, login
 from icihub.training import services
-from icihub.training.models import Nomination
+from icihub.training.models import Certificate, Nomination
 
 from . import factories
 
@@ -121,9 +121,13 @@ def test_centre_staff_runs_a_session_from_acceptance_to_verified_certificate(
     page.locator("header form.inline button").click()
     page.wait_for_load_state()
     page.goto(live_url(live_server, f"/verify/{code}"))
-    verdict = page.locator("#verification")
+    verdict = page.locator("[data-verify-result]")
     assert "This certificate is valid." in verdict.inner_text()
-    assert kuwaitis[0].family_name not in verdict.inner_text()
+    # The holder as printed (issue 14 point 6), the other nominee nowhere.
+    assert kuwaitis[0].family_name in verdict.inner_text()
+    assert kuwaitis[1].family_name not in page.content()
+    # Printed with the address it was issued from: this server.
+    assert Certificate.objects.get(code=code).base_url == live_server.url
 
 
 def test_coordinator_picks_a_substitute_by_typing(
@@ -144,3 +148,38 @@ def test_coordinator_picks_a_substitute_by_typing(
     assert "Substitute recorded" in page.locator(".messages").inner_text()
     replacement = Nomination.objects.get(session=session, participant=kuwaitis[2])
     assert replacement.substitute_for_id == nomination.pk
+
+
+def test_anyone_types_a_code_and_sees_the_result(
+    browser_page, live_server, centre_staff, kwt_coordinator
+):
+    course = factories.make_course(centre_staff, level1_evaluation_required=False)
+    session = factories.make_session(course, centre_staff, capacity=2, quotas={"KWT": 1})
+    person = factories.make_participant(
+        centre_staff, "KWT", 1, given_name="Yousef", family_name="Al-Ajmi"
+    )
+    nomination = services.nominate(kwt_coordinator, session, person)
+    services.accept(centre_staff, nomination)
+    services.change_state(centre_staff, session, "running")
+    services.record_attendance(centre_staff, session, {nomination.pk: set(session.days)})
+    services.complete_session(centre_staff, session)
+    certificate = services.issue_certificate(centre_staff, nomination)
+    page = browser_page
+    page.goto(live_url(live_server, "/verify/"))
+    # Typed loosely: lower case, spaces for dashes.
+    page.get_by_label("Verification code").fill(certificate.code.lower().replace("-", " "))
+    page.get_by_role("button", name="Check", exact=True).click()
+    result = page.locator("[data-verify-result]")
+    result.wait_for()
+    assert page.url.endswith(f"/verify/{certificate.code}")
+    assert result.get_attribute("data-state") == "valid"
+    assert "This certificate is valid." in result.inner_text()
+    holder = result.locator('[data-field="holder"]').inner_text()
+    assert "Yousef Al-Ajmi" in holder
+    assert course.title in result.locator('[data-field="course"]').inner_text()
+    # An unknown code: the same page says so.
+    page.get_by_label("Verification code").fill("ZZZZ-ZZZZ-ZZZZ")
+    page.get_by_role("button", name="Check", exact=True).click()
+    page.wait_for_url(re.compile(r"/verify/ZZZZ-ZZZZ-ZZZZ$"))
+    assert page.locator("[data-verify-result]").get_attribute("data-state") == "unknown"
+    assert "No certificate has this code." in page.locator("[data-verify-result]").inner_text()

@@ -164,7 +164,11 @@ def test_the_whole_chain_through_the_pages(
     assert archive["Content-Type"] == "application/zip"
     verify = client_for(None).get(f"/verify/{certificate.code}")
     assert verify.status_code == 200 and 'data-state="valid"' in verify.content.decode()
-    assert kuwaitis[0].full_name not in verify.content.decode()  # nothing more
+    # What the certificate prints (issue 14 point 6: the name shows), nothing more.
+    assert kuwaitis[0].full_name in verify.content.decode()
+    assert kuwaitis[0].email not in verify.content.decode()
+    # Issued in the browser: it prints the address of that request.
+    assert certificate.verify_url() == f"http://testserver/verify/{certificate.code}"
 
 
 def test_form_errors_change_nothing(course, centre_staff):

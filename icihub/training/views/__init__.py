@@ -32,6 +32,7 @@ from .certificates import (  # noqa: F401
     session_certificates_zip,
     session_certify,
     verify_certificate,
+    verify_form,
 )
 from .courses import (  # noqa: F401
     COURSE_LIST,

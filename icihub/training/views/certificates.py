@@ -1,4 +1,5 @@
-"""Certificates: lists, PDFs, revoking, issuing per session, the public check."""
+"""Certificates: lists, PDFs, revoking, issuing per session, the public check
+(``/verify/``: the form; ``/verify/<code>``: the result)."""
 
 from __future__ import annotations
 
@@ -22,9 +23,11 @@ from icihub.core.listing import Filter, ListPage
 from icihub.core.text import attach
 
 from .. import selectors, services
+from ..certificates import issuing_base_url, verify_attempt
 from ..filters import CertificatePageFilters
 from ..forms import (
     RequiredReasonForm,
+    VerifyForm,
 )
 from ..models import (
     Certificate,
@@ -115,7 +118,9 @@ def session_certify(request, pk):
     result = {}
 
     def run():
-        result["r"] = services.issue_certificates(request.user, session)
+        result["r"] = services.issue_certificates(
+            request.user, session, base_url=issuing_base_url(request)
+        )
 
     if _act(request, run, _("Certificates issued.")):
         issued, skipped = result["r"]
@@ -151,14 +156,41 @@ def session_certificates_zip(request, pk):
     return response
 
 
-def verify_certificate(request, code):
-    """Public: says whether a certificate is valid or revoked, and nothing more."""
-    state = selectors.certificate_state(services.normalise_code(code))
-    response = render(
-        request,
-        "training/verify.html",
-        {"state": state, "code": services.normalise_code(code)},
-        status=200 if state else 404,
-    )
+def _verify_page(request, context: dict, status: int = 200):
+    response = render(request, "training/verify.html", context, status=status)
     response["X-Robots-Tag"] = "noindex"
+    response["Cache-Control"] = "no-store"  # a certificate may be revoked tomorrow
     return response
+
+
+def verify_form(request):
+    """Public: the form where a code is typed. A well-formed code goes to its
+    result page (``/verify/<code>``), which counts the attempt."""
+    if "code" not in request.GET:
+        return _verify_page(request, {"form": VerifyForm()})
+    form = VerifyForm(request.GET)
+    if form.is_valid():
+        return redirect("verify_certificate", code=form.cleaned_data["code"])
+    return _verify_page(request, {"form": form})
+
+
+def verify_certificate(request, code):
+    """Public: what the certificate with this code prints (the holder's name,
+    the course, the dates) and whether it is valid or revoked, nothing more.
+    Attempts are limited per address (429 beyond)."""
+    attempt = verify_attempt(request)
+    if not attempt.allowed:
+        response = _verify_page(
+            request,
+            {"form": VerifyForm(), "retry_after": attempt.retry_after, "limited": True},
+            status=429,
+        )
+        response["Retry-After"] = str(attempt.retry_after)
+        return response
+    normal = services.normalise_code(code)
+    check = selectors.certificate_check(normal)
+    return _verify_page(
+        request,
+        {"form": VerifyForm(initial={"code": normal}), "check": check},
+        status=200 if check.found else 404,
+    )

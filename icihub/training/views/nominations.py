@@ -24,6 +24,7 @@ from icihub.core.viewkit import safe_next
 from icihub.partners.selectors import eligible_countries
 
 from .. import permissions, selectors, services
+from ..certificates import issuing_base_url
 from ..forms import (
     NominateForm,
     ReasonForm,
@@ -233,7 +234,9 @@ def nomination_certify(request, pk):
     nomination = _nomination(request, pk)
     _act(
         request,
-        lambda: services.issue_certificate(request.user, nomination),
+        lambda: services.issue_certificate(
+            request.user, nomination, base_url=issuing_base_url(request)
+        ),
         _("Certificate issued."),
     )
     return redirect(safe_next(request, nomination.get_absolute_url()))
