@@ -194,7 +194,7 @@ def test_a_new_person_is_recorded_and_added_to_the_list(session, kuwaitis, kwt_c
     assert person.rank_code == "OF-4"  # a navy commander, from the rank table
     assert listed(response) == [person.pk]
     assert response["HX-Retarget"] == "[data-picker-list]"
-    assert "picker-person-added" in response["HX-Trigger"]
+    assert "picker-person-added" in response["HX-Trigger-After-Settle"]
     # without JavaScript: back to the picker with the list and the new person
     response = client.post(
         url, person_data(**{"new-family_name": "Al-Enezi", "new-email": "", "p": [kuwaitis[0].pk]})

@@ -229,7 +229,9 @@ def session_nominate_person(request, pk):
                 )
                 response["HX-Retarget"] = "[data-picker-list]"
                 response["HX-Reswap"] = "beforeend"
-                response["HX-Trigger"] = json.dumps({"picker-person-added": {"id": person.pk}})
+                response["HX-Trigger-After-Settle"] = json.dumps(
+                    {"picker-person-added": {"id": person.pk}}
+                )
                 return response
             messages.success(
                 request, _("%(n)s recorded and added to the list.") % {"n": person.full_name}
