@@ -9,6 +9,12 @@ import re
 
 import pytest
 
+from icihub.core.tests.test_browser_accessibility import (
+    AXE_JS,
+    FAILING_IMPACTS,
+    FAILING_RULES,
+    RUN_AXE,
+)
 from icihub.partners.models import Country
 from icihub.testing import login
 from icihub.training.models import Nomination, Participant
@@ -48,6 +54,8 @@ def test_a_coordinator_nominates_from_hundreds_with_the_keyboard(
             [("Zayed", "Al-Qabandi"), ("Mishal", "Al-Ajmi"), ("Hamad", "Al-Rashidi")], start=1
         )
     ]
+    if AXE_JS.exists():  # `make axe-core` installs it
+        browser_page.context.add_init_script(path=str(AXE_JS))
     page = login(
         browser_page,
         live_server,
@@ -72,6 +80,11 @@ def test_a_coordinator_nominates_from_hundreds_with_the_keyboard(
     chosen = page.locator("[data-picker-result].is-active")
     assert chosen.get_attribute("aria-selected") == "true"
     assert search.get_attribute("aria-activedescendant") == chosen.get_attribute("id")
+    assert search.get_attribute("role") == "combobox"
+    assert search.get_attribute("aria-expanded") == "true"
+    assert page.locator("[data-picker-options]").get_attribute("role") == "listbox"
+    assert chosen.get_attribute("role") == "option"
+    assert chosen.locator("button").count() == 0  # no button inside an option
     crowd_id = int(chosen.get_attribute("data-id"))
     search.press("Enter")
     assert count.inner_text() == "1 selected"
@@ -90,6 +103,15 @@ def test_a_coordinator_nominates_from_hundreds_with_the_keyboard(
         return [int(i) for i in items.evaluate_all("els => els.map(e => e.dataset.id)")]
 
     assert order() == [crowd_id] + [p.pk for p in targets]
+    if AXE_JS.exists():  # the picker with results and a list: no serious violation
+        search.fill("Crowd02")
+        page.locator("[data-picker-result]").nth(3).wait_for()
+        found = [
+            v
+            for v in page.evaluate(RUN_AXE)
+            if v["impact"] in FAILING_IMPACTS or v["id"] in FAILING_RULES
+        ]
+        assert found == []
     # The first two hold Kuwait's two seats; the others would wait.
     assert items.nth(1).locator("[data-picker-seat]").inner_text() == "seat"
     assert items.nth(2).locator("[data-picker-seat]").inner_text() == "waiting list"

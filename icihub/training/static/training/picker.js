@@ -29,6 +29,8 @@
     this.status.setAttribute("data-picker-status", "");
     root.appendChild(this.status);
     this.active = -1;
+    this.search.setAttribute("role", "combobox");
+    this.search.setAttribute("aria-autocomplete", "list");
     this.wire();
     this.prepareResults();
     this.refresh(false);
@@ -90,16 +92,33 @@
     if (options[index].scrollIntoView) options[index].scrollIntoView({ block: "nearest" });
   };
 
-  // After htmx filled the list box: options are chosen from the search box.
+  // After htmx filled the results: with this file they are a list box of
+  // options chosen from the search box (a combobox); the plain page's "add"
+  // buttons are unwrapped (no button inside an option).
   Picker.prototype.prepareResults = function () {
+    var box = this.results.querySelector("[data-picker-options]");
     var options = this.options();
     options.forEach(function (option) {
+      option.setAttribute("role", "option");
+      option.setAttribute("aria-selected", "false");
       var button = option.querySelector("button");
-      if (button) button.tabIndex = -1;
+      if (!button) return;
+      var hint = button.querySelector("[data-picker-nojs]");
+      if (hint) hint.remove();
+      while (button.firstChild) option.insertBefore(button.firstChild, button);
+      button.remove();
     });
     this.active = -1;
     this.search.removeAttribute("aria-activedescendant");
-    this.search.setAttribute("aria-expanded", options.length ? "true" : "false");
+    if (box && options.length) {
+      box.setAttribute("role", "listbox");
+      box.setAttribute("aria-label", this.results.dataset.label || "");
+      this.search.setAttribute("aria-controls", box.id);
+      this.search.setAttribute("aria-expanded", "true");
+    } else {
+      this.search.removeAttribute("aria-controls");
+      this.search.setAttribute("aria-expanded", "false");
+    }
   };
 
   Picker.prototype.add = function (option) {
