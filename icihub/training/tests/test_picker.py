@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from icihub.partners.models import Country
-from icihub.testing import client_for
+from icihub.testing import assert_constant_queries, client_for
 from icihub.training import imports, ranks, services
 from icihub.training.models import Nomination, Participant
 from icihub.training.views.nominations import SEARCH_LIMIT
@@ -328,3 +328,28 @@ def test_the_import_takes_the_rank_tables_code_or_reports_the_row(session, kwt_c
     assert result.committed
     codes = dict(Participant.objects.values_list("family_name", "rank_code"))
     assert codes == {"Al-Enezi": "OF-5", "Al-Said": "CIV", "Al-Azmi": "OF-10"}
+
+
+# -- queries ------------------------------------------------------------------------------
+
+
+def test_the_search_and_the_picker_read_a_constant_number_of_queries(
+    session, centre_staff, kwt_coordinator
+):
+    client = client_for(kwt_coordinator)
+    made: list[Participant] = []
+
+    def grow():
+        for _ in range(3):
+            made.append(
+                factories.make_participant(
+                    centre_staff, "KWT", len(made) + 10, family_name=f"Al-Grow{len(made):02}"
+                )
+            )
+
+    grow()
+    assert_constant_queries(lambda: client.get(search_url(session), {"q": "grow"}), grow)
+    assert_constant_queries(
+        lambda: client.get(nominate_url(session), {"q": "grow", "p": [p.pk for p in made]}),
+        grow,
+    )
