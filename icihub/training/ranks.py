@@ -207,6 +207,19 @@ def code_for(rank: str, service: str = "") -> str | None:
     return unique.get(key)
 
 
+def in_language(rank: str, service: str, language: str) -> str:
+    """``rank`` as the usual name of its row in ``language`` ("ar" or another:
+    English), for a page in that language; a rank the table does not know as
+    it was written."""
+    key = normalise(rank)
+    branch = BRANCH_OF_SERVICE.get(service or "", "army")
+    for rows in (BRANCHES[branch], *[r for b, r in BRANCHES.items() if b != branch]):
+        for _code, english, arabic in rows:
+            if any(normalise(name) == key for name in (*english, *arabic)):
+                return arabic[0] if language.startswith("ar") else english[0]
+    return rank
+
+
 def names(service: str = "") -> list[str]:
     """The usual rank names (English, then Arabic) of ``service``'s branch, or
     of every branch without one, senior first: the suggestions of a rank field."""

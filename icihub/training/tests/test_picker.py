@@ -353,3 +353,10 @@ def test_the_search_and_the_picker_read_a_constant_number_of_queries(
         lambda: client.get(nominate_url(session), {"q": "grow", "p": [p.pk for p in made]}),
         grow,
     )
+
+
+def test_a_rank_shows_in_the_pages_language():
+    assert ranks.in_language("Major", "army", "ar") == "رائد"
+    assert ranks.in_language("العقيد الركن", "army", "en") == "Colonel"
+    assert ranks.in_language("Commander", "navy", "ar") == "مقدم بحري"
+    assert ranks.in_language("Grand vizier", "army", "ar") == "Grand vizier"

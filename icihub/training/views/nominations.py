@@ -225,7 +225,7 @@ def session_nominate_person(request, pk):
                 response = render(
                     request,
                     "training/_picker_item.html",
-                    {"person": person, "errors": [], "open": True},
+                    {"person": person, "errors": []},
                 )
                 response["HX-Retarget"] = "[data-picker-list]"
                 response["HX-Reswap"] = "beforeend"

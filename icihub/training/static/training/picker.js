@@ -195,6 +195,13 @@
     document.body.addEventListener("htmx:afterSwap", function (event) {
       if (event.detail.target === self.results) self.prepareResults();
     });
+    // The inline form came back with errors: to the first field in error.
+    document.body.addEventListener("htmx:afterSettle", function (event) {
+      var form = event.detail.elt;
+      if (!form || !form.matches || !form.matches("[data-picker-new]") || !form.isConnected) return;
+      var field = form.querySelector(".has-error input, .has-error select");
+      if (field) field.focus();
+    });
     document.body.addEventListener("picker-person-added", function (event) {
       var form = self.root.querySelector("[data-picker-new]");
       if (form) form.reset();
