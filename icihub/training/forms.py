@@ -200,7 +200,13 @@ class NominateForm(forms.Form):
     first is the country's first choice), and a note."""
 
     participant = OrderedPeopleField(label=_("People to nominate, in priority order"))
-    reason = forms.CharField(label=_("Note for the Centre"), max_length=1000, required=False)
+    # a text area: Enter makes a new line; only the Nominate button nominates
+    reason = forms.CharField(
+        label=_("Note for the Centre"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
     def __init__(self, *args, candidates=None, **kwargs):
         super().__init__(*args, **kwargs)
