@@ -259,7 +259,11 @@ def quotas(scope: Scope):
 RANK_BANDS = [
     ("of1-2", _("Junior officers (OF-1 and OF-2)"), ["OF-1", "OF-2"]),
     ("of3-5", _("Field-grade officers (OF-3 to OF-5)"), ["OF-3", "OF-4", "OF-5"]),
-    ("of6-9", _("General and flag officers (OF-6 to OF-9)"), ["OF-6", "OF-7", "OF-8", "OF-9"]),
+    (
+        "of6-9",
+        _("General and flag officers (OF-6 to OF-10)"),
+        ["OF-6", "OF-7", "OF-8", "OF-9", "OF-10"],
+    ),
     ("or", _("Other ranks (OR-1 to OR-9)"), [f"OR-{i}" for i in range(1, 10)]),
     ("civ", _("Civilians"), ["CIV"]),
 ]

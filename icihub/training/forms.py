@@ -19,7 +19,6 @@ from .models import (
     Assignment,
     Course,
     Instructor,
-    Nomination,
     Participant,
     Session,
 )
@@ -161,41 +160,71 @@ class QuotaForm(forms.Form):
         }
 
 
+class OrderedPeopleField(forms.Field):
+    """Participant ids posted in order (hidden inputs of one name, the first
+    is the first choice), cleaned to the participants of ``queryset`` in that
+    order; an id outside it is an error."""
+
+    widget = forms.MultipleHiddenInput
+    default_error_messages = {
+        "required": _("Add at least one person to the list."),
+        "invalid": _("The list holds a value that is not a person."),
+        "unknown": _("Someone in the list cannot be nominated by you to this session."),
+        "twice": _("Someone is listed twice."),
+    }
+
+    def __init__(self, *, queryset=None, **kwargs):
+        super().__init__(**kwargs)
+        self.queryset = queryset if queryset is not None else Participant.objects.none()
+
+    def to_python(self, value) -> list[int]:
+        if not value:
+            return []
+        try:
+            return [int(v) for v in value]
+        except (TypeError, ValueError):
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+
+    def clean(self, value):
+        ids = self.to_python(value)
+        self.validate(ids)
+        if len(ids) != len(set(ids)):
+            raise ValidationError(self.error_messages["twice"], code="twice")
+        people = {p.pk: p for p in self.queryset.filter(pk__in=ids)}
+        if len(people) != len(ids):
+            raise ValidationError(self.error_messages["unknown"], code="unknown")
+        return [people[pk] for pk in ids]
+
+
 class NominateForm(forms.Form):
-    """The coordinator's people, each with an optional priority (1 = first choice)."""
+    """The nomination picker's list: the people chosen, in priority order (the
+    first is the country's first choice), and a note."""
 
-    reason = forms.CharField(label=_("Note for the Centre"), max_length=1000, required=False)
+    participant = OrderedPeopleField(label=_("People to nominate, in priority order"))
+    # a text area: Enter makes a new line; only the Nominate button nominates
+    reason = forms.CharField(
+        label=_("Note for the Centre"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
-    def __init__(self, *args, candidates=(), **kwargs):
+    def __init__(self, *args, candidates=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.candidates = list(candidates)
-        for person in self.candidates:
-            field = forms.IntegerField(
-                label=str(person),
-                min_value=Nomination.PRIORITY_MIN,
-                max_value=Nomination.PRIORITY_MAX,
-                required=False,
-            )
-            field.widget.attrs.update({"class": "priority", "inputmode": "numeric"})
-            self.fields[f"priority_{person.pk}"] = field
+        if candidates is not None:
+            self.fields["participant"].queryset = candidates
+        self.person_errors: dict[int, list[str]] = {}
 
     def people_in_order(self) -> list:
-        chosen = []
-        for person in self.candidates:
-            value = self.cleaned_data.get(f"priority_{person.pk}")
-            if value:
-                chosen.append((value, person.pk, person))
-        return [person for _value, _pk, person in sorted(chosen, key=lambda c: (c[0], c[1]))]
+        return self.cleaned_data["participant"]
 
-    def clean(self):
-        data = super().clean()
-        values = [data.get(f"priority_{p.pk}") for p in self.candidates]
-        values = [v for v in values if v]
-        if not values:
-            raise ValidationError(_("Give a priority (1, 2, 3…) to each person you nominate."))
-        if len(values) != len(set(values)):
-            raise ValidationError(_("Give each person a different priority."))
-        return data
+    def posted_ids(self) -> list[int]:
+        """The ids posted, in order, whatever their validity (to show the list again)."""
+        ids = []
+        for value in self.data.getlist("participant") if hasattr(self.data, "getlist") else []:
+            if str(value).isdigit() and int(value) not in ids:
+                ids.append(int(value))
+        return ids
 
 
 class ReasonForm(forms.Form):
@@ -312,8 +341,11 @@ class ParticipantForm(forms.Form):
     rank = forms.CharField(label=_("Rank"), max_length=60, required=False)
     rank_code = forms.ChoiceField(
         label=_("NATO rank code"),
-        choices=Participant.RankCode.choices,
-        initial=Participant.RankCode.CIVILIAN,
+        choices=[("", _("From the rank (civilian without one)"))] + Participant.RankCode.choices,
+        required=False,
+        help_text=_(
+            "Left empty: the code of the rank in the rank table; an unknown rank is refused."
+        ),
     )
     position = forms.CharField(label=_("Position"), max_length=200, required=False)
     organisation = forms.CharField(label=_("Organisation"), max_length=200, required=False)
@@ -339,6 +371,24 @@ class ParticipantForm(forms.Form):
             ).order_by("username")
         else:
             del self.fields["user"]
+
+
+class PickerPersonForm(ParticipantForm):
+    """The nomination picker's inline form: a person not yet recorded, created
+    by the participants service and added to the list. Only the fields a
+    coordinator knows at hand; the country among the eligible ones they act for."""
+
+    prefix = "new"
+
+    def __init__(self, *args, user=None, countries=None, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        for name in ("user", "date_of_birth", "position"):
+            self.fields.pop(name, None)
+        if countries is not None:
+            self.fields["country"].queryset = self.fields["country"].queryset.filter(
+                pk__in=countries
+            )
+        self.fields["rank"].widget.attrs["list"] = "picker-ranks"
 
 
 class InstructorForm(forms.ModelForm):

@@ -6,7 +6,9 @@ the session the import is made from), their nomination to it. The columns
 
     given_name*, family_name*, name_ar, country* (ISO 3166 alpha-3 or alpha-2),
     service* (army, navy, air force, national guard, police, civil defence,
-    ministry, other), rank, rank_code (OF-1…OF-9, OR-1…OR-9, CIV), position,
+    ministry, other), rank, rank_code (OF-1…OF-10, OR-1…OR-9, CIV; left empty,
+    the rank table's code for the rank, see ``ranks.py``: an unknown rank
+    without a code is an error, no rank a civilian), position,
     organisation, email, date_of_birth (YYYY-MM-DD), session (a session
     reference), priority (1 = the country's first choice)
 
@@ -54,7 +56,7 @@ from icihub.partners.selectors import is_eligible
 from .models import Nomination, Participant, Session
 from .permissions import can_import_people
 from .seats import SeatLedger
-from .services import without_cyclic_gc
+from .services import rank_code_of, without_cyclic_gc
 
 MAX_ROWS = 50_000
 REQUIRED = ("given_name", "family_name", "country", "service")
@@ -220,15 +222,28 @@ def _service(value: str) -> str | None:
 
 @functools.lru_cache(maxsize=256)
 def _rank_code(value: str) -> str | None:
+    """The NATO code written in the file ("" when none: the rank decides)."""
     raw = value.strip().upper().replace(" ", "").replace("_", "-")
-    if raw in ("", "CIV", "CIVILIAN"):
+    if raw == "":
+        return ""
+    if raw in ("CIV", "CIVILIAN"):
         return Participant.RankCode.CIVILIAN
-    if len(raw) in (3, 4) and raw[:2] in ("OF", "OR"):
+    if len(raw) in (3, 4, 5) and raw[:2] in ("OF", "OR"):
         digits = raw[2:].lstrip("-")
         candidate = f"{raw[:2]}-{digits}"
         if candidate in Participant.RankCode.values:
             return candidate
     return None
+
+
+def _rank_from_table(rank: str, service: str, row: Row) -> str | None:
+    """The code of a rank given without one (the rank table, as the
+    participants service does); an unknown rank is the row's error."""
+    try:
+        return rank_code_of(rank, service)
+    except ValidationError as exc:
+        row.errors.extend(exc.messages)
+        return None
 
 
 def _date(value) -> dt.date | None | str:
@@ -322,9 +337,11 @@ def _parse_row(line: int, raw: dict, checker: _Checker) -> tuple[Row, dict, Sess
     rank_code = _rank_code(_text(values["rank_code"]))
     if rank_code is None:
         row.errors.append(
-            _("Unknown NATO rank code “%(r)s” (OF-1…OF-9, OR-1…OR-9 or CIV).")
+            _("Unknown NATO rank code “%(r)s” (OF-1…OF-10, OR-1…OR-9 or CIV).")
             % {"r": _text(values["rank_code"])}
         )
+    elif rank_code == "":
+        rank_code = _rank_from_table(_text(values["rank"])[:60], service or "", row)
     email = _text(values["email"]).lower()
     if email:
         try:

@@ -342,6 +342,7 @@ class Participant(BaseModel):
         OF7 = "OF-7", "OF-7"
         OF8 = "OF-8", "OF-8"
         OF9 = "OF-9", "OF-9"
+        OF10 = "OF-10", "OF-10"
         OR1 = "OR-1", "OR-1"
         OR2 = "OR-2", "OR-2"
         OR3 = "OR-3", "OR-3"
@@ -365,7 +366,7 @@ class Participant(BaseModel):
     service = models.CharField(_("service"), max_length=20, choices=Service.choices)
     rank = models.CharField(_("rank"), max_length=60, blank=True)
     rank_code = models.CharField(
-        _("NATO rank code"), max_length=4, choices=RankCode.choices, default=RankCode.CIVILIAN
+        _("NATO rank code"), max_length=5, choices=RankCode.choices, default=RankCode.CIVILIAN
     )
     position = models.CharField(_("position"), max_length=200, blank=True)
     organisation = models.CharField(_("organisation"), max_length=200, blank=True)

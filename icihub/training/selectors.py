@@ -26,8 +26,9 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 
 from icihub.core.access import Role, has_role, is_staff
-from icihub.core.permissions import own_country
+from icihub.core.permissions import countries_for, own_country
 from icihub.partners.models import Organisation
+from icihub.partners.selectors import eligible_countries
 
 from . import permissions, seats
 from .models import (
@@ -210,6 +211,40 @@ def seat_table(session: Session, user) -> list[dict]:
 
 def participants(user):
     return Participant.objects.visible_to(user).select_related("country")
+
+
+def people_to_nominate(user):
+    """The people ``user`` sees of the countries they act for (a coordinator:
+    their own country's; staff: everyone's)."""
+    qs = participants(user)
+    ids = countries_for(user)
+    return qs if ids is None else qs.filter(country_id__in=ids)
+
+
+def nomination_candidates(user, session: Session):
+    """The people ``user`` may nominate to ``session`` (:func:`people_to_nominate`)
+    of an eligible country, not anonymised, not already nominated to it."""
+    taken = session.nominations.filter(status__in=Nomination.ACTIVE).values("participant_id")
+    qs = people_to_nominate(user).filter(
+        country__in=eligible_countries(session.course, on=session.start),
+        anonymised_at__isnull=True,
+    )
+    return qs.exclude(pk__in=taken).order_by("family_name", "given_name", "pk")
+
+
+def free_quota_seats(session: Session, user) -> int:
+    """The seats the countries ``user`` acts for may take now (the seat
+    ledger's answer: within their quotas while they bind, else the free seats)."""
+    ledger = seats.SeatLedger.of(session)
+    free = ledger.free(session)
+    ids = countries_for(user)
+    if ids is None or not ledger.quotas_bind(session):
+        return free if ids is None or ids else 0
+    room = sum(
+        max(ledger.quota(session, country_id) - ledger.held_by(session, country_id), 0)
+        for country_id in ids
+    )
+    return min(room, free)
 
 
 def instructors(user):

@@ -17,6 +17,16 @@ urlpatterns = [
     path("sessions/<int:pk>/state/", views.session_state, name="session_state"),
     path("sessions/<int:pk>/reallocate/", views.session_reallocate, name="session_reallocate"),
     path("sessions/<int:pk>/nominate/", views.session_nominate, name="session_nominate"),
+    path(
+        "sessions/<int:pk>/nominate/search/",
+        views.session_nominate_search,
+        name="session_nominate_search",
+    ),
+    path(
+        "sessions/<int:pk>/nominate/new-person/",
+        views.session_nominate_person,
+        name="session_nominate_person",
+    ),
     path("sessions/<int:pk>/import/", views.import_page, name="session_import"),
     path("sessions/<int:pk>/export.<str:fmt>", views.session_export, name="session_export"),
     path("sessions/<int:pk>/attendance/", views.session_attendance, name="session_attendance"),

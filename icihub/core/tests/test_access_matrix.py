@@ -395,6 +395,15 @@ PAGES: dict[str, Page] = {
         post=ONLY(STAFF | COORDINATORS, check_role_first=False),
         targets=sessions,
     ),
+    "training:session_nominate_search": Page(
+        ONLY(STAFF | COORDINATORS, check_role_first=False), targets=sessions, query={"q": "al"}
+    ),
+    "training:session_nominate_person": Page(
+        POST_ONLY(),
+        post=ONLY(STAFF | COORDINATORS, check_role_first=False),
+        targets=sessions,
+        data={"new-given_name": ""},
+    ),
     "training:session_import": Page(
         WRITE(STAFF, COORDINATORS, gate=STAFF | COORDINATORS),
         post=WRITE(STAFF, COORDINATORS, gate=STAFF | COORDINATORS),

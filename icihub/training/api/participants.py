@@ -55,7 +55,11 @@ class ParticipantIn(Schema):
     country: str = Field(description="ISO code")
     service: ParticipantService
     rank: str = ""
-    rank_code: ParticipantRankCode = Participant.RankCode.CIVILIAN
+    rank_code: ParticipantRankCode | None = Field(
+        None,
+        description="NATO rank code; left out, the rank table's code for the rank "
+        "(an unknown rank is an error), or CIV without a rank",
+    )
     position: str = ""
     organisation: str = ""
     email: str = ""

@@ -85,6 +85,7 @@ from .nominations import (  # noqa: F401
     check_substitute,
     nominate,
     nominate_many,
+    nomination_problems,
     reallocation_phase,
     reject,
     substitute,
@@ -97,6 +98,7 @@ from .participants import (  # noqa: F401
     _duplicate_error,
     create_participant,
     find_duplicates,
+    rank_code_of,
     update_participant,
 )
 from .reallocation import (  # noqa: F401

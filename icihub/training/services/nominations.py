@@ -74,6 +74,39 @@ def _audience(course: Course) -> str:
     return ", ".join(names) or _("every partner")
 
 
+def nomination_problems(
+    actor, session: Session, participants: list[Participant]
+) -> tuple[dict[int, list[str]], list[str]]:
+    """Why :func:`nominate_many` would refuse these people, before trying:
+    the messages about each person (by participant id), and those about the
+    nomination as a whole (the session's state, a person listed twice). Reads
+    only; the service checks again under the session lock."""
+    per_person: dict[int, list[str]] = {}
+    general: list[str] = []
+    seen: set[int] = set()
+    for participant in participants:
+        if participant.pk in seen:
+            per_person.setdefault(participant.pk, []).append(_("Listed twice."))
+            continue
+        seen.add(participant.pk)
+        try:
+            check_can_nominate(actor, session, participant)
+        except ValidationError as exc:
+            for key, messages in exc.message_dict.items():
+                if key == "session":
+                    general.extend(m for m in messages if m not in general)
+                else:
+                    per_person.setdefault(participant.pk, []).extend(messages)
+    already = set(
+        session.nominations.filter(
+            participant__in=list(seen), status__in=Nomination.ACTIVE
+        ).values_list("participant_id", flat=True)
+    )
+    for pk in already:
+        per_person.setdefault(pk, []).append(_("Already nominated to this session."))
+    return per_person, general
+
+
 def nominate(
     actor,
     session: Session,

@@ -20,6 +20,7 @@ from ..models import (
     Participant,
 )
 from ..permissions import can_link_account
+from ..ranks import code_for
 
 # -- participants --------------------------------------------------------------------
 
@@ -109,6 +110,44 @@ def _clean_participant_data(data: dict) -> dict:
     return values
 
 
+def rank_code_of(rank: str, service: str) -> str:
+    """The NATO code of a rank given without one: from the rank table
+    (``training/ranks.py``); no rank is a civilian; a rank the table does not
+    know is an error on ``rank``, never a silent "civilian"."""
+    if not (rank or "").strip():
+        return Participant.RankCode.CIVILIAN
+    code = code_for(rank, service)
+    if code is None:
+        raise ValidationError(
+            {
+                "rank": _(
+                    "The rank table does not know “%(rank)s”: choose its NATO rank code "
+                    "(OF-1…OF-10, OR-1…OR-9, or civilian)."
+                )
+                % {"rank": rank}
+            },
+            code="unknown_rank",
+        )
+    return code
+
+
+def _with_rank_code(values: dict, participant: Participant | None = None) -> dict:
+    """``values`` with a rank code: the one given, else the rank table's."""
+    given = "rank_code" in values
+    if given and values["rank_code"]:
+        return values
+    if (
+        participant is not None
+        and not given
+        and values.get("rank", participant.rank) == participant.rank
+    ):
+        return values  # an update leaving the rank as it is
+    rank = values["rank"] if "rank" in values else getattr(participant, "rank", "")
+    service = values.get("service") or getattr(participant, "service", "")
+    values["rank_code"] = rank_code_of(rank, service)
+    return values
+
+
 def create_participant(actor, data: dict, *, reason: str = "") -> Participant:
     """Record a person. A coordinator records their own country's people only;
     a duplicate of an existing participant is refused (see :func:`find_duplicates`)."""
@@ -123,6 +162,7 @@ def create_participant(actor, data: dict, *, reason: str = "") -> Participant:
     check_create(actor, Participant, country_id=country.pk)
     if values.get("user") is not None and not can_link_account(actor):
         raise PermissionDenied(_("Only staff link a participant to an account."))
+    _with_rank_code(values)
     participant = Participant(**values)
     participant.full_clean(validate_constraints=False)
     duplicates = find_duplicates(
@@ -151,6 +191,7 @@ def update_participant(actor, participant: Participant, data: dict, *, reason: s
         raise PermissionDenied(_("Only staff link a participant to an account."))
     if "country" in values and outside_own_country(actor, values["country"]):
         raise ValidationError({"country": _("You may not move a person to another country.")})
+    _with_rank_code(values, participant)
     for name, value in values.items():
         setattr(participant, name, value)
     participant.full_clean(validate_constraints=False)

@@ -11,8 +11,10 @@ from django import template
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from icihub.training import ranks
 from icihub.training.models import Nomination
 
 register = template.Library()
@@ -105,3 +107,12 @@ def nomination_rows(nominations, session, can_decide=False, can_withdraw=False):
         '<td>{}</td><td>{}</td><td class="row-actions">{}</td></tr>',
         rows,
     )
+
+
+@register.filter
+def rank_name(person) -> str:
+    """A participant's rank in the page's language (the rank table's usual name
+    of it), or as written when the table does not know it."""
+    if not person.rank:
+        return ""
+    return ranks.in_language(person.rank, person.service, get_language() or "en")

@@ -117,11 +117,9 @@ def test_the_whole_chain_through_the_pages(
 
     coordinator = Committing(client_for(kwt_coordinator), capture)
     nominate = reverse("training:session_nominate", args=[session.pk])
-    assert kuwaitis[0].full_name in coordinator.get(nominate).content.decode()
-    coordinator.post(
-        nominate,
-        {f"priority_{kuwaitis[1].pk}": "2", f"priority_{kuwaitis[0].pk}": "1"},
-    )
+    found = coordinator.get(nominate, {"q": kuwaitis[0].family_name}).content.decode()
+    assert kuwaitis[0].full_name in found
+    coordinator.post(nominate, {"participant": [kuwaitis[0].pk, kuwaitis[1].pk]})
     first = Nomination.objects.get(participant=kuwaitis[0])
     second = Nomination.objects.get(participant=kuwaitis[1])
     assert (first.priority, first.status) == (1, "nominated")

@@ -52,6 +52,7 @@ from .nominations import (  # noqa: F401
     nomination_substitute,
     nomination_withdraw,
     session_nominate,
+    session_nominate_person,
 )
 from .own import (  # noqa: F401
     my_sessions,
@@ -66,7 +67,11 @@ from .participants import (  # noqa: F401
     participant_export,
     participant_list,
 )
-from .search import nomination_substitute_search, session_instructor_search  # noqa: F401
+from .search import (  # noqa: F401
+    nomination_substitute_search,
+    session_instructor_search,
+    session_nominate_search,
+)
 from .sessions import (  # noqa: F401
     REALLOCATION_RULE,
     SESSION_LIST,

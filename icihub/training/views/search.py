@@ -13,7 +13,7 @@ from icihub.core.listing import search
 
 from .. import selectors, services
 from ..models import Session
-from .nominations import _nomination, substitute_candidates
+from .nominations import _ids, _nominating, _nomination, picker_results, substitute_candidates
 
 LIMIT = 20
 MIN_LENGTH = 2
@@ -51,3 +51,20 @@ def nomination_substitute_search(request, pk):
     services.check_substitute(request.user, nomination)
     candidates = substitute_candidates(request.user, nomination)
     return _results(request, candidates, "participant", ["search_text"])
+
+
+@login_required
+def session_nominate_search(request, pk):
+    """The nomination picker's search: the people the user may nominate to the
+    session (a coordinator: their own country's), not those already in the list
+    (``p``), as options of the picker's list box."""
+    session = _nominating(request, pk)
+    candidates = selectors.nomination_candidates(request.user, session).exclude(
+        pk__in=_ids(request.GET.getlist("p"))
+    )
+    query = request.GET.get("q", "").strip()
+    return render(
+        request,
+        "training/_picker_results.html",
+        {"session": session, **picker_results(candidates, query)},
+    )
