@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('training', '0005_participant_order_index'),
+        ('training', '0006_certificate_base_url'),
     ]
 
     operations = [
