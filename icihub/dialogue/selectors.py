@@ -31,6 +31,7 @@ from icihub.core.access import Marking, get_visible, is_staff, markings_visible_
 from icihub.core.dates import PartialDate
 from icihub.core.listing import search
 from icihub.core.models import Citation
+from icihub.core.text import local
 from icihub.menu.models import Area
 from icihub.partners.models import Country, Organisation, Partnership
 
@@ -188,8 +189,8 @@ def filter_choices(user) -> dict[str, list[tuple[str, str]]]:
     return {
         "format": list(Event.Format.choices),
         "level": list(Event.Level.choices),
-        "country": [(c.iso3, c.name) for c in involved_countries(user)],
-        "topic": [(a.code, a.name) for a in Area.objects.visible_to(user)],
+        "country": [(c.iso3, local(c)) for c in involved_countries(user)],
+        "topic": [(a.code, local(a)) for a in Area.objects.visible_to(user)],
         "year": [(y, y) for y in years],
         "marking": [(m.value, m.label) for m in Marking if m.value in visible],
         "provenance": list(Event.Provenance.choices),
@@ -491,7 +492,7 @@ def _accessions(user, country: Country | None) -> list[TimelineItem]:
                 kind="accession",
                 date=p.accession,
                 title=_("%(country)s joins the %(framework)s")
-                % {"country": p.country.name, "framework": p.framework.acronym},
+                % {"country": local(p.country), "framework": p.framework.acronym},
                 url=_url("partners:partnership_detail", p.pk)
                 or _url("partners:country_detail", p.country.iso3),
                 subject=p,
@@ -536,7 +537,7 @@ def _centre_milestones(user, country: Country | None) -> list[TimelineItem]:
             TimelineItem(
                 kind="milestone",
                 date=date,
-                title=f"{centre.name}: {label}",
+                title=f"{local(centre)}: {label}",
                 url=url,
                 subject=centre,
                 attribute=attribute,

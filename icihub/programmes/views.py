@@ -18,7 +18,7 @@ from icihub.core.access import can_change, get_visible
 from icihub.core.errors import Conflict
 from icihub.core.forms import add_service_errors
 from icihub.core.listing import Filter, ListPage
-from icihub.core.text import attach
+from icihub.core.text import attach, local
 from icihub.core.viewkit import safe_next
 from icihub.menu import selectors as menu_selectors
 from icihub.menu.models import Activity
@@ -74,7 +74,7 @@ PROGRAMME_LIST = ListPage(
         Filter(
             "country",
             gettext_lazy("Country"),
-            choices=lambda request: [(c.iso3, c.name) for c in partner_countries()],
+            choices=lambda request: [(c.iso3, local(c)) for c in partner_countries()],
         ),
     ],
 )
@@ -572,7 +572,7 @@ REQUEST_LIST = ListPage(
         Filter(
             "country",
             gettext_lazy("Country"),
-            choices=lambda request: [(c.iso3, c.name) for c in partner_countries()],
+            choices=lambda request: [(c.iso3, local(c)) for c in partner_countries()],
         ),
     ],
 )

@@ -21,6 +21,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from icihub.core.access import STAFF_ROLES, Policy, Role
 from icihub.core.models import AccessQuerySet, BaseModel
@@ -28,6 +29,61 @@ from icihub.core.text import normalise_for_search
 from icihub.menu.models import Activity, ActivityQuerySet
 
 CENTRE_VENUE = "NATO-ICI Regional Centre, Kuwait City"
+#: Venues recorded by their English name that have one in the catalogue (a
+#: venue is free text: another one shows as recorded).
+VENUE_NAMES = {CENTRE_VENUE: _("NATO-ICI Regional Centre, Kuwait City")}
+
+#: Ranks recorded in English (free text) that have an Arabic form: the army's and
+#: air force's, and the navy's where the same word names another grade (a navy
+#: "Lieutenant" is OF-2, a "Captain" OF-5). A rank not listed shows as recorded.
+RANK_NAMES = {
+    "second lieutenant": pgettext_lazy("rank", "Second Lieutenant"),
+    "lieutenant": pgettext_lazy("rank", "Lieutenant"),
+    "first lieutenant": pgettext_lazy("rank", "First Lieutenant"),
+    "captain": pgettext_lazy("rank", "Captain"),
+    "major": pgettext_lazy("rank", "Major"),
+    "lieutenant colonel": pgettext_lazy("rank", "Lieutenant Colonel"),
+    "colonel": pgettext_lazy("rank", "Colonel"),
+    "brigadier": pgettext_lazy("rank", "Brigadier"),
+    "brigadier general": pgettext_lazy("rank", "Brigadier General"),
+    "major general": pgettext_lazy("rank", "Major General"),
+    "lieutenant general": pgettext_lazy("rank", "Lieutenant General"),
+    "general": pgettext_lazy("rank", "General"),
+    "sergeant": pgettext_lazy("rank", "Sergeant"),
+    "sergeant major": pgettext_lazy("rank", "Sergeant Major"),
+    "warrant officer": pgettext_lazy("rank", "Warrant Officer"),
+    "sub-lieutenant": pgettext_lazy("rank", "Sub-Lieutenant"),
+    "lieutenant commander": pgettext_lazy("rank", "Lieutenant Commander"),
+    "commander": pgettext_lazy("rank", "Commander"),
+    "captain (navy)": pgettext_lazy("rank", "Captain (Navy)"),
+    "commodore": pgettext_lazy("rank", "Commodore"),
+    "rear admiral": pgettext_lazy("rank", "Rear Admiral"),
+    "vice admiral": pgettext_lazy("rank", "Vice Admiral"),
+    "chief petty officer": pgettext_lazy("rank", "Chief Petty Officer"),
+    "petty officer": pgettext_lazy("rank", "Petty Officer"),
+}
+NAVAL_RANK_NAMES = {
+    "lieutenant": pgettext_lazy("naval rank", "Lieutenant"),
+    "captain": pgettext_lazy("naval rank", "Captain"),
+}
+
+
+def local_venue(venue: str) -> str:
+    """A venue in the page's language (the Centre's, the one venue with an
+    Arabic name; others as recorded)."""
+    return str(VENUE_NAMES.get(venue, venue or ""))
+
+
+def local_rank(rank: str, service: str = "") -> str:
+    """A rank recorded in English in the page's language (``RANK_NAMES``)."""
+    key = " ".join((rank or "").split()).casefold()
+    if not key:
+        return ""
+    if service == "navy" and key in NAVAL_RANK_NAMES:
+        return str(NAVAL_RANK_NAMES[key])
+    return str(RANK_NAMES.get(key, rank))
+
+
 REALLOCATION_WEEKS = 6
 
 # -- the course catalogue ----------------------------------------------------------
@@ -248,10 +304,14 @@ class Session(BaseModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.course.code} – {self.course.title} ({self.start:%d %b %Y})"
+        return f"{self.course.code} – {self.course.local_title} ({self.start:%d %b %Y})"
 
     def get_absolute_url(self) -> str:
         return reverse("training:session_detail", args=[self.pk])
+
+    @property
+    def local_venue(self) -> str:
+        return local_venue(self.venue)
 
     @property
     def days(self) -> list[dt.date]:
@@ -482,6 +542,11 @@ class Participant(BaseModel):
         if self.anonymised_at is not None:  # the names are gone
             return _("Anonymised participant #%(pk)s") % {"pk": self.pk}
         return f"{self.given_name} {self.family_name}".strip()
+
+    @property
+    def local_rank(self) -> str:
+        """The rank in the page's language (``RANK_NAMES``; as recorded otherwise)."""
+        return local_rank(self.rank, self.service)
 
     @property
     def is_anonymised(self) -> bool:

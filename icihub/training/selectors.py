@@ -14,6 +14,7 @@ from django.db.models import Avg, Count, Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
 from icihub.core.access import Role, has_role, is_staff
+from icihub.core.text import local
 
 from . import seats
 from .models import (
@@ -178,7 +179,7 @@ def seat_table(session: Session, user) -> list[dict]:
         if status == Nomination.Status.ACCEPTED:
             row["accepted"] += 1
     for country_id, quota in quotas.items():
-        names.setdefault(country_id, (quota.country.iso3, quota.country.name))
+        names.setdefault(country_id, (quota.country.iso3, local(quota.country)))
     rows = []
     for country_id, (iso3, name) in sorted(names.items(), key=lambda item: item[1][1]):
         quota = quotas.get(country_id)
