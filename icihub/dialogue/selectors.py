@@ -443,7 +443,7 @@ def timeline(user, country: str = "", topic: str = "") -> Timeline:
         item = TimelineItem(
             kind="event",
             date=event.date,
-            title=event.title,
+            title=local(event, "title"),
             url=event.get_absolute_url(),
             subject=event,
             attribute="date",

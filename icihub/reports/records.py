@@ -191,7 +191,7 @@ LISTS: dict[str, RecordList] = {
     "dialogue.event": RecordList(
         _("dialogue events"),
         [
-            Column("title", _("Event"), lambda e: e.title, _url),
+            Column("title", _("Event"), lambda e: local(e, "title"), _url),
             Column("date", _("Date"), lambda e: e.date),
             Column("format", _("Format"), lambda e: e.get_format_display()),
             Column("level", _("Level"), lambda e: e.get_level_display()),
