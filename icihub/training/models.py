@@ -25,7 +25,7 @@ from django.utils.translation import pgettext_lazy
 
 from icihub.core.access import STAFF_ROLES, Policy, Role
 from icihub.core.models import AccessQuerySet, BaseModel
-from icihub.core.text import normalise_for_search
+from icihub.core.text import localized, normalise_for_search
 from icihub.menu.models import Activity, ActivityQuerySet
 
 CENTRE_VENUE = "NATO-ICI Regional Centre, Kuwait City"
@@ -69,19 +69,17 @@ NAVAL_RANK_NAMES = {
 
 
 def local_venue(venue: str) -> str:
-    """A venue in the page's language (the Centre's, the one venue with an
-    Arabic name; others as recorded)."""
-    return str(VENUE_NAMES.get(venue, venue or ""))
+    """A venue as recorded; on Arabic pages the Centre's in Arabic (the one
+    venue with a catalogue form)."""
+    return localized(venue or "", VENUE_NAMES.get(venue))
 
 
 def local_rank(rank: str, service: str = "") -> str:
-    """A rank recorded in English in the page's language (``RANK_NAMES``)."""
+    """A rank as recorded; on Arabic pages its catalogue form when it has one
+    (``RANK_NAMES``, matched whatever the case and spacing)."""
     key = " ".join((rank or "").split()).casefold()
-    if not key:
-        return ""
-    if service == "navy" and key in NAVAL_RANK_NAMES:
-        return str(NAVAL_RANK_NAMES[key])
-    return str(RANK_NAMES.get(key, rank))
+    arabic = (NAVAL_RANK_NAMES.get(key) if service == "navy" else None) or RANK_NAMES.get(key)
+    return localized(rank or "", arabic)
 
 
 REALLOCATION_WEEKS = 6

@@ -94,10 +94,10 @@ def _catalogue_entries(entries: dict):
 
 
 def test_ranks_and_the_centre_s_venue_go_through_the_catalogue():
-    # Ranks are free text: the common English ones are looked up whatever their
-    # case and spacing, a navy's "Lieutenant" (OF-2) is not the army's (OF-1),
+    # Ranks are free text, shown as recorded on English pages; on Arabic pages
+    # the common English ones are looked up whatever their case and spacing, a navy's "Lieutenant" (OF-2) is not the army's (OF-1),
     # and an unknown rank shows as recorded.
-    assert local_rank(" lieutenant  colonel ") == "Lieutenant Colonel"
+    assert local_rank("Lieutenant Colonel") == "Lieutenant Colonel"
     assert Participant(rank="Colonel", service="army").local_rank == "Colonel"
     assert local_rank("Flight Sergeant") == "Flight Sergeant"
     assert local_rank("") == ""
@@ -110,7 +110,7 @@ def test_ranks_and_the_centre_s_venue_go_through_the_catalogue():
     }
     with translation.override("ar"), _catalogue_entries(entries):
         assert local_rank("Lieutenant", "navy") == "نقيب بحري"
-        assert local_rank("lieutenant", "army") == "ملازم أول"
+        assert local_rank(" lieutenant ", "army") == "ملازم أول"
         assert Participant(rank="Colonel", service="air_force").local_rank == "عقيد"
         assert local_rank("Flight Sergeant") == "Flight Sergeant"
     # The Centre's venue is stored in English and shown from the catalogue.
@@ -119,6 +119,16 @@ def test_ranks_and_the_centre_s_venue_go_through_the_catalogue():
     with translation.override("ar"), _catalogue_entries({CENTRE_VENUE: venue_ar}):
         assert local_venue(CENTRE_VENUE) == venue_ar
         assert local_venue("Istanbul") == "Istanbul"
+
+
+@pytest.mark.django_db
+def test_people_are_named_with_their_honorific_in_the_page_s_language():
+    from icihub.partners.models import Person
+
+    person = Person.objects.get(slug="fawaz-al-sabah")
+    assert str(person) == "Shaikh Fawaz Al Sabah"
+    with translation.override("ar"), _catalogue_entries({"honorific\x04Sheikh": "الشيخ"}):
+        assert str(person) == "الشيخ فواز الصباح"
 
 
 # -- pages ---------------------------------------------------------------------------------
