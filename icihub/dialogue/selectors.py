@@ -170,6 +170,10 @@ def involving_q(country) -> Q:
     )
 
 
+def _label(option: tuple[str, str]) -> str:
+    return option[1]
+
+
 def filter_choices(user) -> dict[str, list[tuple[str, str]]]:
     """Options of the list filters (only the markings the user may see)."""
     visible = set(markings_visible_to(user))
@@ -189,7 +193,7 @@ def filter_choices(user) -> dict[str, list[tuple[str, str]]]:
     return {
         "format": list(Event.Format.choices),
         "level": list(Event.Level.choices),
-        "country": [(c.iso3, local(c)) for c in involved_countries(user)],
+        "country": sorted(((c.iso3, local(c)) for c in involved_countries(user)), key=_label),
         "topic": [(a.code, local(a)) for a in Area.objects.visible_to(user)],
         "year": [(y, y) for y in years],
         "marking": [(m.value, m.label) for m in Marking if m.value in visible],

@@ -63,6 +63,12 @@ def _banner(request, country=None) -> dict:
 
 # -- programmes --------------------------------------------------------------------------
 
+
+def _partner_country_choices(request):
+    """Filter options: the partner countries by their names in the page's language."""
+    return sorted(((c.iso3, local(c)) for c in partner_countries()), key=lambda o: o[1])
+
+
 PROGRAMME_LIST = ListPage(
     template="programmes/programme_list.html",
     results_template="programmes/_programme_results.html",
@@ -74,7 +80,7 @@ PROGRAMME_LIST = ListPage(
         Filter(
             "country",
             gettext_lazy("Country"),
-            choices=lambda request: [(c.iso3, local(c)) for c in partner_countries()],
+            choices=_partner_country_choices,
         ),
     ],
 )
@@ -572,7 +578,7 @@ REQUEST_LIST = ListPage(
         Filter(
             "country",
             gettext_lazy("Country"),
-            choices=lambda request: [(c.iso3, local(c)) for c in partner_countries()],
+            choices=_partner_country_choices,
         ),
     ],
 )

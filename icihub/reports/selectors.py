@@ -70,7 +70,9 @@ def filter_options(user) -> dict:
         .order_by("name")
     )
     return {
-        "countries": [(c.iso3, local(c)) for c in country_choices(user, countries)],
+        "countries": sorted(
+            ((c.iso3, local(c)) for c in country_choices(user, countries)), key=lambda o: o[1]
+        ),
         "areas": [(a.code, local(a)) for a in Area.objects.visible_to(user)],
         "frameworks": [(f.code, f.acronym) for f in Framework.objects.visible_to(user)],
         "years": years(),
