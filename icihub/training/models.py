@@ -20,6 +20,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -302,7 +303,9 @@ class Session(BaseModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.course.code} – {self.course.local_title} ({self.start:%d %b %Y})"
+        return (
+            f"{self.course.code} – {self.course.local_title} ({date_format(self.start, 'd M Y')})"
+        )
 
     def get_absolute_url(self) -> str:
         return reverse("training:session_detail", args=[self.pk])
