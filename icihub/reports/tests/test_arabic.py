@@ -66,3 +66,7 @@ def test_report_tables_and_files_name_countries_and_areas_in_arabic(year, nato_s
     assert not any(sheet.sheet_view.rightToLeft for sheet in book.worksheets)
     cells = {c.value for s in book.worksheets for row in s.iter_rows() for c in row}
     assert "Kuwait" in cells
+
+    # PDF: laid out right to left in the page's language.
+    pdf = arabic.get(f"{path}.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
