@@ -954,7 +954,7 @@ class Instructor(BaseModel):
         ordering = ["full_name", "id"]
 
     def __str__(self) -> str:
-        return f"{self.title} {self.full_name}".strip()
+        return f"{local_rank(self.title)} {self.full_name}".strip()
 
     def get_absolute_url(self) -> str:
         return reverse("training:instructor_detail", args=[self.pk])
