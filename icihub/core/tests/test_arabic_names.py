@@ -253,3 +253,18 @@ def test_waiting_is_the_waiting_list_not_waiting_time(centre_staff):
     assert '<th class="num">في الانتظار</th>' in html
     assert "وقت الانتظار" not in html and "مدة الانتظار" not in html
     assert "<td>الكويت</td>" in html or ">الكويت<" in html  # the seat table's country
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "path", ["/dialogue/", "/programmes/", "/programmes/requests/", "/reports/"]
+)
+def test_country_filters_of_every_list_are_arabic(nato_staff, path):
+    english = client_for(nato_staff).get(path).content.decode()
+    assert option("KWT", "Kuwait") in english, path
+    html = arabic(client_for(nato_staff)).get(path).content.decode()
+    assert option("KWT", "الكويت") in html
+    assert option("KWT", "Kuwait") not in html
+    # In the order of the Arabic names.
+    labels = re.findall(r'<option value="[A-Z]{3}">([^<]+)</option>', html)
+    assert labels == sorted(labels)
