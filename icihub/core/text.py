@@ -130,14 +130,48 @@ def neutralise_formula(value):
     return value
 
 
+# -- names in the page's language ---------------------------------------------------------
+
+
+def arabic_active() -> bool:
+    """Whether the active language is Arabic (a page, an export or an e-mail
+    rendered in Arabic)."""
+    return (translation.get_language() or "").startswith("ar")
+
+
+def localized(english, arabic=None) -> str:
+    """THE rule for names that have an Arabic form: ``arabic`` when Arabic is
+    active and one is recorded, ``english`` otherwise. Every name shown in the
+    page's language goes through it: :func:`local` (a model's ``name`` /
+    ``name_ar``, ``title`` / ``title_ar``), the ``local`` template filter
+    (``{{ country|local }}``, ``{{ course|local:"title" }}``), the labels of
+    values read with ``values_list`` (report tables, filter options)."""
+    if arabic and arabic_active():
+        return str(arabic)
+    return "" if english is None else str(english)
+
+
+def local(obj, field: str = "name") -> str:
+    """``obj.<field>`` in the active language (``obj.<field>_ar`` on Arabic
+    pages when recorded); "" for no object."""
+    if obj is None or obj == "":
+        return ""
+    if isinstance(obj, str):
+        return obj
+    return localized(getattr(obj, field, ""), getattr(obj, f"{field}_ar", ""))
+
+
+def beside(arabic) -> str:
+    """An Arabic form shown *beside* the English name (a second line, a span
+    after it): on Arabic pages the name itself is already Arabic, so nothing."""
+    return "" if arabic_active() or not arabic else str(arabic)
+
+
 class LocalName:
     """For models with ``name`` and ``name_ar``: ``local_name`` follows the
-    active language (the models' ``__str__`` returns it): the Arabic form when
-    Arabic is active and one is recorded, the English one otherwise. The audit
-    trail records English (``audit._safe_str``)."""
+    active language (the models' ``__str__`` returns it) by :func:`localized`.
+    The audit trail records English (``audit._safe_str``)."""
 
     @property
     def local_name(self) -> str:
-        if self.name_ar and (translation.get_language() or "").startswith("ar"):
-            return self.name_ar
-        return self.name
+        return local(self)

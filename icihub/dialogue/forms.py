@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from icihub.core.access import NATO_ROLES, STAFF_ROLES, Marking, markings_visible_to, role_of
 from icihub.core.dates import PartialDateFormField
 from icihub.core.models import User
+from icihub.core.text import local
 from icihub.menu.models import Area
 from icihub.partners.models import Country, Organisation, Person
 
@@ -17,7 +18,7 @@ from .models import CENTRE_SLUG, Event, FollowUpAction, Participant
 
 class CountryChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        return f"{obj.name} ({obj.iso3})"
+        return f"{local(obj)} ({obj.iso3})"
 
 
 def _countries():

@@ -40,7 +40,7 @@ from icihub.core.access import (
 )
 from icihub.core.dates import PartialDateField
 from icihub.core.models import AccessQuerySet, BaseModel, Sourced
-from icihub.core.text import normalise_for_search
+from icihub.core.text import local, normalise_for_search
 
 CENTRE_SLUG = "nato-ici-rc"
 
@@ -231,7 +231,7 @@ class Event(BaseModel, Sourced):
         ]
 
     def __str__(self) -> str:
-        return self.title
+        return local(self, "title")
 
     def get_absolute_url(self) -> str:
         return reverse("dialogue:event_detail", args=[self.pk])

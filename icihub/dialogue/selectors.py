@@ -32,6 +32,7 @@ from icihub.core.dates import PartialDate
 from icihub.core.listing import search
 from icihub.core.models import Citation
 from icihub.core.permissions import is_nato
+from icihub.core.text import local
 from icihub.menu.models import Area
 from icihub.partners.models import Country, Organisation, Partnership
 
@@ -170,6 +171,10 @@ def involving_q(country) -> Q:
     )
 
 
+def _label(option: tuple[str, str]) -> str:
+    return option[1]
+
+
 def filter_choices(user) -> dict[str, list[tuple[str, str]]]:
     """Options of the list filters (only the markings the user may see)."""
     visible = set(markings_visible_to(user))
@@ -189,8 +194,8 @@ def filter_choices(user) -> dict[str, list[tuple[str, str]]]:
     return {
         "format": list(Event.Format.choices),
         "level": list(Event.Level.choices),
-        "country": [(c.iso3, c.name) for c in involved_countries(user)],
-        "topic": [(a.code, a.name) for a in Area.objects.visible_to(user)],
+        "country": sorted(((c.iso3, local(c)) for c in involved_countries(user)), key=_label),
+        "topic": [(a.code, local(a)) for a in Area.objects.visible_to(user)],
         "year": [(y, y) for y in years],
         "marking": [(m.value, m.label) for m in Marking if m.value in visible],
         "provenance": list(Event.Provenance.choices),
@@ -492,7 +497,7 @@ def timeline(user, country: str = "", topic: str = "") -> Timeline:
         item = TimelineItem(
             kind="event",
             date=event.date,
-            title=event.title,
+            title=local(event, "title"),
             url=event.get_absolute_url(),
             subject=event,
             attribute="date",
@@ -541,7 +546,7 @@ def _accessions(user, country: Country | None) -> list[TimelineItem]:
                 kind="accession",
                 date=p.accession,
                 title=_("%(country)s joins the %(framework)s")
-                % {"country": p.country.name, "framework": p.framework.acronym},
+                % {"country": local(p.country), "framework": p.framework.acronym},
                 url=_url("partners:partnership_detail", p.pk)
                 or _url("partners:country_detail", p.country.iso3),
                 subject=p,
@@ -586,7 +591,7 @@ def _centre_milestones(user, country: Country | None) -> list[TimelineItem]:
             TimelineItem(
                 kind="milestone",
                 date=date,
-                title=f"{centre.name}: {label}",
+                title=f"{local(centre)}: {label}",
                 url=url,
                 subject=centre,
                 attribute=attribute,

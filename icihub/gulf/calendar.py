@@ -28,8 +28,10 @@ from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils import formats
-from django.utils.translation import get_language, gettext, pgettext
+from django.utils.translation import gettext, pgettext
 from hijridate import Gregorian, Hijri
+
+from icihub.core.text import arabic_active, localized
 
 KINDS = ("holiday", "ramadan", "eid_al_fitr", "eid_al_adha", "closure")
 ISLAMIC_KINDS = ("ramadan", "eid_al_fitr", "eid_al_adha")
@@ -106,7 +108,7 @@ def is_working_day(d: date) -> bool:
 
 
 def _hijri_language() -> str:
-    return "ar" if (get_language() or "").startswith("ar") else "en"
+    return "ar" if arabic_active() else "en"
 
 
 def hijri(d: date) -> str:
@@ -303,8 +305,7 @@ def _holidays(year: int, countries: tuple[str, ...], arabic: bool) -> tuple[Bloc
 
 
 def country_holidays(year: int) -> list[Blocked]:
-    arabic = (get_language() or "").startswith("ar")
-    return sorted(_holidays(year, _countries(), arabic), key=_order)
+    return sorted(_holidays(year, _countries(), arabic_active()), key=_order)
 
 
 # -- the two tables, cached --------------------------------------------------------
@@ -365,13 +366,12 @@ def connect_signals() -> None:
 
 
 def closures(start: date, end: date) -> list[Blocked]:
-    arabic = (get_language() or "").startswith("ar")
     return [
         Blocked(
             start=c_start,
             end=c_end,
             kind="closure",
-            name=(name_ar if arabic and name_ar else name),
+            name=localized(name, name_ar),
             countries=(),
             estimated=False,
             hard=hard,

@@ -11,11 +11,11 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from icihub.core.access import STAFF_ROLES, Policy
 from icihub.core.models import BaseModel
+from icihub.core.text import LocalName
 
 # The years hijridate's Umm al-Qura tables cover (1343-1500 AH, 1924-2077 CE).
 HIJRI_MIN_YEAR = 1343
@@ -78,7 +78,7 @@ class IslamicDate(BaseModel):
         return f"{self.get_event_display()} {self.hijri_year}"
 
 
-class Closure(BaseModel):
+class Closure(LocalName, BaseModel):
     """A period in which the Centre runs no course: a closure or a blackout
     period such as NATO's summer break."""
 
@@ -106,13 +106,7 @@ class Closure(BaseModel):
         ]
 
     def __str__(self) -> str:
-        return self.display_name
-
-    @property
-    def display_name(self) -> str:
-        if self.name_ar and (get_language() or "").startswith("ar"):
-            return self.name_ar
-        return self.name
+        return self.local_name
 
     def clean(self) -> None:
         super().clean()

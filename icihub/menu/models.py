@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from icihub.core.access import NATO_ROLES, Marking, Policy, Role
 from icihub.core.models import AccessQuerySet, BaseModel, Sourced
-from icihub.core.text import LocalName, normalise_for_search
+from icihub.core.text import LocalName, local, normalise_for_search
 
 
 class Area(LocalName, BaseModel):
@@ -163,7 +163,12 @@ class Activity(BaseModel, Sourced):
         ]
 
     def __str__(self) -> str:
-        return f"{self.code} – {self.title}"
+        return f"{self.code} – {self.local_title}"
+
+    @property
+    def local_title(self) -> str:
+        """The title in the active language (``core.text.localized``)."""
+        return local(self, "title")
 
     def get_absolute_url(self) -> str:
         from django.urls import reverse

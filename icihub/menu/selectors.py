@@ -20,7 +20,7 @@ from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from icihub.core.models import Citation
-from icihub.core.text import search_terms
+from icihub.core.text import local, search_terms
 from icihub.partners.models import Country, Framework, Organisation, Partnership
 
 from .models import Activity, Area
@@ -492,7 +492,7 @@ def _facets(query, pools, *, areas, frameworks, countries, providers, years):
     for row in pools["area"]:
         for area_id in row.areas:
             counts[areas[area_id].code if area_id in areas else ""] += 1
-    facet("area", counts, [(a.code, a.name) for a in areas.values()])
+    facet("area", counts, [(a.code, local(a)) for a in areas.values()])
 
     counts = Counter(row.format for row in pools["format"])
     facet("format", counts, list(Activity.Format.choices))
@@ -500,8 +500,8 @@ def _facets(query, pools, *, areas, frameworks, countries, providers, years):
     counts = Counter(
         providers[row.provider].slug for row in pools["provider"] if row.provider in providers
     )
-    ordered = sorted(providers.values(), key=lambda o: (-counts.get(o.slug, 0), o.name))
-    facet("provider", counts, [(o.slug, o.acronym or o.name) for o in ordered])
+    ordered = sorted(providers.values(), key=lambda o: (-counts.get(o.slug, 0), local(o)))
+    facet("provider", counts, [(o.slug, o.acronym or local(o)) for o in ordered])
 
     counts = Counter()
     for row in pools["framework"]:
@@ -522,8 +522,8 @@ def _facets(query, pools, *, areas, frameworks, countries, providers, years):
         else:
             counts.update(row.open)
     counts = Counter({c.iso3: counts.get(c.pk, 0) + open_to_all for c in countries.values()})
-    ordered = sorted(countries.values(), key=lambda c: c.name)
-    facet("country", counts, [(c.iso3, c.name) for c in ordered])
+    ordered = sorted(countries.values(), key=local)
+    facet("country", counts, [(c.iso3, local(c)) for c in ordered])
 
     # Years: a difference array over the window, O(rows + years).
     first, last = years[0], years[-1]

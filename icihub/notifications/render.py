@@ -8,13 +8,16 @@ from django.conf import settings
 from django.utils import formats
 from django.utils.translation import gettext
 
+from icihub.core.text import localized
+
 from .kinds import KINDS, Kind
 
 
 def message(notification) -> str:
     """The sentence of a notification (translated into the active language)."""
     params = dict(notification.params or {})
-    values = {"subject": params.get("subject", ""), "date": ""}
+    subject = localized(params.get("subject", ""), params.get("subject_ar"))
+    values = {"subject": subject, "date": ""}
     when = params.get("date")
     if when:
         try:

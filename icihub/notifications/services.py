@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from icihub.core import audit
@@ -58,7 +58,14 @@ def notify(kind: str, obj, *, recipients=None, key: str = "", params: dict | Non
 
 
 def _params(obj, params: dict | None) -> dict:
-    values = {"subject": str(obj)}
+    # The record's name in both languages (recipients read in their own,
+    # ``render.message``), whatever the language of the one who acted.
+    with translation.override(settings.LANGUAGE_CODE):
+        values = {"subject": str(obj)}
+    with translation.override("ar"):
+        subject_ar = str(obj)
+    if subject_ar != values["subject"]:
+        values["subject_ar"] = subject_ar
     url = getattr(obj, "get_absolute_url", None)
     if url is not None:
         values["url"] = url()

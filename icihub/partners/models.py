@@ -11,11 +11,12 @@ import datetime as dt
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from icihub.core.access import NATO_ROLES, Policy
 from icihub.core.dates import PartialDateField
 from icihub.core.models import AccessQuerySet, BaseModel, Sourced
-from icihub.core.text import LocalName, normalise_for_search
+from icihub.core.text import LocalName, localized, normalise_for_search
 
 REFERENCE_POLICY = Policy(public=lambda: Q(is_public=True), write_all=NATO_ROLES)
 
@@ -307,7 +308,14 @@ class Partnership(BaseModel, Sourced):
         return f"{self.country} – {self.framework.acronym} ({self.get_status_display()})"
 
 
-class Person(BaseModel, Sourced, Searchable):
+#: Honorifics recorded in English that have an Arabic form (others as recorded).
+HONORIFICS = {
+    "sheikh": pgettext_lazy("honorific", "Sheikh"),
+    "shaikh": pgettext_lazy("honorific", "Sheikh"),
+}
+
+
+class Person(LocalName, BaseModel, Sourced, Searchable):
     """A public figure of the partnership: officials, ambassadors, speakers."""
 
     search_source_fields = ("name", "name_ar", "honorific", "slug")
@@ -335,7 +343,12 @@ class Person(BaseModel, Sourced, Searchable):
         ordering = ["name"]
 
     def __str__(self) -> str:
-        return f"{self.honorific} {self.name}".strip()
+        return f"{self.local_honorific} {self.local_name}".strip()
+
+    @property
+    def local_honorific(self) -> str:
+        """The honorific as recorded; its catalogue form on Arabic pages."""
+        return localized(self.honorific, HONORIFICS.get((self.honorific or "").strip().casefold()))
 
 
 class Appointment(BaseModel, Sourced):

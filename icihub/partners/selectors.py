@@ -8,6 +8,7 @@ from django.db.models import F, Prefetch, Q
 from django.utils.translation import gettext as _
 
 from icihub.core.models import Citation
+from icihub.core.text import local
 
 from .models import Appointment, Country, Framework, Grouping, Organisation, Partnership, Person
 
@@ -73,18 +74,21 @@ def initiative_at_a_glance(user) -> dict:
     )
     timeline = []
     if ici and ici.launched:
-        label = _("%(name)s launched (%(place)s)") % {"name": ici.name, "place": ici.launch_place}
+        label = _("%(name)s launched (%(place)s)") % {"name": local(ici), "place": ici.launch_place}
         timeline.append({"date": ici.launched, "label": label})
     for p in members:
         if p.accession:
             timeline.append(
-                {"date": p.accession, "label": _("%(country)s joins") % {"country": p.country.name}}
+                {
+                    "date": p.accession,
+                    "label": _("%(country)s joins") % {"country": local(p.country)},
+                }
             )
     if centre and centre.established:
         timeline.append(
             {
                 "date": centre.established,
-                "label": _("%(name)s inaugurated") % {"name": centre.name},
+                "label": _("%(name)s inaugurated") % {"name": local(centre)},
             }
         )
     timeline.sort(key=lambda item: item["date"])

@@ -26,6 +26,7 @@ from icihub.core.access import check_change, check_create
 from icihub.core.dates import PartialDate, PartialDateField
 from icihub.core.errors import Conflict
 from icihub.core.models import Citation, Source
+from icihub.core.text import local
 
 from .models import Appointment, Country, Framework, Grouping, Organisation, Partnership, Person
 
@@ -240,7 +241,7 @@ def _partnership_rules(instance, data, merged):
             message = _(
                 "%(country)s already has an open partnership in the %(framework)s; "
                 "give that one a date of leaving first."
-            ) % {"country": country.name, "framework": framework.acronym}
+            ) % {"country": local(country), "framework": framework.acronym}
             raise Conflict(message, errors=[{"field": "framework", "message": message}])
     return data
 

@@ -19,6 +19,7 @@ from icihub.core.access import can_change, check_change, check_create, get_visib
 from icihub.core.errors import Conflict
 from icihub.core.listing import Filter, ListPage
 from icihub.core.models import Citation
+from icihub.core.text import local
 
 from . import selectors, services
 from .filters import (
@@ -101,10 +102,8 @@ def _countries_having(relation_model, lookup="country"):
 
     def choices(request):
         ids = relation_model.objects.visible_to(request.user).values(f"{lookup}_id")
-        return [
-            (c.iso3, c.name)
-            for c in Country.objects.visible_to(request.user).filter(pk__in=ids).order_by("name")
-        ]
+        countries = Country.objects.visible_to(request.user).filter(pk__in=ids)
+        return sorted(((c.iso3, local(c)) for c in countries), key=lambda pair: pair[1])
 
     return choices
 

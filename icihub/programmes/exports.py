@@ -93,7 +93,7 @@ def export_programmes(user, programmes=None) -> ExportResult:
                             objective.title,
                             goal.title,
                             item.activity.code,
-                            item.activity.title,
+                            item.activity.local_title,
                             item.priority,
                             item.planned_year,
                             item.planned_quarter or "",

@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from icihub.core.access import NATO_ROLES, STAFF_ROLES, Marking, Policy
 from icihub.core.dates import PartialDateField
 from icihub.core.models import BaseModel
+from icihub.core.text import local
 
 ITPP_FIRST_YEAR = 2021
 
@@ -161,7 +162,7 @@ class Programme(BaseModel):
         return self.title or self.default_title()
 
     def default_title(self) -> str:
-        country = self.country.name if self.country_id else "?"
+        country = local(self.country) if self.country_id else "?"
         return f"{country} {self.kind.upper()} {self.period}"
 
     @property

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from icihub.core.access import get_visible
+from icihub.core.text import local
 from icihub.menu.models import Activity, Area
 
 from . import permissions, snapshots
@@ -409,13 +410,13 @@ def recommendations(goal: PartnershipGoal, user, *, limit: int = 10) -> list[Rec
         if not framework_ids and not country_ids:
             eligibility = _("Open to every partner")
         elif country.pk in country_ids:
-            eligibility = _("Open to %(country)s by name") % {"country": country.name}
+            eligibility = _("Open to %(country)s by name") % {"country": local(country)}
         else:
             shared = [f.acronym for pk, f in framework_ids.items() if pk in frameworks_of_country]
             if not shared:
                 continue  # the country may not take part
             eligibility = _("Open to %(country)s as a partner of %(frameworks)s") % {
-                "country": country.name,
+                "country": local(country),
                 "frameworks": ", ".join(sorted(shared)),
             }
         score = 0
@@ -424,7 +425,7 @@ def recommendations(goal: PartnershipGoal, user, *, limit: int = 10) -> list[Rec
         if shared_areas:
             score += 3 * len(shared_areas)
             reasons.append(
-                _("Area match: %(areas)s") % {"areas": ", ".join(a.name for a in shared_areas)}
+                _("Area match: %(areas)s") % {"areas": ", ".join(local(a) for a in shared_areas)}
             )
         reasons.append(eligibility)
         score += 2

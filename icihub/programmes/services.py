@@ -30,6 +30,7 @@ from icihub.core.access import (
 )
 from icihub.core.errors import Conflict
 from icihub.core.permissions import own_country
+from icihub.core.text import local
 from icihub.notifications.kinds import Kind as Notice
 
 from .models import (
@@ -328,7 +329,7 @@ def _overlap_check(programme: Programme) -> None:
         raise ValidationError(
             {
                 "start_year": _("%(country)s already has a programme for %(period)s.")
-                % {"country": clash.country.name, "period": clash.period}
+                % {"country": local(clash.country), "period": clash.period}
             }
         )
 
@@ -653,7 +654,7 @@ def record_delivery(actor, item: ProgrammeItem, data: dict, *, reason: str = "")
             attendees = _attendees(programme.country, actor, session)
             if not attendees:
                 errors["session"] = _("Nobody from %(country)s attended this session.") % {
-                    "country": programme.country.name
+                    "country": local(programme.country)
                 }
             data["session"] = session
             data.setdefault("delivered_on", session.end)

@@ -18,7 +18,7 @@ from icihub.core.access import can_change, get_visible
 from icihub.core.errors import Conflict
 from icihub.core.forms import add_service_errors
 from icihub.core.listing import Filter, ListPage
-from icihub.core.text import attach
+from icihub.core.text import attach, local
 from icihub.core.viewkit import safe_next
 from icihub.menu import selectors as menu_selectors
 from icihub.menu.models import Activity
@@ -63,6 +63,12 @@ def _banner(request, country=None) -> dict:
 
 # -- programmes --------------------------------------------------------------------------
 
+
+def _partner_country_choices(request):
+    """Filter options: the partner countries by their names in the page's language."""
+    return sorted(((c.iso3, local(c)) for c in partner_countries()), key=lambda o: o[1])
+
+
 PROGRAMME_LIST = ListPage(
     template="programmes/programme_list.html",
     results_template="programmes/_programme_results.html",
@@ -74,7 +80,7 @@ PROGRAMME_LIST = ListPage(
         Filter(
             "country",
             gettext_lazy("Country"),
-            choices=lambda request: [(c.iso3, c.name) for c in partner_countries()],
+            choices=_partner_country_choices,
         ),
     ],
 )
@@ -572,7 +578,7 @@ REQUEST_LIST = ListPage(
         Filter(
             "country",
             gettext_lazy("Country"),
-            choices=lambda request: [(c.iso3, c.name) for c in partner_countries()],
+            choices=_partner_country_choices,
         ),
     ],
 )

@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from icihub.core import audit
-from icihub.core.text import neutralise_formula
+from icihub.core.text import arabic_active, neutralise_formula
 
 from .report import Report, fmt, table_chart
 
@@ -190,6 +190,7 @@ def render_xlsx(report: Report) -> bytes:
     def sheet(title: str, first: bool = False):
         ws = workbook.active if first else workbook.create_sheet()
         ws.title = _sheet_title(title, used)
+        ws.sheet_view.rightToLeft = arabic_active()  # an Arabic export reads right to left
         ws.oddHeader.center.text = marking
         ws.oddFooter.center.text = marking
         ws.append([_cell(marking)])

@@ -37,6 +37,7 @@ from django.db.models.functions import Concat, Substr, TruncMonth
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from icihub.core.text import local, localized
 from icihub.dialogue.models import Event
 from icihub.dialogue.models import Participant as EventParticipant
 from icihub.menu.models import Activity, Area
@@ -323,47 +324,56 @@ def _choices(choices, blank=None):
 
 def _country_labels(scope, values):
     names = scope.cached(
-        ("labels", "country"), lambda: dict(Country.objects.values_list("iso3", "name"))
+        ("labels", "country"),
+        lambda: {
+            iso3: (name, name_ar)
+            for iso3, name, name_ar in Country.objects.values_list("iso3", "name", "name_ar")
+        },
     )
-    return {v: (names.get(v, v or "—"), None) for v in values}
+    return {v: (localized(*names[v]) if v in names else (v or "—"), None) for v in values}
 
 
 def _area_labels(scope, values):
     rows = scope.cached(
         ("labels", "area"),
         lambda: {
-            code: (name, position)
-            for code, name, position in Area.objects.values_list("code", "name", "position")
+            code: (name, name_ar, position)
+            for code, name, name_ar, position in Area.objects.values_list(
+                "code", "name", "name_ar", "position"
+            )
         },
     )
-    return {v: rows.get(v, (v, 999)) for v in values}
+    return {
+        v: (localized(rows[v][0], rows[v][1]), rows[v][2]) if v in rows else (v, 999)
+        for v in values
+    }
 
 
 def _organisation_labels(scope, values):
     rows = {
-        slug: (f"{name} ({acronym})" if acronym else name)
-        for slug, name, acronym in Organisation.objects.filter(slug__in=values).values_list(
-            "slug", "name", "acronym"
-        )
+        slug: (f"{localized(name, name_ar)} ({acronym})" if acronym else localized(name, name_ar))
+        for slug, name, name_ar, acronym in Organisation.objects.filter(
+            slug__in=values
+        ).values_list("slug", "name", "name_ar", "acronym")
     }
     return {v: (rows.get(v, v or "—"), None) for v in values}
 
 
 def _session_labels(scope, values):
     rows = {
-        pk: (f"{reference} – {title}", start)
-        for pk, reference, title, start in Session.objects.filter(pk__in=values).values_list(
-            "pk", "reference", "course__title", "start"
-        )
+        pk: (f"{reference} – {localized(title, title_ar)}", start)
+        for pk, reference, title, title_ar, start in Session.objects.filter(
+            pk__in=values
+        ).values_list("pk", "reference", "course__title", "course__title_ar", "start")
     }
     return {v: rows.get(v, (str(v), dt.date.min)) for v in values}
 
 
 def _course_labels(scope, values):
     rows = {
-        pk: (f"{code} – {title}", code)
-        for pk, code, title in Course.objects.filter(pk__in=values).values_list(
-            "pk", "code", "title"
+        pk: (f"{code} – {localized(title, title_ar)}", code)
+        for pk, code, title, title_ar in Course.objects.filter(pk__in=values).values_list(
+            "pk", "code", "title", "title_ar"
         )
     }
     return {v: rows.get(v, (str(v), "")) for v in values}
@@ -372,7 +382,7 @@ def _course_labels(scope, values):
 def _programme_labels(scope, values):
     out = {}
     for programme in Programme.objects.filter(pk__in=values).select_related("country"):
-        out[programme.pk] = (str(programme), (programme.country.name, programme.start_year))
+        out[programme.pk] = (str(programme), (local(programme.country), programme.start_year))
     return {v: out.get(v, (str(v), ("", 0))) for v in values}
 
 

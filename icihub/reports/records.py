@@ -11,6 +11,7 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 
 from icihub.core.dates import PartialDate
+from icihub.core.text import local
 
 
 @dataclass
@@ -89,7 +90,7 @@ LISTS: dict[str, RecordList] = {
         _("course sessions"),
         [
             Column("reference", _("Session"), lambda s: s.reference, _url),
-            Column("course", _("Course"), lambda s: s.course.title),
+            Column("course", _("Course"), lambda s: s.course.local_title),
             Column("start", _("Start"), lambda s: s.start),
             Column("end", _("End"), lambda s: s.end),
             Column("state", _("State"), lambda s: s.get_state_display()),
@@ -128,9 +129,9 @@ LISTS: dict[str, RecordList] = {
         _("people"),
         [
             Column("name", _("Name"), lambda p: p.full_name, _url),
-            Column("country", _("Country"), lambda p: p.country.name),
+            Column("country", _("Country"), lambda p: local(p.country)),
             Column("service", _("Service"), lambda p: p.get_service_display()),
-            Column("rank", _("Rank"), lambda p: p.rank or p.get_rank_code_display()),
+            Column("rank", _("Rank"), lambda p: p.local_rank or p.get_rank_code_display()),
             Column("organisation", _("Organisation"), lambda p: p.organisation),
         ],
         select_related=("country",),
@@ -159,7 +160,7 @@ LISTS: dict[str, RecordList] = {
         [
             Column("name", _("Name"), lambda i: str(i), _url),
             Column("organisation", _("Home organisation"), lambda i: str(i.organisation)),
-            Column("country", _("Country"), lambda i: i.country.name),
+            Column("country", _("Country"), lambda i: local(i.country)),
         ],
         select_related=("organisation", "country"),
         order_by=("full_name", "pk"),
@@ -190,7 +191,7 @@ LISTS: dict[str, RecordList] = {
     "dialogue.event": RecordList(
         _("dialogue events"),
         [
-            Column("title", _("Event"), lambda e: e.title, _url),
+            Column("title", _("Event"), lambda e: local(e, "title"), _url),
             Column("date", _("Date"), lambda e: e.date),
             Column("format", _("Format"), lambda e: e.get_format_display()),
             Column("level", _("Level"), lambda e: e.get_level_display()),
@@ -211,7 +212,7 @@ LISTS: dict[str, RecordList] = {
             Column(
                 "activity",
                 _("Menu activity"),
-                lambda i: f"{i.activity.code} – {i.activity.title}",
+                lambda i: f"{i.activity.code} – {i.activity.local_title}",
                 _url,
             ),
             Column("planned", _("Planned"), _planned),
@@ -263,7 +264,7 @@ LISTS: dict[str, RecordList] = {
                 lambda q: q.session.reference,
                 lambda q: q.session.get_absolute_url(),
             ),
-            Column("country", _("Country"), lambda q: q.country.name),
+            Column("country", _("Country"), lambda q: local(q.country)),
             Column("seats", _("Seats"), lambda q: q.seats),
         ],
         select_related=("session", "country"),

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from icihub.core.access import Marking, most_restrictive
+from icihub.core.text import local
 
 from . import charts, disclosure, figures
 from .figures import Figure
@@ -668,7 +669,7 @@ def country_summary(scope: Scope, country) -> str:
         "intro": scope.period.intro,
         "trained": fmt(figures.value("trained", scope)),
         "attendances": fmt(figures.value("attendances", scope)),
-        "country": country.name,
+        "country": local(country),
         "delivered": fmt(figures.value("items_delivered", scope)),
         "planned": fmt(figures.value("items_planned", scope)),
         "waiting": fmt(waiting),
@@ -732,7 +733,7 @@ def build_country(scope: Scope, country, *, progress: Progress | None = None, ch
     return Report(
         kind="country",
         title=_("%(country)s: report %(period)s")
-        % {"country": country.name, "period": scope.period.label},
+        % {"country": local(country), "period": scope.period.label},
         scope=scope,
         headline=headline,
         tables=tables,

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from icihub.core.access import is_staff, role_of
 from icihub.core.permissions import country_choices
+from icihub.core.text import local
 
 from . import figures
 from . import report as reports
@@ -69,8 +70,10 @@ def filter_options(user) -> dict:
         .order_by("name")
     )
     return {
-        "countries": [(c.iso3, c.name) for c in country_choices(user, countries)],
-        "areas": [(a.code, a.name) for a in Area.objects.visible_to(user)],
+        "countries": sorted(
+            ((c.iso3, local(c)) for c in country_choices(user, countries)), key=lambda o: o[1]
+        ),
+        "areas": [(a.code, local(a)) for a in Area.objects.visible_to(user)],
         "frameworks": [(f.code, f.acronym) for f in Framework.objects.visible_to(user)],
         "years": years(),
     }

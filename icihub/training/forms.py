@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from icihub.core.access import Role
 from icihub.core.models import User
 from icihub.core.permissions import country_choices, own_country
+from icihub.core.text import local
 from icihub.menu.models import Area
 from icihub.partners.models import Country, Framework, Organisation
 
@@ -147,7 +148,7 @@ class QuotaForm(forms.Form):
         self.countries = list(countries)
         for country in self.countries:
             self.fields[f"quota_{country.iso3}"] = forms.IntegerField(
-                label=country.name,
+                label=local(country),
                 min_value=0,
                 required=False,
                 initial=current.get(country.pk, 0),

@@ -49,7 +49,7 @@ from django.utils.translation import gettext as _
 from icihub.core import audit, tables
 from icihub.core.errors import Conflict
 from icihub.core.permissions import acts_for
-from icihub.core.text import forbidden_character, forbidden_character_message
+from icihub.core.text import forbidden_character, forbidden_character_message, local
 from icihub.partners.models import Country
 from icihub.partners.selectors import is_eligible
 
@@ -374,7 +374,8 @@ def _parse_row(line: int, raw: dict, checker: _Checker) -> tuple[Row, dict, Sess
             )
         elif not checker.is_eligible(country, session):
             row.errors.append(
-                _("%(c)s is not eligible for %(s)s.") % {"c": country.name, "s": session.reference}
+                _("%(c)s is not eligible for %(s)s.")
+                % {"c": local(country), "s": session.reference}
             )
     data = {
         "given_name": row.given_name,

@@ -20,14 +20,35 @@ from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from icihub.core.access import STAFF_ROLES, Policy, Role
 from icihub.core.models import AccessQuerySet, BaseModel
-from icihub.core.text import normalise_for_search
+from icihub.core.text import localized, normalise_for_search
 from icihub.menu.models import Activity, ActivityQuerySet
 
+from . import ranks
+
 CENTRE_VENUE = "NATO-ICI Regional Centre, Kuwait City"
+#: Venues recorded by their English name that have one in the catalogue (a
+#: venue is free text: another one shows as recorded).
+VENUE_NAMES = {CENTRE_VENUE: _("NATO-ICI Regional Centre, Kuwait City")}
+
+
+def local_venue(venue: str) -> str:
+    """A venue as recorded; on Arabic pages the Centre's in Arabic (the one
+    venue with a catalogue form)."""
+    return localized(venue or "", VENUE_NAMES.get(venue))
+
+
+def local_rank(rank: str, service: str = "") -> str:
+    """A rank as recorded; on Arabic pages its Arabic name from the rank table
+    (``training/ranks.py``, the one home of rank names and codes) when the table
+    knows it, in the person's branch of service."""
+    return localized(rank or "", ranks.arabic_name(rank, service))
+
+
 REALLOCATION_WEEKS = 6
 
 # -- the course catalogue ----------------------------------------------------------
@@ -248,10 +269,16 @@ class Session(BaseModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.course.code} – {self.course.title} ({self.start:%d %b %Y})"
+        return (
+            f"{self.course.code} – {self.course.local_title} ({date_format(self.start, 'd M Y')})"
+        )
 
     def get_absolute_url(self) -> str:
         return reverse("training:session_detail", args=[self.pk])
+
+    @property
+    def local_venue(self) -> str:
+        return local_venue(self.venue)
 
     @property
     def days(self) -> list[dt.date]:
@@ -483,6 +510,11 @@ class Participant(BaseModel):
         if self.anonymised_at is not None:  # the names are gone
             return _("Anonymised participant #%(pk)s") % {"pk": self.pk}
         return f"{self.given_name} {self.family_name}".strip()
+
+    @property
+    def local_rank(self) -> str:
+        """The rank in the page's language (``RANK_NAMES``; as recorded otherwise)."""
+        return local_rank(self.rank, self.service)
 
     @property
     def is_anonymised(self) -> bool:
@@ -903,7 +935,7 @@ class Instructor(BaseModel):
         ordering = ["full_name", "id"]
 
     def __str__(self) -> str:
-        return f"{self.title} {self.full_name}".strip()
+        return f"{local_rank(self.title)} {self.full_name}".strip()
 
     def get_absolute_url(self) -> str:
         return reverse("training:instructor_detail", args=[self.pk])

@@ -207,17 +207,33 @@ def code_for(rank: str, service: str = "") -> str | None:
     return unique.get(key)
 
 
+def _row_of(rank: str, service: str = "") -> Row | None:
+    """The table's row of ``rank`` (the branch of ``service`` first), or None."""
+    if not rank:
+        return None
+    key = normalise(rank)
+    branch = BRANCH_OF_SERVICE.get(service or "", "army")
+    for rows in (BRANCHES[branch], *[r for b, r in BRANCHES.items() if b != branch]):
+        for row in rows:
+            if any(normalise(name) == key for name in (*row[1], *row[2])):
+                return row
+    return None
+
+
+def arabic_name(rank: str, service: str = "") -> str | None:
+    """The usual Arabic name of ``rank``, or None when the table does not know it."""
+    row = _row_of(rank, service)
+    return row[2][0] if row else None
+
+
 def in_language(rank: str, service: str, language: str) -> str:
     """``rank`` as the usual name of its row in ``language`` ("ar" or another:
     English), for a page in that language; a rank the table does not know as
     it was written."""
-    key = normalise(rank)
-    branch = BRANCH_OF_SERVICE.get(service or "", "army")
-    for rows in (BRANCHES[branch], *[r for b, r in BRANCHES.items() if b != branch]):
-        for _code, english, arabic in rows:
-            if any(normalise(name) == key for name in (*english, *arabic)):
-                return arabic[0] if language.startswith("ar") else english[0]
-    return rank
+    row = _row_of(rank, service)
+    if row is None:
+        return rank
+    return row[2][0] if language.startswith("ar") else row[1][0]
 
 
 def names(service: str = "") -> list[str]:

@@ -23,10 +23,11 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from icihub.core.access import Role, has_role, is_staff
 from icihub.core.permissions import countries_for, own_country
+from icihub.core.text import local, localized
 from icihub.partners.models import Organisation
 from icihub.partners.selectors import eligible_countries
 
@@ -193,7 +194,7 @@ def seat_table(session: Session, user) -> list[dict]:
         if status == Nomination.Status.ACCEPTED:
             row["accepted"] += 1
     for country_id, quota in quotas.items():
-        names.setdefault(country_id, (quota.country.iso3, quota.country.name))
+        names.setdefault(country_id, (quota.country.iso3, local(quota.country)))
     rows = []
     for country_id, (iso3, name) in sorted(names.items(), key=lambda item: item[1][1]):
         quota = quotas.get(country_id)
@@ -434,7 +435,7 @@ class CertificateCheck:
     def local_holder(self) -> str:
         """The holder's name in the page's language: Arabic script on an Arabic
         page when the certificate carries it, the Latin one otherwise."""
-        return _in_language(self.holder, self.holder_ar)
+        return localized(self.holder, self.holder_ar)
 
     @property
     def other_holder(self) -> str:
@@ -444,13 +445,7 @@ class CertificateCheck:
 
     @property
     def local_course_title(self) -> str:
-        return _in_language(self.course_title, self.course_title_ar)
-
-
-def _in_language(latin: str, arabic: str) -> str:
-    if arabic and (translation.get_language() or "").startswith("ar"):
-        return arabic
-    return latin
+        return localized(self.course_title, self.course_title_ar)
 
 
 _CHECK_FIELDS = (

@@ -10,6 +10,8 @@ from django.utils.html import format_html
 
 from icihub.core.access import Marking
 from icihub.core.dates import PartialDate
+from icihub.core.text import beside
+from icihub.core.text import local as local_name
 
 register = template.Library()
 
@@ -86,3 +88,21 @@ def yesno_icon(value):
     return format_html(
         '<span class="yn yn-{}">{}</span>', "y" if value else "n", "✓" if value else "—"
     )
+
+
+@register.filter
+def local(obj, field="name"):
+    """A record's name in the page's language: ``{{ country|local }}``,
+    ``{{ course|local:"title" }}`` (the Arabic form on Arabic pages when one is
+    recorded; ``core.text.localized`` is the rule)."""
+    return local_name(obj, field)
+
+
+@register.filter
+def arabic_beside(obj, field="name"):
+    """The Arabic form of a record's name to show beside its English one, on
+    English pages only (on Arabic pages ``|local`` already shows it):
+    ``{% if course|arabic_beside:"title" %}<p lang="ar">…{% endif %}``."""
+    if obj is None:
+        return ""
+    return beside(getattr(obj, f"{field}_ar", ""))

@@ -113,7 +113,9 @@ def test_the_list_in_arabic(notice, kwt_coordinator):
     client = client_for(kwt_coordinator)
     client.post("/i18n/setlang/", {"language": "ar", "next": "/"})
     page = client.get(LIST).content.decode()
-    assert 'dir="rtl"' in page and notice.params["subject"] in page
+    # The subject in the reader's language (the programme's country in Arabic).
+    assert 'dir="rtl"' in page and notice.params["subject_ar"] in page
+    assert notice.params["subject"] not in page
 
 
 def test_preferences_page(kwt_coordinator, centre_staff):

@@ -6,14 +6,20 @@ from django import template
 from django.urls import reverse
 from django.utils.html import format_html
 
+from icihub.core.text import beside
 from icihub.partners.models import Partnership
 
 register = template.Library()
 
 
 @register.simple_tag
-def arabic(text, tag="span"):
-    """An Arabic name, marked as right-to-left Arabic text (nothing when empty)."""
+def arabic(text, tag="span", alone=False):
+    """An Arabic name beside its English one, marked as right-to-left Arabic text:
+    nothing when empty, nor on Arabic pages, where the name beside it is already
+    Arabic (``core.text.beside``); ``alone=True`` where it is the only name shown
+    (a "Name (Arabic)" line)."""
+    if not alone:
+        text = beside(text)
     if not text:
         return ""
     return format_html('<{} class="ar" dir="rtl" lang="ar">{}</{}>', tag, text, tag)

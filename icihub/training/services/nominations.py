@@ -14,6 +14,7 @@ from icihub.core.access import (
     check_change,
 )
 from icihub.core.errors import Conflict
+from icihub.core.text import local
 from icihub.notifications.kinds import Kind as Notice
 from icihub.partners.selectors import is_eligible
 
@@ -61,7 +62,7 @@ def check_can_nominate(actor, session: Session, participant: Participant) -> Non
                     "%(country)s is not eligible for this course: it is open to %(audience)s."
                 )
                 % {
-                    "country": participant.country.name,
+                    "country": local(participant.country),
                     "audience": _audience(session.course),
                 }
             }
@@ -70,7 +71,7 @@ def check_can_nominate(actor, session: Session, participant: Participant) -> Non
 
 def _audience(course: Course) -> str:
     names = [f.acronym for f in course.eligible_frameworks.all()]
-    names += [c.name for c in course.eligible_countries.all()]
+    names += [local(c) for c in course.eligible_countries.all()]
     return ", ".join(names) or _("every partner")
 
 
@@ -244,7 +245,7 @@ def accept(actor, nomination: Nomination, *, reason: str = "") -> Nomination:
         if before == S.WAITLISTED:
             ledger = SeatLedger.of(locked)
             if not ledger.may_take(locked, nomination.country_id):
-                raise Conflict(_no_seat_message(locked, nomination.country.name))
+                raise Conflict(_no_seat_message(locked, local(nomination.country)))
             ledger.take(locked, nomination.country_id)
             nomination.has_seat = True
             nomination.via_reallocation = locked.quotas_released_at is not None

@@ -15,6 +15,7 @@ from icihub.core.access import (
     check_create,
 )
 from icihub.core.errors import Conflict
+from icihub.core.text import local
 from icihub.partners.selectors import is_eligible
 
 from ..models import (
@@ -205,13 +206,13 @@ def _apply_quotas(session: Session, quotas: dict) -> None:
             continue
         if seats and not is_eligible(country, session.course, on=session.start):
             errors[f"quota_{label}"] = _("%(country)s is not eligible for this course.") % {
-                "country": country.name
+                "country": local(country)
             }
             continue
         if not session.quotas_released_at and seats < held.get(country.pk, 0):
             errors[f"quota_{label}"] = _(
                 "%(country)s already holds %(n)d seats; the quota cannot be lower."
-            ) % {"country": country.name, "n": held[country.pk]}
+            ) % {"country": local(country), "n": held[country.pk]}
             continue
         wanted[country.pk] = seats
     total = sum(wanted.values())

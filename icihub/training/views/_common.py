@@ -10,6 +10,7 @@ from icihub.core.access import (
 )
 from icihub.core.errors import Conflict
 from icihub.core.permissions import country_choices
+from icihub.core.text import local
 from icihub.menu.models import Area
 from icihub.partners.models import Country
 
@@ -41,7 +42,7 @@ def _can_create(user, model) -> bool:
 
 
 def _area_choices(request):
-    return [(a.code, a.name) for a in Area.objects.order_by("position", "name")]
+    return [(a.code, local(a)) for a in Area.objects.order_by("position", "name")]
 
 
 def _country_choices(request):
@@ -51,7 +52,7 @@ def _country_choices(request):
             pk__in=Participant.objects.visible_to(request.user).values("country_id")
         ),
     )
-    return [(c.iso3, c.name) for c in countries.order_by("name")]
+    return sorted(((c.iso3, local(c)) for c in countries), key=lambda pair: pair[1])
 
 
 def _year_choices(request):
