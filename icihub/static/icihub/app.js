@@ -66,9 +66,9 @@
   // from the start, and screen readers announce only changes: say them again
   // in the hidden #announcer a moment later, then empty it so that reading the
   // page does not meet them twice.
-  function announceMessages() {
-    var region = document.getElementById("messages");
-    var announcer = document.getElementById("announcer");
+  function announce(regionId, announcerId) {
+    var region = document.getElementById(regionId);
+    var announcer = document.getElementById(announcerId);
     if (!region || !announcer) return;
     var text = Array.prototype.map.call(region.querySelectorAll("li"), function (li) {
       return li.textContent.trim();
@@ -76,6 +76,11 @@
     if (!text) return;
     window.setTimeout(function () { announcer.textContent = text; }, 300);
     window.setTimeout(function () { announcer.textContent = ""; }, 8000);
+  }
+
+  function announceMessages() {
+    announce("messages", "announcer");  // news: role="status", said politely
+    announce("errors", "alert-announcer");  // errors: role="alert", said at once
   }
 
   onReady(function () { wire(document); announceMessages(); });
