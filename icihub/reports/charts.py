@@ -69,7 +69,7 @@ def text_width(text: str, size: float = 12) -> float:
 def wrap(text: str, width: float, size: float = 12, lines: int = 2) -> list[str]:
     """``text`` in at most ``lines`` lines of at most ``width`` pixels; what does
     not fit is cut with an ellipsis."""
-    chars = max(3, int(width / (size * GLYPH)))
+    chars = max(3, int(width / (size * GLYPH) + 0.01))
     out: list[str] = []
     current = ""
     for word in text.split():

@@ -200,27 +200,21 @@ class Trend:
 
 def trends(keys: list[str], years: Years) -> list[Trend]:
     """``keys`` over the last :data:`TREND_YEARS` years up to the scope's year,
-    from the first year with something to count (nothing over another period)."""
+    each from its first year with something to count (nothing over another
+    period than a year)."""
     if years.year is None:
         return []
-    span = list(range(years.year - TREND_YEARS + 1, years.year + 1))
-    cells = {key: [(y, years.number(key, y)) for y in span] for key in keys}
-    first = next(
-        (
-            i
-            for i, y in enumerate(span)
-            if any(not c.suppressed and c.value for key in keys for yy, c in cells[key] if yy == y)
-        ),
-        len(span) - 1,
-    )
+    span = range(years.year - TREND_YEARS + 1, years.year + 1)
     out = []
     for key in keys:
-        points = cells[key][first:]
-        figure = points[-1][1].figure
+        points = [(year, years.number(key, year)) for year in span]
+        while len(points) > 1 and not points[0][1].suppressed and not points[0][1].value:
+            points.pop(0)
         bars = [
-            charts.Bar(str(year), None if cell.suppressed else (cell.value or 0), cell.url)
+            charts.Bar(str(year), cell.value or 0, cell.url)
             for year, cell in points
+            if not cell.suppressed
         ]
-        chart = charts.line([bar for bar in bars if bar.value is not None], title=str(figure.label))
-        out.append(Trend(figure, points, chart))
+        figure = points[-1][1].figure
+        out.append(Trend(figure, points, charts.line(bars, title=str(figure.label))))
     return out
