@@ -14,7 +14,7 @@ from django.http import HttpResponseBadRequest, HttpResponseRedirect, JsonRespon
 from django.template import loader
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from whitenoise.middleware import WhiteNoiseMiddleware
 
 from . import audit
@@ -215,7 +215,11 @@ class ApiRateLimitMiddleware:
             retry = max(1, int((slot + 1) * window - now) + 1)
             from .apikit import error_body
 
-            detail = _("Too many requests: try again in %(s)d seconds.") % {"s": retry}
+            detail = ngettext(
+                "Too many requests: try again in %(s)d second.",
+                "Too many requests: try again in %(s)d seconds.",
+                retry,
+            ) % {"s": retry}
             response = JsonResponse(error_body(detail, "rate_limited"), status=429)
             response["Retry-After"] = str(retry)
             response["X-RateLimit-Limit"] = str(limit)

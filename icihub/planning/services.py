@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from icihub.core import audit
 from icihub.core.access import check_change, check_create
@@ -102,7 +103,11 @@ def propose_courses(year: int) -> list[dict]:
         if row:
             iterations = max(1, round(row["n"] / max(row["years"], 1)))
             because.append(
-                _("%(n)s sessions in %(y)s of the three previous years")
+                ngettext(
+                    "%(n)s session in %(y)s of the three previous years",
+                    "%(n)s sessions in %(y)s of the three previous years",
+                    row["n"],
+                )
                 % {"n": row["n"], "y": row["years"]}
             )
         periods = [p for p in asked.get(course.pk, []) if p]

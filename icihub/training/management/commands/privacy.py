@@ -31,6 +31,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from icihub.core.access import SYSTEM
 from icihub.core.management.commands._common import command_errors, user_by_name, write_output
@@ -155,8 +156,19 @@ class Command(BaseCommand):
                 done = privacy.anonymise_due(SYSTEM, reason=reason, progress=progress)
         self.stdout.write(
             self.style.SUCCESS(
-                _("%(n)d participants anonymised; %(e)d audit entries redacted.")
-                % {"n": len(done), "e": sum(r.audit_entries for r in done)}
+                _("%(participants)s; %(entries)s.")
+                % {
+                    "participants": ngettext(
+                        "%(n)d participant anonymised", "%(n)d participants anonymised", len(done)
+                    )
+                    % {"n": len(done)},
+                    "entries": ngettext(
+                        "%(e)d audit entry redacted",
+                        "%(e)d audit entries redacted",
+                        sum(r.audit_entries for r in done),
+                    )
+                    % {"e": sum(r.audit_entries for r in done)},
+                }
             )
         )
 
