@@ -158,8 +158,18 @@ def test_news_is_a_status_and_an_error_an_alert(nato_staff):
     client = client_for(nato_staff)
     response = client.post("/reports/annual/2999/lock/", follow=True)
     html = response.content.decode()
-    news = re.search(r'<div id="messages" role="status" aria-live="polite">(.*?)</div>', html)
-    errors = re.search(r'<div id="errors" role="alert">(.*?)</div>', html)
-    assert "<li" not in news.group(1)
-    assert '<li class="msg msg-error">' in errors.group(1)
+    region = re.search(
+        r'<div id="messages" role="status" aria-live="polite">(.*?)</div>', html, re.S
+    )
+    assert re.search(
+        r'<li class="msg msg-error"><span role="alert">[^<]+</span></li>', region.group(1)
+    )
     assert '<div id="alert-announcer" class="visually-hidden" role="alert">' in html
+    # news is said politely, in the status region, not as an alert
+    response = client.post("/reports/annual/2016/lock/", follow=True)
+    html = response.content.decode()
+    region = re.search(
+        r'<div id="messages" role="status" aria-live="polite">(.*?)</div>', html, re.S
+    )
+    assert re.search(r'<li class="msg msg-success">The figures of 2016 are locked', region.group(1))
+    assert 'role="alert">The figures' not in html
