@@ -134,7 +134,8 @@ class _Canvas:
         left-to-right text and the right end of a right-to-left one. Numbers
         (``ltr``) keep their digits' order but are anchored the same way."""
         lines = [lines] if isinstance(lines, str) else lines
-        direction = ' direction="rtl"' if self.rtl and not ltr else ""
+        # a number keeps left to right (the chart's own direction is inherited)
+        direction = (' direction="ltr"' if ltr else ' direction="rtl"') if self.rtl else ""
         if self.rtl and ltr and anchor != "middle":
             anchor = "end" if anchor == "start" else "start"
         bold = f' font-weight="{weight}"' if weight else ""

@@ -111,7 +111,7 @@ def test_right_to_left_charts_are_mirrored():
     assert x > 560 / 2  # on the right
     # numbers keep their digits' order, anchored to the left of their bar
     ((vx, vanchor, _t, vattrs),) = [t for t in _texts(rtl) if t[2] == "12"]
-    assert 'direction="rtl"' not in vattrs and vanchor == "end"
+    assert 'direction="ltr"' in vattrs and vanchor == "end"
     assert vx <= _rects(rtl)[0][0]
     # the first column and the first year are on the right
     for draw in (charts.columns, charts.line):

@@ -51,7 +51,7 @@ def test_each_number_beside_the_year_before(two_years, nato_staff):
     trained = _card(html, "trained")
     assert re.search(r">18</a>", trained)
     assert 'class="yoy yoy-up" data-previous="9" data-change="+9"' in trained
-    assert "<bdi>+100%</bdi>" in trained and "2015: 9" in trained
+    assert '<bdi dir="ltr">+100%</bdi>' in trained and "2015: 9" in trained
     activities = _card(html, "activities")
     assert 'data-previous="1" data-change="+1"' in activities
     # where the year before had nothing: "new"
