@@ -75,6 +75,11 @@ def _year(request, who) -> int:
 
 TRENDS = ["activities", "trained", "travellers", "events"]
 COUNTRY_TRENDS = ["sessions", "trained", "attendances"]
+# The public page's trends are of records, not people: a year's count of people
+# is published only through that year's release (small counts hidden), which
+# would be worked out again for each year (about 25 queries and the suppression
+# each); the year before is, beside each number.
+PUBLIC_TRENDS = ["activities", "events"]
 
 
 def _presented(scope: Scope, headline: list, tables: list, trend_keys: list[str]) -> dict:
@@ -315,6 +320,6 @@ def public(request):
         return render(request, "reports/public.html", {"filter_errors": _errors(exc)}, status=400)
     scope = Scope.public(Period.of_year(year))
     context = selectors.public_statistics(scope)
-    context.update(_presented(scope, context["headline"], context["tables"], TRENDS))
+    context.update(_presented(scope, context["headline"], context["tables"], PUBLIC_TRENDS))
     context.update({"scope": scope, "year": year, "years": selectors.years()})
     return render(request, "reports/public.html", context)
