@@ -114,7 +114,11 @@ def propose_courses(year: int) -> list[dict]:
         if course.pk in asked:
             iterations = max(iterations, 1)
             because.append(
-                _("asked for by partners (%(n)s programme items or requests)")
+                ngettext(
+                    "asked for by partners (%(n)s programme item or request)",
+                    "asked for by partners (%(n)s programme items or requests)",
+                    len(asked[course.pk]),
+                )
                 % {"n": len(asked[course.pk])}
             )
         if not iterations and course.delivery == Course.Delivery.RESIDENT and taught.get(course.pk):
