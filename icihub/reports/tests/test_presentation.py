@@ -100,10 +100,8 @@ def test_charts_are_figures_with_one_caption_and_no_image_holds_a_link(two_years
     # sized to its data: three countries, three bars
     assert 'class="chart-svg chart-bars" data-bars="3"' in section
     month = re.search(r'id="table-sessions_by_month">(.*?)</section>', html, re.S).group(1)
-    width = int(
-        re.search(r'chart-columns" data-bars="2"', month)
-        and re.search(r'<svg [^>]*width="(\d+)"[^>]*chart-columns', month).group(1)
-    )
+    assert 'chart-columns" data-bars="2"' in month
+    width = int(re.search(r'<svg [^>]*width="(\d+)"[^>]*chart-columns', month).group(1))
     assert width < 200  # two months: a small chart, not a 560-pixel block
 
 
