@@ -12,7 +12,7 @@ from django.http import HttpResponseBadRequest, HttpResponseRedirect, JsonRespon
 from django.template import loader
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from whitenoise.middleware import WhiteNoiseMiddleware
 
 from . import audit, ratelimit
@@ -204,9 +204,11 @@ class ApiRateLimitMiddleware:
         if not counted.allowed:
             from .apikit import error_body
 
-            detail = _("Too many requests: try again in %(s)d seconds.") % {
-                "s": counted.retry_after
-            }
+            detail = ngettext(
+                "Too many requests: try again in %(s)d second.",
+                "Too many requests: try again in %(s)d seconds.",
+                counted.retry_after,
+            ) % {"s": counted.retry_after}
             response = JsonResponse(error_body(detail, "rate_limited"), status=429)
             response["Retry-After"] = str(counted.retry_after)
             response["X-RateLimit-Limit"] = str(limit)

@@ -20,7 +20,7 @@ from django.urls import reverse, reverse_lazy
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from . import security, selectors, services
@@ -189,7 +189,11 @@ def account_security(request):
                 auth_logout(request)
                 messages.success(
                     request,
-                    _("Every session of your account has ended (%(n)d API tokens revoked).")
+                    ngettext(
+                        "Every session of your account has ended (%(n)d API token revoked).",
+                        "Every session of your account has ended (%(n)d API tokens revoked).",
+                        revoked,
+                    )
                     % {"n": revoked},
                 )
                 return redirect("core:login")

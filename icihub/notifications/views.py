@@ -9,8 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from icihub.core.access import get_visible
@@ -78,7 +77,11 @@ def mark_read(request, pk: int):
 @require_POST
 def mark_all_read(request):
     count = services.mark_all_read(request.user)
-    messages.success(request, _("%(n)d notifications marked read.") % {"n": count})
+    messages.success(
+        request,
+        ngettext("%(n)d notification marked read.", "%(n)d notifications marked read.", count)
+        % {"n": count},
+    )
     return redirect("notifications:list")
 
 

@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from icihub.core import audit
 from icihub.core import services as core
@@ -200,7 +201,11 @@ def _country_rules(instance, data, merged):
             merged[name] = data[name]
         code = merged.get(name) or ""
         if not (len(code) == length and code.isascii() and code.isalpha()):
-            errors[name] = _("Enter %(n)d letters (ISO 3166-1 alpha-%(n)d).") % {"n": length}
+            errors[name] = ngettext(
+                "Enter %(n)d letter (ISO 3166-1 alpha-%(n)d).",
+                "Enter %(n)d letters (ISO 3166-1 alpha-%(n)d).",
+                length,
+            ) % {"n": length}
     if not errors:
         known = pycountry.countries.get(alpha_3=merged["iso3"])
         if known is not None and known.alpha_2 != merged["iso2"]:

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from icihub.core import audit
 from icihub.core.access import check_change, check_create
@@ -102,14 +103,22 @@ def propose_courses(year: int) -> list[dict]:
         if row:
             iterations = max(1, round(row["n"] / max(row["years"], 1)))
             because.append(
-                _("%(n)s sessions in %(y)s of the three previous years")
+                ngettext(
+                    "%(n)s session in %(y)s of the three previous years",
+                    "%(n)s sessions in %(y)s of the three previous years",
+                    row["n"],
+                )
                 % {"n": row["n"], "y": row["years"]}
             )
         periods = [p for p in asked.get(course.pk, []) if p]
         if course.pk in asked:
             iterations = max(iterations, 1)
             because.append(
-                _("asked for by partners (%(n)s programme items or requests)")
+                ngettext(
+                    "asked for by partners (%(n)s programme item or request)",
+                    "asked for by partners (%(n)s programme items or requests)",
+                    len(asked[course.pk]),
+                )
                 % {"n": len(asked[course.pk])}
             )
         if not iterations and course.delivery == Course.Delivery.RESIDENT and taught.get(course.pk):

@@ -22,6 +22,7 @@ from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from icihub.core import audit
 from icihub.core.text import arabic_active, neutralise_formula
@@ -79,7 +80,9 @@ def export(report: Report, file_format: str, *, progress: Progress | None = None
         actor=scope.actor,
     )
     progress(
-        _("%(n)s bytes, marking: %(marking)s")
+        ngettext(
+            "%(n)s byte, marking: %(marking)s", "%(n)s bytes, marking: %(marking)s", len(content)
+        )
         % {"n": len(content), "marking": report.marking.label}
     )
     return Export(

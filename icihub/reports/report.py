@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from icihub.core.access import Marking, most_restrictive
 from icihub.core.text import local
@@ -627,57 +627,97 @@ def report_marking(scope: Scope, *, with_programmes: bool = True) -> Marking:
     return most_restrictive(markings)
 
 
+def _plural_count(value) -> int:
+    """The number that chooses a message's plural form (a hidden count, shown
+    as "x", or a missing one takes the plural)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value if isinstance(value, int) else 2
+
+
 def summary(scope: Scope) -> str:
     """The year in one sentence, in the style NATO published (seed 003)."""
     groups = {r.key: r.value for r in figures.breakdown("trained", scope, "country_group")}
     officers = (groups.get("ici") or 0) + (groups.get("gcc") or 0)
-    values = {
-        "intro": scope.period.intro,
-        "activities": fmt(figures.value("activities", scope)),
-        "officers": fmt(officers),
-        "experts": fmt(figures.value("travellers", scope)),
-    }
+    activities = figures.value("activities", scope)
+    experts = figures.value("travellers", scope)
+    experts_text = fmt(experts)
     if scope.is_public:
         travellers = number(scope, "travellers")
-        values["experts"] = travellers.text
-        if scope.period.is_year and disclosure.release(scope).hidden(disclosure.OFFICERS):
-            return (
-                _(
-                    "%(intro)s, %(activities)s courses and activities were carried out at the "
-                    "Centre and %(experts)s instructors and experts travelled to the Centre."
-                )
-                % values
-            )
-    return (
-        _(
-            "%(intro)s, %(activities)s courses and activities were carried out at the Centre, "
-            "%(officers)s officers from ICI and GCC countries were trained and %(experts)s "
-            "instructors and experts travelled to the Centre."
+        if travellers.suppressed:
+            experts, experts_text = None, travellers.text
+    values = {
+        "intro": scope.period.intro,
+        "activities": ngettext(
+            "%(n)s course or activity was carried out at the Centre",
+            "%(n)s courses and activities were carried out at the Centre",
+            _plural_count(activities),
         )
-        % values
-    )
+        % {"n": fmt(activities)},
+        "officers": ngettext(
+            "%(n)s officer from ICI and GCC countries was trained",
+            "%(n)s officers from ICI and GCC countries were trained",
+            _plural_count(officers),
+        )
+        % {"n": fmt(officers)},
+        "experts": ngettext(
+            "%(n)s instructor or expert travelled to the Centre",
+            "%(n)s instructors and experts travelled to the Centre",
+            _plural_count(experts),
+        )
+        % {"n": experts_text},
+    }
+    if (
+        scope.is_public
+        and scope.period.is_year
+        and disclosure.release(scope).hidden(disclosure.OFFICERS)
+    ):
+        return _("%(intro)s, %(activities)s and %(experts)s.") % values
+    return _("%(intro)s, %(activities)s, %(officers)s and %(experts)s.") % values
 
 
 def country_summary(scope: Scope, country) -> str:
+    trained = figures.value("trained", scope)
+    attendances = figures.value("attendances", scope)
+    planned = figures.value("items_planned", scope)
     waiting = figures.value("requests_waiting", scope)
-    text = _(
-        "%(intro)s, %(trained)s officers from %(country)s were trained at the Centre "
-        "(%(attendances)s attendances); %(country)s's programme delivered %(delivered)s of the "
-        "%(planned)s activities planned for the period, and %(waiting)s of its requests were "
-        "awaiting an answer at the end of the period."
-    ) % {
+    name = local(country)
+    text = _("%(intro)s, %(trained)s (%(attendances)s); %(programme)s, and %(waiting)s.") % {
         "intro": scope.period.intro,
-        "trained": fmt(figures.value("trained", scope)),
-        "attendances": fmt(figures.value("attendances", scope)),
-        "country": local(country),
-        "delivered": fmt(figures.value("items_delivered", scope)),
-        "planned": fmt(figures.value("items_planned", scope)),
-        "waiting": fmt(waiting),
+        "trained": ngettext(
+            "%(n)s officer from %(country)s was trained at the Centre",
+            "%(n)s officers from %(country)s were trained at the Centre",
+            _plural_count(trained),
+        )
+        % {"n": fmt(trained), "country": name},
+        "attendances": ngettext("%(n)s attendance", "%(n)s attendances", _plural_count(attendances))
+        % {"n": fmt(attendances)},
+        "programme": ngettext(
+            "%(country)s's programme delivered %(delivered)s of the %(n)s activity planned "
+            "for the period",
+            "%(country)s's programme delivered %(delivered)s of the %(n)s activities planned "
+            "for the period",
+            _plural_count(planned),
+        )
+        % {
+            "country": name,
+            "delivered": fmt(figures.value("items_delivered", scope)),
+            "n": fmt(planned),
+        },
+        "waiting": ngettext(
+            "%(n)s of its requests was awaiting an answer at the end of the period",
+            "%(n)s of its requests were awaiting an answer at the end of the period",
+            _plural_count(waiting),
+        )
+        % {"n": fmt(waiting)},
     }
     if waiting:
-        text += " " + _("The oldest had waited %(days)s days.") % {
-            "days": fmt(figures.value("oldest_wait", scope))
-        }
+        days = figures.value("oldest_wait", scope)
+        text += " " + ngettext(
+            "The oldest had waited %(n)s day.",
+            "The oldest had waited %(n)s days.",
+            _plural_count(days),
+        ) % {"n": fmt(days)}
     return text
 
 

@@ -22,7 +22,7 @@ from icihub.core.errors import Conflict
 from icihub.core.permissions import own_country
 from icihub.core.text import attach
 
-from . import exports, figures, selectors, services
+from . import exports, figures, presentation, selectors, services
 from . import report as reports
 from .scope import Filters, Period, Scope, parse_filters, parse_period, parse_year
 
@@ -73,6 +73,26 @@ def _year(request, who) -> int:
     return selectors.default_year(who)
 
 
+TRENDS = ["activities", "trained", "travellers", "events"]
+COUNTRY_TRENDS = ["sessions", "trained", "attendances"]
+# The public page's trends are of records, not people: a year's count of people
+# is published only through that year's release (small counts hidden), which
+# would be worked out again for each year (about 25 queries and the suppression
+# each); the year before is, beside each number.
+PUBLIC_TRENDS = ["activities", "events"]
+
+
+def _presented(scope: Scope, headline: list, tables: list, trend_keys: list[str]) -> dict:
+    """The headline numbers beside the year before, the trends across the
+    years and the tables' charts as the page shows them (``presentation``)."""
+    years = presentation.Years(scope)
+    presentation.present(tables)
+    return {
+        "tiles": presentation.tiles(headline, years),
+        "trends": presentation.trends(trend_keys, years),
+    }
+
+
 def _htmx_target(request, target: str) -> bool:
     return bool(getattr(request, "htmx", False)) and request.htmx.target == target
 
@@ -88,6 +108,7 @@ def dashboard(request):
     if not errors:
         scope = Scope.for_user(request.user, period, filters)
         context.update(selectors.dashboard(scope))
+        context.update(_presented(scope, context["headline"], context["tables"], TRENDS))
         context["scope"] = scope
     if _htmx_target(request, "figures"):
         return render(request, "reports/_dashboard_figures.html", context)
@@ -145,6 +166,7 @@ def annual(request):
         request,
         "reports/annual.html",
         {
+            **_presented(report.scope, report.headline, report.tables, TRENDS),
             "report": report,
             "year": year,
             "years": selectors.years(),
@@ -231,6 +253,7 @@ def country(request, iso3: str):
         request,
         "reports/country.html",
         {
+            **_presented(scope, report.headline, report.tables, COUNTRY_TRENDS),
             "country": country_,
             "report": report,
             "formats": list(exports.FORMATS),
@@ -297,5 +320,6 @@ def public(request):
         return render(request, "reports/public.html", {"filter_errors": _errors(exc)}, status=400)
     scope = Scope.public(Period.of_year(year))
     context = selectors.public_statistics(scope)
+    context.update(_presented(scope, context["headline"], context["tables"], PUBLIC_TRENDS))
     context.update({"scope": scope, "year": year, "years": selectors.years()})
     return render(request, "reports/public.html", context)

@@ -45,6 +45,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from icihub.core import audit, tables
 from icihub.core.errors import Conflict
@@ -170,17 +171,19 @@ class ImportResult:
         return not self.errors
 
     def summary(self) -> str:
-        return _(
-            "%(rows)d rows: %(new)d new people, %(existing)d already recorded; "
-            "%(seats)d nominations with a seat, %(waiting)d on the waiting list; "
-            "%(errors)d rows with errors."
-        ) % {
-            "rows": len(self.rows),
-            "new": self.new_people,
-            "existing": self.existing_people,
-            "seats": self.seats,
-            "waiting": self.waiting,
-            "errors": len(self.errors),
+        rows, errors = len(self.rows), len(self.errors)
+        return _("%(rows)s: %(new)s, %(existing)s; %(seats)s, %(waiting)s; %(errors)s.") % {
+            "rows": ngettext("%(n)d row", "%(n)d rows", rows) % {"n": rows},
+            "new": ngettext("%(n)d new person", "%(n)d new people", self.new_people)
+            % {"n": self.new_people},
+            "existing": _("%(n)d already recorded") % {"n": self.existing_people},
+            "seats": ngettext(
+                "%(n)d nomination with a seat", "%(n)d nominations with a seat", self.seats
+            )
+            % {"n": self.seats},
+            "waiting": _("%(n)d on the waiting list") % {"n": self.waiting},
+            "errors": ngettext("%(n)d row with errors", "%(n)d rows with errors", errors)
+            % {"n": errors},
         }
 
 

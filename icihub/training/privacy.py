@@ -101,6 +101,7 @@ from django.db.models.functions import Coalesce, TruncDate
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from icihub.core import audit
 from icihub.core.access import STAFF_ROLES, Role, can_see, is_staff, is_system, role_of
@@ -256,17 +257,23 @@ class Retention:
         if self.is_due:
             return _("Due for anonymisation since %(day)s.") % {"day": self.due_on.isoformat()}
         if self.last_course_end:
-            return _(
+            return ngettext(
                 "Not due: the last course ended on %(end)s; the personal data are kept "
-                "%(years)d years, until %(day)s."
+                "%(years)d year, until %(day)s.",
+                "Not due: the last course ended on %(end)s; the personal data are kept "
+                "%(years)d years, until %(day)s.",
+                self.years,
             ) % {
                 "end": self.last_course_end.isoformat(),
                 "years": self.years,
                 "day": self.due_on.isoformat(),
             }
-        return _(
+        return ngettext(
             "Not due: recorded on %(start)s without a course held; the personal data are "
-            "kept %(years)d years, until %(day)s."
+            "kept %(years)d year, until %(day)s.",
+            "Not due: recorded on %(start)s without a course held; the personal data are "
+            "kept %(years)d years, until %(day)s.",
+            self.years,
         ) % {
             "start": self.retention_from.isoformat(),
             "years": self.years,
@@ -800,7 +807,14 @@ def anonymise_due(
     if limit is not None:
         ids = ids[:limit]
     if progress:
-        progress(_("%(n)d participants due for anonymisation") % {"n": len(ids)})
+        progress(
+            ngettext(
+                "%(n)d participant due for anonymisation",
+                "%(n)d participants due for anonymisation",
+                len(ids),
+            )
+            % {"n": len(ids)}
+        )
     return _run(actor, ids, reason, today, False, progress)
 
 

@@ -17,7 +17,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from icihub.core.access import get_visible
 from icihub.core.errors import Conflict
@@ -109,8 +109,17 @@ def anonymisation_due(request):
             redacted = sum(r.audit_entries for r in done)
             messages.success(
                 request,
-                _("%(n)d participants anonymised; %(e)d audit entries redacted.")
-                % {"n": len(done), "e": redacted},
+                _("%(participants)s; %(entries)s.")
+                % {
+                    "participants": ngettext(
+                        "%(n)d participant anonymised", "%(n)d participants anonymised", len(done)
+                    )
+                    % {"n": len(done)},
+                    "entries": ngettext(
+                        "%(e)d audit entry redacted", "%(e)d audit entries redacted", redacted
+                    )
+                    % {"e": redacted},
+                },
             )
             return redirect("training:anonymisation_due")
     qs = privacy.due(request.user)
@@ -152,7 +161,11 @@ def participant_anonymise(request, pk):
         else:
             messages.success(
                 request,
-                _("Participant anonymised; %(e)d audit entries redacted.")
+                ngettext(
+                    "Participant anonymised; %(e)d audit entry redacted.",
+                    "Participant anonymised; %(e)d audit entries redacted.",
+                    result.audit_entries,
+                )
                 % {"e": result.audit_entries},
             )
             return redirect(reverse("training:participant_detail", args=[participant.pk]))

@@ -10,6 +10,12 @@ from django.utils.translation import ngettext
 
 from .problem import Placed, Problem
 
+
+def days(n: int) -> str:
+    """ "1 day", "5 days": a number of days in words, singular or plural."""
+    return ngettext("%(n)s day", "%(n)s days", n) % {"n": n}
+
+
 # -- hard constraints, checked on a plan (for editing; the tests have their own checker) -------------
 
 
@@ -100,11 +106,12 @@ def violations(problem: Problem, placed: list[Placed]) -> list[tuple[str, str]]:
                     out.append(
                         (
                             b.key,
-                            _(
-                                "Two iterations of %(s)s are %(n)s days apart; "
-                                "the minimum gap is %(g)s days."
-                            )
-                            % {"s": course.code, "n": max(idle, 0), "g": course.min_gap},
+                            _("Two iterations of %(s)s are %(n)s apart; the minimum gap is %(g)s.")
+                            % {
+                                "s": course.code,
+                                "n": days(max(idle, 0)),
+                                "g": days(course.min_gap),
+                            },
                         )
                     )
     load = defaultdict(list)

@@ -88,9 +88,12 @@ class _Model:
             if explain:
                 var = m.NewIntVar(0, D - s.duration, s.key)
                 lit = group(
-                    _(
+                    ngettext(
+                        "%(c)s (%(d)s day) starts and ends on working days and avoids the "
+                        "blocked periods.",
                         "%(c)s (%(d)s days) starts and ends on working days and avoids the "
-                        "blocked periods."
+                        "blocked periods.",
+                        course.duration,
                     )
                     % {"c": course.code, "d": course.duration}
                 )
@@ -124,7 +127,11 @@ class _Model:
             free = [s for s in mine if s.fixed is None]
             lit = (
                 group(
-                    _("Iterations of %(c)s are at least %(g)s days apart.")
+                    ngettext(
+                        "Iterations of %(c)s are at least %(g)s day apart.",
+                        "Iterations of %(c)s are at least %(g)s days apart.",
+                        c.min_gap,
+                    )
                     % {"c": c.code, "g": c.min_gap}
                 )
                 if mine
@@ -488,7 +495,11 @@ def solve(
     else:
         result.stop_reason = "stopped" if stopped else "time_limit"
         result.explanation = [
-            _("No plan was found within %(s)s seconds: give the solver more time.")
+            ngettext(
+                "No plan was found within %(s)s second: give the solver more time.",
+                "No plan was found within %(s)s seconds: give the solver more time.",
+                int(time_limit) if float(time_limit).is_integer() else 2,
+            )
             % {"s": time_limit}
         ]
     if on_progress:

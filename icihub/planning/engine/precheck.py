@@ -7,7 +7,7 @@ from collections import defaultdict
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from .checks import violations
+from .checks import days, violations
 from .days import _busy, _free, allowed_starts
 from .problem import Placed, Problem, specs
 
@@ -23,6 +23,13 @@ def _max_placeable(starts: list[int], duration: int, gap: int) -> int:
             n += 1
             next_ok = t + duration + gap
     return n
+
+
+def _iterations(code: str, n: int) -> str:
+    return ngettext("%(c)s needs %(n)s iteration", "%(c)s needs %(n)s iterations", n) % {
+        "c": code,
+        "n": n,
+    }
 
 
 def precheck(problem: Problem) -> list[str]:
@@ -57,9 +64,12 @@ def precheck(problem: Problem) -> list[str]:
         starts = allowed(c.duration)
         if not starts:
             reasons.append(
-                _(
+                ngettext(
+                    "%(c)s lasts %(d)s day, but no run of %(d)s day in %(y)s starts and ends "
+                    "on working days without touching a blocked period.",
                     "%(c)s lasts %(d)s days, but no run of %(d)s days in %(y)s starts and ends "
-                    "on working days without touching a blocked period."
+                    "on working days without touching a blocked period.",
+                    c.duration,
                 )
                 % {"c": c.code, "d": c.duration, "y": cal.year}
             )
@@ -75,27 +85,31 @@ def precheck(problem: Problem) -> list[str]:
             free_weeks = len({t // 7 for t in usable})
             if len(qualified) == 1:
                 reasons.append(
-                    ngettext(
-                        "%(c)s needs %(n)s iterations, but its only instructor, %(i)s, is free "
-                        "for %(k)s of them (%(w)s week free of blocked periods).",
-                        "%(c)s needs %(n)s iterations, but its only instructor, %(i)s, is free "
-                        "for %(k)s of them (%(w)s weeks free of blocked periods).",
-                        free_weeks,
+                    _(
+                        "%(needs)s, but its only instructor, %(i)s, is free for %(k)s of them (%(w)s)."
                     )
-                    % {"c": c.code, "n": n, "i": qualified[0].name, "k": fits, "w": free_weeks}
+                    % {
+                        "needs": _iterations(c.code, n),
+                        "i": qualified[0].name,
+                        "k": fits,
+                        "w": ngettext(
+                            "%(n)s week free of blocked periods",
+                            "%(n)s weeks free of blocked periods",
+                            free_weeks,
+                        )
+                        % {"n": free_weeks},
+                    }
                 )
             else:
                 reasons.append(
                     _(
-                        "%(c)s needs %(n)s iterations of %(d)s days at least %(g)s days apart, but "
-                        "only %(k)s fit in %(y)s around the blocked periods and its instructors' "
-                        "availability."
+                        "%(needs)s of %(d)s at least %(g)s apart, but only %(k)s fit in %(y)s "
+                        "around the blocked periods and its instructors' availability."
                     )
                     % {
-                        "c": c.code,
-                        "n": n,
-                        "d": c.duration,
-                        "g": c.min_gap,
+                        "needs": _iterations(c.code, n),
+                        "d": days(c.duration),
+                        "g": days(c.min_gap),
                         "k": fits,
                         "y": cal.year,
                     }
@@ -122,14 +136,14 @@ def precheck(problem: Problem) -> list[str]:
         if len(courses) > 1 and need > free_days:
             reasons.append(
                 _(
-                    "%(i)s is the only instructor of %(c)s: they need %(n)s days, but %(i)s is "
-                    "free for %(f)s working days."
+                    "%(i)s is the only instructor of %(c)s: they need %(n)s, but %(i)s is free for %(f)s."
                 )
                 % {
                     "i": inst.name,
                     "c": ", ".join(c.code for c in courses),
-                    "n": need,
-                    "f": free_days,
+                    "n": days(need),
+                    "f": ngettext("%(n)s working day", "%(n)s working days", free_days)
+                    % {"n": free_days},
                 }
             )
     # locked and existing sessions

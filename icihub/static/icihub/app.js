@@ -66,16 +66,23 @@
   // from the start, and screen readers announce only changes: say them again
   // in the hidden #announcer a moment later, then empty it so that reading the
   // page does not meet them twice.
-  function announceMessages() {
-    var region = document.getElementById("messages");
-    var announcer = document.getElementById("announcer");
-    if (!region || !announcer) return;
-    var text = Array.prototype.map.call(region.querySelectorAll("li"), function (li) {
-      return li.textContent.trim();
-    }).join(" ");
+  function announce(items, announcerId) {
+    var announcer = document.getElementById(announcerId);
+    if (!announcer) return;
+    var text = items.map(function (li) { return li.textContent.trim(); }).join(" ");
     if (!text) return;
     window.setTimeout(function () { announcer.textContent = text; }, 300);
     window.setTimeout(function () { announcer.textContent = ""; }, 8000);
+  }
+
+  function announceMessages() {
+    var region = document.getElementById("messages");
+    if (!region) return;
+    var items = Array.prototype.slice.call(region.querySelectorAll("li"));
+    var isError = function (li) { return li.classList.contains("msg-error"); };
+    // news is said politely (role="status"), errors at once (role="alert")
+    announce(items.filter(function (li) { return !isError(li); }), "announcer");
+    announce(items.filter(isError), "alert-announcer");
   }
 
   onReady(function () { wire(document); announceMessages(); });

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from icihub import notifications
 from icihub.core import audit
@@ -184,7 +185,11 @@ class SessionReallocation:
         elif self.outcome == SessionOutcome.UNCHANGED:
             text = _("%(ref)s: unchanged (%(why)s)") % {"ref": self.reference, "why": self.reason}
         else:
-            text = _("%(ref)s: conflict after %(n)d attempts: %(why)s") % {
+            text = ngettext(
+                "%(ref)s: conflict after %(n)d attempt: %(why)s",
+                "%(ref)s: conflict after %(n)d attempts: %(why)s",
+                self.attempts,
+            ) % {
                 "ref": self.reference,
                 "n": self.attempts,
                 "why": self.reason,
@@ -248,7 +253,11 @@ class ReallocationReport:
             "verb": verb,
         }
         if self.failed:
-            text += " " + _("%(n)d sessions failed: %(refs)s.") % {
+            text += " " + ngettext(
+                "%(n)d session failed: %(refs)s.",
+                "%(n)d sessions failed: %(refs)s.",
+                len(self.failed),
+            ) % {
                 "n": len(self.failed),
                 "refs": ", ".join(r.reference for r in self.failed),
             }

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from icihub.core import audit
 from icihub.core.access import (
@@ -144,15 +145,22 @@ def update_session(actor, session: Session, data: dict, *, reason: str = "") -> 
         errors = _check_session_dates(values)
         ledger = SeatLedger.of(locked)
         if values["capacity"] is not None and not ledger.fits(locked, values["capacity"]):
-            errors["capacity"] = _(
+            errors["capacity"] = ngettext(
+                "The capacity cannot go below the %(n)d seat already taken "
+                "(accepted or held by nominees).",
                 "The capacity cannot go below the %(n)d seats already taken "
-                "(accepted or held by nominees)."
+                "(accepted or held by nominees).",
+                ledger.taken(locked),
             ) % {"n": ledger.taken(locked)}
         quota_total = sum(ledger.quotas(locked).values())
         if values["capacity"] is not None and values["capacity"] < quota_total:
             errors.setdefault(
                 "capacity",
-                _("The capacity cannot go below the %(n)d seats of the country quotas.")
+                ngettext(
+                    "The capacity cannot go below the %(n)d seat of the country quotas.",
+                    "The capacity cannot go below the %(n)d seats of the country quotas.",
+                    quota_total,
+                )
                 % {"n": quota_total},
             )
         moved = values["start"] != locked.start or values["end"] != locked.end
@@ -210,15 +218,19 @@ def _apply_quotas(session: Session, quotas: dict) -> None:
             }
             continue
         if not session.quotas_released_at and seats < held.get(country.pk, 0):
-            errors[f"quota_{label}"] = _(
-                "%(country)s already holds %(n)d seats; the quota cannot be lower."
+            errors[f"quota_{label}"] = ngettext(
+                "%(country)s already holds %(n)d seat; the quota cannot be lower.",
+                "%(country)s already holds %(n)d seats; the quota cannot be lower.",
+                held[country.pk],
             ) % {"country": local(country), "n": held[country.pk]}
             continue
         wanted[country.pk] = seats
     total = sum(wanted.values())
     if total > session.capacity:
-        errors["quotas"] = _(
-            "The quotas add up to %(total)d seats, more than the capacity of %(capacity)d."
+        errors["quotas"] = ngettext(
+            "The quotas add up to %(total)d seat, more than the capacity of %(capacity)d.",
+            "The quotas add up to %(total)d seats, more than the capacity of %(capacity)d.",
+            total,
         ) % {"total": total, "capacity": session.capacity}
     if errors:
         raise ValidationError(errors)
@@ -289,7 +301,12 @@ def change_state(actor, session: Session, state: str, *, reason: str = "") -> Se
             pending = locked.nominations.filter(status=S.NOMINATED).count()
             if pending:
                 raise Conflict(
-                    _("Accept or reject the %(n)d pending nominations first.") % {"n": pending}
+                    ngettext(
+                        "Accept or reject the %(n)d pending nomination first.",
+                        "Accept or reject the %(n)d pending nominations first.",
+                        pending,
+                    )
+                    % {"n": pending}
                 )
         locked.state = state
         if state == Session.State.CANCELLED:

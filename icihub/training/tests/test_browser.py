@@ -109,7 +109,7 @@ def test_centre_staff_runs_a_session_from_acceptance_to_verified_certificate(
     assert "Completed: 1; not completed: 1; no-shows: 0." in page.locator(".messages").inner_text()
     page.click("#issue-certificates")
     page.wait_for_load_state()
-    assert "1 certificates issued." in page.locator(".messages").inner_text()
+    assert "1 certificate issued." in page.locator(".messages").inner_text()
     page.locator(f'tr[data-nomination="{first.pk}"]').get_by_role(
         "link", name="certificate"
     ).click()

@@ -9,7 +9,7 @@ from django.db.models import Case, CharField, Value, When
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from icihub.core import audit
@@ -124,7 +124,11 @@ def session_certify(request, pk):
 
     if _act(request, run, _("Certificates issued.")):
         issued, skipped = result["r"]
-        messages.info(request, _("%(n)d certificates issued.") % {"n": len(issued)})
+        messages.info(
+            request,
+            ngettext("%(n)d certificate issued.", "%(n)d certificates issued.", len(issued))
+            % {"n": len(issued)},
+        )
         for reason in skipped[:10]:
             messages.warning(request, reason)
     return redirect(session.get_absolute_url())

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from icihub.core import auditchain
 
@@ -83,7 +84,14 @@ class Command(BaseCommand):
             }
         )
         if digests:
-            self.stdout.write(_("%(n)d kept digests match the chain.") % {"n": len(digests)})
+            self.stdout.write(
+                ngettext(
+                    "%(n)d kept digest matches the chain.",
+                    "%(n)d kept digests match the chain.",
+                    len(digests),
+                )
+                % {"n": len(digests)}
+            )
 
     def digest(self, options):
         day = None

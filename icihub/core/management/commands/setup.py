@@ -109,6 +109,7 @@ class Command(BaseCommand):
         from django.core.management.base import CommandError
         from django.db import DatabaseError, connection, transaction
         from django.utils.translation import gettext as _
+        from django.utils.translation import ngettext
 
         from icihub.core import dbroles
 
@@ -135,7 +136,11 @@ class Command(BaseCommand):
             else:
                 self.stdout.write(_("  role %(name)s: already there") % {"name": name})
         self.stdout.write(
-            _("  %(n)d objects handed to %(owner)s; %(app)s has data rights only")
+            ngettext(
+                "  %(n)d object handed to %(owner)s; %(app)s has data rights only",
+                "  %(n)d objects handed to %(owner)s; %(app)s has data rights only",
+                report.reassigned,
+            )
             % {"n": report.reassigned, "owner": owner, "app": app}
         )
         self.stdout.write(

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from icihub.core.management.commands._common import command_errors, user_by_name
 
@@ -101,7 +102,11 @@ class Command(BaseCommand):
             if plan is None:
                 plan = services.create_plan(actor, year)
                 self.stdout.write(
-                    _("Plan %(y)s made with %(n)s proposed courses.")
+                    ngettext(
+                        "Plan %(y)s made with %(n)s proposed course.",
+                        "Plan %(y)s made with %(n)s proposed courses.",
+                        plan.courses.count(),
+                    )
                     % {"y": year, "n": plan.courses.count()}
                 )
             changed = False

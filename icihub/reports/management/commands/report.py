@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from icihub.core.access import SYSTEM
 from icihub.core.management.commands._common import (
@@ -90,7 +91,11 @@ class Command(BaseCommand):
         path = write_output(options.get("output") or result.filename, result.content)
         self.stdout.write(
             self.style.SUCCESS(
-                _("%(path)s written (%(n)s bytes, marking: %(marking)s).")
+                ngettext(
+                    "%(path)s written (%(n)s byte, marking: %(marking)s).",
+                    "%(path)s written (%(n)s bytes, marking: %(marking)s).",
+                    len(result.content),
+                )
                 % {"path": path, "n": f"{len(result.content):,}", "marking": result.marking.label}
             )
         )

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from icihub.core.access import SYSTEM
 from icihub.core.management.commands._common import command_errors, user_by_name, write_output
@@ -112,7 +113,11 @@ class Command(BaseCommand):
             return
         path = write_output(output or result.filename, result.content)
         self.stderr.write(
-            _("Wrote %(path)s (%(size)d bytes, marking %(marking)s).")
+            ngettext(
+                "Wrote %(path)s (%(size)d byte, marking %(marking)s).",
+                "Wrote %(path)s (%(size)d bytes, marking %(marking)s).",
+                len(result.content),
+            )
             % {"path": path, "size": len(result.content), "marking": result.marking}
         )
 
@@ -132,9 +137,11 @@ class Command(BaseCommand):
         if options["before_due"] and not reason:
             raise CommandError(_("Give the reason of the override: --reason TEXT."))
         if not reason:
-            reason = _("Retention period elapsed (%(years)d years after the last course)") % {
-                "years": privacy.retention_years()
-            }
+            reason = ngettext(
+                "Retention period elapsed (%(years)d year after the last course)",
+                "Retention period elapsed (%(years)d years after the last course)",
+                privacy.retention_years(),
+            ) % {"years": privacy.retention_years()}
 
         def progress(line: str) -> None:
             self.stdout.write(line)
@@ -155,14 +162,28 @@ class Command(BaseCommand):
                 done = privacy.anonymise_due(SYSTEM, reason=reason, progress=progress)
         self.stdout.write(
             self.style.SUCCESS(
-                _("%(n)d participants anonymised; %(e)d audit entries redacted.")
-                % {"n": len(done), "e": sum(r.audit_entries for r in done)}
+                _("%(participants)s; %(entries)s.")
+                % {
+                    "participants": ngettext(
+                        "%(n)d participant anonymised", "%(n)d participants anonymised", len(done)
+                    )
+                    % {"n": len(done)},
+                    "entries": ngettext(
+                        "%(e)d audit entry redacted",
+                        "%(e)d audit entries redacted",
+                        sum(r.audit_entries for r in done),
+                    )
+                    % {"e": sum(r.audit_entries for r in done)},
+                }
             )
         )
 
     def dry_run(self, privacy, ids, before_due: bool) -> None:
         rows = privacy.plan(SYSTEM, ids)
-        self.stdout.write(_("%(n)d participants considered.") % {"n": len(rows)})
+        self.stdout.write(
+            ngettext("%(n)d participant considered.", "%(n)d participants considered.", len(rows))
+            % {"n": len(rows)}
+        )
         refused = 0
         for participant, state in rows:
             allowed = state.allows(before_due)
