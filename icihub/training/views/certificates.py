@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.db.models import Case, CharField, Value, When
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from icihub.core import audit
@@ -18,6 +19,7 @@ from icihub.core.access import (
     get_visible,
     require_role,
 )
+from icihub.core.errors import Conflict
 from icihub.core.listing import Filter, ListPage
 from icihub.core.text import attach
 
@@ -111,18 +113,37 @@ def certificate_revoke(request, pk):
 @login_required
 @require_POST
 def session_certify(request, pk):
+    """Issue every certificate due for the session, and say what happened: how
+    many were issued and why the others were not (each missing evaluation is
+    listed with its link on the session page). Never a success with none done."""
     session = get_visible(Session, request.user, pk=pk)
-    result = {}
-
-    def run():
-        result["r"] = services.issue_certificates(request.user, session)
-
-    if _act(request, run, _("Certificates issued.")):
-        issued, skipped = result["r"]
-        messages.info(request, _("%(n)d certificates issued.") % {"n": len(issued)})
-        for reason in skipped[:10]:
-            messages.warning(request, reason)
-    return redirect(session.get_absolute_url())
+    try:
+        issued, skipped = services.issue_certificates(request.user, session)
+    except (ValidationError, Conflict) as exc:
+        for text in exc.messages if isinstance(exc, ValidationError) else [str(exc)]:
+            messages.error(request, text)
+        return redirect(session.get_absolute_url())
+    n = len(issued)
+    if n:
+        messages.success(
+            request,
+            ngettext("%(n)d certificate issued.", "%(n)d certificates issued.", n) % {"n": n},
+        )
+    elif not skipped:
+        messages.info(request, _("No certificate was due: none issued."))
+    if skipped:
+        messages.warning(
+            request,
+            ngettext(
+                "%(n)d certificate was not issued:",
+                "%(n)d certificates were not issued:",
+                len(skipped),
+            )
+            % {"n": len(skipped)}
+            + " "
+            + " ".join(skipped[:10]),
+        )
+    return redirect(f"{session.get_absolute_url()}#lifecycle")
 
 
 @login_required
