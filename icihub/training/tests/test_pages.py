@@ -147,7 +147,9 @@ def test_the_whole_chain_through_the_pages(
     staff.post(reverse("training:session_attendance", args=[session.pk]), attendance)
     complete = reverse("training:session_complete", args=[session.pk])
     confirm = staff.post(complete)  # the first POST asks to confirm
-    assert confirm.status_code == 200 and 'data-action="confirm-complete"' in confirm.content.decode()
+    assert (
+        confirm.status_code == 200 and 'data-action="confirm-complete"' in confirm.content.decode()
+    )
     staff.post(complete, {"confirm": "1", "override_dates": "on", "reason": "rehearsal"})
     first.refresh_from_db()
     second.refresh_from_db()
