@@ -461,10 +461,10 @@ def decide_many(
     decision audited as a transition with ``reason``. If one fails, nothing
     changes and the error names the row(s). Returns the decided nominations."""
     _visible_or_404(actor, session)
-    if decision not in DECISIONS:
-        raise ValidationError({"decision": _("Choose accept or reject.")})
     if not can_decide(actor):
         raise PermissionDenied(_("Only Centre staff accept or reject nominations."))
+    if decision not in DECISIONS:
+        raise ValidationError({"decision": _("Choose accept or reject.")})
     ids = []
     for value in nomination_ids or ():
         try:
