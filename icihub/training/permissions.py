@@ -107,10 +107,13 @@ def can_override_dates(user) -> bool:
     return is_system(user) or has_role(user, Role.CENTRE_STAFF, Role.ADMIN)
 
 
-def can_manage_session(user, session: Session) -> bool:
-    """Whether ``user`` may change ``session`` (edit, quotas, lifecycle): staff
-    who may change the row, while it is neither completed nor cancelled."""
-    return is_staff(user) and can_change(user, session) and session.state not in FINISHED
+def can_manage_session(user, session: Session, may_change: bool | None = None) -> bool:
+    """Whether ``user`` may change ``session`` (edit, quotas, assignments): staff
+    who may change the row, while it is neither completed nor cancelled
+    (``may_change``: the row's ``can_change`` answer when the caller has it)."""
+    if not is_staff(user) or session.state in FINISHED:
+        return False
+    return can_change(user, session) if may_change is None else may_change
 
 
 def can_record_people(user) -> bool:

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from icihub.core.access import (
     Role,
+    can_change,
     get_visible,
     is_staff,
     role_of,
@@ -124,8 +125,9 @@ def nomination_detail(request, pk):
     )
     staff = is_staff(user)
     session = nomination.session
+    may_change = nomination.is_active and can_change(user, nomination)  # read once
     substitutes = None
-    if permissions.can_substitute(user, nomination, session):
+    if permissions.can_substitute(user, nomination, session, may_change=may_change):
         substitutes = substitute_candidates(user, nomination)
     try:
         evaluation = nomination.evaluation
@@ -138,7 +140,7 @@ def nomination_detail(request, pk):
         "session": nomination.session,
         "can_accept": permissions.can_accept(user, nomination, session),
         "can_reject": permissions.can_reject(user, nomination, session),
-        "can_withdraw": permissions.can_withdraw(user, nomination, session),
+        "can_withdraw": permissions.can_withdraw(user, nomination, session, may_change=may_change),
         "substitute_form": SubstituteForm(
             candidates=substitutes,
             search_url=reverse("training:nomination_substitute_search", args=[nomination.pk]),

@@ -189,7 +189,7 @@ def session_detail(request, pk):
         "assignments": selectors.assignments(user).filter(session=session),
         "trips": selectors.trips(user).filter(sessions=session),
         "manage": manage,
-        "can_edit": permissions.can_manage_session(user, session) if manage else False,
+        "can_edit": permissions.can_manage_session(user, session, may_change=manage),
         "can_nominate": permissions.can_nominate(user, session),
         "can_attend": session.state == Session.State.RUNNING
         and services.can_take_attendance(user, session),
