@@ -137,6 +137,35 @@ class SessionForm(forms.Form):
 class StateForm(forms.Form):
     state = forms.ChoiceField(label=_("New state"), choices=Session.State.choices)
     reason = forms.CharField(label=_("Reason"), max_length=1000, required=False)
+    override_dates = forms.BooleanField(
+        label=_("Override the session's dates (give the reason)"), required=False
+    )
+
+
+class CompleteForm(forms.Form):
+    """Completing a session: the reason, and the dates overridden (Centre staff)."""
+
+    reason = forms.CharField(label=_("Reason"), max_length=1000, required=False)
+    override_dates = forms.BooleanField(
+        label=_("Complete before the end date (give the reason)"), required=False
+    )
+
+
+class DecideForm(forms.Form):
+    """Accept or reject the selected nominations of a session at once."""
+
+    nominations = forms.TypedMultipleChoiceField(coerce=int, required=False, choices=())
+    select = forms.ChoiceField(choices=[("", ""), ("pending", "pending")], required=False)
+    decision = forms.ChoiceField(
+        label=_("Decision"), choices=[("accept", _("Accept")), ("reject", _("Reject"))]
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=1000, required=False)
+    confirm = forms.BooleanField(required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Any ids: the service checks each against the session and the user.
+        self.fields["nominations"].valid_value = lambda value: True
 
 
 class QuotaForm(forms.Form):

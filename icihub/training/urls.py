@@ -31,6 +31,7 @@ urlpatterns = [
     path("sessions/<int:pk>/export.<str:fmt>", views.session_export, name="session_export"),
     path("sessions/<int:pk>/attendance/", views.session_attendance, name="session_attendance"),
     path("sessions/<int:pk>/complete/", views.session_complete, name="session_complete"),
+    path("sessions/<int:pk>/decide/", views.session_decide, name="session_decide"),
     path("sessions/<int:pk>/joining/", views.session_joining, name="session_joining"),
     path("sessions/<int:pk>/assign/", views.session_assign, name="session_assign"),
     path(

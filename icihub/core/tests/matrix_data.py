@@ -333,7 +333,7 @@ def _training(world: World) -> None:
     # the second session runs and completes: attendance, evaluations, certificates
     for iso in ("kwt", "qat"):
         training.accept(centre, o[f"nomination_done_{iso}"])
-    training.change_state(centre, s_done, Session.State.RUNNING)
+    training.change_state(centre, s_done, Session.State.RUNNING, override_dates=True, reason="test")
     s_done.refresh_from_db()
     training.record_attendance(
         centre,
@@ -345,7 +345,7 @@ def _training(world: World) -> None:
         world.users["participant"], o["nomination_done_kwt"], scores, comments="Matrixkwtcomment"
     )
     o["evaluation_qat"] = training.submit_evaluation(centre, o["nomination_done_qat"], scores)
-    training.complete_session(centre, s_done)
+    training.complete_session(centre, s_done, override_dates=True, reason="test")
     for iso in ("kwt", "qat"):
         o[f"nomination_done_{iso}"].refresh_from_db()
         o[f"certificate_{iso}"] = training.issue_certificate(centre, o[f"nomination_done_{iso}"])

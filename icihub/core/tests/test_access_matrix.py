@@ -416,6 +416,7 @@ PAGES: dict[str, Page] = {
         WRITE(STAFF, "owner"), post=WRITE(STAFF, "owner"), targets=sessions
     ),
     "training:session_complete": Page(POST_ONLY(), post=WRITE(STAFF), targets=sessions),
+    "training:session_decide": Page(POST_ONLY(), post=WRITE(STAFF), targets=sessions),
     "training:session_joining": Page(POST_ONLY(), post=WRITE(STAFF), targets=sessions),
     "training:session_assign": Page(POST_ONLY(), post=WRITE(STAFF), targets=sessions),
     "training:session_certify": Page(POST_ONLY(), post=WRITE(STAFF), targets=sessions),
@@ -1131,6 +1132,12 @@ OPERATIONS: dict[str, Op] = {
         WRITE(STAFF, "coord"),
         targets=nominations_open,
         body=lambda w, t: {"participant": w[f"participant_{t[-3:]}"].pk},
+    ),
+    "icihub_training_api_nomination_decide_many": Op(
+        WRITE(STAFF), targets=sessions, body={"nominations": [1], "decision": "accept"}
+    ),
+    "icihub_training_api_session_lifecycle": Op(
+        ONLY(STAFF, check_role_first=False), targets=sessions
     ),
     "icihub_training_api_attendance_list": Op(SIGNED_IN()),
     "icihub_training_api_attendance_record": Op(WRITE(STAFF, "owner"), targets=sessions),

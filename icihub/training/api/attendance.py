@@ -53,7 +53,17 @@ class AttendanceRecord(Schema):
 
 
 class AttendanceIn(Schema):
-    records: list[AttendanceRecord]
+    records: list[AttendanceRecord] = Field(
+        default_factory=list,
+        description="Per nominee, the days present (replaces their row of the grid)",
+    )
+    all_present_days: list[dt.date] = Field(
+        default_factory=list,
+        description=(
+            "Every accepted nominee not in records is present on these days "
+            "(their other days keep what was recorded)"
+        ),
+    )
 
 
 def _attendance(user):
@@ -70,13 +80,15 @@ def attendance_list(request, filters: Query[AttendanceFilters]):
 @router.post(
     "/training/sessions/{int:pk}/attendance",
     response={200: dict[str, int], **ERRORS},
-    summary="Record attendance (staff; instructors for their own sessions)",
+    summary="Record attendance, the whole grid at once (staff; instructors for their own sessions)",
 )
 def attendance_record(request, pk: Id, payload: AttendanceIn):
     user = require_signed_in(request)
     session = get_visible(Session, user, pk=pk)
     marks = {r.nomination: set(r.present_days) for r in payload.records}
-    written = services.record_attendance(user, session, marks)
+    written = services.record_attendance(
+        user, session, marks, all_present_days=set(payload.all_present_days)
+    )
     return {"written": written}
 
 

@@ -1,6 +1,7 @@
 """Nomination endpoints and their decisions."""
 
 import datetime as dt
+from typing import Literal
 
 from django.db.models import F
 from ninja import Field, Query, Schema, Status
@@ -89,6 +90,14 @@ class NominationIn(Schema):
     reason: str = ""
 
 
+class DecideIn(Schema):
+    nominations: list[Id] = Field(
+        min_length=1, description="The nominations of this session to decide (all or nothing)"
+    )
+    decision: Literal["accept", "reject"]
+    reason: str = Field("", description="Required to reject; recorded with every decision")
+
+
 class SubstituteIn(Schema):
     participant: Id = Field(description="The substitute (same country)")
     reason: str = ""
@@ -169,3 +178,18 @@ def nomination_substitute(request, pk: Id, payload: SubstituteIn):
     participant = get_visible(Participant, user, pk=payload.participant)
     new = services.substitute(user, nomination, participant, reason=payload.reason)
     return _fetch(_nominations(user), new)
+
+
+@router.post(
+    "/training/sessions/{int:pk}/nominations/decide",
+    response={200: list[NominationOut], **ERRORS},
+    summary="Accept or reject many nominations of a session at once (staff; all or nothing)",
+)
+def nomination_decide_many(request, pk: Id, payload: DecideIn):
+    user = require_signed_in(request)
+    session = get_visible(Session, user, pk=pk)
+    decided = services.decide_many(
+        user, session, payload.nominations, payload.decision, reason=payload.reason
+    )
+    ids = [n.pk for n in decided]
+    return list(_nominations(user).filter(pk__in=ids).order_by("country__name", "priority", "pk"))

@@ -2,7 +2,9 @@
 
 import datetime as dt
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
+from django.utils.translation import gettext as _
 from ninja import Field, PatchDict, Query, Schema, Status
 from ninja.pagination import paginate
 
@@ -18,7 +20,7 @@ from icihub.core.apikit import (
     require_signed_in,
 )
 
-from .. import selectors, services
+from .. import lifecycle, permissions, selectors, services
 from ..filters import SessionFilters
 from ..models import (
     Course,
@@ -92,6 +94,35 @@ class SessionIn(SessionFields):
 class StateIn(Schema):
     state: SessionState
     reason: str = ""
+    override_dates: bool = Field(
+        False,
+        description="Run the session before its start date (Centre staff; give a reason)",
+    )
+
+
+class CompleteIn(Schema):
+    reason: str = ""
+    override_dates: bool = Field(
+        False,
+        description="Complete the session before its end date (Centre staff; give a reason)",
+    )
+
+
+class BlockerOut(Schema):
+    code: str
+    message: str
+    field: str
+    overridable: bool
+    advisory: bool
+    url: str
+
+
+class LifecycleOut(Schema):
+    state: SessionState
+    next_states: list[SessionState]
+    blockers: dict[str, list[BlockerOut]] = Field(
+        description="Per next step (a state, or “certificates”): what blocks it"
+    )
 
 
 class QuotasIn(Schema):
@@ -167,8 +198,32 @@ def session_quotas(request, pk: Id, payload: QuotasIn):
 def session_state(request, pk: Id, payload: StateIn):
     user = require_signed_in(request)
     session = get_visible(Session, user, pk=pk)
-    services.change_state(user, session, payload.state.value, reason=payload.reason)
+    services.change_state(
+        user,
+        session,
+        payload.state.value,
+        reason=payload.reason,
+        override_dates=payload.override_dates,
+    )
     return _fetch(_sessions(user), session)
+
+
+@router.get(
+    "/training/sessions/{int:pk}/lifecycle",
+    response={200: LifecycleOut, **ERRORS},
+    summary="The session's next steps and what blocks each (the page's list)",
+)
+def session_lifecycle(request, pk: Id):
+    user = require_signed_in(request)
+    session = get_visible(Session, user, pk=pk)
+    if not permissions.can_decide(user):
+        raise PermissionDenied(_("Staff only."))
+    steps = lifecycle.next_steps(session, services.TRANSITIONS)
+    return {
+        "state": session.state,
+        "next_states": [s for s in steps if s != lifecycle.CERTIFICATES],
+        "blockers": {step: lifecycle.blockers(session, step) for step in steps},
+    }
 
 
 @router.post(
@@ -195,7 +250,10 @@ def session_reallocate(request, pk: Id):
     response={200: dict[str, int], **ERRORS},
     summary="Complete a running session: outcomes by the course's rule",
 )
-def session_complete(request, pk: Id):
+def session_complete(request, pk: Id, payload: CompleteIn | None = None):
     user = require_signed_in(request)
     session = get_visible(Session, user, pk=pk)
-    return services.complete_session(user, session)
+    payload = payload or CompleteIn()
+    return services.complete_session(
+        user, session, reason=payload.reason, override_dates=payload.override_dates
+    )

@@ -47,6 +47,7 @@ from ._common import (  # noqa: F401
     without_cyclic_gc,
 )
 from .attendance import (  # noqa: F401
+    attended,
     can_take_attendance,
     complete_session,
     evaluation_source,
@@ -77,12 +78,14 @@ from .feeds import (  # noqa: F401
     revoke_feed,
 )
 from .nominations import (  # noqa: F401
+    DECISIONS,
     _audience,
     _decide_check,
     _no_seat_message,
     accept,
     check_can_nominate,
     check_substitute,
+    decide_many,
     nominate,
     nominate_many,
     nomination_problems,

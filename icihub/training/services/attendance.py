@@ -19,6 +19,7 @@ from icihub.core.access import (
 )
 from icihub.core.errors import Conflict
 
+from .. import lifecycle
 from ..models import (
     SCORE_FIELDS,
     Assignment,
@@ -28,8 +29,8 @@ from ..models import (
     Participant,
     Session,
 )
-from ._common import S, _require_staff, _transition, _visible_or_404
-from .sessions import _lock
+from ._common import S, _require_staff, _transition, _visible_or_404, today
+from .sessions import _lock, _refuse, _with_override
 
 # -- attendance and completion -----------------------------------------------------------
 
@@ -43,10 +44,20 @@ def can_take_attendance(actor, session: Session) -> bool:
     )
 
 
-def record_attendance(actor, session: Session, present: dict[int, set], *, reason: str = "") -> int:
-    """Record who was present on which day: ``present`` maps each accepted
-    nomination's id to the set of days it was present (the other days of the
-    session are recorded as absent). Staff, and instructors for their own
+def record_attendance(
+    actor,
+    session: Session,
+    present: dict[int, set],
+    *,
+    all_present_days=(),
+    reason: str = "",
+) -> int:
+    """Record who was present on which day, the whole grid at once (all or
+    nothing): ``present`` maps accepted nominations' ids to the set of days each
+    was present (the session's other days are recorded as absent).
+    ``all_present_days`` marks every accepted nominee *not* in ``present``
+    present on those days, keeping what was recorded for their other days ("all
+    present", then untick individuals). Staff, and instructors for their own
     sessions only. Returns the number of rows written."""
     _visible_or_404(actor, session)
     if not can_take_attendance(actor, session):
@@ -65,16 +76,31 @@ def record_attendance(actor, session: Session, present: dict[int, set], *, reaso
             errors[f"nomination_{pk}"] = _("%(day)s is not a day of this session.") % {
                 "day": outside[0].isoformat()
             }
+    outside = sorted(d for d in all_present_days if d not in days)
+    if outside:
+        errors["all_present_days"] = _("%(day)s is not a day of this session.") % {
+            "day": outside[0].isoformat()
+        }
     if errors:
         raise ValidationError(errors)
+    marks = {pk: set(marked) for pk, marked in present.items()}
+    if all_present_days:
+        recorded: dict[int, set] = defaultdict(set)
+        for pk, day in Attendance.objects.filter(
+            nomination_id__in=list(nominations), present=True
+        ).values_list("nomination_id", "day"):
+            recorded[pk].add(day)
+        for pk in nominations:
+            if pk not in marks:
+                marks[pk] = recorded[pk] | set(all_present_days)
     existing = {
         (a.nomination_id, a.day): a
-        for a in Attendance.objects.filter(nomination_id__in=list(present))
+        for a in Attendance.objects.filter(nomination_id__in=list(marks))
     }
     new_rows = []
     written = 0
     with audit.acting(actor, reason=reason), transaction.atomic():
-        for pk, marked in present.items():
+        for pk, marked in marks.items():
             for day in sorted(days):
                 is_present = day in marked
                 row = existing.get((pk, day))
@@ -94,6 +120,11 @@ def record_attendance(actor, session: Session, present: dict[int, set], *, reaso
     return written
 
 
+def attended(nomination: Nomination) -> bool:
+    """Whether the nominee was present on at least one day of the session."""
+    return Attendance.objects.filter(nomination=nomination, present=True).exists()
+
+
 def outcome_for(present_days: int, day_count: int, rule_percent: int) -> tuple[str, int]:
     """The course's completion rule: no day present is a no-show; at least
     ``rule_percent`` of the session's days is completed; anything else is not
@@ -106,9 +137,13 @@ def outcome_for(present_days: int, day_count: int, rule_percent: int) -> tuple[s
     return Nomination.Outcome.NOT_COMPLETED, percent
 
 
-def complete_session(actor, session: Session, *, reason: str = "") -> dict[str, int]:
+def complete_session(
+    actor, session: Session, *, reason: str = "", override_dates: bool = False
+) -> dict[str, int]:
     """Close a running session: apply the course's completion rule to every
-    accepted nominee from the recorded attendance. Returns the counts per outcome."""
+    accepted nominee from the recorded attendance. Irreversible. Not before the
+    session's end date unless Centre staff override it (``override_dates``, with
+    a reason). Returns the counts per outcome."""
     check_change(actor, session)
     _require_staff(actor)
     counts: dict[str, int] = defaultdict(int)
@@ -116,6 +151,8 @@ def complete_session(actor, session: Session, *, reason: str = "") -> dict[str, 
         locked = _lock(session)
         if locked.state != Session.State.RUNNING:
             raise Conflict(_("Only a running session can be completed."))
+        found = lifecycle.blockers(locked, Session.State.COMPLETED, today=today())
+        _refuse(found, override=override_dates, actor=actor, reason=reason)
         rule = locked.course.min_attendance_percent
         day_count = locked.day_count
         present = defaultdict(int)
@@ -133,7 +170,13 @@ def complete_session(actor, session: Session, *, reason: str = "") -> dict[str, 
             counts[outcome] += 1
         locked.state = Session.State.COMPLETED
         locked.save()
-        _transition(locked, "state", Session.State.RUNNING, Session.State.COMPLETED, reason)
+        _transition(
+            locked,
+            "state",
+            Session.State.RUNNING,
+            Session.State.COMPLETED,
+            _with_override(found, override_dates, reason),
+        )
     session.refresh_from_db()
     return dict(counts)
 
@@ -183,6 +226,11 @@ def submit_evaluation(
         errors["nomination"] = _("Only accepted participants evaluate a session.")
     elif nomination.session.state not in (Session.State.RUNNING, Session.State.COMPLETED):
         errors["nomination"] = _("The evaluation opens when the session runs.")
+    elif not attended(nomination):
+        errors["nomination"] = _(
+            "Only participants who attended evaluate a session: %(name)s has no day "
+            "recorded as present."
+        ) % {"name": nomination.participant.full_name}
     if errors:
         raise ValidationError(errors)
     if Evaluation.objects.filter(nomination=nomination).exists():

@@ -24,7 +24,7 @@ from ..models import (
     Participant,
     Session,
 )
-from ..permissions import can_nominate_person, nominates
+from ..permissions import can_accept, can_decide, can_nominate_person, can_reject, nominates
 from ..seats import SeatLedger
 from ._common import S, _on_commit, _require_staff, _transition, _visible_or_404, today
 from .reallocation import _fill_free_seats
@@ -478,3 +478,117 @@ def substitute(
         new.save()
         _transition(new, "status", None, new.status, reason)
     return new
+
+
+# -- decisions on many nominations at once ----------------------------------------------------
+
+DECISIONS = ("accept", "reject")
+
+
+def decide_many(
+    actor, session: Session, nomination_ids, decision: str, reason: str = ""
+) -> list[Nomination]:
+    """Accept or reject the nominations ``nomination_ids`` of ``session`` in one
+    go: all or nothing. Each is checked with the predicate the page asks
+    (:func:`~..permissions.can_accept`, :func:`~..permissions.can_reject`); the
+    seat ledger of the locked session is built once; one transaction; every
+    decision audited as a transition with ``reason``. If one fails, nothing
+    changes and the error names the row(s). Returns the decided nominations."""
+    _visible_or_404(actor, session)
+    if not can_decide(actor):
+        raise PermissionDenied(_("Only Centre staff accept or reject nominations."))
+    if decision not in DECISIONS:
+        raise ValidationError({"decision": _("Choose accept or reject.")})
+    ids = []
+    for value in nomination_ids or ():
+        try:
+            ids.append(int(value))
+        except (TypeError, ValueError):
+            raise ValidationError({"nominations": _("Give the nominations by their ids.")})
+    ids = list(dict.fromkeys(ids))
+    if not ids:
+        raise ValidationError({"nominations": _("Select at least one nomination.")})
+    reason = (reason or "").strip()
+    if decision == "reject" and not reason:
+        raise ValidationError({"reason": _("Give a reason for the rejection.")})
+    decided = []
+    with audit.acting(actor, reason=reason), transaction.atomic():
+        locked = _lock(session)
+        rows = {
+            n.pk: n
+            for n in Nomination.objects.visible_to(actor)
+            .select_for_update(of=("self",))
+            .filter(session=locked, pk__in=ids)
+            .select_related("participant", "country")
+        }
+        missing = [pk for pk in ids if pk not in rows]
+        if missing:
+            raise ValidationError(
+                {
+                    "nominations": _("Not nominations of this session: %(ids)s.")
+                    % {"ids": ", ".join(str(pk) for pk in missing)}
+                }
+            )
+        allowed = can_accept if decision == "accept" else can_reject
+        ledger = SeatLedger.of(locked)
+        refused: list[str] = []
+        for pk in ids:
+            nomination = rows[pk]
+            if not allowed(actor, nomination, locked):
+                refused.append(
+                    _("%(name)s (%(status)s)")
+                    % {
+                        "name": nomination.participant.full_name,
+                        "status": nomination.get_status_display().lower(),
+                    }
+                )
+                continue
+            if decision == "accept" and nomination.status == S.WAITLISTED:
+                if not ledger.may_take(locked, nomination.country_id):
+                    refused.append(
+                        _("%(name)s (no seat free for %(country)s)")
+                        % {
+                            "name": nomination.participant.full_name,
+                            "country": nomination.country.name,
+                        }
+                    )
+                    continue
+                ledger.take(locked, nomination.country_id)
+            elif decision == "reject" and nomination.has_seat:
+                ledger.vacate(locked, nomination.country_id)
+        if refused:
+            message = (
+                _("Nothing was accepted; these cannot be accepted: %(rows)s.")
+                if decision == "accept"
+                else _("Nothing was rejected; these cannot be rejected: %(rows)s.")
+            ) % {"rows": "; ".join(refused)}
+            raise Conflict(message, errors=[{"field": "nominations", "message": message}])
+        now = timezone.now()
+        for pk in ids:
+            nomination = rows[pk]
+            before = nomination.status
+            if decision == "accept":
+                if before == S.WAITLISTED:
+                    nomination.has_seat = True
+                    nomination.via_reallocation = locked.quotas_released_at is not None
+                nomination.status = S.ACCEPTED
+            else:
+                nomination.status = S.REJECTED
+                nomination.has_seat = False
+            nomination.decided_by = actor if getattr(actor, "is_authenticated", False) else None
+            nomination.decided_at = now
+            nomination.decision_reason = reason
+            nomination.save()
+            _transition(nomination, "status", before, nomination.status, reason)
+            decided.append(nomination)
+        if decision == "reject":
+            _fill_free_seats(locked, ledger=ledger)
+    from .. import emails
+
+    send = emails.nomination_accepted if decision == "accept" else emails.nomination_rejected
+    for nomination in decided:
+        _on_commit(lambda pk=nomination.pk: send(pk))
+    kind = Notice.NOMINATION_ACCEPTED if decision == "accept" else Notice.NOMINATION_REJECTED
+    notifications.notify(kind, decided, params={"detail": reason})
+    session.refresh_from_db()
+    return decided

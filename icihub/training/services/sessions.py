@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,11 +19,13 @@ from icihub.core.errors import Conflict
 from icihub.core.text import local
 from icihub.partners.selectors import is_eligible
 
+from .. import lifecycle
 from ..models import (
     Course,
     SeatQuota,
     Session,
 )
+from ..permissions import can_override_dates
 from ..seats import SeatLedger
 from ._common import S, _on_commit, _require_staff, _transition, _visible_or_404, today
 from .reallocation import _fill_free_seats
@@ -262,10 +264,34 @@ TRANSITIONS = {
 }
 
 
-def change_state(actor, session: Session, state: str, *, reason: str = "") -> Session:
+def _refuse(found, *, override: bool, actor, reason: str) -> None:
+    """Raise for the blockers (:mod:`..lifecycle`) that refuse a step. Overriding
+    the dates needs the right (:func:`~..permissions.can_override_dates`) and a
+    reason, recorded with the transition."""
+    if override and any(b.overridable for b in found):
+        if not can_override_dates(actor):
+            raise PermissionDenied(_("Only Centre staff override the session's dates."))
+        if not reason.strip():
+            raise ValidationError({"reason": _("Give a reason for overriding the dates.")})
+    refused = lifecycle.refusing(found, override=override)
+    if not refused:
+        return
+    if all(b.overridable for b in refused):
+        raise ValidationError({b.field: b.message for b in refused})
+    raise Conflict(
+        " ".join(b.message for b in refused),
+        errors=[{"field": b.field, "message": b.message} for b in refused],
+    )
+
+
+def change_state(
+    actor, session: Session, state: str, *, reason: str = "", override_dates: bool = False
+) -> Session:
     """Move a session through its lifecycle: planned → open for nominations →
     nominations closed → running → completed (:func:`complete_session`); it can be
-    cancelled at any point before completion, with a reason."""
+    cancelled at any point before completion, with a reason. What blocks a step is
+    :func:`..lifecycle.blockers`' answer: a session runs from its start date on
+    unless Centre staff override the date (``override_dates``, with a reason)."""
     check_change(actor, session)
     if state not in Session.State.values:
         raise ValidationError({"state": _("Unknown state “%(s)s”.") % {"s": state}})
@@ -293,29 +319,31 @@ def change_state(actor, session: Session, state: str, *, reason: str = "") -> Se
             )
         if state == Session.State.CANCELLED and not reason.strip():
             raise ValidationError({"reason": _("Give a reason for cancelling.")})
-        if state == Session.State.OPEN and locked.nomination_deadline < today():
-            raise ValidationError(
-                {"nomination_deadline": _("The nomination deadline has passed: move it first.")}
-            )
-        if state == Session.State.RUNNING:
-            pending = locked.nominations.filter(status=S.NOMINATED).count()
-            if pending:
-                raise Conflict(
-                    ngettext(
-                        "Accept or reject the %(n)d pending nomination first.",
-                        "Accept or reject the %(n)d pending nominations first.",
-                        pending,
-                    )
-                    % {"n": pending}
-                )
+        found = lifecycle.blockers(locked, state, today=today())
+        if state == Session.State.OPEN:
+            # The deadline is the form's field: a field error, as before.
+            for blocker in lifecycle.refusing(found):
+                raise ValidationError({blocker.field: blocker.message})
+        _refuse(found, override=override_dates, actor=actor, reason=reason)
         locked.state = state
         if state == Session.State.CANCELLED:
             locked.cancel_reason = reason.strip()
         locked.full_clean()
         locked.save()
-        _transition(locked, "state", before, state, reason)
+        _transition(locked, "state", before, state, _with_override(found, override_dates, reason))
     session.refresh_from_db()
     return session
+
+
+def _with_override(found, override: bool, reason: str) -> str:
+    """The reason recorded with a transition, marked when it overrode a date."""
+    overridden = [b for b in found if override and b.overridable]
+    if not overridden:
+        return reason
+    return _("Dates overridden (%(codes)s): %(reason)s") % {
+        "codes": ", ".join(b.code for b in overridden),
+        "reason": reason.strip(),
+    }
 
 
 # -- joining instructions -----------------------------------------------------------------

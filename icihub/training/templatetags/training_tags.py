@@ -21,7 +21,6 @@ register = template.Library()
 
 PLACEHOLDER = 987654321
 BADGE = {"accepted": " ok", "waitlisted": " warn", "rejected": " bad"}
-ACTIVE_STATES = ("open", "closed", "planned")
 EMPTY = SafeString("")
 
 
@@ -32,10 +31,12 @@ def _url_maker(name: str):
 
 
 @register.simple_tag
-def nomination_rows(nominations, session, can_decide=False, can_withdraw=False):
-    """The ``<tr>`` of each nomination: who, country, priority, status, outcome,
-    certificate and the actions the user may take (the accept buttons submit the
-    table's enclosing form to the nomination's own address)."""
+def nomination_rows(nominations, session, offers=None):
+    """The ``<tr>`` of each nomination: a checkbox when it can be decided in
+    bulk, who, country, priority, status, outcome, certificate and only the
+    actions that can succeed for this user and state (``offers``: the view's
+    :class:`~icihub.training.views.sessions.RowOffers`; the accept buttons submit
+    the table's enclosing form to the nomination's own address)."""
     detail = _url_maker("training:nomination_detail")
     accept = _url_maker("training:nomination_accept")
     certificate_url = _url_maker("training:certificate_detail")
@@ -46,9 +47,9 @@ def nomination_rows(nominations, session, can_decide=False, can_withdraw=False):
         "seat_from": _("Seat from reallocation"),
         "certificate": _("certificate"),
         "accept": _("Accept"),
-        "more": _("Reject, withdraw or substitute…"),
+        "select": _("Select %(name)s"),
     }
-    open_session = session.state in ACTIVE_STATES
+    selectable = offers is not None and offers.bulk
     rows = []
     for n in nominations:
         p = n.participant
@@ -85,25 +86,44 @@ def nomination_rows(nominations, session, can_decide=False, can_withdraw=False):
                 ' · <a href="{}">{}</a>', certificate_url(cert.pk), labels["certificate"]
             )
         actions = EMPTY
-        if open_session and n.status in Nomination.ACTIVE:
-            if can_decide and n.status in ("nominated", "waitlisted"):
+        check = EMPTY
+        if offers is not None:
+            offer = offers.for_row(n)
+            if selectable:
+                if offer.accept or offer.reject:
+                    check = format_html(
+                        '<input type="checkbox" name="nominations" value="{}" '
+                        'data-select="{}" aria-label="{}">',
+                        n.pk,
+                        n.status,
+                        labels["select"] % {"name": p.full_name},
+                    )
+                check = format_html('<td class="select">{}</td>', check)
+            if offer.accept:
                 actions += format_html(
-                    '<button type="submit" class="small accept" formaction="{}">{}</button> ',
+                    '<button type="submit" class="small accept" formaction="{}" '
+                    'data-action="accept">{}</button> ',
                     accept(n.pk),
                     labels["accept"],
                 )
-            if can_decide or can_withdraw:
+            if offer.more:
                 actions += format_html(
-                    '<a class="small" href="{}">{}</a>', detail(n.pk), labels["more"]
+                    '<a class="small" href="{}" data-action="more">{}</a>', detail(n.pk), offer.more
                 )
-        rows.append((n.pk, n.status, name, n.country.iso3, n.priority, status, outcome, actions))
+        elif selectable:
+            check = format_html('<td class="select"></td>')
+        rows.append(
+            (n.pk, n.status, check, name, n.country.iso3, n.priority, status, outcome, actions)
+        )
     if not rows:
         return format_html(
-            '<tr><td colspan="6" class="muted">{}</td></tr>', _("No nominations you may see.")
+            '<tr><td colspan="{}" class="muted">{}</td></tr>',
+            7 if selectable else 6,
+            _("No nominations you may see."),
         )
     return format_html_join(
         "\n",
-        '<tr data-nomination="{}" data-status="{}"><td>{}</td><td>{}</td><td class="num">{}</td>'
+        '<tr data-nomination="{}" data-status="{}">{}<td>{}</td><td>{}</td><td class="num">{}</td>'
         '<td>{}</td><td>{}</td><td class="row-actions">{}</td></tr>',
         rows,
     )

@@ -56,7 +56,7 @@ def make_session(
     if state != Session.State.PLANNED:
         services.change_state(actor, session, Session.State.OPEN)
     if state not in (Session.State.PLANNED, Session.State.OPEN):
-        services.change_state(actor, session, state, reason="test")
+        services.change_state(actor, session, state, reason="test", override_dates=True)
     session.refresh_from_db()
     return session
 

@@ -88,7 +88,15 @@ def test_the_whole_chain_through_the_api(
     assert realloc.status_code == 200
     assert [p["country"] for p in realloc.json()["promoted"]] == ["KWT"]
     staff.post(f"training/nominations/{second['id']}/accept")
-    assert staff.post(f"training/sessions/{sid}/state", {"state": "running"}).status_code == 200
+    # The session starts in the future: running it needs the dates overridden (issue 14).
+    early = staff.post(f"training/sessions/{sid}/state", {"state": "running"})
+    assert early.status_code == 400
+    assert early.json()["errors"][0]["field"] == "start"
+    running = staff.post(
+        f"training/sessions/{sid}/state",
+        {"state": "running", "override_dates": True, "reason": "dry run"},
+    )
+    assert running.status_code == 200
     days = [(start + dt.timedelta(days=i)).isoformat() for i in range(3)]
     recorded = staff.post(
         f"training/sessions/{sid}/attendance",
@@ -100,7 +108,10 @@ def test_the_whole_chain_through_the_api(
         },
     )
     assert recorded.json() == {"written": 6}
-    assert staff.post(f"training/sessions/{sid}/complete").json() == {
+    assert staff.post(f"training/sessions/{sid}/complete").status_code == 400  # before the end
+    assert staff.post(
+        f"training/sessions/{sid}/complete", {"override_dates": True, "reason": "dry run"}
+    ).json() == {
         "completed": 1,
         "no_show": 1,
     }
@@ -231,9 +242,9 @@ def test_a_coordinator_of_another_country_sees_nothing_of_kuwait(
 ):
     nomination = services.nominate(kwt_coordinator, session, kuwaitis[0])
     services.accept(centre_staff, nomination)
-    services.change_state(centre_staff, session, "running")
+    services.change_state(centre_staff, session, "running", override_dates=True, reason="test")
     services.record_attendance(centre_staff, session, {nomination.pk: set(session.days)})
-    services.complete_session(centre_staff, session)
+    services.complete_session(centre_staff, session, override_dates=True, reason="test")
     services.submit_evaluation(centre_staff, nomination, dict.fromkeys(services.SCORE_FIELDS, 4))
     certificate = services.issue_certificate(centre_staff, nomination)
     qatar = ApiClient(qat_coordinator)
@@ -284,7 +295,7 @@ def test_instructor_and_participant_see_their_own(
     assert instructor.get("training/instructors").json()["count"] == 1
     for n in (mine, other):
         services.accept(centre_staff, n)
-    services.change_state(centre_staff, session, "running")
+    services.change_state(centre_staff, session, "running", override_dates=True, reason="test")
     response = instructor.post(
         f"training/sessions/{session.pk}/attendance",
         {"records": [{"nomination": mine.pk, "present_days": [session.start.isoformat()]}]},
@@ -393,7 +404,7 @@ def test_certificate_and_trip_lists_run_a_constant_number_of_queries(
         services.record_attendance(
             centre_staff, session, {n.pk: set(session.days) for n in session.nominations.all()}
         )
-        services.complete_session(centre_staff, session)
+        services.complete_session(centre_staff, session, override_dates=True, reason="test")
         for n in session.nominations.all():
             services.submit_evaluation(centre_staff, n, dict.fromkeys(services.SCORE_FIELDS, 5))
         services.issue_certificates(centre_staff, session)

@@ -92,11 +92,14 @@ def test_centre_staff_runs_a_session_from_acceptance_to_verified_certificate(
     assert "reallocated" in row.inner_text()
     row.locator("button.accept").click()
     page.wait_for_load_state()
-    # Start the session and record attendance: the first every day, the second one day.
+    # Start the session (ten weeks early: the dates are overridden, with a
+    # reason) and record attendance: the first every day, the second one day.
     page.select_option("#id_state", "running")
+    page.check("[data-action=override-dates]")
+    page.fill("#id_reason", "rehearsal")
     page.click(".state-form button[type=submit]")
     page.wait_for_load_state()
-    page.get_by_role("link", name="Attendance").click()
+    page.get_by_role("link", name="Attendance", exact=True).click()
     for day in session.days:
         page.check(f"#p-{first.pk}-{day:%Y%m%d}")
     page.check(f"#p-{waiting.pk}-{session.start:%Y%m%d}")
@@ -106,7 +109,13 @@ def test_centre_staff_runs_a_session_from_acceptance_to_verified_certificate(
     page.get_by_role("link", name="Back to the session").click()
     page.click("#complete")
     page.wait_for_load_state()
-    assert "Completed: 1; not completed: 1; no-shows: 0." in page.locator(".messages").inner_text()
+    # The confirmation step: irreversible, before the end date (overridden).
+    assert "cannot be undone" in page.locator("#complete-confirm").inner_text()
+    page.check("#id_override_dates")
+    page.fill("#id_reason", "rehearsal")
+    page.click("[data-action=confirm-complete]")
+    page.wait_for_load_state()
+    assert "1 completed; 1 not completed; 0 no-shows" in page.locator(".messages").inner_text()
     page.click("#issue-certificates")
     page.wait_for_load_state()
     assert "1 certificate issued." in page.locator(".messages").inner_text()
@@ -163,9 +172,9 @@ def test_anyone_types_a_code_and_sees_the_result(
     )
     nomination = services.nominate(kwt_coordinator, session, person)
     services.accept(centre_staff, nomination)
-    services.change_state(centre_staff, session, "running")
+    services.change_state(centre_staff, session, "running", override_dates=True, reason="test")
     services.record_attendance(centre_staff, session, {nomination.pk: set(session.days)})
-    services.complete_session(centre_staff, session)
+    services.complete_session(centre_staff, session, override_dates=True, reason="test")
     certificate = services.issue_certificate(centre_staff, nomination)
     page = browser_page
     page.goto(live_url(live_server, "/verify/"))
@@ -186,3 +195,35 @@ def test_anyone_types_a_code_and_sees_the_result(
     page.wait_for_url(re.compile(r"/verify/ZZZZ-ZZZZ-ZZZZ$"))
     assert page.locator("[data-verify-result]").get_attribute("data-state") == "unknown"
     assert "No certificate has this code." in page.locator("[data-verify-result]").inner_text()
+
+
+@pytest.mark.browser
+def test_staff_accept_every_pending_nomination_and_mark_a_day_present_at_once(
+    browser_page, live_server, centre_staff, kwt_coordinator
+):
+    course = factories.make_course(centre_staff, level1_evaluation_required=False)
+    session = factories.make_session(course, centre_staff, capacity=4, quotas={"KWT": 3})
+    kuwaitis = [factories.make_participant(centre_staff, "KWT", n) for n in (1, 2, 3)]
+    made = services.nominate_many(kwt_coordinator, session, kuwaitis)
+    page = login(
+        browser_page, live_server, centre_staff, next_path=f"/training/sessions/{session.pk}/"
+    )
+    page.check("[data-action=select-pending]")
+    assert page.locator('input[name="nominations"]:checked').count() == 3
+    page.click("[data-action=accept-selected]")
+    page.wait_for_load_state()
+    assert "3 nominations will be accepted" in page.locator("#decide-confirm").inner_text()
+    page.click("[data-action=confirm-accept]")
+    page.wait_for_load_state()
+    assert "3 nominations accepted." in page.locator(".messages").inner_text()
+    assert page.locator('#nominations tr[data-status="accepted"]').count() == 3
+    services.change_state(centre_staff, session, "running", override_dates=True, reason="test")
+    page.goto(live_url(live_server, f"/training/sessions/{session.pk}/attendance/"))
+    page.check(f"[data-check-column='{session.start:%Y%m%d}']")
+    page.uncheck(f"#p-{made[0].pk}-{session.start:%Y%m%d}")
+    page.click("#save-attendance")
+    page.wait_for_load_state()
+    present = Nomination.objects.filter(
+        session=session, attendance__present=True, attendance__day=session.start
+    )
+    assert set(present.values_list("pk", flat=True)) == {made[1].pk, made[2].pk}

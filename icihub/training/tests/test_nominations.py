@@ -230,7 +230,9 @@ def test_running_needs_decisions_on_pending_nominations(
 ):
     services.nominate(kwt_coordinator, session, kuwaitis[0])
     with pytest.raises(Conflict) as error:
-        services.change_state(centre_staff, session, Session.State.RUNNING)
+        services.change_state(
+            centre_staff, session, Session.State.RUNNING, override_dates=True, reason="test"
+        )
     assert "pending" in str(error.value)
 
 

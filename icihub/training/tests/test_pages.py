@@ -68,7 +68,7 @@ def test_every_page_renders_for_staff(
     assert "round-robin across countries" in page  # the reallocation rule is shown
     assert "Marco Bianchi" in page
     accept = reverse("training:nomination_accept", args=[nominations[0].pk])
-    assert f'<button type="submit" class="small accept" formaction="{accept}">' in page
+    assert f'class="small accept" formaction="{accept}" data-action="accept"' in page
 
 
 class Committing:
@@ -133,13 +133,22 @@ def test_the_whole_chain_through_the_pages(
     staff.post(reverse("training:nomination_accept", args=[second.pk]))
     staff.post(reverse("training:session_joining", args=[session.pk]))
     assert any("Joining instructions" in m.subject for m in mailoutbox)
-    staff.post(reverse("training:session_state", args=[session.pk]), {"state": "running"})
+    # The session starts in ten weeks: running it now overrides its dates, with a reason.
+    staff.post(
+        reverse("training:session_state", args=[session.pk]),
+        {"state": "running", "override_dates": "on", "reason": "rehearsal"},
+    )
 
     days = Session.objects.get(pk=session.pk).days
     attendance = {f"p-{first.pk}-{d:%Y%m%d}": "1" for d in days}
     attendance.update({f"p-{second.pk}-{d:%Y%m%d}": "1" for d in days[:2]})
     staff.post(reverse("training:session_attendance", args=[session.pk]), attendance)
-    staff.post(reverse("training:session_complete", args=[session.pk]))
+    complete = reverse("training:session_complete", args=[session.pk])
+    confirm = staff.post(complete)  # the first POST asks to confirm
+    assert (
+        confirm.status_code == 200 and 'data-action="confirm-complete"' in confirm.content.decode()
+    )
+    staff.post(complete, {"confirm": "1", "override_dates": "on", "reason": "rehearsal"})
     first.refresh_from_db()
     second.refresh_from_db()
     assert (first.outcome, first.attendance_percent) == ("completed", 100)
@@ -273,7 +282,7 @@ def test_instructors_see_and_record_attendance_for_their_own_sessions_only(
     services.assign(centre_staff, session, instructor, "instructor")
     for n in (world["kwt"], world["qat"]):
         services.accept(centre_staff, n)
-    services.change_state(centre_staff, session, "running")
+    services.change_state(centre_staff, session, "running", override_dates=True, reason="test")
     client = client_for(instructor_user)
     assert client.get(reverse("training:my_sessions")).status_code == 200
     page = client.get(reverse("training:session_attendance", args=[session.pk]))

@@ -75,7 +75,9 @@ def held(session, kuwaitis, qataris, kwt_coordinator, centre_staff, participant_
     nominations.append(services.nominate(centre_staff, session, qataris[0]))
     for n in nominations:
         services.accept(centre_staff, n, reason=f"accepted: {n.participant.family_name}")
-    services.change_state(centre_staff, session, Session.State.RUNNING)
+    services.change_state(
+        centre_staff, session, Session.State.RUNNING, override_dates=True, reason="test"
+    )
     days = session.days
     services.record_attendance(
         centre_staff,
@@ -87,7 +89,7 @@ def held(session, kuwaitis, qataris, kwt_coordinator, centre_staff, participant_
             nominations[3].pk: set(days),
         },
     )
-    services.complete_session(centre_staff, session)
+    services.complete_session(centre_staff, session, override_dates=True, reason="test")
     services.submit_evaluation(
         participant_user, nominations[0], dict.fromkeys(services.SCORE_FIELDS, 5), comments=COMMENT
     )
@@ -381,8 +383,10 @@ def test_not_yet_due_is_refused_unless_an_administrator_overrides(
     # A course held two years ago: kept three more years.
     nomination = services.nominate(kwt_coordinator, session, kuwaitis[0])
     services.accept(centre_staff, nomination)
-    services.change_state(centre_staff, session, Session.State.RUNNING)
-    services.complete_session(centre_staff, session)
+    services.change_state(
+        centre_staff, session, Session.State.RUNNING, override_dates=True, reason="test"
+    )
+    services.complete_session(centre_staff, session, override_dates=True, reason="test")
     _shift(session, 2)
     person = Participant.objects.get(pk=kuwaitis[0].pk)
     state = privacy.retention(person)

@@ -185,7 +185,9 @@ def test_accepting_into_a_running_session_does_not_promise_a_reallocation(
     session, kuwaitis, kwt_coordinator, centre_staff
 ):
     waiting = _full_session_with_a_waiting_nominee(session, kuwaitis, kwt_coordinator, centre_staff)
-    services.change_state(centre_staff, session, Session.State.RUNNING)
+    services.change_state(
+        centre_staff, session, Session.State.RUNNING, override_dates=True, reason="test"
+    )
     # The job never processes a running session, whatever its dates.
     assert session.pk not in services.due_for_reallocation(session.start).values_list(
         "pk", flat=True

@@ -66,14 +66,16 @@ def test_a_waiting_nominee_accepted_after_the_release_is_from_reallocation(
 def _complete(session, centre_staff):
     for n in session.nominations.filter(status=S.NOMINATED):
         services.accept(centre_staff, n)
-    services.change_state(centre_staff, session, Session.State.RUNNING)
+    services.change_state(
+        centre_staff, session, Session.State.RUNNING, override_dates=True, reason="test"
+    )
     session.refresh_from_db()
     services.record_attendance(
         centre_staff,
         session,
         {n.pk: set(session.days) for n in session.nominations.filter(status=S.ACCEPTED)},
     )
-    services.complete_session(centre_staff, session)
+    services.complete_session(centre_staff, session, override_dates=True, reason="test")
 
 
 def test_the_figure_counts_only_seats_that_went_to_waiting_nominees(

@@ -41,8 +41,10 @@ def taught(course, centre_staff):
         },
     )
     services.assign(centre_staff, session, instructor, "lead")
-    services.change_state(centre_staff, session, Session.State.RUNNING)
-    services.complete_session(centre_staff, session)
+    services.change_state(
+        centre_staff, session, Session.State.RUNNING, override_dates=True, reason="test"
+    )
+    services.complete_session(centre_staff, session, override_dates=True, reason="test")
     session.refresh_from_db()
     return session, instructor
 

@@ -79,6 +79,7 @@ from .sessions import (  # noqa: F401
     session_assign,
     session_complete,
     session_create,
+    session_decide,
     session_detail,
     session_edit,
     session_joining,

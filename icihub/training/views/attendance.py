@@ -45,9 +45,13 @@ def session_attendance(request, pk):
     )
     days = session.days
     if request.method == "POST":
+        # "All present" for a day (the button of pages without JavaScript; with
+        # it, the column's checkbox ticks the day in the page): that day is
+        # marked for everyone, the rest of the grid as ticked; one save.
+        everyone = {day for day in days if request.POST.get("all_present") == f"{day:%Y%m%d}"}
         marks = {}
         for nomination in nominations:
-            marks[nomination.pk] = {
+            marks[nomination.pk] = everyone | {
                 day for day in days if request.POST.get(f"p-{nomination.pk}-{day:%Y%m%d}")
             }
         if _act(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.db.models import Case, CharField, Value, When
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -19,6 +20,7 @@ from icihub.core.access import (
     get_visible,
     require_role,
 )
+from icihub.core.errors import Conflict
 from icihub.core.listing import Filter, ListPage
 from icihub.core.text import attach
 
@@ -114,24 +116,39 @@ def certificate_revoke(request, pk):
 @login_required
 @require_POST
 def session_certify(request, pk):
+    """Issue every certificate due for the session, and say what happened: how
+    many were issued and why the others were not (each missing evaluation is
+    listed with its link on the session page). Never a success with none done."""
     session = get_visible(Session, request.user, pk=pk)
-    result = {}
-
-    def run():
-        result["r"] = services.issue_certificates(
+    try:
+        issued, skipped = services.issue_certificates(
             request.user, session, base_url=issuing_base_url(request)
         )
-
-    if _act(request, run, _("Certificates issued.")):
-        issued, skipped = result["r"]
-        messages.info(
+    except (ValidationError, Conflict) as exc:
+        for text in exc.messages if isinstance(exc, ValidationError) else [str(exc)]:
+            messages.error(request, text)
+        return redirect(session.get_absolute_url())
+    n = len(issued)
+    if n:
+        messages.success(
             request,
-            ngettext("%(n)d certificate issued.", "%(n)d certificates issued.", len(issued))
-            % {"n": len(issued)},
+            ngettext("%(n)d certificate issued.", "%(n)d certificates issued.", n) % {"n": n},
         )
-        for reason in skipped[:10]:
-            messages.warning(request, reason)
-    return redirect(session.get_absolute_url())
+    elif not skipped:
+        messages.info(request, _("No certificate was due: none issued."))
+    if skipped:
+        messages.warning(
+            request,
+            ngettext(
+                "%(n)d certificate was not issued:",
+                "%(n)d certificates were not issued:",
+                len(skipped),
+            )
+            % {"n": len(skipped)}
+            + " "
+            + " ".join(skipped[:10]),
+        )
+    return redirect(f"{session.get_absolute_url()}#lifecycle")
 
 
 @login_required

@@ -288,8 +288,10 @@ def nomination_detail(request, pk):
         pk=pk,
     )
     staff = is_staff(user)
+    session = nomination.session
+    may_change = nomination.is_active and can_change(user, nomination)  # read once
     substitutes = None
-    if permissions.nominates(user) and nomination.is_active:
+    if permissions.can_substitute(user, nomination, session, may_change=may_change):
         substitutes = substitute_candidates(user, nomination)
     try:
         evaluation = nomination.evaluation
@@ -300,8 +302,9 @@ def nomination_detail(request, pk):
     context = {
         "nomination": nomination,
         "session": nomination.session,
-        "can_decide": permissions.can_decide(user, nomination),
-        "can_withdraw": nomination.is_active and can_change(user, nomination),
+        "can_accept": permissions.can_accept(user, nomination, session),
+        "can_reject": permissions.can_reject(user, nomination, session),
+        "can_withdraw": permissions.can_withdraw(user, nomination, session, may_change=may_change),
         "substitute_form": SubstituteForm(
             candidates=substitutes,
             search_url=reverse("training:nomination_substitute_search", args=[nomination.pk]),
@@ -314,6 +317,7 @@ def nomination_detail(request, pk):
             and evaluation is None
             and nomination.session.state in (Session.State.RUNNING, Session.State.COMPLETED)
             and (staff or own)
+            and services.attended(nomination)
         ),
         "certificate": certificate,
         "certificate_issued": nomination.certificate_issued,

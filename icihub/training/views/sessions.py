@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -9,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from icihub.core.access import (
@@ -23,10 +25,12 @@ from icihub.core.forms import add_service_errors
 from icihub.core.listing import Filter, ListPage
 from icihub.partners.selectors import eligible_countries
 
-from .. import permissions, selectors, services
+from .. import lifecycle, permissions, selectors, services
 from ..filters import SessionPageFilters
 from ..forms import (
     AssignmentForm,
+    CompleteForm,
+    DecideForm,
     QuotaForm,
     SessionForm,
     StateForm,
@@ -35,8 +39,10 @@ from ..models import (
     EVALUATION_QUESTIONS,
     Assignment,
     Course,
+    Nomination,
     Session,
 )
+from ..seats import SeatLedger
 from ._common import _act, _area_choices, _can_create, _year_choices
 
 # -- sessions ---------------------------------------------------------------------------------
@@ -69,21 +75,121 @@ REALLOCATION_RULE = gettext_lazy(
 )
 
 
+@dataclass(frozen=True)
+class RowOffer:
+    """What one nomination row offers: accept (a button), and a link to the
+    nomination's page labelled with what can be done there (``more``)."""
+
+    accept: bool = False
+    reject: bool = False
+    more: str = ""
+
+
+class RowOffers:
+    """The actions each nomination row of the session page offers, only those
+    that can succeed for this user and the row's state (the predicates of
+    ``training.permissions``), computed with a constant number of queries: the
+    rows the user may change are read once, the seat ledger once."""
+
+    def __init__(self, user, session: Session, nominations: list):
+        self.user = user
+        self.session = session
+        self.bulk = permissions.can_decide(user) and session.state not in permissions.FINISHED
+        active = [n.pk for n in nominations if n.is_active]
+        self.editable = (
+            set(
+                Nomination.objects.editable_by(user)
+                .filter(pk__in=active)
+                .values_list("pk", flat=True)
+            )
+            if active and session.state not in permissions.FINISHED
+            else set()
+        )
+        waiting = {n.country_id for n in nominations if n.status == Nomination.Status.WAITLISTED}
+        self.seat_for = set()
+        if self.bulk and waiting:
+            ledger = SeatLedger.of(session)
+            self.seat_for = {c for c in waiting if ledger.may_take(session, c)}
+
+    def for_row(self, nomination) -> RowOffer:
+        user, session = self.user, self.session
+        accept = permissions.can_accept(user, nomination, session) and (
+            nomination.status != Nomination.Status.WAITLISTED
+            or nomination.country_id in self.seat_for
+        )
+        may_change = nomination.pk in self.editable
+        reject = permissions.can_reject(user, nomination, session)
+        withdraw = permissions.can_withdraw(user, nomination, session, may_change=may_change)
+        substitute = permissions.can_substitute(user, nomination, session, may_change=may_change)
+        return RowOffer(
+            accept=accept, reject=reject, more=_more_label(reject, withdraw, substitute)
+        )
+
+
+def _more_label(reject: bool, withdraw: bool, substitute: bool) -> str:
+    if reject and substitute:
+        return _("Reject, withdraw or substitute…")
+    if reject:
+        return _("Reject or withdraw…")
+    if withdraw and substitute:
+        return _("Withdraw or substitute…")
+    if withdraw:
+        return _("Withdraw…")
+    return ""
+
+
+def lifecycle_panel(user, session: Session) -> dict:
+    """The lifecycle card of the session page: the states offered (forward
+    first and preselected; the ones a blocker refuses are left out), the steps
+    back, and per next step what blocks it, each with its link."""
+    steps = lifecycle.next_steps(session, services.TRANSITIONS)
+    found = {step: lifecycle.blockers(session, step) for step in steps}
+    may_override = permissions.can_override_dates(user)
+    offered, overridable = [], False
+    for state in lifecycle.forward_states(session, services.TRANSITIONS):
+        if lifecycle.refusing(found[state], override=may_override):
+            continue
+        if lifecycle.refusing(found[state]):
+            overridable = True
+        offered.append((state, Session.State(state).label))
+    back = [
+        (state, _("Back to “%(s)s”") % {"s": Session.State(state).label})
+        for state in lifecycle.backward_states(session, services.TRANSITIONS)
+    ]
+    labels = {s.value: s.label for s in Session.State}
+    labels[lifecycle.CERTIFICATES] = _("Certificates")
+    return {
+        "states": offered,
+        "back": back,
+        "can_cancel": Session.State.CANCELLED in services.TRANSITIONS.get(session.state, ()),
+        "override": overridable,
+        "steps": [
+            {"step": step, "label": labels[step], "blockers": found[step]}
+            for step in steps
+            if found[step]
+        ],
+        "can_complete": session.state == Session.State.RUNNING
+        and not lifecycle.refusing(found.get(Session.State.COMPLETED, []), override=may_override),
+    }
+
+
 def session_detail(request, pk):
     user = request.user
     session = get_visible(selectors.sessions(user), user, pk=pk)
     nominations = list(selectors.session_nomination_rows(session, user))
     manage = is_staff(user) and can_change(user, session)
+    offers = RowOffers(user, session, nominations)
     context = {
         "session": session,
         "course": session.course,
         "nominations": nominations,
+        "offers": offers,
+        "pending": sum(1 for n in nominations if n.status == Nomination.Status.NOMINATED),
         "seat_rows": selectors.seat_table(session, user),
         "assignments": selectors.assignments(user).filter(session=session),
         "trips": selectors.trips(user).filter(sessions=session),
         "manage": manage,
-        "can_decide": permissions.can_decide(user),
-        "can_withdraw": permissions.nominates(user),
+        "can_edit": permissions.can_manage_session(user, session, may_change=manage),
         "can_nominate": permissions.can_nominate(user, session),
         "can_attend": session.state == Session.State.RUNNING
         and services.can_take_attendance(user, session),
@@ -91,21 +197,12 @@ def session_detail(request, pk):
         if selectors.can_see_evaluations(user, session)
         else None,
         "questions": EVALUATION_QUESTIONS,
-        "state_form": StateForm(
-            initial={"state": session.state},
-        )
-        if manage
-        else None,
-        "next_states": [
-            (state.value, state.label)
-            for state in Session.State
-            if state in services.TRANSITIONS[session.state]
-        ],
+        "lifecycle": lifecycle_panel(user, session) if manage else None,
         "reallocation_rule": REALLOCATION_RULE,
         "today": timezone.localdate(),
         "certificates": sum(1 for n in nominations if n.issued_certificate),
     }
-    if manage:
+    if manage and session.state not in permissions.FINISHED:
         context["assign_form"] = AssignmentForm(
             instructors=selectors.instructors(user).filter(is_active=True),
             search_url=reverse("training:session_instructor_search", args=[session.pk]),
@@ -205,7 +302,11 @@ def session_state(request, pk):
         _act(
             request,
             lambda: services.change_state(
-                request.user, session, state, reason=form.cleaned_data["reason"]
+                request.user,
+                session,
+                state,
+                reason=form.cleaned_data["reason"],
+                override_dates=form.cleaned_data["override_dates"],
             ),
             _("The session is now “%(s)s”.") % {"s": Session.State(state).label},
         )
@@ -239,23 +340,130 @@ def session_reallocate(request, pk):
 @login_required
 @require_POST
 def session_complete(request, pk):
-    session = get_visible(Session, request.user, pk=pk)
-    counts = {}
+    """Complete a running session, an irreversible step: the first POST shows
+    what it will do (the no-shows it records) and asks to confirm; the POST
+    with ``confirm`` does it."""
+    user = request.user
+    session = get_visible(Session, user, pk=pk)
+    check_change(user, session)
+    if not permissions.can_decide(user):
+        raise PermissionDenied
+    form = CompleteForm(request.POST)
+    if request.POST.get("confirm") and form.is_valid():
+        counts = {}
 
-    def run():
-        counts.update(services.complete_session(request.user, session))
+        def run():
+            counts.update(
+                services.complete_session(
+                    user,
+                    session,
+                    reason=form.cleaned_data["reason"],
+                    override_dates=form.cleaned_data["override_dates"],
+                )
+            )
 
-    if _act(request, run, _("The session is completed.")):
-        messages.info(
-            request,
-            _("Completed: %(c)d; not completed: %(n)d; no-shows: %(x)d.")
-            % {
-                "c": counts.get("completed", 0),
-                "n": counts.get("not_completed", 0),
-                "x": counts.get("no_show", 0),
-            },
+        try:
+            run()
+        except (ValidationError, Conflict) as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("The session is completed: %(c)s; %(n)s; %(x)s.")
+                % {
+                    "c": ngettext("%(n)d completed", "%(n)d completed", counts.get("completed", 0))
+                    % {"n": counts.get("completed", 0)},
+                    "n": ngettext(
+                        "%(n)d not completed", "%(n)d not completed", counts.get("not_completed", 0)
+                    )
+                    % {"n": counts.get("not_completed", 0)},
+                    "x": ngettext("%(n)d no-show", "%(n)d no-shows", counts.get("no_show", 0))
+                    % {"n": counts.get("no_show", 0)},
+                },
+            )
+            return redirect(session.get_absolute_url())
+    elif request.POST.get("confirm"):
+        pass  # the form's errors are shown below
+    else:
+        form = CompleteForm()
+    found = lifecycle.blockers(session, Session.State.COMPLETED)
+    accepted = session.nominations.filter(status=Nomination.Status.ACCEPTED).count()
+    no_shows = lifecycle.without_attendance(session)
+    return render(
+        request,
+        "training/session_complete.html",
+        {
+            "session": session,
+            "form": form,
+            "accepted": accepted,
+            "no_shows": no_shows,
+            "blockers": [b for b in found if not b.advisory],
+            "needs_override": bool(lifecycle.refusing(found)),
+            "refused": lifecycle.refusing(found, override=permissions.can_override_dates(user)),
+        },
+    )
+
+
+@login_required
+@require_POST
+def session_decide(request, pk):
+    """Accept or reject the selected nominations, all or nothing, after a
+    confirmation that lists them (the first POST; the POST with ``confirm``
+    decides)."""
+    user = request.user
+    session = get_visible(Session, user, pk=pk)
+    if not permissions.can_decide(user):
+        raise PermissionDenied
+    data = request.POST.copy()
+    if data.get("select") == "pending":
+        data["decision"] = "accept"
+    form = DecideForm(data)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for text in errors:
+                messages.error(request, text)
+        return redirect(f"{session.get_absolute_url()}#nominations")
+    decision = form.cleaned_data["decision"]
+    ids = form.cleaned_data["nominations"]
+    if form.cleaned_data["select"] == "pending":
+        ids = list(
+            Nomination.objects.visible_to(user)
+            .filter(session=session, status=Nomination.Status.NOMINATED)
+            .values_list("pk", flat=True)
         )
-    return redirect(session.get_absolute_url())
+    if not ids:
+        messages.error(request, _("Select at least one nomination."))
+        return redirect(f"{session.get_absolute_url()}#nominations")
+    errors = []
+    if form.cleaned_data["confirm"]:
+        try:
+            decided = services.decide_many(
+                user, session, ids, decision, reason=form.cleaned_data["reason"]
+            )
+        except (ValidationError, Conflict) as exc:
+            errors = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
+        else:
+            n = len(decided)
+            text = (
+                ngettext("%(n)d nomination accepted.", "%(n)d nominations accepted.", n)
+                if decision == "accept"
+                else ngettext("%(n)d nomination rejected.", "%(n)d nominations rejected.", n)
+            )
+            messages.success(request, text % {"n": n})
+            return redirect(f"{session.get_absolute_url()}#nominations")
+    rows = list(selectors.session_nomination_rows(session, user).filter(pk__in=ids))
+    return render(
+        request,
+        "training/session_decide.html",
+        {
+            "session": session,
+            "rows": rows,
+            "decision": decision,
+            "reason": form.cleaned_data["reason"],
+            "errors": errors,
+        },
+        status=400 if errors else 200,
+    )
 
 
 @login_required
