@@ -22,7 +22,7 @@ def test_the_full_demo():
     from icihub.programmes.models import PartnerRequest, Programme
     from icihub.reports import report as reports
     from icihub.reports.scope import Period, Scope
-    from icihub.training.models import Instructor, Nomination, Participant, Session
+    from icihub.training.models import Instructor, Nomination, Participant, Session, Trip
 
     # The reference data (loaded for every test) is sourced: none of it is demo.
     reference_events = set(Event.objects.values_list("pk", flat=True))
@@ -70,6 +70,12 @@ def test_the_full_demo():
         held=Count("nominations", filter=Q(nominations__has_seat=True))
     ).exclude(seats_taken=F("held"))
     assert not wrong.exists()
+    # An instructor's trips never overlap (PostgreSQL's exclusion constraint).
+    trips = sorted(Trip.objects.values_list("instructor_id", "arrival", "departure"))
+    for (one, _arrival, departure), (other, arrival, _departure) in zip(
+        trips, trips[1:], strict=False
+    ):
+        assert one != other or arrival > departure, (one, arrival)
 
     # The reports over a demo year compute, and say they count demo data.
     report = reports.build_annual(Scope.system(Period.of_year(2023)))

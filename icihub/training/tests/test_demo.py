@@ -87,6 +87,20 @@ def test_every_demo_row_is_flagged_and_the_sourced_sessions_are_not(loaded):
     ]
     assert not Session.objects.exclude(provenance__in=["demo", "source"]).exists()
     assert Session.objects.filter(provenance="demo").count() == Session.objects.count() - 3
+    # The pages say so.
+    from django.urls import reverse
+
+    from icihub.core.demo import demo_user
+    from icihub.testing import client_for
+
+    client = client_for(demo_user("centre"))
+    page = client.get(Session.objects.filter(provenance="demo").first().get_absolute_url())
+    assert 'data-provenance="demo"' in page.content.decode()
+    page = client.get(sourced.first().get_absolute_url())
+    assert 'data-provenance="source"' in page.content.decode()
+    person = Participant.objects.first()
+    page = client.get(reverse("training:participant_detail", args=[person.pk]))
+    assert page.status_code == 200 and 'data-provenance="demo"' in page.content.decode()
 
 
 def test_rows_recorded_by_staff_are_not_demo(centre_staff):
