@@ -103,6 +103,8 @@ def test_the_reports_say_when_their_figures_count_demo_data(demo, nato_staff):
     assert 'id="demo-data"' in html and "13 demonstration sessions" in html
     row = re.search(r'data-published="first-year-officers">(.*?)</tr>', html, re.S).group(1)
     assert 'class="badge demo"' in row
+    public = client_for(None).get("/reports/public/", {"year": 2017}).content.decode()
+    assert 'id="demo-data"' in public
     # A year without demo rows says nothing.
     quiet = reports.build_annual(Scope.for_user(nato_staff, Period.of_year(2015)))
     assert not quiet.includes_demo and set(quiet.demo.values()) == {0}
@@ -116,3 +118,5 @@ def test_without_demo_data_the_published_comparison_has_no_demo_badge(nato_staff
     assert not any(c.includes_demo for c in report.comparisons)
     html = client_for(nato_staff).get("/reports/annual/", {"year": 2017}).content.decode()
     assert 'id="demo-data"' not in html and 'class="badge demo"' not in html
+    public = client_for(None).get("/reports/public/", {"year": 2017}).content.decode()
+    assert 'id="demo-data"' not in public
