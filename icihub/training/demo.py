@@ -1186,26 +1186,7 @@ def _make_sessions(plans: list[_Plan]) -> list[Session]:
     countries = {c.iso3: c for c in Country.objects.all()}
     sessions = []
     for plan in plans:
-        course = plan.course
-        plan.session = Session(
-            course=course,
-            reference=f"{course.code}-{plan.start:%Y-%m-%d}",
-            start=plan.start,
-            end=plan.end,
-            capacity=plan.capacity or course.default_capacity,
-            director=DIRECTORS[plan.start.year % len(DIRECTORS)],
-            nomination_deadline=plan.start - dt.timedelta(weeks=8),
-            reallocation_date=plan.start - dt.timedelta(weeks=6),
-            state=plan.state,
-            cancel_reason=plan.cancel_reason,
-            provenance=DEMO,
-            quotas_released_at=_at(plan.start - dt.timedelta(weeks=6), 2)
-            if plan.state != Session.State.CANCELLED
-            else None,
-            joining_instructions="Report to the NATO-ICI Regional Centre, Kuwait City, at 08:00 "
-            "on the first day with your passport or national identity card.",
-            notes=plan.notes,
-        )
+        plan.session = _session_for(plan, DIRECTORS[plan.start.year % len(DIRECTORS)])
         sessions.append(plan.session)
     Session.objects.bulk_create(sessions, batch_size=500)
     audit.record_bulk_create(sessions)
@@ -1222,25 +1203,33 @@ def _make_sessions(plans: list[_Plan]) -> list[Session]:
 DIRECTORS = ["Col. Bader Al-Kandari", "Col. Faisal Al-Mutairi", "Col. Nasser Al-Enezi"]
 
 
-def _make_session(plan: _Plan, centre_staff) -> Session:
+def _session_for(plan: _Plan, director: str) -> Session:
+    """The (unsaved) session of ``plan``."""
     course = plan.course
-    session = Session(
+    return Session(
         course=course,
         reference=f"{course.code}-{plan.start:%Y-%m-%d}",
         start=plan.start,
         end=plan.end,
         capacity=plan.capacity or course.default_capacity,
-        director="Col. Faisal Al-Mutairi" if plan.start.year == 2017 else "Col. Bader Al-Kandari",
+        director=director,
         nomination_deadline=plan.start - dt.timedelta(weeks=8),
         reallocation_date=plan.start - dt.timedelta(weeks=6),
         state=plan.state,
         cancel_reason=plan.cancel_reason,
         provenance=SOURCE if plan.sourced else DEMO,
-        quotas_released_at=_at(plan.start - dt.timedelta(weeks=6), 2),
+        quotas_released_at=None
+        if plan.state == Session.State.CANCELLED
+        else _at(plan.start - dt.timedelta(weeks=6), 2),
         joining_instructions="Report to the NATO-ICI Regional Centre, Kuwait City, at 08:00 on "
         "the first day with your passport or national identity card.",
         notes=plan.notes,
     )
+
+
+def _make_session(plan: _Plan, centre_staff) -> Session:
+    director = "Col. Faisal Al-Mutairi" if plan.start.year == 2017 else "Col. Bader Al-Kandari"
+    session = _session_for(plan, director)
     session.full_clean()
     session.save()
     plan.session = session
