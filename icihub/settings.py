@@ -22,6 +22,7 @@ EMAIL_URL-style:  ICIHUB_EMAIL_HOST, ICIHUB_EMAIL_PORT, ICIHUB_EMAIL_USER,
 ICIHUB_BASE_URL   absolute base URL used in e-mails, certificates and feeds
 ICIHUB_WORKING_WEEK  the working week, day names (default sun,mon,tue,wed,thu)
 ICIHUB_GULF_COUNTRIES  countries whose public holidays block sessions (KW,BH,QA,AE,SA,OM)
+ICIHUB_DEMO_SIZE  "full" (default: ten years of demo data) or "small" (the tests)
 ICIHUB_RETENTION_YEARS  whole years (1-100, default 5) a participant's personal
                   data are kept after their last course before anonymisation
 ICIHUB_CACHE_URL  the shared cache (rate limits): empty = Django's database cache on
@@ -127,6 +128,11 @@ INSTALLED_APPS = [
     "icihub.operations",
     "icihub.home",
 ]
+
+# Size of the demo data `icihub load-demo` / `icihub setup` load: "full" (a
+# realistic ten years: the menu at about 1,400 activities, a few thousand
+# participants) or "small" (the first year and the sourced examples; the tests).
+ICIHUB_DEMO_SIZE = os.environ.get("ICIHUB_DEMO_SIZE", "full")
 
 # The apps whose models are domain data: audited, access-controlled, counted.
 ICIHUB_APPS = [

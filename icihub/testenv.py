@@ -15,6 +15,8 @@ os.environ.setdefault(
 # enqueued tasks at once; icihub.operations' tests switch to the shared backends.
 os.environ.setdefault("ICIHUB_CACHE_URL", "locmem://")
 os.environ.setdefault("ICIHUB_TASKS_BACKEND", "immediate")
+# The tests load the small demo (its first year and the sourced examples).
+os.environ.setdefault("ICIHUB_DEMO_SIZE", "small")
 # No collectstatic in the tests: static files are served from the sources, by
 # their own names (test_static_files.py collects into a temporary folder).
 os.environ.setdefault(

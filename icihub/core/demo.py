@@ -59,6 +59,27 @@ DEMO_USERS = [
 ]
 
 
+# The sizes of the demo data: "small" is the Centre's first year and the sourced
+# examples (what the tests load); "full" adds the years since and the menu at
+# its real size (what `icihub setup` loads on an empty database).
+SIZES = ("small", "full")
+
+
+def demo_size(size: str | None = None) -> str:
+    """``size``, or the setting ICIHUB_DEMO_SIZE when it is None; a ValueError
+    for anything but "small" and "full"."""
+    from django.conf import settings
+
+    size = size or getattr(settings, "ICIHUB_DEMO_SIZE", "full")
+    if size not in SIZES:
+        raise ValueError(f"unknown demo size {size!r}: one of {', '.join(SIZES)}")
+    return size
+
+
+def is_full(size: str | None = None) -> bool:
+    return demo_size(size) == "full"
+
+
 def demo_user(username: str):
     """The demo account ``username`` (for other apps' demo loaders)."""
     from .models import User
@@ -105,11 +126,15 @@ def load(progress: Progress = print) -> None:
         progress(f"  {devices} staff demo accounts given an authenticator (demo key)")
 
 
-def load_all(progress: Progress = print, apps: list[str] | None = None) -> list[str]:
+def load_all(
+    progress: Progress = print, apps: list[str] | None = None, size: str | None = None
+) -> list[str]:
     """Load the demo data of every app that has a ``demo.py``, in
     ``core.reference.ORDER``, in one transaction (all or nothing). Returns the
     apps loaded. (A walk over the apps settings.ICIHUB_APPS names, by module
-    name: the kernel imports no app above it.)"""
+    name: the kernel imports no app above it.) ``size`` ("small" or "full",
+    default the setting ICIHUB_DEMO_SIZE) goes to the loaders that take one."""
+    import inspect
     from importlib import import_module
 
     from django.db import transaction
@@ -117,6 +142,7 @@ def load_all(progress: Progress = print, apps: list[str] | None = None) -> list[
     from . import audit
     from .reference import ORDER
 
+    size = demo_size(size)
     loaded = []
     with audit.acting(reason="demo data"), transaction.atomic():
         for app in apps or ORDER:
@@ -127,6 +153,9 @@ def load_all(progress: Progress = print, apps: list[str] | None = None) -> list[
                     raise
                 continue
             progress(f"demo data: {app}")
-            module.load(progress)
+            if "size" in inspect.signature(module.load).parameters:
+                module.load(progress, size=size)
+            else:
+                module.load(progress)
             loaded.append(app)
     return loaded

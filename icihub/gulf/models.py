@@ -78,6 +78,11 @@ class IslamicDate(BaseModel):
         return f"{self.get_event_display()} {self.hijri_year}"
 
 
+class Provenance(models.TextChoices):
+    ENTERED = "entered", _("Entered")
+    DEMO = "demo", _("Demonstration data")
+
+
 class Closure(LocalName, BaseModel):
     """A period in which the Centre runs no course: a closure or a blackout
     period such as NATO's summer break."""
@@ -93,6 +98,14 @@ class Closure(LocalName, BaseModel):
     )
     note = models.CharField(_("note"), max_length=300, blank=True)
 
+    provenance = models.CharField(
+        _("provenance"),
+        max_length=10,
+        choices=Provenance.choices,
+        default=Provenance.ENTERED,
+        editable=False,
+    )
+
     access_policy = CALENDAR_POLICY
 
     class Meta:
@@ -107,6 +120,10 @@ class Closure(LocalName, BaseModel):
 
     def __str__(self) -> str:
         return self.local_name
+
+    @property
+    def is_demo(self) -> bool:
+        return self.provenance == Provenance.DEMO
 
     def clean(self) -> None:
         super().clean()

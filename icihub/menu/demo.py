@@ -6,11 +6,22 @@ transformation, defence budgeting and civil-military relations ..."; seed
 004's training, intelligence-sharing, maritime security, cyber, energy
 security, hybrid threats, disaster preparedness) have provenance "source" and
 cite the passage verbatim; the others are marked "demo". Deterministic and
-idempotent (codes PCM-...)."""
+idempotent (codes PCM-...).
+
+At the "full" size (``icihub setup`` on an empty database) the menu grows to
+its real size, :data:`FULL_SIZE` activities of which about :data:`FULL_ICI`
+are open to ICI partners (NATO's menu around 2011, per the domain brief): every
+topic in the other formats and as a train-the-trainer course, most of them open
+to other partnership frameworks only. They are written with ``bulk_create``
+(audited with ``audit.record_bulk_create``), provenance "demo"."""
 
 from __future__ import annotations
 
+import random
+
+from icihub.core import audit
 from icihub.core.access import Marking
+from icihub.core.demo import is_full
 from icihub.core.models import Citation
 from icihub.core.reference import Progress, cite, sync_m2m, upsert
 from icihub.partners.models import Country, Framework, Organisation
@@ -651,7 +662,190 @@ def generated_activities() -> list[dict]:
     return out
 
 
-def load(progress: Progress = print) -> None:
+# The full menu: about 1,400 activities, about 500 of them open to ICI partners.
+FULL_SIZE = 1400
+FULL_ICI = 500
+# The frameworks of the activities the ICI partners may not join.
+OTHER_ELIGIBILITY = [
+    ["pfp"],
+    ["pfp", "md"],
+    ["md"],
+    ["pfp", "patg"],
+    ["patg"],
+    ["pfp", "md", "patg"],
+]
+TRAINER = ("{Topic}: train-the-trainer course", "تدريب المدربين: {topic}")
+TRAINER_DESCRIPTION = (
+    "A train-the-trainer course on {topic}: partners' instructors learn to teach it at home "
+    "with the material of {provider}."
+)
+
+
+def full_activities(already: int) -> list[dict]:
+    """The activities the full menu adds to the ``already`` ones (the sourced and
+    :func:`generated_activities`), deterministically: each topic in the formats
+    it does not have yet, then as a train-the-trainer course, up to
+    :data:`FULL_SIZE`; about :data:`FULL_ICI` in all are open to ICI partners."""
+    rng = random.Random(2011)
+    base = {spec["title"] for spec in generated_activities()}
+    candidates = []
+    for area_index, (area_code, (abbr, providers, topics)) in enumerate(AREAS.items()):
+        for topic_index, (topic, topic_ar) in enumerate(topics):
+            variants = [(fmt, TITLES[fmt]) for fmt in FORMAT_ORDER] + [(F.COURSE, TRAINER)]
+            for fmt, (title_en, title_ar) in variants:
+                title = title_en.format(Topic=_cap(topic), topic=topic)
+                if title in base:
+                    continue
+                candidates.append(
+                    (
+                        area_index,
+                        area_code,
+                        abbr,
+                        providers,
+                        topic_index,
+                        topic,
+                        topic_ar,
+                        fmt,
+                        title,
+                        title_ar,
+                    )
+                )
+    wanted = max(0, FULL_SIZE - already)
+    rng.shuffle(candidates)
+    candidates = sorted(candidates[:wanted], key=lambda c: (c[0], c[4], FORMAT_ORDER.index(c[7])))
+    # Every activity generated so far is open to ICI: the rest of the ICI share.
+    ici_left = max(0, FULL_ICI - already)
+    ici_flags = [True] * min(ici_left, len(candidates))
+    ici_flags += [False] * (len(candidates) - len(ici_flags))
+    rng.shuffle(ici_flags)
+    out = []
+    serial: dict[str, int] = {}
+    for (
+        _area_index,
+        area_code,
+        abbr,
+        providers,
+        topic_index,
+        topic,
+        topic_ar,
+        fmt,
+        title,
+        title_ar,
+    ), open_to_ici in zip(candidates, ici_flags, strict=True):
+        serial[abbr] = serial.get(abbr, 100) + 1
+        index = len(out)
+        if open_to_ici:
+            frameworks, countries = ELIGIBILITY[index % len(ELIGIBILITY)]
+            marking = Marking.PUBLIC if index % 3 == 0 else Marking.REL_ICI
+        else:
+            frameworks, countries = OTHER_ELIGIBILITY[index % len(OTHER_ELIGIBILITY)], []
+            marking = Marking.PUBLIC if index % 2 == 0 else Marking.NATO
+        first_year = 1997 + rng.randrange(0, 28)
+        last_year = None
+        status = Activity.Status.ACTIVE
+        if rng.random() < 0.15:
+            last_year = min(first_year + rng.randrange(2, 8), 2026)
+            if rng.random() < 0.5:
+                status = Activity.Status.RETIRED
+        description = TRAINER_DESCRIPTION if title_ar == TRAINER[1] else DESCRIPTIONS[fmt]
+        areas = [area_code]
+        if rng.random() < 0.2:
+            areas.append(rng.choice(list(AREAS)))
+        out.append(
+            {
+                "code": f"PCM-{abbr}-{serial[abbr]:03d}",
+                "title": title,
+                "title_ar": title_ar.format(topic=topic_ar) if topic_ar else "",
+                "description": description.format(topic=topic, provider="{provider}"),
+                "format": fmt,
+                "provider": providers[(topic_index + index) % len(providers)],
+                "areas": sorted(set(areas)),
+                "frameworks": frameworks,
+                "countries": countries,
+                "languages": "en,ar" if topic_ar and open_to_ici and index % 2 == 0 else "en",
+                "level": LEVEL_ORDER[rng.randrange(len(LEVEL_ORDER))],
+                "first_year": first_year,
+                "last_year": last_year,
+                "marking": marking,
+                "status": status,
+                "external_ref": f"EPRIME-{abbr}-{2000 + index}" if index % 4 else "",
+            }
+        )
+    return out
+
+
+def _load_full(progress: Progress, areas, orgs, frameworks, countries) -> None:
+    """The full menu's further activities, with ``bulk_create`` (once: the codes
+    already there are skipped)."""
+    specs = full_activities(Activity.objects.filter(code__startswith="PCM-").count())
+    existing = set(
+        Activity.objects.filter(code__in=[s["code"] for s in specs]).values_list("code", flat=True)
+    )
+    specs = [s for s in specs if s["code"] not in existing]
+    rows = []
+    for spec in specs:
+        provider = orgs[spec["provider"]]
+        row = Activity(
+            code=spec["code"],
+            title=spec["title"],
+            title_ar=spec["title_ar"],
+            description=spec["description"].replace("{provider}", provider.name),
+            format=spec["format"],
+            provider=provider,
+            languages=spec["languages"],
+            level=spec["level"],
+            first_year=spec["first_year"],
+            last_year=spec["last_year"],
+            marking=spec["marking"],
+            status=spec["status"],
+            external_ref=spec["external_ref"],
+            provenance=Activity.Provenance.DEMO,
+        )
+        row.search_text = Activity.compute_search_text(
+            row.code, row.title, row.title_ar, row.description, row.description_ar
+        )
+        rows.append(row)
+    Activity.objects.bulk_create(rows, batch_size=500)
+    audit.record_bulk_create(rows)
+    by_code = {row.code: row for row in rows}
+    area_links, framework_links, country_links = [], [], []
+    for spec in specs:
+        activity = by_code[spec["code"]]
+        area_links += [
+            Activity.areas.through(activity_id=activity.pk, area_id=areas[c].pk)
+            for c in spec["areas"]
+        ]
+        framework_links += [
+            Activity.eligible_frameworks.through(
+                activity_id=activity.pk, framework_id=frameworks[c].pk
+            )
+            for c in spec["frameworks"]
+        ]
+        country_links += [
+            Activity.eligible_countries.through(activity_id=activity.pk, country_id=countries[c].pk)
+            for c in spec["countries"]
+        ]
+    Activity.areas.through.objects.bulk_create(area_links, batch_size=1000)
+    Activity.eligible_frameworks.through.objects.bulk_create(framework_links, batch_size=1000)
+    Activity.eligible_countries.through.objects.bulk_create(country_links, batch_size=1000)
+    progress(f"  full menu: {len(rows)} further demo activities")
+
+
+def open_to_ici():
+    """The menu activities open to ICI partners: through the ICI framework or
+    one of its members named as an eligible country."""
+    from django.db.models import Q
+
+    from icihub.partners.models import Partnership
+
+    ici = Framework.objects.get(code="ici")
+    members = Partnership.objects.filter(framework=ici).values("country_id")
+    return Activity.objects.filter(
+        Q(eligible_frameworks=ici) | Q(eligible_countries__in=members)
+    ).distinct()
+
+
+def load(progress: Progress = print, size: str | None = None) -> None:
     areas = {a.code: a for a in Area.objects.all()}
     orgs = {o.slug: o for o in Organisation.objects.all()}
     frameworks = {f.code: f for f in Framework.objects.all()}
@@ -723,3 +917,5 @@ def load(progress: Progress = print) -> None:
         f"  {len(SOURCED)} menu activities from the seed articles (with citations), "
         f"{len(generated)} demo activities"
     )
+    if is_full(size):
+        _load_full(progress, areas, orgs, frameworks, countries)

@@ -235,6 +235,32 @@ def requests_waiting(scope: Scope):
     )
 
 
+def demo_rows(scope: Scope) -> dict[str, int]:
+    """How many demonstration rows (provenance "demo", ``icihub load-demo``)
+    the scope's figures count: sessions, people who attended, dialogue events,
+    programme activities and partners' requests. All zero on a database
+    without demo data; the reports say so beside the figures when any is not,
+    so that demo rows never pass for sourced facts."""
+
+    def build():
+        demo = "demo"
+        return {
+            "sessions": counted_sessions(scope, by_country=False).filter(provenance=demo).count(),
+            "participants": attendances(scope)
+            .filter(participant__provenance=demo)
+            .values("participant_id")
+            .distinct()
+            .count(),
+            "events": events(scope).filter(provenance=demo).count(),
+            "programme_items": planned_items(scope)
+            .filter(goal__objective__programme__provenance=demo)
+            .count(),
+            "requests": requests_made(scope).filter(provenance=demo).count(),
+        }
+
+    return scope.cached(("demo",), build)
+
+
 def evaluations(scope: Scope):
     qs = scope.rows(Evaluation).filter(
         nomination__session__in=counted_sessions(scope, by_country=False)

@@ -413,6 +413,8 @@ class Comparison:
     published: object  # PublishedFigure (citations prefetched)
     icihub: Cell
     period: Period
+    #: icihub's count of the period counts demonstration rows (figures.demo_rows)
+    includes_demo: bool = False
 
     @property
     def difference(self):
@@ -440,6 +442,7 @@ class Comparison:
             "published": self.published.value,
             "icihub": self.icihub.export_value,
             "difference": self.difference,
+            "icihub_includes_demo_data": self.includes_demo,
         }
 
 
@@ -459,6 +462,7 @@ def comparisons(scope: Scope, published=None, *, year: int | None = None) -> lis
             )
         )
     out = []
+    demo: dict[tuple, bool] = {}
     for row in published:
         if year is not None and row.period_end.year != year:
             continue
@@ -466,7 +470,10 @@ def comparisons(scope: Scope, published=None, *, year: int | None = None) -> lis
             continue
         period = Period(row.period_start, row.period_end)
         own = Scope(scope.user, period, Filters(), scope.mode)  # published totals: no filters
-        out.append(Comparison(row, number(own, row.figure), period))
+        key = (period.start, period.end)
+        if key not in demo:
+            demo[key] = any(figures.demo_rows(own).values())
+        out.append(Comparison(row, number(own, row.figure), period, demo[key]))
     return out
 
 
@@ -491,6 +498,16 @@ class Report:
     @property
     def period(self) -> Period:
         return self.scope.period
+
+    @property
+    def demo(self) -> dict[str, int]:
+        """The demonstration rows the report's figures count (all zero without
+        demo data): the page, the PDF and the JSON say so."""
+        return figures.demo_rows(self.scope)
+
+    @property
+    def includes_demo(self) -> bool:
+        return any(self.demo.values())
 
     @property
     def figures_used(self) -> list[Figure]:
@@ -533,6 +550,7 @@ class Report:
             "generated_by": scope.who,
             "marking": {"code": self.marking.value, "label": str(self.marking.label)},
             "summary": self.summary,
+            "demo_data": self.demo,
             "figures": {
                 c.figure.key: {
                     "label": str(c.figure.label),

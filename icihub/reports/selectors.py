@@ -171,6 +171,8 @@ def public_statistics(scope: Scope) -> dict:
         "cross": public_cross(scope),
         "threshold": reports.small_count_threshold(),
         "comparisons": reports.comparisons(scope),
+        # Whether these figures count demonstration rows (the page says so).
+        "includes_demo": any(figures.demo_rows(scope).values()),
     }
 
 

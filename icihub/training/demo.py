@@ -41,6 +41,7 @@ from django.utils import timezone
 
 from icihub.core import audit
 from icihub.core.access import Marking
+from icihub.core.demo import is_full
 from icihub.core.models import Citation, User
 from icihub.core.reference import Progress, cite
 from icihub.menu.models import Activity, Area
@@ -56,6 +57,7 @@ from .models import (
     Instructor,
     Nomination,
     Participant,
+    Provenance,
     SeatQuota,
     Session,
     Trip,
@@ -63,6 +65,23 @@ from .models import (
 from .services import CODE_ALPHABET, clean_base_url, outcome_for
 
 SEED = 2017
+DEMO = Provenance.DEMO
+SOURCE = Provenance.SOURCE
+# The full demo's later years: the first year (2017) is built by hand, these
+# are generated: sessions a year, growing as the Centre did, in two seasons
+# (January to May, mid-September to mid-December), around Ramadan, the Eids
+# and the Gulf states' public holidays as the Gulf calendar knows them.
+YEARS = range(2018, 2027)
+SESSIONS_A_YEAR = {2018: 20, 2019: 24, 2020: 14, 2021: 22, 2022: 28}  # then 32
+SEASON_MONTHS = {1: 2, 2: 3, 3: 3, 4: 2, 5: 2, 9: 1, 10: 3, 11: 3, 12: 2}  # weight by month
+CANCELLED_SHARE = 0.04
+REPEAT_SHARE = 0.25  # nominees who attended an earlier course
+POOL_SIZE = 8  # regular instructors of each providing organisation
+CANCEL_REASONS = [
+    "Too few nominations by the deadline.",
+    "The instructors' travel could not be arranged in time.",
+    "Moved at the request of the providing organisation.",
+]
 TEXT = Citation.Kind.TEXT
 DATE = Citation.Kind.DATE
 NUMBER = Citation.Kind.NUMBER
@@ -706,10 +725,8 @@ class _People:
                 break
         else:  # every combination used: add a father's name
             g = rng.choice(GIVEN)
-            f = (
-                f"{rng.choice(GIVEN)[0]} {rng.choice(FAMILY[iso3])[0]}",
-                rng.choice(FAMILY[iso3])[1],
-            )
+            father, family = rng.choice(GIVEN[:31]), rng.choice(FAMILY[iso3])
+            f = (f"{father[0]} {family[0]}", f"{father[1]} {family[1]}")
         self.used.add((iso3, g[0], f[0]))
         self.count[iso3] += 1
         service, org = organisation or rng.choice(ORGANISATIONS[iso3])
@@ -725,7 +742,8 @@ class _People:
             rank_code=code,
             position=rng.choice(POSITIONS),
             organisation=org,
-            email=f"{g[0]}.{f[0]}.{n}@{DOMAINS[iso3]}".lower().replace("'", ""),
+            email=f"{g[0]}.{f[0]}.{n}@{DOMAINS[iso3]}".lower().replace("'", "").replace(" ", "."),
+            provenance=DEMO,
         )
         person.prepare()
         self.made.append(person)
@@ -764,7 +782,10 @@ def _user(username: str):
 # -- loading ---------------------------------------------------------------------------------
 
 
-def load(progress: Progress = print) -> None:
+def load(progress: Progress = print, size: str | None = None) -> None:
+    """Load the demo of the Centre: at the "small" size its first year, the
+    sourced examples and the sessions of today; at "full" (the default of
+    ``icihub setup``) also every year since, generated (:func:`_plan_years`)."""
     if Course.objects.filter(code="NIRC-CM-101").exists():
         progress("  training demo already loaded")
         return
@@ -787,6 +808,10 @@ def load(progress: Progress = print) -> None:
     plans = _plan_2017(rng, courses, people, yousef)
     plans += _plan_sources(rng, courses, people, yousef)
     open_plan = _plan_current(rng, courses, people, yousef)
+    if is_full(size):
+        years = _plan_years(random.Random(SEED + 1), courses, people, plans)
+        progress(f"  {len(years)} sessions generated over {YEARS[0]}–{YEARS[-1]}")
+        plans += years
 
     progress(f"  {len(people.made)} participants")
     Participant.objects.bulk_create(people.made, batch_size=500)
@@ -795,7 +820,8 @@ def load(progress: Progress = print) -> None:
     if participant_user is not None and not hasattr(participant_user, "training_participant"):
         Participant.objects.filter(pk=yousef.pk).update(user=participant_user)
 
-    sessions = [_make_session(plan, centre_staff) for plan in plans]
+    sessions = [_make_session(plan, centre_staff) for plan in plans if not plan.pooled]
+    sessions += _make_sessions([plan for plan in plans if plan.pooled])
     _nominations(rng, plans, centre_staff)
     _attendance_outcomes(rng, plans, centre_staff)
     _evaluations_certificates(rng, plans, centre_staff)
@@ -880,8 +906,22 @@ def _load_courses(progress, orgs, areas, ici) -> dict[str, Course]:
 class _Plan:
     """One session to build: its people and what happens to each."""
 
-    def __init__(self, course, start, *, state="completed", notes="", capacity=None):
+    def __init__(
+        self,
+        course,
+        start,
+        *,
+        state="completed",
+        notes="",
+        capacity=None,
+        sourced=False,
+        pooled=False,
+        cancel_reason="",
+    ):
         self.course = course
+        self.sourced = sourced  # the session is one a source gives (its people are demo)
+        self.pooled = pooled  # taught by the providers' regular instructors (later years)
+        self.cancel_reason = cancel_reason
         self.start = start
         self.end = start + dt.timedelta(days=course.duration_days - 1)
         self.state = state
@@ -902,6 +942,7 @@ def _plan_2017(rng, courses, people: _People, yousef) -> list[_Plan]:
     for code, start, completed, not_completed, no_show in YEAR_2017:
         plan = _Plan(courses[code], start, notes="Demonstration data.")
         if code == "NIRC-CBRN-101":
+            plan.sourced = True
             plan.notes = (
                 "The brief gives December 2017 and 15 Kuwaiti experts; the days are illustrative."
             )
@@ -983,6 +1024,7 @@ def _plan_sources(rng, courses, people: _People, yousef) -> list[_Plan]:
     jallc = _Plan(
         courses["NIRC-LL-101"],
         dt.date(2019, 4, 14),
+        sourced=True,
         notes="Source: the JALLC lessons-learned course, 4 days, April 2019, 26 students from "
         "Kuwait, Qatar, the UAE and Saudi Arabia. The days within April are illustrative.",
     )
@@ -997,6 +1039,7 @@ def _plan_sources(rng, courses, people: _People, yousef) -> list[_Plan]:
     marcom = _Plan(
         courses["NIRC-MAR-101"],
         dt.date(2024, 6, 2),
+        sourced=True,
         notes="Source: the MARCOM maritime security course, 2-6 June 2024, with Bahrain, Kuwait, "
         "Qatar, Saudi Arabia, Oman and the GCC Secretariat.",
     )
@@ -1032,23 +1075,161 @@ def _plan_current(rng, courses, people: _People, yousef) -> dict:
     return {"course": courses["NIRC-CM-101"], "start": start, "nominees": nominees, "pool": pool}
 
 
-def _make_session(plan: _Plan, centre_staff) -> Session:
+def _slots(rng, year: int, count: int, taken: set[dt.date], today: dt.date) -> list[dt.date]:
+    """``count`` Sundays of ``year`` for sessions: in the two seasons (weighted
+    by month), over before ``today``, not in a week already taken, and whose
+    five days no blocked period of the Gulf calendar touches (Ramadan, the
+    Eids, the public holidays of the Gulf states, the Centre's closures)."""
+    from icihub.gulf import calendar
+
+    day = dt.date(year, 1, 1)
+    day += dt.timedelta(days=(6 - day.weekday()) % 7)  # the first Sunday
+    blocks = calendar.blocked_periods(day, dt.date(year + 1, 1, 5))
+    candidates = []
+    while day.year == year:
+        end = day + dt.timedelta(days=4)
+        if (
+            day.month in SEASON_MONTHS
+            and not (day.month == 9 and day.day < 14)
+            and not (day.month == 12 and day.day > 14)
+            and end < today - dt.timedelta(days=14)
+            and day not in taken
+            and not any(block.overlaps(day, end) for block in blocks)
+        ):
+            candidates.append(day)
+        day += dt.timedelta(weeks=1)
+    weights = [SEASON_MONTHS[d.month] for d in candidates]
+    chosen: list[dt.date] = []
+    while candidates and len(chosen) < count:
+        pick = rng.choices(range(len(candidates)), weights)[0]
+        chosen.append(candidates.pop(pick))
+        weights.pop(pick)
+    return sorted(chosen)
+
+
+def _plan_years(rng, courses, people: _People, earlier: list[_Plan]) -> list[_Plan]:
+    """The generated sessions of :data:`YEARS` (the full demo): each course in
+    turn, 25-40 seated nominees of the six Gulf states (a quarter of them
+    alumni of an earlier course), all the nomination states, a few sessions
+    cancelled."""
+    today = timezone.localdate()
+    taken = {p.start for p in earlier}
+    catalogue = [c for code, c in sorted(courses.items())]
+    alumni: dict[str, list[Participant]] = defaultdict(list)
+    for plan in earlier:
+        for person, fate in plan.entries:
+            if fate in ("completed", "promoted-completed"):
+                alumni[person.country.iso3].append(person)
+    plans = []
+    for year in YEARS:
+        starts = _slots(rng, year, SESSIONS_A_YEAR.get(year, 32), taken, today)
+        offset = rng.randrange(len(catalogue))
+        for i, start in enumerate(starts):
+            course = catalogue[(offset + i) % len(catalogue)]
+            if rng.random() < CANCELLED_SHARE:
+                plans.append(
+                    _Plan(
+                        course,
+                        start,
+                        state=Session.State.CANCELLED,
+                        notes="Demonstration data.",
+                        capacity=course.default_capacity,
+                        pooled=True,
+                        cancel_reason=rng.choice(CANCEL_REASONS),
+                    )
+                )
+                continue
+            plans.append(_plan_one(rng, course, start, people, alumni))
+    return plans
+
+
+def _plan_one(rng, course, start, people: _People, alumni) -> _Plan:
+    plan = _Plan(course, start, notes="Demonstration data.", pooled=True)
+    capacity = course.default_capacity
+    seated = rng.randint(max(8, capacity * 6 // 10), capacity)
+    split = _split(seated, COUNTRY_SHARE, rng)
+    here: set[int] = set()
+    for iso3, count in split.items():
+        for _i in range(count):
+            person = None
+            if alumni[iso3] and rng.random() < REPEAT_SHARE:
+                person = rng.choice(alumni[iso3])
+                if id(person) in here:
+                    person = None
+            person = person or people.make(iso3)
+            here.add(id(person))
+            roll = rng.random()
+            fate = "completed" if roll < 0.9 else "not_completed" if roll < 0.95 else "no_show"
+            plan.entries.append((person, fate))
+    for i in [i for i, (_p, f) in enumerate(plan.entries) if f == "completed"][: rng.randint(0, 2)]:
+        plan.entries[i] = (plan.entries[i][0], "promoted-completed")
+    for fate, most in (("rejected", 2), ("withdrawn", 2), ("waitlisted", 3), ("substituted", 1)):
+        for _k in range(rng.randint(0, most)):
+            plan.entries.append((people.make(rng.choice(list(split))), fate))
+    held = defaultdict(int)
+    for person, fate in plan.entries:
+        if fate in ("completed", "not_completed", "no_show"):
+            held[person.country.iso3] += 1
+    # Quotas as agreed before the session: what each country used, and a seat or
+    # two some left unused.
+    plan.quotas = {iso3: n + rng.choice([0, 0, 1, 2]) for iso3, n in held.items()}
+    plan.capacity = max(capacity, seated)
+    plan.instructors = rng.randint(3, 6)
+    for person, fate in plan.entries:
+        if fate in ("completed", "promoted-completed"):
+            alumni[person.country.iso3].append(person)
+    return plan
+
+
+def _make_sessions(plans: list[_Plan]) -> list[Session]:
+    """The generated sessions and their quotas, with ``bulk_create`` (audited)."""
+    countries = {c.iso3: c for c in Country.objects.all()}
+    sessions = []
+    for plan in plans:
+        plan.session = _session_for(plan, DIRECTORS[plan.start.year % len(DIRECTORS)])
+        sessions.append(plan.session)
+    Session.objects.bulk_create(sessions, batch_size=500)
+    audit.record_bulk_create(sessions)
+    quotas = [
+        SeatQuota(session=plan.session, country=countries[iso3], seats=seats)
+        for plan in plans
+        for iso3, seats in plan.quotas.items()
+    ]
+    SeatQuota.objects.bulk_create(quotas, batch_size=1000)
+    audit.record_bulk_create(quotas)
+    return sessions
+
+
+DIRECTORS = ["Col. Bader Al-Kandari", "Col. Faisal Al-Mutairi", "Col. Nasser Al-Enezi"]
+
+
+def _session_for(plan: _Plan, director: str) -> Session:
+    """The (unsaved) session of ``plan``."""
     course = plan.course
-    session = Session(
+    return Session(
         course=course,
         reference=f"{course.code}-{plan.start:%Y-%m-%d}",
         start=plan.start,
         end=plan.end,
         capacity=plan.capacity or course.default_capacity,
-        director="Col. Faisal Al-Mutairi" if plan.start.year == 2017 else "Col. Bader Al-Kandari",
+        director=director,
         nomination_deadline=plan.start - dt.timedelta(weeks=8),
         reallocation_date=plan.start - dt.timedelta(weeks=6),
         state=plan.state,
-        quotas_released_at=_at(plan.start - dt.timedelta(weeks=6), 2),
+        cancel_reason=plan.cancel_reason,
+        provenance=SOURCE if plan.sourced else DEMO,
+        quotas_released_at=None
+        if plan.state == Session.State.CANCELLED
+        else _at(plan.start - dt.timedelta(weeks=6), 2),
         joining_instructions="Report to the NATO-ICI Regional Centre, Kuwait City, at 08:00 on "
         "the first day with your passport or national identity card.",
         notes=plan.notes,
     )
+
+
+def _make_session(plan: _Plan, centre_staff) -> Session:
+    director = "Col. Faisal Al-Mutairi" if plan.start.year == 2017 else "Col. Bader Al-Kandari"
+    session = _session_for(plan, director)
     session.full_clean()
     session.save()
     plan.session = session
@@ -1126,7 +1307,10 @@ def _nominations(rng, plans: list[_Plan], centre_staff) -> None:
             Nomination.objects.filter(pk=replacement.pk).update(substitute_for=old)
     for plan in plans:
         plan.nominations = {
-            n.participant_id: n for n in Nomination.objects.filter(session=plan.session)
+            n.participant_id: n
+            for n in Nomination.objects.filter(session=plan.session).select_related(
+                "participant", "session__course", "country"
+            )
         }
 
 
@@ -1164,9 +1348,15 @@ def _attendance_outcomes(rng, plans: list[_Plan], centre_staff) -> None:
             updates.append(nomination)
     Attendance.objects.bulk_create(rows, batch_size=1000)
     audit.record_bulk_create(rows)
-    Nomination.objects.bulk_update(
-        updates, ["outcome", "attendance_percent", "outcome_at"], batch_size=500
-    )
+    # One UPDATE per outcome, attendance and day (bulk_update's CASE per row is slow).
+    groups = defaultdict(list)
+    for nomination in updates:
+        key = (nomination.outcome, nomination.attendance_percent, nomination.outcome_at)
+        groups[key].append(nomination.pk)
+    for (outcome, percent, at), pks in groups.items():
+        Nomination.objects.filter(pk__in=pks).update(
+            outcome=outcome, attendance_percent=percent, outcome_at=at
+        )
 
 
 COMMENTS = [
@@ -1263,10 +1453,19 @@ class _Instructors:
             country=self.countries[iso3],
             email=f"{name.lower().replace(' ', '.')}@nato.example",
             expertise=f"{self.orgs[org_slug].acronym or self.orgs[org_slug].name}",
+            provenance=DEMO,
         )
         instructor.save()
         self.made.append(instructor)
         return instructor
+
+    def pool(self, org_slug: str) -> list[Instructor]:
+        """The regular instructors of ``org_slug`` who teach the later years'
+        sessions (made on first use)."""
+        pools = self.__dict__.setdefault("pools", {})
+        if org_slug not in pools:
+            pools[org_slug] = [self.make(org_slug) for _k in range(POOL_SIZE)]
+        return pools[org_slug]
 
 
 def _instructors_and_trips(rng, plans: list[_Plan], instructors: _Instructors, marco) -> None:
@@ -1317,8 +1516,13 @@ def _instructors_and_trips(rng, plans: list[_Plan], instructors: _Instructors, m
         )
     for plan in later:
         plan.team = []
+        regulars = (
+            rng.sample(instructors.pool(plan.course.provider.slug), plan.instructors)
+            if plan.pooled
+            else None
+        )
         for k in range(plan.instructors):
-            inst = instructors.make(plan.course.provider.slug)
+            inst = regulars[k] if regulars else instructors.make(plan.course.provider.slug)
             part = Assignment.Part.LEAD if k == 0 else Assignment.Part.INSTRUCTOR
             plan.team.append((inst, part))
             assignments.append(Assignment(session=plan.session, instructor=inst, role=part))
@@ -1383,6 +1587,7 @@ def _load_current(rng, plan: dict, centre_staff, marco) -> None:
         joining_instructions="Report to the NATO-ICI Regional Centre, Kuwait City, at 08:00 on "
         "the first day with your passport or national identity card.",
         notes="Demonstration data: open for nominations.",
+        provenance=DEMO,
     )
     session.full_clean()
     session.save()
@@ -1437,6 +1642,7 @@ def _load_current(rng, plan: dict, centre_staff, marco) -> None:
         reallocation_date=planned_start - dt.timedelta(weeks=6),
         state=Session.State.PLANNED,
         notes="Demonstration data.",
+        provenance=DEMO,
     )
     cancelled_start = timezone.localdate() - dt.timedelta(weeks=20)
     cancelled_start -= dt.timedelta(days=(cancelled_start.weekday() + 1) % 7)
@@ -1452,6 +1658,7 @@ def _load_current(rng, plan: dict, centre_staff, marco) -> None:
         state=Session.State.CANCELLED,
         cancel_reason="The instructors' travel could not be arranged in time.",
         notes="Demonstration data.",
+        provenance=DEMO,
     )
 
 

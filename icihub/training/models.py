@@ -51,6 +51,24 @@ def local_rank(rank: str, service: str = "") -> str:
 
 REALLOCATION_WEEKS = 6
 
+
+Provenance = Activity.Provenance
+
+
+def provenance_field():
+    """Where a row comes from (as the menu's activities): "demo" marks the demo
+    data (``icihub load-demo``), "source" a row a cited source gives, "entered"
+    everything staff and coordinators record. Not editable in forms."""
+    return models.CharField(
+        _("provenance"),
+        max_length=10,
+        choices=Provenance.choices,
+        default=Provenance.ENTERED,
+        editable=False,
+        db_index=True,
+    )
+
+
 # -- the course catalogue ----------------------------------------------------------
 
 
@@ -214,6 +232,8 @@ class Session(BaseModel):
     joining_instructions = models.TextField(_("joining instructions"), blank=True)
     notes = models.TextField(_("notes"), blank=True)
 
+    provenance = provenance_field()
+
     objects = SessionQuerySet.as_manager()
 
     access_policy = Policy(
@@ -267,6 +287,10 @@ class Session(BaseModel):
                 violation_error_message=_("Give a reason for cancelling."),
             ),
         ]
+
+    @property
+    def is_demo(self) -> bool:
+        return self.provenance == Provenance.DEMO
 
     def __str__(self) -> str:
         return (
@@ -421,6 +445,8 @@ class Participant(BaseModel):
         ),
     )
 
+    provenance = provenance_field()
+
     access_policy = Policy(
         country="country",
         coordinator_writes=True,
@@ -463,6 +489,10 @@ class Participant(BaseModel):
                 ),
             ),
         ]
+
+    @property
+    def is_demo(self) -> bool:
+        return self.provenance == Provenance.DEMO
 
     def __str__(self) -> str:
         return f"{self.full_name} ({self.country.iso3})"
@@ -927,12 +957,18 @@ class Instructor(BaseModel):
     )
     is_active = models.BooleanField(_("active"), default=True)
 
+    provenance = provenance_field()
+
     access_policy = Policy(own={Role.INSTRUCTOR: "user"}, write_all=STAFF_ROLES)
 
     class Meta:
         verbose_name = _("instructor or expert")
         verbose_name_plural = _("instructors and experts")
         ordering = ["full_name", "id"]
+
+    @property
+    def is_demo(self) -> bool:
+        return self.provenance == Provenance.DEMO
 
     def __str__(self) -> str:
         return f"{local_rank(self.title)} {self.full_name}".strip()

@@ -38,3 +38,23 @@ def test_demo_menu():
     count = Activity.objects.count()
     demo.load(lambda line: None)
     assert Activity.objects.count() == count
+
+
+def test_the_full_menu_counts_without_writing():
+    """The full demo's menu: about 1,400 activities, about 500 open to ICI
+    partners (NATO's menu around 2011), codes unique, all with an area."""
+    small = demo.generated_activities()
+    already = len(demo.SOURCED) + len(small)
+    extra = demo.full_activities(already)
+    everything = small + extra
+    assert already + len(extra) == demo.FULL_SIZE == 1400
+    open_to_ici = [s for s in everything if "ici" in s["frameworks"]]
+    assert len(open_to_ici) + len(demo.SOURCED) == demo.FULL_ICI == 500
+    codes = [s["code"] for s in everything] + [row[0] for row in demo.SOURCED]
+    assert len(codes) == len(set(codes))
+    assert len({s["title"] for s in extra}) == len(extra)
+    assert all(s["areas"] and s["provider"] for s in extra)
+    assert {s["marking"] for s in extra} >= {"public", "rel_ici", "nato"}
+    # Those not open to ICI are offered to other frameworks.
+    assert all(s["frameworks"] for s in extra)
+    assert demo.full_activities(already) == extra  # reproducible

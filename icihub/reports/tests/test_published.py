@@ -86,3 +86,37 @@ def test_the_demos_2017_beside_the_published_figures(demo, nato_staff):
     # The public page shows the comparison to everyone, from public records.
     public = client_for(None).get("/reports/public/", {"year": 2017}).content.decode()
     assert 'data-published="first-year-officers"' in public
+
+
+def test_the_reports_say_when_their_figures_count_demo_data(demo, nato_staff):
+    report = reports.build_annual(Scope.for_user(nato_staff, Period.of_year(2017)))
+    # 13 demo sessions; the CBRN course of December 2017 is the source's (its
+    # 15 Kuwaiti experts are invented, so they count among the demo people).
+    assert report.demo["sessions"] == 13
+    # Everyone who attended in 2017 is invented: 478 completed, others did not.
+    assert report.demo["participants"] > 478
+    assert report.includes_demo
+    assert all(c.includes_demo for c in report.comparisons)
+    assert report.as_dict()["demo_data"]["sessions"] == 13
+    assert all(p["icihub_includes_demo_data"] for p in report.as_dict()["published"])
+    html = client_for(nato_staff).get("/reports/annual/", {"year": 2017}).content.decode()
+    assert 'id="demo-data"' in html and "13 demonstration sessions" in html
+    row = re.search(r'data-published="first-year-officers">(.*?)</tr>', html, re.S).group(1)
+    assert 'class="badge demo"' in row
+    public = client_for(None).get("/reports/public/", {"year": 2017}).content.decode()
+    assert 'id="demo-data"' in public
+    # A year without demo rows says nothing.
+    quiet = reports.build_annual(Scope.for_user(nato_staff, Period.of_year(2015)))
+    assert not quiet.includes_demo and set(quiet.demo.values()) == {0}
+    html = client_for(nato_staff).get("/reports/annual/", {"year": 2015}).content.decode()
+    assert 'id="demo-data"' not in html
+
+
+def test_without_demo_data_the_published_comparison_has_no_demo_badge(nato_staff):
+    report = reports.build_annual(Scope.for_user(nato_staff, Period.of_year(2017)))
+    assert not report.includes_demo
+    assert not any(c.includes_demo for c in report.comparisons)
+    html = client_for(nato_staff).get("/reports/annual/", {"year": 2017}).content.decode()
+    assert 'id="demo-data"' not in html and 'class="badge demo"' not in html
+    public = client_for(None).get("/reports/public/", {"year": 2017}).content.decode()
+    assert 'id="demo-data"' not in public

@@ -38,6 +38,7 @@ class ParticipantOut(Schema):
     email: str
     date_of_birth: dt.date | None = None
     user: str | None = None
+    provenance: str = Field(description="Where the row comes from: demo, source or entered")
 
     @staticmethod
     def resolve_country(obj):

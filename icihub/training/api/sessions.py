@@ -59,6 +59,7 @@ class SessionOut(Schema):
     cancel_reason: str
     is_public: bool
     accepts_nominations: bool
+    provenance: str = Field(description="Where the row comes from: demo, source or entered")
     quotas: list[QuotaOut] = Field(description="The quotas the caller may see")
 
     @staticmethod

@@ -41,6 +41,7 @@ class InstructorOut(Schema):
     email: str
     expertise: str
     is_active: bool
+    provenance: str = Field(description="Where the row comes from: demo, source or entered")
 
     @staticmethod
     def resolve_country(obj):

@@ -23,6 +23,14 @@ class Command(BaseCommand):
             action="store_true",
             help="Do nothing when the database already has user accounts.",
         )
+        parser.add_argument(
+            "--size",
+            choices=demo.SIZES,
+            default=None,
+            help="full: ten years of the Centre and the menu at about 1,400 activities; "
+            "small: the first year and the sourced examples (default: ICIHUB_DEMO_SIZE, "
+            "else full).",
+        )
 
     def handle(self, *args, **options):
         from icihub.core.countries import country_model
@@ -34,5 +42,7 @@ class Command(BaseCommand):
         if not country_model().objects.exists():
             raise CommandError(_("No reference data: run `icihub load-reference` first."))
         with command_errors():
-            apps = demo.load_all(progress=lambda line: self.stdout.write(line))
+            apps = demo.load_all(
+                progress=lambda line: self.stdout.write(line), size=options["size"]
+            )
         self.stdout.write(self.style.SUCCESS(f"Demo data loaded ({', '.join(apps)})."))

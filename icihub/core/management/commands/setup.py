@@ -49,6 +49,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-demo", action="store_true", help="Never load demo data or demo accounts."
         )
+        parser.add_argument(
+            "--demo-size",
+            choices=("small", "full"),
+            default=None,
+            help="Size of the demo data loaded on an empty database (default: "
+            "ICIHUB_DEMO_SIZE, else full).",
+        )
         roles = parser.add_argument_group(
             "two-role PostgreSQL deployment (SECURITY.md)",
             "Run once as a superuser with --create-roles; then migrate as the owner and "
@@ -89,7 +96,9 @@ class Command(BaseCommand):
         if options["no_demo"]:
             self.stdout.write("No user accounts yet; create one with `icihub user create`.")
             return
-        call_command("load_demo", verbosity=verbosity, stdout=self.stdout)
+        call_command(
+            "load_demo", verbosity=verbosity, stdout=self.stdout, size=options["demo_size"]
+        )
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS("Demo accounts (one per role):"))
         for spec in demo.DEMO_USERS:
