@@ -97,7 +97,8 @@ def test_coordinator_nominates_twenty_from_two_thousand(
     course = factories.make_course(centre_staff)
     session = factories.make_session(course, centre_staff, capacity=30, quotas={"KWT": 15})
     bulk_people("KWT", 2000, prefix="Crowd")
-    chosen = [f"Crowd{i:03}" for i in range(100, 2000, 95)]  # 20 spread over the list
+    # 20 spread over the list, each name a prefix of no other (Crowd1000 starts with Crowd100)
+    chosen = [f"Crowd{i:03}" for i in range(200, 1000, 40)]
     assert len(chosen) == 20
 
     page = login(browser_page, live_server, kwt_coordinator)
@@ -114,7 +115,7 @@ def test_coordinator_nominates_twenty_from_two_thousand(
     search = page.locator("[data-picker-search]")
     for given in chosen:
         search.fill(f"Al-{given}")
-        page.locator(f'[data-picker-result]:has-text("Al-{given}")').first.wait_for()
+        page.locator(f'[data-picker-result]:has-text("Al-{given}")').wait_for(timeout=30_000)
         clicks.pick(search)
         page.locator(f'[data-picker-item]:has-text("Al-{given}")').wait_for()
     assert page.locator("[data-picker-count]").inner_text() == "20 selected"
@@ -314,6 +315,8 @@ def test_nato_staff_see_their_queues_and_close_two_actions_at_once(
         clicks.click(actions.locator(f'input[name="ids"][value="{action.pk}"]'))
     clicks.click(actions.locator('[data-action="close-selected"]'))
     assert page.locator("[data-confirm-list] li").count() == 2
+    # The confirmation page is the confirmation: no browser dialog (Playwright
+    # dismisses dialogs, so one would cancel the submit and time out here).
     clicks.click('[data-action="confirm-close"]')
     page.wait_for_url(live_url(live_server, "/"))
     assert "2 actions closed." in page.locator(".messages").inner_text()
