@@ -140,7 +140,7 @@ def _more_label(reject: bool, withdraw: bool, substitute: bool) -> str:
 
 def lifecycle_panel(user, session: Session) -> dict:
     """The lifecycle card of the session page: the states offered (forward
-    first and preselected; the ones a blocker refuses are left out), the steps
+    only; preselected the furthest one the dates allow without an override; the ones a blocker refuses are left out), the steps
     back, and per next step what blocks it, each with its link."""
     steps = lifecycle.next_steps(session, services.TRANSITIONS)
     found = {step: lifecycle.blockers(session, step) for step in steps}
@@ -152,6 +152,12 @@ def lifecycle_panel(user, session: Session) -> dict:
         if lifecycle.refusing(found[state]):
             overridable = True
         offered.append((state, Session.State(state).label))
+    # Preselected (first): the furthest state the dates allow now without an
+    # override: "running" once the session has started, "closed" before.
+    free = [pair for pair in offered if not lifecycle.refusing(found[pair[0]])]
+    if free:
+        offered.remove(free[-1])
+        offered.insert(0, free[-1])
     back = [
         (state, _("Back to “%(s)s”") % {"s": Session.State(state).label})
         for state in lifecycle.backward_states(session, services.TRANSITIONS)
