@@ -167,6 +167,21 @@ def rate_limits() -> tuple[int, int, int]:
     )
 
 
+def _count_hit(key: str, timeout: int) -> int:
+    """One more request counted under ``key``: the shared database cache's one
+    upsert-increment (``operations.cache.DatabaseCache.hit``), else (Redis, the
+    local memory) an ``add`` then an atomic ``incr``."""
+    hit = getattr(cache, "hit", None)
+    if hit is not None:
+        return hit(key, timeout)
+    cache.add(key, 0, timeout=timeout)
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=timeout)
+        return 1
+
+
 class ApiRateLimitMiddleware:
     """At most ``ICIHUB_API_RATE_TOKEN`` API requests per window and bearer
     token, and ``ICIHUB_API_RATE_ANON`` per window and address without one
@@ -181,7 +196,8 @@ class ApiRateLimitMiddleware:
     of timestamps that it reads and writes back (``cache.get`` then
     ``cache.set``): two servers answering at once both write, and requests are
     lost from the count, so the limit is not one limit across servers; this
-    counter is an atomic ``cache.incr``. Ninja also throttles only after
+    counter is atomic (one upsert-increment in the database cache,
+    ``operations.cache.DatabaseCache.hit``; Redis's INCR). Ninja also throttles only after
     authentication, so requests with wrong tokens (guessing) would never be
     counted, and it sends neither the X-RateLimit-* headers clients read nor
     the API's error body."""
@@ -205,12 +221,7 @@ class ApiRateLimitMiddleware:
         now = time.time()
         slot = int(now // window)
         key = f"icihub-rate:{ident}:{slot}"
-        cache.add(key, 0, timeout=window + 5)
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, timeout=window + 5)
-            count = 1
+        count = _count_hit(key, window + 5)
         if count > limit:
             retry = max(1, int((slot + 1) * window - now) + 1)
             from .apikit import error_body
