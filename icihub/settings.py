@@ -318,6 +318,9 @@ PASSWORD_RESET_TIMEOUT = 3600
 ICIHUB_API_RATE_TOKEN = int(os.environ.get("ICIHUB_API_RATE_TOKEN", "1200"))
 ICIHUB_API_RATE_ANON = int(os.environ.get("ICIHUB_API_RATE_ANON", "600"))
 ICIHUB_API_RATE_WINDOW = int(os.environ.get("ICIHUB_API_RATE_WINDOW", "60"))
+# The reports' figures are kept in the shared cache per period, filters, user and
+# records' version (reports/figcache.py) for this many seconds at most; 0: not kept.
+ICIHUB_FIGURES_CACHE_SECONDS = int(os.environ.get("ICIHUB_FIGURES_CACHE_SECONDS", "600"))
 
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 1000
