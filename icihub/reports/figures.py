@@ -249,6 +249,93 @@ def evaluations(scope: Scope):
     return qs
 
 
+def _attendance_rows(scope: Scope) -> list[tuple]:
+    """The attendances of the period (``attendances(scope)``: accepted nominees
+    who attended a counted session), one row each, with what the officers'
+    breakdowns group by. "Officers trained" and "Attendances", their totals and
+    their six breakdowns are added up from these rows: one query for the year
+    instead of fourteen aggregates over the nominations."""
+
+    def build():
+        return list(
+            attendances(scope)
+            .order_by()
+            .values_list(
+                "pk",
+                "participant_id",
+                "outcome",
+                "country_id",
+                "country__iso3",
+                "participant__service",
+                "participant__rank_code",
+                "session__course_id",
+            )
+        )
+
+    return scope.cached(("attendance_rows",), build)
+
+
+def _course_areas(scope: Scope, courses) -> dict:
+    """Area codes of each course (a course counts in each of its areas)."""
+    key = ("course_areas", frozenset(courses))
+
+    def build():
+        out: dict = {}
+        for course, code in Activity.areas.through.objects.filter(
+            activity_id__in=sorted(courses)
+        ).values_list("activity_id", "area__code"):
+            out.setdefault(course, []).append(code)
+        return out
+
+    return scope.cached(key, build)
+
+
+RANK_BAND_OF = {}  # rank code -> band key (filled below, from RANK_BANDS)
+
+
+def _people_rollup(kind: str):
+    """``rollup(scope, dimension)`` for "trained" (unique people who completed)
+    and "attendances" (every attendance): the same keys and numbers as the
+    figure's grouped aggregate (``PEOPLE_DIMS``)."""
+
+    def rollup(scope: Scope, dimension: str | None) -> dict:
+        rows = _attendance_rows(scope)
+        if kind == "trained":
+            rows = [row for row in rows if row[2] == "completed"]
+        if dimension == "country_group":
+            groups = scope.country_groups()
+            ici, gcc = groups["ici"], groups["gcc"]
+        if dimension == "area":
+            areas = _course_areas(scope, {row[7] for row in rows})
+        sets: dict = {}
+        for pk, participant, _outcome, country_id, iso3, service, rank, course in rows:
+            if dimension is None:
+                keys = (None,)
+            elif dimension == "country_group":
+                keys = ("ici" if country_id in ici else "gcc" if country_id in gcc else "other",)
+            elif dimension == "country":
+                keys = (iso3,)
+            elif dimension == "area":
+                keys = areas.get(course) or (None,)
+            elif dimension == "service":
+                keys = (service,)
+            elif dimension == "rank_band":
+                keys = (RANK_BAND_OF.get(rank, "civ"),)
+            elif dimension == "course":
+                keys = (course,)
+            else:
+                raise LookupError(dimension)
+            counted = participant if kind == "trained" else pk
+            for key in keys:
+                sets.setdefault(key, set()).add(counted)
+        out = {key: {"v": len(members)} for key, members in sets.items()}
+        if dimension is None and None not in out:
+            out[None] = {"v": 0}
+        return out
+
+    return rollup
+
+
 def _evaluation_groups(scope: Scope) -> list[dict]:
     """The evaluations of the counted sessions in one grouped query, by session
     (with its course): the number returned, the six scores added up and the
@@ -328,6 +415,7 @@ RANK_BANDS = [
     ("or", _("Other ranks (OR-1 to OR-9)"), [f"OR-{i}" for i in range(1, 10)]),
     ("civ", _("Civilians"), ["CIV"]),
 ]
+RANK_BAND_OF.update({code: key for key, _label, codes in RANK_BANDS for code in codes})
 COUNTRY_GROUPS = [
     ("ici", _("ICI members")),
     ("gcc", _("GCC states not members of the ICI")),
@@ -667,6 +755,7 @@ FIGURES: dict[str, Figure] = _register(
         record_model=Participant,
         record_key="participant_id",
         dims=PEOPLE_DIMS,
+        rollup=_people_rollup("trained"),
         people=True,
         public=True,
     ),
@@ -681,6 +770,7 @@ FIGURES: dict[str, Figure] = _register(
         base=attendances,
         record_model=Nomination,
         dims=PEOPLE_DIMS,
+        rollup=_people_rollup("attendances"),
         people=True,
         public=True,
     ),
