@@ -330,6 +330,9 @@ ICIHUB_API_RATE_WINDOW = int(os.environ.get("ICIHUB_API_RATE_WINDOW", "60"))
 # per address and window (seconds), the page and the API counted together; 0 = off.
 ICIHUB_VERIFY_RATE = int(os.environ.get("ICIHUB_VERIFY_RATE", "30"))
 ICIHUB_VERIFY_RATE_WINDOW = int(os.environ.get("ICIHUB_VERIFY_RATE_WINDOW", "600"))
+# The reports' figures are kept in the shared cache per period, filters, user and
+# records' version (reports/figcache.py) for this many seconds at most; 0: not kept.
+ICIHUB_FIGURES_CACHE_SECONDS = int(os.environ.get("ICIHUB_FIGURES_CACHE_SECONDS", "600"))
 
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 1000

@@ -29,6 +29,7 @@ from django.apps import apps
 from django.conf import settings
 from django.db import models
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+from django.dispatch import Signal
 
 from . import auditchain
 
@@ -191,6 +192,12 @@ def log_event(action: str, instance=None, message: str = "", data: dict | None =
 
 BULK_BATCH_SIZE = 500
 
+# Sent by :func:`record_many` once per model of the rows (``sender``: the model),
+# whether or not auditing is suspended: the writes that send no model signals
+# (``bulk_create``, ``QuerySet.update``), for those who keep something derived
+# from the records (the reports' figures: ``reports.figcache``).
+bulk_recorded = Signal()
+
 
 def record_many(
     action: str,
@@ -211,6 +218,9 @@ def record_many(
     ``str(instance)``: select the related rows it reads beforehand (no query per
     row). Nothing is written when auditing is suspended. Returns the number of
     entries written."""
+    items = list(items)
+    for model in {instance._meta.model for instance, _changes in items}:
+        bulk_recorded.send(sender=model)
     ctx = current()
     if not ctx.enabled:
         return 0

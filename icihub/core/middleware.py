@@ -179,7 +179,8 @@ class ApiRateLimitMiddleware:
     of timestamps that it reads and writes back (``cache.get`` then
     ``cache.set``): two servers answering at once both write, and requests are
     lost from the count, so the limit is not one limit across servers; this
-    counter is an atomic ``cache.incr``. Ninja also throttles only after
+    counter is atomic (one upsert-increment in the database cache,
+    ``operations.cache.DatabaseCache.hit``; Redis's INCR). Ninja also throttles only after
     authentication, so requests with wrong tokens (guessing) would never be
     counted, and it sends neither the X-RateLimit-* headers clients read nor
     the API's error body."""

@@ -35,11 +35,21 @@ def hit(scope: str, ident: str, limit: int, window: int) -> Hit:
     now = time.time()
     slot = int(now // window)
     key = f"icihub-rate:{scope}{ident}:{slot}"
-    cache.add(key, 0, timeout=window + 5)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=window + 5)
-        count = 1
+    count = _count(key, window + 5)
     retry = max(1, int((slot + 1) * window - now) + 1)
     return Hit(count <= limit, limit, max(0, limit - count), retry)
+
+
+def _count(key: str, timeout: int) -> int:
+    """One more request counted under ``key``: the shared database cache's one
+    upsert-increment (``operations.cache.DatabaseCache.hit``), else (Redis, the
+    local memory) an ``add`` then an atomic ``incr``."""
+    upsert = getattr(cache, "hit", None)
+    if upsert is not None:
+        return upsert(key, timeout)
+    cache.add(key, 0, timeout=timeout)
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=timeout)
+        return 1

@@ -491,7 +491,7 @@ def event_list(request, filters: Query[EventFiltersIn]):
     user = actor(request)
     params = selectors.EventFilters.from_params(filters.dict())
     qs = selectors.filter_events(selectors.events_for(user), params)
-    return qs.order_by("-date", "title", "pk")
+    return qs.order_by(*selectors.EVENT_ORDER)
 
 
 @router.get(

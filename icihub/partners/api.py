@@ -11,7 +11,7 @@ NATO partnership staff). Partial dates go in as text ("2004-12") and come out as
 import enum
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext as _
 from ninja import Field, PatchDict, Query, Router, Schema, Status
 from ninja.pagination import paginate
@@ -763,7 +763,7 @@ def _appointments_of(user, slug: str):
 @paginate(Pagination)
 def appointment_list(request, slug: str):
     _person, qs = _appointments_of(actor(request), slug)
-    return qs.order_by("start", "id")
+    return qs.order_by(F("start").asc(nulls_last=True), "id")
 
 
 @router.get(

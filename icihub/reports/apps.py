@@ -10,7 +10,10 @@ class ReportsConfig(AppConfig):
     def ready(self):
         from icihub.core import auditchain
 
+        from . import figcache
         from .models import Snapshot
 
         # the audit chain's verifier checks the published snapshots' hashes
         auditchain.register_snapshot_model(Snapshot)
+        # the figures kept between requests: a new version after each write they count
+        figcache.connect()

@@ -74,7 +74,11 @@ ATTENDED = ("completed", "not_completed")
 def counted_sessions(scope: Scope, *, by_country: bool = True):
     """Sessions completed that started within the period (and in the area
     filtered). ``by_country``: with a country or framework filter, only the
-    sessions attended by at least one officer of those countries."""
+    sessions attended by at least one officer of those countries.
+
+    A queryset the figures use as a subquery (``session__in=...``): the period
+    is selected in SQL on the session's dates, so a one-year figure reads that
+    year's sessions, not a list of every id passed as parameters."""
 
     def build():
         qs = scope.rows(Session).filter(state=Session.State.COMPLETED, **_in_period("start", scope))
@@ -88,21 +92,24 @@ def counted_sessions(scope: Scope, *, by_country: bool = True):
                     country_id__in=ids,
                     status=Nomination.Status.ACCEPTED,
                     outcome__in=ATTENDED,
+                    **_in_period("session__start", scope),
                 )
                 .values("session_id")
             )
-        # Read once per scope: every figure then filters by these ids (cheaper
-        # than repeating the nested subquery in each aggregate).
-        ids = list(qs.order_by().values_list("pk", flat=True))
-        return scope.rows(Session).filter(pk__in=ids)
+        return qs.order_by()
 
     return scope.cached(("sessions", by_country), build)
+
+
+def _session_ids(scope: Scope, *, by_country: bool = False):
+    """The counted sessions as the subquery of their ids."""
+    return counted_sessions(scope, by_country=by_country).values("pk")
 
 
 def _nominations(scope: Scope, **conditions):
     """Nominations on the counted sessions (of the filtered countries)."""
     qs = scope.rows(Nomination, aggregated=True).filter(
-        session__in=counted_sessions(scope, by_country=False), **conditions
+        session_id__in=_session_ids(scope), **conditions
     )
     ids = scope.country_ids()
     if ids is not None:
@@ -121,7 +128,7 @@ def attendances(scope: Scope):
 def trips(scope: Scope):
     """Trips covering at least one counted session (one row per trip)."""
     links = Trip.sessions.through.objects.filter(
-        session__in=counted_sessions(scope, by_country=True)
+        session_id__in=_session_ids(scope, by_country=True)
     ).values("trip_id")
     return scope.rows(Trip, aggregated=True).filter(pk__in=links)
 
@@ -262,19 +269,164 @@ def demo_rows(scope: Scope) -> dict[str, int]:
 
 
 def evaluations(scope: Scope):
-    qs = scope.rows(Evaluation).filter(
-        nomination__session__in=counted_sessions(scope, by_country=False)
-    )
+    qs = scope.rows(Evaluation).filter(nomination__session_id__in=_session_ids(scope))
     ids = scope.country_ids()
     if ids is not None:
         qs = qs.filter(nomination__country_id__in=ids)
     return qs
 
 
+def _attendance_rows(scope: Scope) -> list[tuple]:
+    """The attendances of the period (``attendances(scope)``: accepted nominees
+    who attended a counted session), one row each, with what the officers'
+    breakdowns group by. "Officers trained" and "Attendances", their totals and
+    their six breakdowns are added up from these rows: one query for the year
+    instead of fourteen aggregates over the nominations."""
+
+    def build():
+        return list(
+            attendances(scope)
+            .order_by()
+            .values_list(
+                "pk",
+                "participant_id",
+                "outcome",
+                "country_id",
+                "country__iso3",
+                "participant__service",
+                "participant__rank_code",
+                "session__course_id",
+            )
+        )
+
+    return scope.cached(("attendance_rows",), build)
+
+
+def _course_areas(scope: Scope, courses) -> dict:
+    """Area codes of each course (a course counts in each of its areas)."""
+    key = ("course_areas", frozenset(courses))
+
+    def build():
+        out: dict = {}
+        for course, code in Activity.areas.through.objects.filter(
+            activity_id__in=sorted(courses)
+        ).values_list("activity_id", "area__code"):
+            out.setdefault(course, []).append(code)
+        return out
+
+    return scope.cached(key, build)
+
+
+RANK_BAND_OF = {}  # rank code -> band key (filled below, from RANK_BANDS)
+
+
+def _people_rollup(kind: str):
+    """``rollup(scope, dimension)`` for "trained" (unique people who completed)
+    and "attendances" (every attendance): the same keys and numbers as the
+    figure's grouped aggregate (``PEOPLE_DIMS``)."""
+
+    def rollup(scope: Scope, dimension: str | None) -> dict:
+        rows = _attendance_rows(scope)
+        if kind == "trained":
+            rows = [row for row in rows if row[2] == "completed"]
+        if dimension == "country_group":
+            groups = scope.country_groups()
+            ici, gcc = groups["ici"], groups["gcc"]
+        if dimension == "area":
+            areas = _course_areas(scope, {row[7] for row in rows})
+        sets: dict = {}
+        for pk, participant, _outcome, country_id, iso3, service, rank, course in rows:
+            if dimension is None:
+                keys = (None,)
+            elif dimension == "country_group":
+                keys = ("ici" if country_id in ici else "gcc" if country_id in gcc else "other",)
+            elif dimension == "country":
+                keys = (iso3,)
+            elif dimension == "area":
+                keys = areas.get(course) or (None,)
+            elif dimension == "service":
+                keys = (service,)
+            elif dimension == "rank_band":
+                keys = (RANK_BAND_OF.get(rank, "civ"),)
+            elif dimension == "course":
+                keys = (course,)
+            else:
+                raise LookupError(dimension)
+            counted = participant if kind == "trained" else pk
+            for key in keys:
+                sets.setdefault(key, set()).add(counted)
+        out = {key: {"v": len(members)} for key, members in sets.items()}
+        if dimension is None and None not in out:
+            out[None] = {"v": 0}
+        return out
+
+    return rollup
+
+
+def _evaluation_groups(scope: Scope) -> list[dict]:
+    """The evaluations of the counted sessions in one grouped query, by session
+    (with its course): the number returned, the six scores added up and the
+    overall scores added up. The three evaluation figures, their totals and
+    their breakdowns by course and by session all add these rows up, so the
+    evaluations are read once per scope (and only the period's)."""
+
+    def build():
+        return list(
+            evaluations(scope)
+            .values(
+                report_session=F("nomination__session_id"),
+                report_course=F("nomination__session__course_id"),
+            )
+            .annotate(
+                n=Count("pk"),
+                total=Sum(
+                    F("relevance")
+                    + F("content")
+                    + F("instructors")
+                    + F("organisation")
+                    + F("facilities")
+                    + F("overall")
+                ),
+                overall_total=Sum("overall"),
+            )
+            .order_by()
+        )
+
+    return scope.cached(("evaluation_groups",), build)
+
+
+def _evaluation_rollup(kind: str):
+    """``rollup(scope, dimension)``: ``{key: {"v": ...}}`` as the aggregate of the
+    figure would answer (``dimension`` None: the total, under the key None)."""
+    column = {"course": "report_course", "session": "report_session"}
+
+    def rollup(scope: Scope, dimension: str | None) -> dict:
+        sums: dict = {}
+        for row in _evaluation_groups(scope):
+            key = row[column[dimension]] if dimension else None
+            n, total, overall = sums.get(key, (0, 0, 0))
+            sums[key] = (
+                n + row["n"],
+                total + (row["total"] or 0),
+                overall + (row["overall_total"] or 0),
+            )
+        if dimension is None and None not in sums:
+            sums[None] = (0, 0, 0)
+        out = {}
+        for key, (n, total, overall) in sums.items():
+            if kind == "count":
+                out[key] = {"v": n}
+            elif kind == "score":  # the mean of each questionnaire's mean of six
+                out[key] = {"v": total / (6 * n) if n else None}
+            else:
+                out[key] = {"v": overall / n if n else None}
+        return out
+
+    return rollup
+
+
 def quotas(scope: Scope):
-    qs = scope.rows(SeatQuota, aggregated=True).filter(
-        session__in=counted_sessions(scope, by_country=False)
-    )
+    qs = scope.rows(SeatQuota, aggregated=True).filter(session_id__in=_session_ids(scope))
     ids = scope.country_ids()
     if ids is not None:
         qs = qs.filter(country_id__in=ids)
@@ -294,6 +446,7 @@ RANK_BANDS = [
     ("or", _("Other ranks (OR-1 to OR-9)"), [f"OR-{i}" for i in range(1, 10)]),
     ("civ", _("Civilians"), ["CIV"]),
 ]
+RANK_BAND_OF.update({code: key for key, _label, codes in RANK_BANDS for code in codes})
 COUNTRY_GROUPS = [
     ("ici", _("ICI members")),
     ("gcc", _("GCC states not members of the ICI")),
@@ -572,6 +725,10 @@ class Figure:
     public: bool = False  # shown on the public statistics page
     parts: tuple = ()  # a sum of other figures
     kind: str = "count"  # "count" (of its records), "sum", "mean" or "max" over them
+    # (scope, dimension or None) -> {key: the measure's result}: the figure added up
+    # from rows read once for several figures, instead of one aggregate query each
+    # (the same numbers as ``base`` and ``measure``, which the records still use)
+    rollup: Callable[[Scope, str | None], dict] | None = None
 
     @property
     def is_mean(self) -> bool:
@@ -638,6 +795,7 @@ FIGURES: dict[str, Figure] = _register(
         record_model=Participant,
         record_key="participant_id",
         dims=PEOPLE_DIMS,
+        rollup=_people_rollup("trained"),
         people=True,
         public=True,
     ),
@@ -652,6 +810,7 @@ FIGURES: dict[str, Figure] = _register(
         base=attendances,
         record_model=Nomination,
         dims=PEOPLE_DIMS,
+        rollup=_people_rollup("attendances"),
         people=True,
         public=True,
     ),
@@ -810,6 +969,7 @@ FIGURES: dict[str, Figure] = _register(
         _("Evaluations returned: level-1 questionnaires returned for the counted sessions."),
         base=evaluations,
         dims=EVALUATION_DIMS,
+        rollup=_evaluation_rollup("count"),
     ),
     Figure(
         "evaluation_score",
@@ -822,6 +982,7 @@ FIGURES: dict[str, Figure] = _register(
         measure=lambda: {"v": Avg(SCORE)},
         finish=_mean,
         dims=EVALUATION_DIMS,
+        rollup=_evaluation_rollup("score"),
         unit="score",
         kind="mean",
     ),
@@ -836,6 +997,7 @@ FIGURES: dict[str, Figure] = _register(
         measure=lambda: {"v": Avg("overall")},
         finish=_mean,
         dims=EVALUATION_DIMS,
+        rollup=_evaluation_rollup("overall"),
         unit="score",
         kind="mean",
     ),
@@ -906,10 +1068,32 @@ def value(figure: Figure | str, scope: Scope):
     def compute():
         if figure.parts:
             return sum(value(part, scope) or 0 for part in figure.parts)
+        if figure.rollup is not None:
+            return figure.finish(figure.rollup(scope, None)[None], scope)
         result = figure.base(scope).aggregate(**figure.measure())
         return figure.finish(result, scope)
 
     return scope.cached(("value", figure.key), compute)
+
+
+def figures_for_year(year: int, scope: Scope, keys=None) -> dict:
+    """Every figure (or those of ``keys``) of ``year`` for the user, mode and
+    filters of ``scope``: ``{key: value}``, computed by the same definitions as
+    the year's report and kept between requests (``reports.figcache``: one read
+    of the shared cache when the year was computed since its records last
+    changed). For the year-over-year comparisons of the dashboard and the
+    reports: ``figures_for_year(2024, scope)`` beside ``scope``'s own year."""
+    from . import figcache
+    from .scope import Period
+    from .scope import Scope as ScopeClass
+
+    if scope.period.is_year and scope.period.start.year == year:
+        own = scope
+    else:
+        own = ScopeClass(scope.user, Period.of_year(year), scope.filters, scope.mode)
+    out = {key: value(key, own) for key in (keys or FIGURES)}
+    figcache.store(own)
+    return out
 
 
 @dataclass
@@ -929,14 +1113,17 @@ def breakdown(figure: Figure | str, scope: Scope, dimension: str) -> list[Row]:
     dim = DIMENSIONS[dimension]
 
     def compute():
-        grouped = (
-            figure.base(scope)
-            .annotate(report_dim=_dim_expression(figure, dimension, scope))
-            .values("report_dim")
-            .annotate(**figure.measure())
-            .order_by()
-        )
-        results = {row.pop("report_dim"): row for row in grouped}
+        if figure.rollup is not None:
+            results = figure.rollup(scope, dimension)
+        else:
+            grouped = (
+                figure.base(scope)
+                .annotate(report_dim=_dim_expression(figure, dimension, scope))
+                .values("report_dim")
+                .annotate(**figure.measure())
+                .order_by()
+            )
+            results = {row.pop("report_dim"): row for row in grouped}
         labels = dim.labels(scope, list(results))
         rows = []
         for key, result in results.items():

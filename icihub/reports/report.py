@@ -14,16 +14,16 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.db.models import Prefetch
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.formats import number_format
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
 
 from icihub.core.access import Marking, most_restrictive
 from icihub.core.text import local
 
-from . import charts, disclosure, figures
+from . import charts, disclosure, figcache, figures
 from .figures import Figure
 from .scope import Filters, Period, Scope
 
@@ -213,14 +213,33 @@ def fmt(value, unit: str = "") -> str:
     return number_format(int(value), force_grouping=True)
 
 
+def _records_path(key: str) -> str:
+    """``reverse("reports:records", args=[key])``, resolved once per figure and
+    URL configuration (script prefix, language) rather than once per cell."""
+    cache_key = (key, get_script_prefix(), get_language(), get_urlconf())
+    path = _RECORDS_PATHS.get(cache_key)
+    if path is None:
+        path = _RECORDS_PATHS[cache_key] = reverse("reports:records", args=[key])
+    return path
+
+
+_RECORDS_PATHS: dict = {}
+
+
 def records_url(scope: Scope, key: str, dimension: str = "", param: str = "") -> str | None:
-    """The drill-down page of a number (None on the public page: no records there)."""
+    """The drill-down page of a number (None on the public page: no records there).
+
+    The query string of the period and filters is encoded once per scope; a
+    table cell adds its breakdown to it."""
     if scope.is_public:
         return None
-    params = {**scope.period.params(), **scope.filters.params()}
+    query = scope.cached(
+        ("records_query",),
+        lambda: urlencode({**scope.period.params(), **scope.filters.params()}),
+    )
     if dimension:
-        params.update({"by": dimension, "value": param})
-    return f"{reverse('reports:records', args=[key])}?{urlencode(params)}"
+        query = f"{query}&{urlencode({'by': dimension, 'value': param})}"
+    return f"{_records_path(key)}?{query}"
 
 
 @dataclass
@@ -462,18 +481,22 @@ def comparisons(scope: Scope, published=None, *, year: int | None = None) -> lis
             )
         )
     out = []
-    demo: dict[tuple, bool] = {}
+    scopes: dict = {}  # one scope a period: its figures computed (or read back) once
+    demo: dict = {}
     for row in published:
         if year is not None and row.period_end.year != year:
             continue
         if row.figure not in figures.FIGURES:
             continue
         period = Period(row.period_start, row.period_end)
-        own = Scope(scope.user, period, Filters(), scope.mode)  # published totals: no filters
-        key = (period.start, period.end)
-        if key not in demo:
-            demo[key] = any(figures.demo_rows(own).values())
-        out.append(Comparison(row, number(own, row.figure), period, demo[key]))
+        own = scopes.get(period)
+        if own is None:  # published totals: no filters
+            own = scopes[period] = Scope(scope.user, period, Filters(), scope.mode)
+        if period not in demo:
+            demo[period] = any(figures.demo_rows(own).values())
+        out.append(Comparison(row, number(own, row.figure), period, demo[period]))
+    for own in scopes.values():
+        figcache.store(own)
     return out
 
 
@@ -780,6 +803,7 @@ def build_annual(scope: Scope, *, progress: Progress | None = None, charts_: boo
             report.snapshot = snapshot
             report.differences = differences(snapshot.figures, report.figures_json())
             report.marking = most_restrictive([report.marking, snapshot.marking])
+    figcache.store(scope)
     return report
 
 
@@ -788,7 +812,7 @@ def build_country(scope: Scope, country, *, progress: Progress | None = None, ch
     and its requests (``scope.filters.country`` is the country)."""
     specs = [spec for spec in TABLES if spec.country]
     headline, tables = _headline_and_tables(scope, COUNTRY_HEADLINE, specs, progress, charts_)
-    return Report(
+    report = Report(
         kind="country",
         title=_("%(country)s: report %(period)s")
         % {"country": local(country), "period": scope.period.label},
@@ -800,6 +824,8 @@ def build_country(scope: Scope, country, *, progress: Progress | None = None, ch
         generated_at=timezone.now(),
         country=country,
     )
+    figcache.store(scope)
+    return report
 
 
 # -- snapshots ------------------------------------------------------------------------------------

@@ -290,6 +290,16 @@ class Scope:
         return self._cache["groups"]
 
     def cached(self, key, compute):
+        if key[:1] in (("value",), ("breakdown",)):
+            # the figures themselves: kept between requests (reports.figcache)
+            if "figcache_loaded" not in self._cache:
+                from . import figcache
+
+                self._cache["figcache_loaded"] = True
+                for stored, value in figcache.load(self).items():
+                    self._cache.setdefault(stored, value)
+            if key not in self._cache:
+                self._cache["figcache_dirty"] = True
         if key not in self._cache:
             self._cache[key] = compute()
         return self._cache[key]

@@ -16,7 +16,7 @@ from icihub.core.access import is_staff, role_of
 from icihub.core.permissions import country_choices
 from icihub.core.text import local
 
-from . import figures
+from . import figcache, figures
 from . import report as reports
 from .permissions import may_report_on
 from .records import list_for
@@ -83,13 +83,15 @@ def dashboard(scope: Scope) -> dict:
     """Headline numbers and the tables (with charts) of the dashboard."""
     headline = [reports.number(scope, key) for key in reports.HEADLINE]
     tables = [reports.build_table(spec, scope) for spec in reports.TABLES if spec.dashboard]
-    return {
+    out = {
         "headline": headline,
         "tables": tables,
         "summary": reports.summary(scope),
         # Published figures are totals: shown beside the unfiltered dashboard only.
         "comparisons": [] if scope.filters.any else reports.comparisons(scope),
     }
+    figcache.store(scope)
+    return out
 
 
 def home_panel(user) -> dict:
@@ -103,10 +105,12 @@ def home_panel(user) -> dict:
         scope = Scope.for_user(user, Period.of_year(year))
         keys = ["activities", "trained", "travellers", "events"]
     table = reports.build_table(reports.TABLE_SPECS["trained_by_group"], scope)
+    numbers = [reports.number(scope, key) for key in keys]
+    figcache.store(scope)
     return {
         "report_panel": {
             "scope": scope,
-            "numbers": [reports.number(scope, key) for key in keys],
+            "numbers": numbers,
             "chart": table.svg,
             "public": scope.is_public,
             "staff": is_staff(user),
@@ -165,7 +169,7 @@ def public_cross(scope: Scope) -> CrossTable:
 def public_statistics(scope: Scope) -> dict:
     headline = [reports.number(scope, key) for key in reports.PUBLIC_HEADLINE]
     tables = [reports.build_table(spec, scope) for spec in reports.TABLES if spec.public]
-    return {
+    out = {
         "headline": headline,
         "tables": tables,
         "cross": public_cross(scope),
@@ -174,6 +178,8 @@ def public_statistics(scope: Scope) -> dict:
         # Whether these figures count demonstration rows (the page says so).
         "includes_demo": any(figures.demo_rows(scope).values()),
     }
+    figcache.store(scope)
+    return out
 
 
 # -- drill-down -------------------------------------------------------------------------------

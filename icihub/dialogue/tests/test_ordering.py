@@ -10,7 +10,7 @@ import pytest
 from icihub.dialogue import selectors
 from icihub.dialogue.models import Event, FollowUpAction
 from icihub.partners.models import Framework, Organisation
-from icihub.testing import client_for
+from icihub.testing import ApiClient, client_for
 
 from .helpers import make_event
 
@@ -59,3 +59,22 @@ def test_undated_frameworks_come_last():
     frameworks = list(Framework.objects.all())
     assert frameworks[-1].code == "zz-undated"
     assert all(f.launched is not None for f in frameworks[:-1])
+
+
+def test_the_event_api_lists_undated_events_last(nato_staff, events):
+    body = ApiClient(nato_staff).get("dialogue/events?q=zordering").json()
+    titles = [item["title"] for item in body["items"]]
+    assert titles == ["Zordering newer", "Zordering older", "Zordering undated"]
+
+
+def test_the_appointments_api_lists_undated_appointments_last(administrator):
+    api = ApiClient(administrator)
+    person = api.post("people", {"name": "Zordering Person", "country": "QAT"}).json()
+    for title, start in (("undated", None), ("later", "2021"), ("earlier", "2019-05")):
+        payload = {"organisation": "nato-pasp", "title": title}
+        if start:
+            payload["start"] = start
+        response = api.post(f"people/{person['slug']}/appointments", payload)
+        assert response.status_code == 201, response.json()
+    body = api.get(f"people/{person['slug']}/appointments").json()
+    assert [a["title"] for a in body["items"]] == ["earlier", "later", "undated"]

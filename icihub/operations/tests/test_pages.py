@@ -12,6 +12,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from icihub.operations import startup
@@ -225,6 +226,36 @@ def test_the_database_cache_counts(db_cache):
     assert db_cache.get("k") == 3
     with pytest.raises(ValueError):
         db_cache.incr("missing")
+
+
+# creates its own cache table (DDL): the schema owner's run
+@pytest.mark.schema_owner
+def test_the_database_cache_counts_hits_in_one_statement(db_cache):
+    with CaptureQueriesContext(connection) as first:
+        assert db_cache.hit("h", 60) == 1
+    with CaptureQueriesContext(connection) as later:
+        assert [db_cache.hit("h", 60) for _ in range(3)] == [2, 3, 4]
+    assert db_cache.counter("h") == 4
+    assert db_cache.counter("other") == 0
+    # one upsert a hit; the first of a row also deletes the expired rows
+    assert len(first.captured_queries) == 2
+    assert len(later.captured_queries) == 3
+
+
+# creates its own cache table (DDL): the schema owner's run
+@pytest.mark.schema_owner
+def test_an_expired_counter_starts_again(db_cache):
+    assert db_cache.hit("e", 60) == 1
+    assert db_cache.hit("e", 60) == 2
+    past = timezone.now() - dt.timedelta(minutes=5)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE icihub_test_cache SET expires = %s",
+            [connection.ops.adapt_datetimefield_value(past)],
+        )
+    assert db_cache.counter("e") == 0
+    assert db_cache.hit("e", 60) == 1
+    assert db_cache.hit("e", 60) == 2
 
 
 # creates its own cache table (DDL): the schema owner's run

@@ -1,0 +1,147 @@
+"""The figures kept between requests: per period, filters, mode, user (with their
+role and country) and language, under a version of the counted records.
+
+A scope's values and breakdowns (``figures.value``, ``figures.breakdown``) are
+computed by the same definitions as ever; what a scope computed is written to
+Django's shared cache (the database's cache table, or Redis) in one entry when
+the report, the dashboard or the panel is built (:func:`store`), and read back
+in one statement by the next scope with the same key (:func:`load`).
+
+The key holds a **version** of the records the figures count, bumped after
+every committed write of a model of the counted apps (:data:`COUNTED_APPS`):
+the model signals (save, delete, many-to-many), and the bulk writes that the
+audit trail records (``core.audit.bulk_recorded``). A write in a transaction
+bumps it once, after the commit (a figure computed before the commit is kept
+under the old version, never the new one). Writes that send neither (a raw SQL
+restore, a ``QuerySet.update`` not audited) are caught by the expiry:
+``ICIHUB_FIGURES_CACHE_SECONDS`` (600 s by default; 0 keeps nothing).
+
+Nothing is kept or read inside a transaction (``atomic``): what a transaction
+sees may not be what others see (and the tests, each a transaction, always
+compute).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+VERSION_KEY = "icihub-figures-version"
+VERSION_TIMEOUT = 366 * 24 * 3600
+COUNTED_APPS = frozenset({"partners", "menu", "training", "dialogue", "programmes"})
+KEPT = "kept"  # the scope's cache entry: what was computed and may be stored
+
+
+def seconds() -> int:
+    return max(0, int(getattr(settings, "ICIHUB_FIGURES_CACHE_SECONDS", 0)))
+
+
+def enabled() -> bool:
+    return seconds() > 0 and not connection.in_atomic_block
+
+
+def bump() -> None:
+    """A new version: every figure kept so far is computed again when next asked."""
+    hit = getattr(cache, "hit", None)
+    if hit is not None:
+        hit(VERSION_KEY, VERSION_TIMEOUT)
+        return
+    if not cache.add(VERSION_KEY, 1, timeout=VERSION_TIMEOUT):
+        try:
+            cache.incr(VERSION_KEY)
+        except ValueError:
+            cache.set(VERSION_KEY, 1, timeout=VERSION_TIMEOUT)
+
+
+def records_changed() -> None:
+    """Bump the version after the current transaction commits (at once outside
+    one); once per transaction however many rows it writes."""
+    if connection.in_atomic_block and any(entry[1] is bump for entry in connection.run_on_commit):
+        return
+    transaction.on_commit(bump)
+
+
+def _counted(sender) -> bool:
+    return getattr(getattr(sender, "_meta", None), "app_label", None) in COUNTED_APPS
+
+
+def _on_write(sender, **kwargs):
+    if _counted(sender):
+        records_changed()
+
+
+def _on_m2m(sender, instance, action, **kwargs):
+    if action in {"post_add", "post_remove", "post_clear"} and (
+        _counted(type(instance)) or _counted(sender)
+    ):
+        records_changed()
+
+
+def _on_bulk(sender, **kwargs):
+    if _counted(sender):
+        records_changed()
+
+
+def connect() -> None:
+    from icihub.core import audit
+
+    post_save.connect(_on_write, dispatch_uid="icihub_figures_save")
+    post_delete.connect(_on_write, dispatch_uid="icihub_figures_delete")
+    m2m_changed.connect(_on_m2m, dispatch_uid="icihub_figures_m2m")
+    audit.bulk_recorded.connect(_on_bulk, dispatch_uid="icihub_figures_bulk")
+
+
+# -- a scope's entry -------------------------------------------------------------------------
+
+
+def key(scope) -> str:
+    from django.utils.translation import get_language
+
+    from icihub.core.access import is_system, role_of
+
+    user = scope.user
+    if is_system(user):
+        who = "system"
+    elif scope.is_public:
+        who = "public"
+    else:
+        who = f"u{getattr(user, 'pk', None)}:{role_of(user)}:{getattr(user, 'country_id', None)}"
+    period = f"{scope.period.start.isoformat()}/{scope.period.end.isoformat()}"
+    filters = ",".join(f"{k}={v}" for k, v in sorted(scope.filters.params().items()))
+    return f"icihub-figures:{period}:{filters}:{scope.mode}:{who}:{get_language()}"
+
+
+def load(scope) -> dict:
+    """What the cache keeps for ``scope`` at the records' current version (one
+    read of the cache: the version and the entry together)."""
+    if not enabled():
+        return {}
+    if hasattr(cache, "counter"):  # the database cache: its version is a counter row
+        current = cache.counter(VERSION_KEY)
+        entry = cache.get(key(scope))
+    else:
+        values = cache.get_many([VERSION_KEY, key(scope)])
+        current, entry = values.get(VERSION_KEY) or 0, values.get(key(scope))
+    scope._cache["figcache_version"] = current
+    if not entry or entry.get("version") != current:
+        return {}
+    return entry["figures"]
+
+
+def store(scope) -> None:
+    """Keep what ``scope`` computed (when anything new was computed)."""
+    if not enabled() or not scope._cache.get("figcache_dirty"):
+        return
+    kept = {
+        k: v
+        for k, v in scope._cache.items()
+        if isinstance(k, tuple) and k[:1] in (("value",), ("breakdown",))
+    }
+    cache.set(
+        key(scope),
+        {"version": scope._cache.get("figcache_version", 0), "figures": kept},
+        timeout=seconds(),
+    )
+    scope._cache["figcache_dirty"] = False
