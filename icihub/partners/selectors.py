@@ -133,6 +133,12 @@ def partnerships(user):
     )
 
 
+def partner_countries(qs, user):
+    """``qs`` narrowed to the countries with a partnership ``user`` may see: what
+    the registry's country list opens on (not every ISO country)."""
+    return qs.filter(pk__in=Partnership.objects.visible_to(user).values("country_id"))
+
+
 def countries(user, *, detail: bool = False):
     """Countries with their visible partnerships (and, for a record page, the
     partnerships' citations) and groupings."""

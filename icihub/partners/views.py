@@ -220,8 +220,19 @@ COUNTRY_LIST = ListPage(
 
 
 def country_list(request):
+    """The registry's countries: it opens on those with a partnership the user
+    may see; every ISO country when asked (``all=1``) or once a search or a
+    filter chooses."""
     qs = selectors.countries(request.user)
-    return COUNTRY_LIST.render(request, qs, {"can_create": _can_create(request.user, Country)})
+    chosen = ("all", "q", "framework", "status", "grouping")
+    every = any(request.GET.get(name) for name in chosen)
+    if not every:
+        qs = selectors.partner_countries(qs, request.user)
+    return COUNTRY_LIST.render(
+        request,
+        qs,
+        {"can_create": _can_create(request.user, Country), "every_country": every},
+    )
 
 
 def _country(request, code):

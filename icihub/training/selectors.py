@@ -121,6 +121,27 @@ def upcoming_sessions(user, today: dt.date | None = None):
     return sessions(user).filter(end__gte=today).exclude(state=Session.State.CANCELLED)
 
 
+def opening_month(user, today: dt.date | None = None) -> dt.date:
+    """The first day of the month the calendar opens on: this month, or the
+    month of the next session ``user`` may see when no session of theirs is
+    still to come (or running) in this one."""
+    today = today or timezone.localdate()
+    this_month = today.replace(day=1)
+    start = (
+        upcoming_sessions(user, today)
+        .order_by("start", "pk")
+        .values_list("start", flat=True)
+        .first()
+    )
+    if (
+        start is None
+        or start < this_month
+        or (start.year, start.month) == (today.year, today.month)
+    ):
+        return this_month
+    return start.replace(day=1)
+
+
 def nominations(user):
     return Nomination.objects.visible_to(user).select_related(
         "participant", "participant__country", "country", "session", "session__course"

@@ -177,7 +177,7 @@ def test_list_answers_htmx_with_the_results_fragment_only():
 
 
 def test_lists_paginate():
-    html = text(client_for(None).get("/partners/countries/", {"page": 2}))
+    html = text(client_for(None).get("/partners/countries/", {"all": "1", "page": 2}))
     assert "Page 2 of" in html
 
 
@@ -420,3 +420,16 @@ def test_list_filters_ignore_the_case_of_codes():
     assert "4 records" in html
     assert "Kuwait" in results("/partners/partnerships/", {"country": "kwt"})
     assert "National Security Bureau" in results("/partners/organisations/", {"country": "kwt"})
+
+
+def test_country_list_opens_on_the_partners_not_every_iso_country():
+    opening = results("/partners/countries/")
+    for name in ("Bahrain", "Kuwait", "Qatar", "United Arab Emirates"):
+        assert name in opening
+    assert "Brazil" not in opening
+    page = text(client_for(None).get("/partners/countries/"))
+    assert 'data-country-scope="partners"' in page
+    assert "249 records" in results("/partners/countries/", {"all": "1"})
+    assert "249 records" not in opening
+    # A search finds any country.
+    assert "Brazil" in results("/partners/countries/", {"q": "Brazil"})

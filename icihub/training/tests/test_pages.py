@@ -352,3 +352,23 @@ def test_a_refused_substitution_or_evaluation_is_403_whatever_the_form_holds(
     assert response.status_code == 302  # allowed: back to the nomination with a message
     nomination.refresh_from_db()
     assert nomination.participant_id == kuwaitis[0].pk
+
+
+def test_the_calendar_opens_on_the_month_of_the_next_session(centre_staff):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    course = factories.make_course(centre_staff, "NIRC-CAL-001")
+    later = (today.replace(day=1) + dt.timedelta(days=100)).replace(day=10)
+    factories.make_session(course, centre_staff, start=later)
+    page = client_for(centre_staff).get(reverse("training:calendar")).content.decode()
+    assert course.code in page
+    # A month asked for is the month shown.
+    asked = (
+        client_for(centre_staff)
+        .get(reverse("training:calendar"), {"month": f"{today:%Y-%m}"})
+        .content.decode()
+    )
+    assert course.code not in asked

@@ -29,7 +29,9 @@ def calendar(request):
         year, month = (int(part) for part in request.GET.get("month", "").split("-"))
         first = dt.date(year, month, 1)
     except (ValueError, TypeError):
-        first = today.replace(day=1)
+        # Without a month asked for: this month, or the month of the next session
+        # when none is left in this one (never an empty month to start with).
+        first = selectors.opening_month(user, today)
     context = {"view": view, "today": today, "new_feed": None}
     if view == "list":
         context["sessions"] = selectors.upcoming_sessions(user, today).order_by("start", "pk")[:200]
