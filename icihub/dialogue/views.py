@@ -316,14 +316,18 @@ def actions_close(request):
     if not ids:
         messages.error(request, _("Select the actions to close."))
         return redirect(back)
+    actions = list(
+        selectors.actions_for(request.user)
+        .filter(pk__in=[int(v) for v in ids if v.isdigit()])
+        .order_by(F("due").asc(nulls_last=True), "pk")
+    )
+    if len(actions) != len(set(ids)):
+        raise Http404(_("Not found."))
+    if not selectors.closable_ids(request.user, actions):
+        # None of them is the user's to close: forbidden (a mixed batch is
+        # refused by the service, with the rows named on the page).
+        raise PermissionDenied(_("You may not close these actions."))
     if request.POST.get("confirm") != "1":
-        actions = list(
-            selectors.actions_for(request.user)
-            .filter(pk__in=[int(v) for v in ids if v.isdigit()])
-            .order_by(F("due").asc(nulls_last=True), "pk")
-        )
-        if len(actions) != len(set(ids)):
-            raise Http404(_("Not found."))
         return render(
             request,
             "dialogue/actions_close.html",

@@ -466,6 +466,7 @@ PAGES: dict[str, Page] = {
         WRITE(STAFF, "coord"), post=WRITE(STAFF, "coord"), targets=participants
     ),
     "training:certificate_list": Page(SIGNED_IN()),
+    "training:nomination_list": Page(ONLY(STAFF | COORDINATORS, check_role_first=False)),
     "training:certificate_detail": Page(SIGNED_IN(), targets=both("certificate")),
     "training:certificate_pdf": Page(SIGNED_IN(), targets=both("certificate")),
     "training:certificate_revoke": Page(
@@ -607,6 +608,13 @@ PAGES: dict[str, Page] = {
     ),
     "dialogue:action_delete": Page(
         POST_ONLY(), post=WRITE(NATO), targets=(*both("action"), "action_public")
+    ),
+    "dialogue:actions_close": Page(
+        POST_ONLY(),
+        post=WRITE(NATO),
+        targets=(*both("action"), "action_public"),
+        kwargs={},
+        data=lambda w, t: {"ids": [w[t].pk], "confirm": "1", "reason": "matrix"},
     ),
     "dialogue:timeline": Page(PUBLIC()),
     # -- reports ------------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ import re
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from icihub.dialogue.models import FollowUpAction
 from icihub.dialogue.tests.helpers import make_event
@@ -124,7 +125,7 @@ def test_coordinator_nominates_twenty_from_two_thousand(
         page.locator(f'[data-picker-result]:has-text("Al-{given}")').wait_for(timeout=30_000)
         clicks.pick(search)
         page.locator(f'[data-picker-item]:has-text("Al-{given}")').wait_for()
-    assert page.locator("[data-picker-count]").inner_text() == "20 selected"
+    expect(page.locator("[data-picker-count]")).to_have_text("20 selected")
     clicks.click("#submit-nominations")
     page.wait_for_url(re.compile(rf"/training/sessions/{session.pk}/$"))
     assert "20 nominated" in page.locator(".messages").inner_text()

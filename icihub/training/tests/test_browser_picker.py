@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from icihub.core.tests.test_browser_accessibility import (
     AXE_JS,
@@ -96,7 +97,7 @@ def test_a_coordinator_nominates_from_hundreds_with_the_keyboard(
         page.locator(f'[data-picker-result][data-id="{person.pk}"]').wait_for()
         search.press("Enter")
         page.locator(f'[data-picker-item][data-id="{person.pk}"]').wait_for()
-    assert count.inner_text() == "4 selected"
+    expect(count).to_have_text("4 selected")  # updated once htmx settles
     items = page.locator("[data-picker-item]")
 
     def order():
@@ -137,7 +138,7 @@ def test_a_coordinator_nominates_from_hundreds_with_the_keyboard(
     page.locator('[data-picker-item]:has-text("Al-Hajri")').wait_for()
     bader = Participant.objects.get(family_name="Al-Hajri")
     assert bader.rank_code == "OF-4"
-    assert count.inner_text() == "4 selected"
+    expect(count).to_have_text("4 selected")  # updated once htmx settles
     assert page.input_value("#id_new-given_name") == ""  # the form is ready for the next
 
     page.click("#submit-nominations")
