@@ -464,3 +464,16 @@ def test_the_list_offers_no_bulk_close_to_whom_it_cannot_succeed(centre_staff, n
     assert 'data-action="close-selected"' not in centre and 'name="ids"' not in centre
     nato = client_for(nato_staff).get("/dialogue/actions/").content.decode()
     assert 'data-action="close-selected"' in nato and nato.count('name="ids"') == 3
+
+
+def test_the_queues_name_courses_in_the_page_s_language(kwt_coordinator, centre_staff, centre_data):
+    from django.conf import settings
+
+    course = centre_data["course"]
+    type(course).objects.filter(pk=course.pk).update(title_ar="دورة إدارة الأزمات")
+    client = client_for(kwt_coordinator)
+    english = _queue(client.get("/").content.decode(), "open-sessions")
+    assert course.title in english and "دورة إدارة الأزمات" not in english
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ar"
+    arabic = _queue(client.get("/").content.decode(), "open-sessions")
+    assert "دورة إدارة الأزمات" in arabic and course.title not in arabic
