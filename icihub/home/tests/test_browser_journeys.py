@@ -119,6 +119,10 @@ def test_coordinator_nominates_twenty_from_two_thousand(
     clicks.click(row.get_by_role("link"))
     page.wait_for_url(re.compile(rf"/training/sessions/{session.pk}/$"))
     clicks.click(page.get_by_role("link", name="Nominate", exact=True))
+    # Type only once the page's scripts (htmx, the picker) listen: a click
+    # waits for the navigation to commit, not for the deferred scripts.
+    page.wait_for_load_state("load")
+    page.wait_for_function("() => window.htmx !== undefined")
     search = page.locator("[data-picker-search]")
     for given in chosen:
         search.fill(f"Al-{given}")
