@@ -198,6 +198,7 @@ def _chunks(rows, size=5000):
 def _generate(rng: random.Random, scale: float, started: float) -> dict:
     from django.db import connection, transaction
 
+    from icihub.core.access import SYSTEM
     from icihub.core.models import User
     from icihub.menu import sample
     from icihub.menu import services as menu_services
@@ -246,7 +247,7 @@ def _generate(rng: random.Random, scale: float, started: float) -> dict:
         missing = MENU_SIZE - Activity.objects.count()
         if missing > 0:
             menu_services.import_menu(
-                None, ("bench.csv", sample.csv_bytes(sample.rows(missing, prefix="BENCH-MENU")))
+                SYSTEM, ("bench.csv", sample.csv_bytes(sample.rows(missing, prefix="BENCH-MENU")))
             )
         progress(f"menu: {Activity.objects.count():,} activities ({t()})")
 

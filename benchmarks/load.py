@@ -116,6 +116,7 @@ def main() -> int:
     django.setup()
     from django.conf import settings
 
+    from icihub.core.access import SYSTEM
     from icihub.core.services import create_token
     from icihub.testing import client_for
 
@@ -123,7 +124,7 @@ def main() -> int:
     world = run.World()
     tokens, cookies = {}, {}
     for role, user in (("staff", world.nato), ("coordinator", world.kuwait)):
-        _row, raw = create_token(None, user, name="benchmarks/load.py")
+        _row, raw = create_token(SYSTEM, user, name="benchmarks/load.py")
         tokens[role] = {"Authorization": f"Bearer {raw}"}
         client = client_for(user)
         name = settings.SESSION_COOKIE_NAME

@@ -29,12 +29,13 @@ def main() -> int:
     from django.test import Client
 
     from icihub.core import audit
+    from icihub.core.access import SYSTEM
     from icihub.menu import sample, selectors, services
     from icihub.menu.models import Activity
     from icihub.testing import client_for, make_user
 
     with audit.suspended():
-        services.import_menu(None, ("bench.csv", sample.csv_bytes(sample.rows(args.activities))))
+        services.import_menu(SYSTEM, ("bench.csv", sample.csv_bytes(sample.rows(args.activities))))
         staff = make_user("nato_staff", username="bench-nato")
         coordinator = make_user("coordinator", "KWT", username="bench-kwt")
     print(f"{Activity.objects.count()} activities in the menu; load average {load_average()}\n")

@@ -46,6 +46,7 @@ def main() -> int:
     django_on_scratch_db("programmes-page")
 
     from icihub.core import audit
+    from icihub.core.access import SYSTEM
     from icihub.menu import sample
     from icihub.menu import services as menu_services
     from icihub.menu.models import Activity
@@ -56,7 +57,7 @@ def main() -> int:
 
     with audit.suspended():
         menu_services.import_menu(
-            None, ("m.csv", sample.csv_bytes(sample.rows(4 * max(sizes) + 50)))
+            SYSTEM, ("m.csv", sample.csv_bytes(sample.rows(4 * max(sizes) + 50)))
         )
         staff = make_user("nato_staff", username="bench-nato")
         kuwait = make_user("coordinator", "KWT", username="bench-kwt")

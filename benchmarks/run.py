@@ -602,6 +602,7 @@ def measure(
 
     collect_static()
 
+    from icihub.core.access import SYSTEM
     from icihub.core.services import create_token
     from icihub.testing import client_for
 
@@ -611,7 +612,7 @@ def measure(
     world = World()
     tokens, clients = {}, {}
     for role, user in (("staff", world.nato), ("coordinator", world.kuwait)):
-        _row, raw = create_token(None, user, name="benchmarks/run.py")
+        _row, raw = create_token(SYSTEM, user, name="benchmarks/run.py")
         tokens[role] = {"Authorization": f"Bearer {raw}"}
         clients[role] = client_for(user)
     api_client = Client()

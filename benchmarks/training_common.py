@@ -39,12 +39,13 @@ def scratch_django(prefix: str) -> str:
 
 
 def staff_and_course(code: str = "NIRC-BENCH-1"):
+    from icihub.core.access import SYSTEM
     from icihub.core.services import create_user
     from icihub.menu.models import Area
     from icihub.partners.models import Framework, Organisation
     from icihub.training import services
 
-    staff = create_user(None, username="centre", role="centre_staff", password=None)
+    staff = create_user(SYSTEM, username="centre", role="centre_staff", password=None)
     course = services.create_course(
         staff,
         {

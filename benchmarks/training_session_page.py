@@ -82,6 +82,7 @@ def main() -> int:
     from django.utils import timezone
 
     from icihub.core import audit
+    from icihub.core.access import SYSTEM
     from icihub.core.services import create_token
     from icihub.partners.models import Country, Organisation
     from icihub.testing import client_for
@@ -106,7 +107,7 @@ def main() -> int:
         )
         services.assign(staff, session, instructor, "lead")
     page = client_for(staff)  # signed in, second factor passed
-    _token, raw = create_token(None, staff, name="bench")
+    _token, raw = create_token(SYSTEM, staff, name="bench")
     api = Client(headers={"Authorization": f"Bearer {raw}"})
     page_url = f"/training/sessions/{session.pk}/"
     api_url = f"/api/v1/training/nominations?session={session.pk}"
