@@ -121,14 +121,20 @@ def main() -> int:
     from icihub.testing import client_for
 
     settings.ALLOWED_HOSTS = ["*"]
+    run.collect_static()  # the pages rendered below name the static files by their hash
     world = run.World()
     tokens, cookies = {}, {}
     for role, user in (("staff", world.nato), ("coordinator", world.kuwait)):
         _row, raw = create_token(SYSTEM, user, name="benchmarks/load.py")
         tokens[role] = {"Authorization": f"Bearer {raw}"}
         client = client_for(user)
-        name = settings.SESSION_COOKIE_NAME
-        cookies[role] = {"Cookie": f"{name}={client.cookies[name].value}"}
+        client.get("/")  # the CSRF cookie, which a browser holds after its first page
+        cookies[role] = {
+            "Cookie": "; ".join(
+                f"{name}={client.cookies[name].value}"
+                for name in (settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME)
+            )
+        }
     mix_file = dataset.DATA / "locust-mix.json"
     mix_file.write_text(json.dumps(mix(world, tokens, cookies)))
     when = dt.datetime.now(dt.UTC).strftime("%d %B %Y, %H:%M UTC")

@@ -25,6 +25,8 @@ ICIHUB_GULF_COUNTRIES  countries whose public holidays block sessions (KW,BH,QA,
 ICIHUB_DEMO_SIZE  "full" (default: ten years of demo data) or "small" (the tests)
 ICIHUB_RETENTION_YEARS  whole years (1-100, default 5) a participant's personal
                   data are kept after their last course before anonymisation
+ICIHUB_PAGE_CACHE_SECONDS  a repeated read is answered from the shared cache until
+                  a write (default 120: the longest a kept answer lives; 0 = off)
 ICIHUB_CACHE_URL  the shared cache (rate limits): empty = Django's database cache on
                   DATABASE_URL; redis://host:6379/0 (or rediss://, unix://) = Redis
                   through django-redis; locmem:// = this process only (tests)
@@ -165,6 +167,7 @@ MIDDLEWARE = [
     "icihub.core.middleware.ApiRateLimitMiddleware",
     "icihub.core.middleware.TwoFactorMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "icihub.core.pagecache.PageCacheMiddleware",  # repeated reads, nothing written since
     "icihub.core.middleware.AuditContextMiddleware",
 ]
 
@@ -333,6 +336,9 @@ ICIHUB_VERIFY_RATE_WINDOW = int(os.environ.get("ICIHUB_VERIFY_RATE_WINDOW", "600
 # The reports' figures are kept in the shared cache per period, filters, user and
 # records' version (reports/figcache.py) for this many seconds at most; 0: not kept.
 ICIHUB_FIGURES_CACHE_SECONDS = int(os.environ.get("ICIHUB_FIGURES_CACHE_SECONDS", "600"))
+# A read repeated while nothing was written is answered from the shared cache
+# (core/pagecache.py); the expiry only bounds writes the model signals miss.
+ICIHUB_PAGE_CACHE_SECONDS = int(os.environ.get("ICIHUB_PAGE_CACHE_SECONDS", "120"))
 
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 1000

@@ -15,6 +15,10 @@ os.environ.setdefault(
 # enqueued tasks at once; icihub.operations' tests switch to the shared backends.
 os.environ.setdefault("ICIHUB_CACHE_URL", "locmem://")
 os.environ.setdefault("ICIHUB_TASKS_BACKEND", "immediate")
+# Repeated reads answered from the cache (core/pagecache.py): off, so that a test
+# that writes beside the server (a browser test's own set-up) sees its rows;
+# its own tests turn it on.
+os.environ.setdefault("ICIHUB_PAGE_CACHE_SECONDS", "0")
 # The tests load the small demo (its first year and the sourced examples).
 os.environ.setdefault("ICIHUB_DEMO_SIZE", "small")
 # No collectstatic in the tests: static files are served from the sources, by

@@ -9,8 +9,9 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self):
-        from . import audit, auditguard, signals  # noqa: F401 - connects the sign-in handlers
+        from . import audit, auditguard, pagecache, signals  # noqa: F401 - connects the sign-in handlers
 
         audit.connect()
+        pagecache.connect()
         auditguard.connect_signals()
         post_migrate.connect(auditguard.post_migrate, sender=self, dispatch_uid="icihub_guard")
