@@ -69,7 +69,9 @@ IGNORED_APPS = frozenset({"sessions", "django_tasks_database", "django_tasks_db"
 IGNORED_MODELS = frozenset({"notifications.seenlanguage"})
 VARY_HEADERS = ("Accept", "HX-Request", "HX-Target", "HX-Trigger", "HX-Trigger-Name", "HX-Boosted")
 
-_wrote: contextvars.ContextVar[bool] = contextvars.ContextVar("icihub_pagecache_wrote", default=False)
+_wrote: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "icihub_pagecache_wrote", default=False
+)
 
 
 def seconds() -> int:
