@@ -381,6 +381,11 @@ def page_reads(world) -> list[dict]:
         ("participants", reverse("training:participant_list")),
         ("participant", reverse("training:participant_detail", args=[world.participant.pk])),
         ("nomination", reverse("training:nomination_detail", args=[world.nomination.pk])),
+        ("nominations", reverse("training:nomination_list")),
+        (
+            "nominate: search as you type",
+            reverse("training:session_nominate_search", args=[world.session.pk]) + "?q=ily12",
+        ),
         ("instructors", reverse("training:instructor_list")),
         ("instructor", reverse("training:instructor_detail", args=[world.instructor.pk])),
         ("certificates", reverse("training:certificate_list")),
@@ -396,14 +401,25 @@ def page_reads(world) -> list[dict]:
         ("country", reverse("partners:country_detail", args=["KWT"])),
         ("organisations", reverse("partners:organisation_list")),
         ("plans", reverse("planning:plan_list")),
-        ("country report", reverse("reports:country", args=["KWT"]) + f"?year={YEAR}"),
-        ("annual report page", reverse("reports:annual") + f"?year={YEAR}"),
     ]
+    if world.certificate:
+        pages.append(
+            ("certificate check", reverse("verify_certificate", args=[world.certificate.code]))
+        )
     if world.plan:
         pages.append(("plan", reverse("planning:plan_detail", args=[world.plan.pk])))
     reads = [
         {"group": "page", "name": f"page {name}", "path": path, "budget": PAGE_MS}
         for name, path in pages
+    ]
+    # The reports as pages: neither a list nor a record, but the annual report
+    # (and the same for a country) on screen, held to the report's JSON budget.
+    reads += [
+        {"group": "page", "name": f"page {name}", "path": path, "budget": REPORT_MS["json"]}
+        for name, path in (
+            ("country report", reverse("reports:country", args=["KWT"]) + f"?year={YEAR}"),
+            ("annual report page", reverse("reports:annual") + f"?year={YEAR}"),
+        )
     ]
     reads.append(
         {

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from django.conf import settings
 
 from .access import Role, role_of
@@ -15,6 +17,9 @@ def icihub(request):
         "role": role,
         "Role": Role,
         "is_staff_role": user is not None and getattr(user, "is_staff_role", False),
-        "nav_modules": modules_for(user),
+        # Built when a template shows the navigation (with its badges, a count
+        # each), not for the fragments htmx asks for: the template language
+        # calls a callable it meets, and ``cache`` makes it once a request.
+        "nav_modules": cache(lambda: modules_for(user)),
         "ICIHUB_BASE_URL": settings.ICIHUB_BASE_URL,
     }
