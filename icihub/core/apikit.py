@@ -4,8 +4,10 @@ body, shared schemas (partial dates, citations, facts) and pagination."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Annotated, Any
 
+import orjson
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
@@ -19,6 +21,8 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import LimitOffsetPagination
 from ninja.parser import Parser
+from ninja.renderers import BaseRenderer
+from ninja.responses import NinjaJSONEncoder
 from ninja.security import HttpBearer
 from pydantic import Field
 from typing_extensions import TypeAliasType
@@ -229,6 +233,51 @@ def install_error_handlers(api) -> None:
             409: "conflict",
         }.get(exc.status_code, "error")
         return respond(request, exc.status_code, error_body(str(exc), code))
+
+
+# -- rendering ----------------------------------------------------------------------
+
+
+class OrjsonRenderer(BaseRenderer):
+    """The API's JSON, written by orjson (issue 11: json.dumps with ninja's
+    encoder was a tenth of a list's time), parsing to the same values as ninja's
+    own renderer (``json.dumps`` with ``NinjaJSONEncoder``, a
+    ``DjangoJSONEncoder``).
+
+    orjson writes ``str``, ``int``, ``float``, ``bool``, ``None``, lists, tuples,
+    dicts (keys of any of those kinds as text, as ``json`` does: OPT_NON_STR_KEYS),
+    UUIDs and ``TextChoices``/``IntegerChoices`` members (their value) as ``json``
+    does. Everything else goes to the very ``default`` of ninja's encoder:
+    datetimes, dates and times (OPT_PASSTHROUGH_DATETIME: Django writes
+    milliseconds, not microseconds, and ``Z`` for UTC), Decimals, durations, lazy
+    translations, pydantic models, addresses; dataclasses too
+    (OPT_PASSTHROUGH_DATACLASS: ninja's encoder refuses them, so does this).
+
+    Where orjson cannot write a value at all (an integer beyond 64 bits, a string
+    with a lone surrogate, nesting deeper than 254), the answer falls back to
+    ninja's renderer, which writes it (or fails) as before. The texts differ only
+    in spacing and in non-ASCII characters written as UTF-8 rather than
+    ``\\u`` escapes; the response's charset is UTF-8."""
+
+    media_type = "application/json"
+    charset = "utf-8"
+    OPTIONS = (
+        orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+    )
+    _encoder = NinjaJSONEncoder()
+
+    def render(self, request, data: Any, *, response_status: int) -> bytes:
+        return render_json(data)
+
+
+def render_json(data: Any) -> bytes:
+    """``data`` as the API writes it (see :class:`OrjsonRenderer`)."""
+    try:
+        return orjson.dumps(
+            data, default=OrjsonRenderer._encoder.default, option=OrjsonRenderer.OPTIONS
+        )
+    except orjson.JSONEncodeError:
+        return json.dumps(data, cls=NinjaJSONEncoder).encode()
 
 
 # -- authentication ----------------------------------------------------------------
