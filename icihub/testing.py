@@ -267,3 +267,25 @@ def race(workers) -> list:
     for thread in threads:
         thread.join(timeout=60)
     return results
+
+
+def assert_both_paths_agree(api: ApiClient, path: str, params: dict | None = None) -> dict:
+    """The read ``path`` answers the same bytes on its values() path
+    (``apikit.ValuesOut``) as on the schema path (model instances validated by
+    the response schema, ``apikit.schema_path()``): the same keys in the same
+    order and the same values. Fails unless the values() path was taken.
+    Returns the parsed answer."""
+    from unittest import mock
+
+    from icihub.core import apikit
+
+    with mock.patch.object(
+        apikit.ValuesOut, "rows", autospec=True, side_effect=apikit.ValuesOut.rows
+    ) as rows:
+        fast = api.get(path, params)
+    with apikit.schema_path():
+        slow = api.get(path, params)
+    assert fast.status_code == slow.status_code == 200, (path, fast.status_code, slow.content)
+    assert rows.called, f"{path}: the values() path was not taken"
+    assert fast.content == slow.content, path
+    return json.loads(fast.content)

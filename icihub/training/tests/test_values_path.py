@@ -1,0 +1,78 @@
+"""The training reads served from values() rows (``apikit.ValuesOut``, issue 11)
+answer exactly what the response schemas answer from model instances: on rows
+with their optional fields set and empty (nulls, empty lists, Arabic text), as
+staff, as a coordinator and as a visitor."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from icihub.testing import ApiClient, assert_both_paths_agree
+from icihub.training.models import Session
+
+from . import factories
+
+
+@pytest.fixture
+def sessions(centre_staff):
+    arabic = factories.make_course(
+        centre_staff, "NIRC-T-AR", title="إدارة الأزمات للممارسين", title_ar="إدارة الأزمات"
+    )
+    plain = factories.make_course(centre_staff, "NIRC-T-002", title="Cyber defence")
+    start = timezone.localdate() + dt.timedelta(weeks=12)
+    made = [
+        factories.make_session(arabic, centre_staff, quotas={"KWT": 2, "QAT": 1}),
+        factories.make_session(plain, centre_staff, start=start, quotas={}, venue="الكويت"),
+        factories.make_session(
+            plain, centre_staff, start=start + dt.timedelta(days=7), state=Session.State.PLANNED
+        ),
+        factories.make_session(
+            arabic,
+            centre_staff,
+            start=start + dt.timedelta(days=14),
+            quotas={"KWT": 1},
+            is_public=False,
+        ),
+        factories.make_session(
+            plain,
+            centre_staff,
+            start=start + dt.timedelta(days=21),
+            quotas={"BHR": 3},
+            state=Session.State.CANCELLED,
+        ),
+    ]
+    # one whose quotas were released (a datetime with microseconds), one still held
+    Session.objects.filter(pk=made[0].pk).update(
+        quotas_released_at=dt.datetime(2026, 3, 1, 9, 30, 15, 123456, tzinfo=dt.UTC)
+    )
+    return made
+
+
+@pytest.mark.parametrize("who", ["nato_staff", "kwt_coordinator", None])
+def test_sessions_list_and_records(who, request, sessions):
+    api = ApiClient(request.getfixturevalue(who) if who else None)
+    page = assert_both_paths_agree(api, "training/sessions")
+    assert page["count"] == len(page["items"]) >= 3
+    for params in ({"limit": 2, "offset": 1}, {"state": "open"}):
+        assert_both_paths_agree(api, "training/sessions", params)
+    for item in page["items"]:
+        assert_both_paths_agree(api, f"training/sessions/{item['id']}")
+    if who == "nato_staff":
+        by_id = {item["id"]: item for item in page["items"]}
+        assert by_id[sessions[0].pk]["quotas_released_at"] == "2026-03-01T09:30:15.123Z"
+        assert by_id[sessions[1].pk]["quotas"] == []
+        assert by_id[sessions[0].pk]["course"]["title"] == "إدارة الأزمات للممارسين"
+        assert [q["country"] for q in by_id[sessions[0].pk]["quotas"]] == ["KWT", "QAT"]
+
+
+def test_a_session_not_visible_is_404_on_both_paths(sessions):
+    from icihub.core.apikit import schema_path
+
+    api = ApiClient(None)
+    hidden = sessions[3]
+    assert api.get(f"training/sessions/{hidden.pk}").status_code == 404
+    with schema_path():
+        assert api.get(f"training/sessions/{hidden.pk}").status_code == 404
