@@ -76,3 +76,39 @@ def test_a_session_not_visible_is_404_on_both_paths(sessions):
     assert api.get(f"training/sessions/{hidden.pk}").status_code == 404
     with schema_path():
         assert api.get(f"training/sessions/{hidden.pk}").status_code == 404
+
+
+@pytest.fixture
+def nominations(sessions, centre_staff, kwt_coordinator, kuwaitis, qataris):
+    from icihub.training import services
+    from icihub.training.models import Nomination
+
+    open_session = sessions[0]
+    seated = services.nominate_many(kwt_coordinator, open_session, kuwaitis[:3], reason="قائد")
+    services.accept(centre_staff, seated[0], reason="Qualified")
+    services.reject(centre_staff, seated[1], reason="مرفوض")
+    services.withdraw(kwt_coordinator, seated[2], reason="")
+    waiting = services.nominate(centre_staff, open_session, qataris[0])
+    services.substitute(centre_staff, waiting, qataris[1], reason="ill")
+    # a person without an Arabic name; an attendance recorded on one nomination
+    qataris[2].name_ar = ""
+    qataris[2].save(update_fields=["name_ar"])
+    services.nominate(centre_staff, sessions[1], qataris[2])
+    Nomination.objects.filter(pk=seated[0].pk).update(attendance_percent=90)
+    return Nomination.objects.all()
+
+
+@pytest.mark.parametrize("who", ["nato_staff", "kwt_coordinator"])
+def test_nominations_list_and_records(who, request, nominations):
+    api = ApiClient(request.getfixturevalue(who))
+    page = assert_both_paths_agree(api, "training/nominations")
+    assert page["count"] == len(page["items"]) >= 3
+    assert_both_paths_agree(api, "training/nominations", {"limit": 2, "offset": 1})
+    for item in page["items"]:
+        assert_both_paths_agree(api, f"training/nominations/{item['id']}")
+    if who == "nato_staff":
+        values = {key: {str(item[key]) for item in page["items"]} for key in page["items"][0]}
+        assert {"None", "90"} <= values["attendance_percent"]
+        assert "None" in values["decided_by"] and len(values["decided_by"]) > 1
+        assert "None" in values["substitute_for"] and len(values["substitute_for"]) > 1
+        assert "" in {item["participant"]["name_ar"] for item in page["items"]}
