@@ -511,13 +511,29 @@ class PrebuiltOne(dict):
 @dataclasses.dataclass(frozen=True)
 class Children:
     """A list field of a :class:`ValuesOut` filled by a second query, as a
-    ``prefetch_related`` would: ``rows`` (the child's :class:`ValuesOut`) of
-    ``queryset(**context)`` whose foreign key ``fk`` points at the parent,
-    in the queryset's order."""
+    ``prefetch_related`` would: the rows of ``queryset(**context)`` (all the
+    related model's rows when None) whose ``fk`` (a foreign key to the parent,
+    or the related name of a many-to-many field) is one of the parents, in the
+    queryset's order; each as ``rows`` builds it (the child's
+    :class:`ValuesOut`), or the value of the path ``rows`` (a list of codes)."""
 
-    rows: ValuesOut
+    rows: ValuesOut | str
     fk: str
-    queryset: Callable[..., Any]
+    queryset: Callable[..., Any] | None = None
+    model: Any = None  # the related model, when ``queryset`` is None
+
+    def grouped(self, ids: list, context: dict) -> dict:
+        """{parent id: [child, ...]} for the parents ``ids``."""
+        qs = self.queryset(**context) if self.queryset else self.model._default_manager.all()
+        qs = qs.filter(**{f"{self.fk}__in": ids})
+        grouped: dict = {}
+        if isinstance(self.rows, str):
+            for parent, value in qs.values_list(self.fk, self.rows):
+                grouped.setdefault(parent, []).append(value)
+            return grouped
+        for row in qs.values(*self.rows.values, self.fk):
+            grouped.setdefault(row[self.fk], []).append(self.rows._one(row, {}))
+        return grouped
 
 
 class ValuesOut:
@@ -630,15 +646,7 @@ class ValuesOut:
         if self.children and rows:
             ids = [row["pk"] for row in rows]
             for name, child in self.children.items():
-                grouped: dict = {}
-                children = child.queryset(**context).filter(**{f"{child.fk}__in": ids})
-                fk = f"{child.fk}_id"
-                child_rows = child.rows
-                if fk not in child_rows.values:
-                    child_rows = _with_value(child_rows, fk)
-                for kid_row in children.values(*child_rows.values):
-                    grouped.setdefault(kid_row[fk], []).append(child_rows._one(kid_row, {}))
-                kids[name] = grouped
+                kids[name] = child.grouped(ids, context)
         return Prebuilt(PrebuiltOne(self._one(row, kids)) for row in rows)
 
     def _one(self, row, kids) -> dict:
@@ -675,15 +683,6 @@ class ValuesPage(Converted):
 
     def __getitem__(self, index):
         return self.convert(self.qs[index])
-
-
-def _with_value(rows: ValuesOut, path: str) -> ValuesOut:
-    """``rows`` that also select ``path`` (a child's foreign key)."""
-    import copy
-
-    clone = copy.copy(rows)
-    clone.values = [*rows.values, path]
-    return clone
 
 
 def _nested_schema(annotation) -> tuple[type | None, bool]:

@@ -112,3 +112,41 @@ def test_nominations_list_and_records(who, request, nominations):
         assert "None" in values["decided_by"] and len(values["decided_by"]) > 1
         assert "None" in values["substitute_for"] and len(values["substitute_for"]) > 1
         assert "" in {item["participant"]["name_ar"] for item in page["items"]}
+
+
+@pytest.fixture
+def courses(centre_staff):
+    from decimal import Decimal
+
+    from icihub.menu.models import Area
+    from icihub.partners.models import Country
+
+    full = factories.make_course(
+        centre_staff,
+        "NIRC-T-FULL",
+        title="إدارة الأزمات",
+        performance_objectives="Plan a response.\n\n  Lead a cell.  \n",
+        fee_eur=Decimal("1250.50"),
+        areas=list(Area.objects.all()[:3]),
+        frameworks=("ici", "md"),
+    )
+    full.eligible_countries.set(Country.objects.filter(iso3__in=["SAU", "OMN"]))
+    bare = factories.make_course(centre_staff, "NIRC-T-BARE", areas=[], frameworks=())
+    bare.provider = None
+    bare.save(update_fields=["provider"])
+    return [full, bare]
+
+
+@pytest.mark.parametrize("who", ["nato_staff", "kwt_coordinator", None])
+def test_courses_list_and_records(who, request, courses):
+    api = ApiClient(request.getfixturevalue(who) if who else None)
+    page = assert_both_paths_agree(api, "training/courses")
+    assert_both_paths_agree(api, "training/courses", {"limit": 1, "offset": 1})
+    for item in page["items"]:
+        assert_both_paths_agree(api, f"training/courses/{item['id']}")
+    by_code = {item["code"]: item for item in page["items"]}
+    full, bare = by_code["NIRC-T-FULL"], by_code["NIRC-T-BARE"]
+    assert full["performance_objectives"] == ["Plan a response.", "Lead a cell."]
+    assert full["fee_eur"] == "1250.50"
+    assert len(full["areas"]) == 3 and sorted(full["eligible_countries"]) == ["OMN", "SAU"]
+    assert bare["provider"] is None and bare["areas"] == bare["eligible_frameworks"] == []
