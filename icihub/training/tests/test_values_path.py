@@ -150,3 +150,23 @@ def test_courses_list_and_records(who, request, courses):
     assert full["fee_eur"] == "1250.50"
     assert len(full["areas"]) == 3 and sorted(full["eligible_countries"]) == ["OMN", "SAU"]
     assert bare["provider"] is None and bare["areas"] == bare["eligible_frameworks"] == []
+
+
+@pytest.mark.parametrize("who", ["nato_staff", "kwt_coordinator"])
+def test_participants_list_and_records(who, request, kuwaitis, qataris, participant_user):
+    from icihub.training.models import Participant
+
+    # with and without an account, an Arabic name, a date of birth
+    Participant.objects.filter(pk=kuwaitis[0].pk).update(
+        user=participant_user, date_of_birth=dt.date(1980, 2, 29)
+    )
+    Participant.objects.filter(pk=kuwaitis[1].pk).update(name_ar="", rank="")
+    api = ApiClient(request.getfixturevalue(who))
+    page = assert_both_paths_agree(api, "training/participants")
+    assert_both_paths_agree(api, "training/participants", {"limit": 2, "offset": 1})
+    for item in page["items"]:
+        assert_both_paths_agree(api, f"training/participants/{item['id']}")
+    by_id = {item["id"]: item for item in page["items"]}
+    assert by_id[kuwaitis[0].pk]["user"] == participant_user.username
+    assert by_id[kuwaitis[0].pk]["date_of_birth"] == "1980-02-29"
+    assert by_id[kuwaitis[1].pk]["user"] is None
