@@ -177,7 +177,7 @@ def _courses(user):
 COURSE_ROWS = ValuesOut(
     CourseOut,
     Course,
-    computed={"performance_objectives": lambda course: course.objective_list},
+    computed={"performance_objectives": CourseOut.resolve_performance_objectives},
     children={
         "areas": Children("code", "activities", model=Area),
         "eligible_frameworks": Children("code", "activities", model=Framework),

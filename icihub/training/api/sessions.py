@@ -155,7 +155,7 @@ SESSION_ROWS = ValuesOut(
     Session,
     computed={
         "free_seats": lambda session: session.free_seats,
-        "accepts_nominations": lambda session: session.accepts_nominations(),
+        "accepts_nominations": SessionOut.resolve_accepts_nominations,
     },
     children={
         "quotas": Children(
