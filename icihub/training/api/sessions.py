@@ -139,13 +139,13 @@ class ReallocationOut(Schema):
     promoted: list[dict]
 
 
+def _quotas(user):
+    """The quotas ``user`` may see (of the sessions' prefetch and of ``SESSION_ROWS``)."""
+    return SeatQuota.objects.visible_to(user).select_related("country")
+
+
 def _sessions(user):
-    return selectors.sessions(user).prefetch_related(
-        Prefetch(
-            "quotas",
-            queryset=SeatQuota.objects.visible_to(user).select_related("country"),
-        )
-    )
+    return selectors.sessions(user).prefetch_related(Prefetch("quotas", queryset=_quotas(user)))
 
 
 # The lists and records as values() rows (apikit.ValuesOut): the quotas by a second
@@ -161,7 +161,7 @@ SESSION_ROWS = ValuesOut(
         "quotas": Children(
             ValuesOut(QuotaOut, SeatQuota, paths={"country": "country__iso3"}),
             "session",
-            lambda user: SeatQuota.objects.visible_to(user),
+            _quotas,
         )
     },
 )
