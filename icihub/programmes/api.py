@@ -451,7 +451,6 @@ def programme_detail_out(user, pk) -> dict:
         **programme_out(p),
         "summary": p.summary,
         "progress": progress_out(p.progress),
-        "actions": services.allowed_actions(user, p),
         "objectives": [
             {
                 "id": o.pk,
@@ -475,6 +474,7 @@ def programme_detail_out(user, pk) -> dict:
             }
             for o in p.objectives.all()
         ],
+        "actions": services.allowed_actions(user, p),  # the schema's order
     }
 
 
@@ -579,10 +579,9 @@ def create_programme(request, payload: ProgrammeIn):
 
 
 @router.get("/programmes/{int:pk}", response={200: ProgrammeDetailOut, **READ_ERRORS})
+@serve_prebuilt
 def get_programme(request, pk: Id):
-    # Validated by the schema, not prebuilt: its dicts do not answer the schema's
-    # bytes as they are (the test of both paths said so; not looked into yet).
-    return programme_detail_out(actor(request), pk)
+    return prebuilt(programme_detail_out(actor(request), pk))
 
 
 @router.patch("/programmes/{int:pk}", response={200: ProgrammeDetailOut, **ERRORS})

@@ -49,6 +49,8 @@ def test_programme_list_and_records(who, request, programmes):
     page = assert_both_paths_agree(api, "programmes")
     assert page["items"]
     assert_both_paths_agree(api, "programmes", {"limit": 1, "offset": 1})
+    for item in page["items"]:
+        assert_both_paths_agree(api, f"programmes/{item['id']}")
     signed = [item["signed"] for item in page["items"]]
     assert None in signed and any(signed)
 
