@@ -9,11 +9,13 @@ from importlib import import_module
 from django.utils.translation import get_language
 from ninja import NinjaAPI
 
-from icihub.core.apikit import TokenAuth, install_error_handlers
+from icihub.core.apikit import OrjsonRenderer, TokenAuth, install_error_handlers
 
 
 class IcihubAPI(NinjaAPI):
-    """Two changes to django-ninja's defaults, both for stable, cheap documentation:
+    """Two changes to django-ninja's defaults, both for stable, cheap documentation
+    (and a third where the API is built below: answers are written by orjson,
+    ``apikit.OrjsonRenderer``):
 
     - the OpenAPI document (half a megabyte, seconds of work) is built once per
       process (and per language and URL prefix, in case a description is ever
@@ -58,6 +60,7 @@ api = IcihubAPI(
         "`{detail, code, errors: [{field, message}]}`."
     ),
     auth=TokenAuth(),
+    renderer=OrjsonRenderer(),
     urls_namespace="api",
     docs_url="/docs",
     openapi_url="/openapi.json",

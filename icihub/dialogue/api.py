@@ -17,6 +17,7 @@ from icihub.core.access import Marking, get_visible
 from icihub.core.apikit import (
     ERRORS,
     READ_ERRORS,
+    Children,
     CitationKind,
     Id,
     MarkingEnum,
@@ -25,6 +26,7 @@ from icihub.core.apikit import (
     RecordCitationOut,
     RecordFactOut,
     SourceRef,
+    ValuesOut,
     actor,
     api_enum,
     citation_out,
@@ -32,9 +34,11 @@ from icihub.core.apikit import (
     facts_out,
     partial_date_out,
     require_signed_in,
+    serve_prebuilt,
     source_ref,
 )
 from icihub.core.models import Citation, User
+from icihub.menu.models import Area
 
 from . import selectors, services
 from .models import Attendee, Event, FollowUpAction, Participant
@@ -481,17 +485,50 @@ def _action(request, pk: Id) -> FollowUpAction:
 # -- events -------------------------------------------------------------------------------------
 
 
+# The register's rows as values() rows (apikit.ValuesOut): the participants and the
+# topics by a query each, as the prefetches of ``selectors.events_for`` do.
+EVENT_ROWS = ValuesOut(
+    EventListOut,
+    Event,
+    paths={
+        "venue": "venue__slug",
+        "venue_country": "venue_country__iso3",
+        "country": "country__iso3",
+        "overdue_actions": "overdue_count",
+    },
+    computed={
+        "format_label": EventListOut.resolve_format_label,
+        "date": EventListOut.resolve_date,
+        "date_stated": EventListOut.resolve_date_stated,
+        "url": EventListOut.resolve_url,
+    },
+    children={
+        "topics": Children("code", "dialogue_events", model=Area),
+        "participants": Children(
+            ValuesOut(
+                ParticipantBrief,
+                Participant,
+                paths={"country": "country__iso3", "organisation": "organisation__slug"},
+            ),
+            "event",
+            lambda user: selectors.participants_prefetch(user).queryset,
+        ),
+    },
+)
+
+
 @router.get(
     "/dialogue/events",
     response={200: list[EventListOut], 400: ERRORS[400], **READ_ERRORS},
     summary="Dialogue events",
 )
+@serve_prebuilt
 @paginate(Pagination)
 def event_list(request, filters: Query[EventFiltersIn]):
     user = actor(request)
     params = selectors.EventFilters.from_params(filters.dict())
     qs = selectors.filter_events(selectors.events_for(user), params)
-    return qs.order_by(*selectors.EVENT_ORDER)
+    return EVENT_ROWS.page(qs.order_by(*selectors.EVENT_ORDER), user=user)
 
 
 @router.get(

@@ -26,7 +26,10 @@ from icihub.core.apikit import (
     actor,
     api_enum,
     partial_date_out,
+    prebuilt,
+    prebuilt_page,
     require_signed_in,
+    serve_prebuilt,
 )
 from icihub.core.dates import PartialDate
 from icihub.core.text import attach
@@ -448,7 +451,6 @@ def programme_detail_out(user, pk) -> dict:
         **programme_out(p),
         "summary": p.summary,
         "progress": progress_out(p.progress),
-        "actions": services.allowed_actions(user, p),
         "objectives": [
             {
                 "id": o.pk,
@@ -472,6 +474,7 @@ def programme_detail_out(user, pk) -> dict:
             }
             for o in p.objectives.all()
         ],
+        "actions": services.allowed_actions(user, p),  # the schema's order
     }
 
 
@@ -537,12 +540,13 @@ def _strip_none(data: dict) -> dict:
 
 
 @router.get("/programmes", response={200: list[ProgrammeOut], **READ_ERRORS})
+@serve_prebuilt
 @paginate(Pagination)
 def list_programmes(request, filters: Query[ProgrammeFilters]):
     qs = filters.filter(
         selectors.programmes(actor(request)).order_by("country__name", "-start_year")
     )
-    return Converted(qs, programme_out)
+    return prebuilt_page(qs, programme_out)
 
 
 @router.get(
@@ -575,8 +579,9 @@ def create_programme(request, payload: ProgrammeIn):
 
 
 @router.get("/programmes/{int:pk}", response={200: ProgrammeDetailOut, **READ_ERRORS})
+@serve_prebuilt
 def get_programme(request, pk: Id):
-    return programme_detail_out(actor(request), pk)
+    return prebuilt(programme_detail_out(actor(request), pk))
 
 
 @router.patch("/programmes/{int:pk}", response={200: ProgrammeDetailOut, **ERRORS})
@@ -907,11 +912,12 @@ def delete_delivery(request, pk: Id):
 
 
 @router.get("/programmes/requests", response={200: list[RequestOut], **READ_ERRORS})
+@serve_prebuilt
 @paginate(Pagination)
 def list_requests(request, filters: Query[RequestFilters]):
     """Visible requests: the unanswered first, the oldest of them at the top."""
     qs = filters.filter(selectors.requests(actor(request)))
-    return Converted(qs, request_out)
+    return prebuilt_page(qs, request_out)
 
 
 @router.get("/programmes/requests/unanswered", response={200: UnansweredOut, **READ_ERRORS})
@@ -950,8 +956,9 @@ def create_request(request, payload: RequestIn):
 
 
 @router.get("/programmes/requests/{int:pk}", response={200: RequestOut, **READ_ERRORS})
+@serve_prebuilt
 def get_request(request, pk: Id):
-    return request_out(_visible_request(actor(request), pk))
+    return prebuilt(request_out(_visible_request(actor(request), pk)))
 
 
 @router.post("/programmes/requests/{int:pk}/respond", response={200: RequestOut, **ERRORS})

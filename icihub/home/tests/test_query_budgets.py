@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from icihub.dialogue.tests.helpers import make_event
+from icihub.programmes import services as programme_services
 from icihub.testing import ApiClient, client_for, count_queries
 from icihub.training import services
 from icihub.training.tests import factories
@@ -51,11 +52,17 @@ READS = [
     ("api: dialogue events", "api:dialogue/events"),
     ("api: dialogue event", "api:dialogue/events/{event}"),
     ("api: menu activities", "api:menu/activities"),
+    ("api: courses", "api:training/courses"),
+    ("api: course", "api:training/courses/{course}"),
+    ("api: programmes", "api:programmes"),
+    ("api: programme", "api:programmes/{programme}"),
+    ("api: programme requests", "api:programmes/requests"),
+    ("api: programme request", "api:programmes/requests/{request}"),
 ]
 
 
 @pytest.fixture
-def data(centre_staff):
+def data(centre_staff, nato_staff, kwt_coordinator):
     course = factories.make_course(centre_staff)
     session = factories.make_session(course, centre_staff, capacity=6, quotas={"KWT": 3, "QAT": 2})
     kuwaitis = [factories.make_participant(centre_staff, "KWT", i) for i in range(1, 4)]
@@ -63,7 +70,16 @@ def data(centre_staff):
     nominations = services.nominate_many(centre_staff, session, kuwaitis)
     services.nominate_many(centre_staff, session, qataris)
     event = make_event("Budget event", country="KWT", actions=2, overdue=1)
+    programme = programme_services.create_programme(
+        nato_staff,
+        {"country": kuwaitis[0].country, "kind": "itpp", "start_year": 2025, "end_year": 2028},
+    )
+    request = programme_services.create_request(
+        kwt_coordinator, {"kind": "course_seat", "subject": "Seats", "programme": programme}
+    )
     return {
+        "programme": programme.pk,
+        "request": request.pk,
         "course": course.pk,
         "session": session.pk,
         "nomination": nominations[0].pk,

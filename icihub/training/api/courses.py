@@ -8,20 +8,23 @@ from django.utils.translation import gettext as _
 from ninja import Field, PatchDict, Query, Schema, Status
 from ninja.pagination import paginate
 
-from icihub.core.access import Marking, get_visible
+from icihub.core.access import Marking, get_visible, visible
 from icihub.core.apikit import (
     ERRORS,
     MAX_SMALL,
     READ_ERRORS,
+    Children,
     Id,
     MarkingEnum,
     Pagination,
     Percent,
+    ValuesOut,
     actor,
     require_signed_in,
+    serve_prebuilt,
 )
 from icihub.menu.models import Area
-from icihub.partners.models import Framework, Organisation
+from icihub.partners.models import Country, Framework, Organisation
 
 from .. import selectors, services
 from ..filters import CourseFilters
@@ -169,21 +172,37 @@ def _courses(user):
     return selectors.courses(user)
 
 
+# The lists and records as values() rows (apikit.ValuesOut): the codes of the
+# many-to-many fields by a query each, as the prefetches of ``selectors.courses`` do.
+COURSE_ROWS = ValuesOut(
+    CourseOut,
+    Course,
+    computed={"performance_objectives": CourseOut.resolve_performance_objectives},
+    children={
+        "areas": Children("code", "activities", model=Area),
+        "eligible_frameworks": Children("code", "activities", model=Framework),
+        "eligible_countries": Children("iso3", "eligible_activities", model=Country),
+    },
+)
+
+
 @router.get(
     "/training/courses",
     response={200: list[CourseOut], **READ_ERRORS},
     summary="The course catalogue",
 )
+@serve_prebuilt
 @paginate(Pagination)
 def course_list(request, filters: Query[CourseFilters]):
     user = actor(request)
-    return filters.filter(_courses(user))
+    return COURSE_ROWS.page(filters.filter(_courses(user)))
 
 
 @router.get("/training/courses/{int:pk}", response={200: CourseOut, **READ_ERRORS})
+@serve_prebuilt
 def course_detail(request, pk: Id):
     user = actor(request)
-    return get_visible(_courses(user), user, pk=pk)
+    return COURSE_ROWS.one(visible(_courses(user), user).filter(pk=pk))
 
 
 @router.post("/training/courses", response={201: CourseOut, **ERRORS}, summary="Add a course")

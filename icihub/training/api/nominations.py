@@ -7,13 +7,15 @@ from django.db.models import F
 from ninja import Field, Query, Schema, Status
 from ninja.pagination import paginate
 
-from icihub.core.access import get_visible
+from icihub.core.access import get_visible, visible
 from icihub.core.apikit import (
     ERRORS,
     READ_ERRORS,
     Id,
     Pagination,
+    ValuesOut,
     require_signed_in,
+    serve_prebuilt,
 )
 
 from .. import selectors, services
@@ -112,18 +114,37 @@ def _nominations(user):
     )
 
 
+# The lists and records as values() rows (apikit.ValuesOut): the paths of the resolvers.
+NOMINATION_ROWS = ValuesOut(
+    NominationOut,
+    Nomination,
+    paths={
+        "participant.country": "participant__country__iso3",
+        "country": "country__iso3",
+        "nominated_by": "nominated_by_name",
+        "decided_by": "decided_by_name",
+        "withdrawn_by": "withdrawn_by_name",
+        "substitute_for": "substitute_for",
+    },
+)
+
+
 @router.get("/training/nominations", response={200: list[NominationOut], **READ_ERRORS})
+@serve_prebuilt
 @paginate(Pagination)
 def nomination_list(request, filters: Query[NominationFilters]):
     user = require_signed_in(request)
     qs = filters.filter(_nominations(user))
-    return qs.order_by("session__start", "session_id", "country__name", "priority", "pk")
+    return NOMINATION_ROWS.page(
+        qs.order_by("session__start", "session_id", "country__name", "priority", "pk")
+    )
 
 
 @router.get("/training/nominations/{int:pk}", response={200: NominationOut, **READ_ERRORS})
+@serve_prebuilt
 def nomination_detail(request, pk: Id):
     user = require_signed_in(request)
-    return get_visible(_nominations(user), user, pk=pk)
+    return NOMINATION_ROWS.one(visible(_nominations(user), user).filter(pk=pk))
 
 
 @router.post(

@@ -5,13 +5,15 @@ import datetime as dt
 from ninja import Field, PatchDict, Query, Schema, Status
 from ninja.pagination import paginate
 
-from icihub.core.access import get_visible
+from icihub.core.access import get_visible, visible
 from icihub.core.apikit import (
     ERRORS,
     READ_ERRORS,
     Id,
     Pagination,
+    ValuesOut,
     require_signed_in,
+    serve_prebuilt,
 )
 
 from .. import selectors, services
@@ -83,17 +85,27 @@ def _participants(user):
     return selectors.participants(user).select_related("user")
 
 
+# The lists and records as values() rows (apikit.ValuesOut): the paths of the resolvers.
+PARTICIPANT_ROWS = ValuesOut(
+    ParticipantOut,
+    Participant,
+    paths={"country": "country__iso3", "user": "user__username"},
+)
+
+
 @router.get("/training/participants", response={200: list[ParticipantOut], **READ_ERRORS})
+@serve_prebuilt
 @paginate(Pagination)
 def participant_list(request, filters: Query[ParticipantFilters]):
     user = require_signed_in(request)
-    return filters.filter(_participants(user))
+    return PARTICIPANT_ROWS.page(filters.filter(_participants(user)))
 
 
 @router.get("/training/participants/{int:pk}", response={200: ParticipantOut, **READ_ERRORS})
+@serve_prebuilt
 def participant_detail(request, pk: Id):
     user = require_signed_in(request)
-    return get_visible(_participants(user), user, pk=pk)
+    return PARTICIPANT_ROWS.one(visible(_participants(user), user).filter(pk=pk))
 
 
 @router.post(

@@ -8,16 +8,19 @@ from django.utils.translation import gettext as _
 from ninja import Field, PatchDict, Query, Schema, Status
 from ninja.pagination import paginate
 
-from icihub.core.access import get_visible
+from icihub.core.access import get_visible, visible
 from icihub.core.apikit import (
     ERRORS,
     MAX_SMALL,
     READ_ERRORS,
+    Children,
     Count,
     Id,
     Pagination,
+    ValuesOut,
     actor,
     require_signed_in,
+    serve_prebuilt,
 )
 
 from .. import lifecycle, permissions, selectors, services
@@ -136,13 +139,32 @@ class ReallocationOut(Schema):
     promoted: list[dict]
 
 
+def _quotas(user):
+    """The quotas ``user`` may see (of the sessions' prefetch and of ``SESSION_ROWS``)."""
+    return SeatQuota.objects.visible_to(user).select_related("country")
+
+
 def _sessions(user):
-    return selectors.sessions(user).prefetch_related(
-        Prefetch(
-            "quotas",
-            queryset=SeatQuota.objects.visible_to(user).select_related("country"),
+    return selectors.sessions(user).prefetch_related(Prefetch("quotas", queryset=_quotas(user)))
+
+
+# The lists and records as values() rows (apikit.ValuesOut): the quotas by a second
+# query of the quotas the caller may see, as the prefetch of ``_sessions`` does.
+SESSION_ROWS = ValuesOut(
+    SessionOut,
+    Session,
+    computed={
+        "free_seats": lambda session: session.free_seats,
+        "accepts_nominations": SessionOut.resolve_accepts_nominations,
+    },
+    children={
+        "quotas": Children(
+            ValuesOut(QuotaOut, SeatQuota, paths={"country": "country__iso3"}),
+            "session",
+            _quotas,
         )
-    )
+    },
+)
 
 
 def _quota_map(quotas: dict[str, int]) -> dict:
@@ -150,16 +172,18 @@ def _quota_map(quotas: dict[str, int]) -> dict:
 
 
 @router.get("/training/sessions", response={200: list[SessionOut], **READ_ERRORS})
+@serve_prebuilt
 @paginate(Pagination)
 def session_list(request, filters: Query[SessionFilters]):
     user = actor(request)
-    return filters.filter(_sessions(user)).order_by("start", "pk")
+    return SESSION_ROWS.page(filters.filter(_sessions(user)).order_by("start", "pk"), user=user)
 
 
 @router.get("/training/sessions/{int:pk}", response={200: SessionOut, **READ_ERRORS})
+@serve_prebuilt
 def session_detail(request, pk: Id):
     user = actor(request)
-    return get_visible(_sessions(user), user, pk=pk)
+    return SESSION_ROWS.one(visible(_sessions(user), user).filter(pk=pk), user=user)
 
 
 @router.post(
