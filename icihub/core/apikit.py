@@ -11,7 +11,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Schema
@@ -19,6 +19,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import LimitOffsetPagination
 from ninja.parser import Parser
+from ninja.renderers import JSONRenderer
 from ninja.security import HttpBearer
 from pydantic import Field
 from typing_extensions import TypeAliasType
@@ -395,6 +396,21 @@ def facts_out(obj) -> list[dict]:
         }
         for fact in obj.facts().values()
     ]
+
+
+def unvalidated_response(request, data, status: int = 200) -> HttpResponse:
+    """``data`` rendered as the API renders every answer (ninja's JSON renderer,
+    the API's default), without validating it against the operation's response
+    schema first: for a large answer built as plain dictionaries in the shape
+    of its schema, where pydantic's validation of thousands of nested items
+    would cost more than the rest of the request. The schema still documents
+    the operation; a test must hold the answer to it."""
+    renderer = JSONRenderer()
+    return HttpResponse(
+        renderer.render(request, data, response_status=status),
+        status=status,
+        content_type=f"{renderer.media_type}; charset={renderer.charset}",
+    )
 
 
 class Pagination(LimitOffsetPagination):
