@@ -41,6 +41,7 @@ READS = [
     ("dialogue register page", "/dialogue/"),
     ("dialogue event page", "/dialogue/events/{event}/"),
     ("follow-up actions page", "/dialogue/actions/"),
+    ("dialogue timeline page", "/dialogue/timeline/"),
     ("menu page", "/menu/"),
     ("api: sessions", "api:training/sessions"),
     ("api: session", "api:training/sessions/{session}"),
@@ -50,6 +51,7 @@ READS = [
     ("api: participant", "api:training/participants/{participant}"),
     ("api: dialogue events", "api:dialogue/events"),
     ("api: dialogue event", "api:dialogue/events/{event}"),
+    ("api: dialogue timeline", "api:dialogue/timeline"),
     ("api: menu activities", "api:menu/activities"),
 ]
 
