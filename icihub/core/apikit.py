@@ -453,6 +453,18 @@ def facts_out(obj) -> list[dict]:
     ]
 
 
+def unvalidated_response(request, data, status: int = 200) -> HttpResponse:
+    """``data`` written as the API writes every answer (:func:`render_json`),
+    without validating it against the operation's response schema first: for a
+    large answer built as plain dictionaries in the shape of its schema, where
+    pydantic's validation of thousands of nested items would cost more than the
+    rest of the request. The schema still documents the operation; a test must
+    hold the answer to it."""
+    return HttpResponse(
+        render_json(data), status=status, content_type="application/json; charset=utf-8"
+    )
+
+
 class Pagination(LimitOffsetPagination):
     """``limit`` (default 50, at most 1,000) and ``offset``; answers ``{items, count}``."""
 

@@ -404,6 +404,22 @@ class Fact:
         return [c for v in self.values for c in v.citations]
 
 
+def group_facts(citations) -> OrderedDict[str, Fact]:
+    """``citations`` of one record grouped by attribute and by stated value, in
+    their order (:meth:`Sourced.facts`; a list's selector that reads the
+    citations of all its rows at once groups each row's with it)."""
+    grouped: OrderedDict[str, OrderedDict[str, StatedValue]] = OrderedDict()
+    for citation in citations:
+        by_value = grouped.setdefault(citation.attribute, OrderedDict())
+        stated = by_value.setdefault(
+            citation.value, StatedValue(citation.value, citation.display_value)
+        )
+        stated.citations.append(citation)
+    return OrderedDict(
+        (attribute, Fact(attribute, list(values.values()))) for attribute, values in grouped.items()
+    )
+
+
 class Sourced(models.Model):
     """Mixin for records whose facts carry sources (``citations``)."""
 
@@ -415,17 +431,7 @@ class Sourced(models.Model):
     def facts(self) -> OrderedDict[str, Fact]:
         """Citations grouped by attribute and by stated value. Uses the
         prefetched ``citations`` (prefetch ``citations__source``)."""
-        grouped: OrderedDict[str, OrderedDict[str, StatedValue]] = OrderedDict()
-        for citation in self.citations.all():
-            by_value = grouped.setdefault(citation.attribute, OrderedDict())
-            stated = by_value.setdefault(
-                citation.value, StatedValue(citation.value, citation.display_value)
-            )
-            stated.citations.append(citation)
-        return OrderedDict(
-            (attribute, Fact(attribute, list(values.values())))
-            for attribute, values in grouped.items()
-        )
+        return group_facts(self.citations.all())
 
     def conflicts(self) -> list[Fact]:
         return [fact for fact in self.facts().values() if fact.conflict]

@@ -5,11 +5,17 @@
 - :func:`safe_next`: the request's ``next`` (POST, then GET) when it is safe,
   otherwise the view's own default: never an open redirect.
 
+- :func:`url_maker`: one URL pattern's addresses for many rows from one
+  ``reverse``.
+
 Service errors shown on a form are :func:`icihub.core.forms.add_service_errors`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 _FROM_REQUEST = object()
@@ -30,3 +36,20 @@ def safe_next(request, default: str, url: str | None = _FROM_REQUEST) -> str:  #
     if url is _FROM_REQUEST:
         url = request.POST.get("next") or request.GET.get("next")
     return url if is_safe_url(request, url) else default
+
+
+# Digits, so that every path converter (int, slug, str) accepts it.
+_MARK = "9081726354"
+
+
+def url_maker(name: str) -> Callable[[object], str]:
+    """``lambda arg: reverse(name, args=[arg])`` from one ``reverse``: the
+    address of each of thousands of rows (a ``reverse`` costs tens of
+    microseconds; the dialogue timeline links two thousand events). For a URL
+    with one argument, given as an id or a slug (characters that need no
+    quoting). Made per request: the script prefix is the request's."""
+    path = reverse(name, args=[_MARK])
+    head, _mark, tail = path.partition(_MARK)
+    if _MARK in tail:  # pragma: no cover - a pattern repeating its argument
+        raise ValueError(f"{name} repeats its argument")
+    return lambda arg: f"{head}{arg}{tail}"

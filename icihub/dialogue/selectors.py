@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
-from functools import cached_property
+from dataclasses import dataclass, field, replace
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db.models import (
     Case,
@@ -30,9 +30,10 @@ from django.utils.translation import gettext_lazy
 from icihub.core.access import Marking, get_visible, is_staff, markings_visible_to, user_country_id
 from icihub.core.dates import PartialDate
 from icihub.core.listing import search
-from icihub.core.models import Citation
+from icihub.core.models import Citation, Fact, group_facts
 from icihub.core.permissions import is_nato
-from icihub.core.text import local
+from icihub.core.text import local, localized
+from icihub.core.viewkit import url_maker
 from icihub.menu.models import Area
 from icihub.partners.models import Country, Organisation, Partnership
 
@@ -110,6 +111,11 @@ class EventFilters:
 
 
 _YEAR = re.compile(r"^\d{4}$")
+YEAR_INVALID = gettext_lazy("A year has four digits, e.g. 2017.")
+
+
+def is_year(text: str) -> bool:
+    return bool(_YEAR.match(text))
 
 
 def filter_events(qs, filters: EventFilters):
@@ -137,8 +143,8 @@ def filter_events(qs, filters: EventFilters):
         else:
             qs = qs.filter(provenance=filters.provenance)
     if filters.year:
-        if not _YEAR.match(filters.year):
-            errors["year"] = _("A year has four digits, e.g. 2017.")
+        if not is_year(filters.year):
+            errors["year"] = str(YEAR_INVALID)
         else:
             qs = qs.filter(Q(date__startswith=filters.year) | Q(date__contains=f"/{filters.year}"))
     if filters.country:
@@ -394,43 +400,35 @@ MILESTONE_LABELS = {
 
 @dataclass
 class TimelineItem:
+    """One line of the timeline. Built whole by :func:`timeline` (what the
+    sources say about the date, the sources, the link), so that showing two
+    thousand of them costs no query and no lookup per item."""
+
     kind: str  # "event", "accession" or "milestone"
     date: PartialDate | None
     title: str
     url: str | None
-    subject: object  # the Sourced record whose ``attribute`` is the date
-    attribute: str
+    attribute: str  # the attribute of ``subject`` that the date is
+    subject: object = (
+        None  # the Sourced record (an accession's partnership, the Centre); None for an event
+    )
     countries: list = field(default_factory=list)
     topics: list = field(default_factory=list)
     marking: str = Marking.PUBLIC
     label: str = ""
     note: str = ""
     milestone: TimelineItem | None = None  # an organisation milestone this event is
-    event: Event | None = None
-
-    @cached_property
-    def fact(self):
-        return self.subject.facts().get(self.attribute)
+    event_id: int | None = None
+    is_demo: bool = False
+    fact: Fact | None = None  # what the sources say about the date
+    sources: list = field(
+        default_factory=list
+    )  # every source an event cites; those of another item's date
 
     @property
     def conflict(self) -> bool:
         fact = self.fact
         return bool(fact and fact.conflict)
-
-    @property
-    def sources(self) -> list:
-        """The sources of the item: every source an event cites, or the sources of
-        an accession's or a milestone's date."""
-        if self.kind == "event":
-            citations = list(self.subject.citations.all())
-        else:
-            fact = self.fact
-            citations = fact.citations if fact else []
-        sources = []
-        for c in citations:
-            if c.source not in sources:
-                sources.append(c.source)
-        return sources
 
     @property
     def year(self) -> int | None:
@@ -439,6 +437,16 @@ class TimelineItem:
     def sort_key(self):
         order = {"milestone": 0, "accession": 1, "event": 2}[self.kind]
         return (self.date.earliest, self.date.latest, order, self.title)
+
+
+def _sources(citations) -> list:
+    """The sources of ``citations``, each once, in their order."""
+    sources, seen = [], set()
+    for c in citations:
+        if c.source_id not in seen:
+            seen.add(c.source_id)
+            sources.append(c.source)
+    return sources
 
 
 @dataclass
@@ -458,6 +466,37 @@ class Timeline:
     def __len__(self) -> int:
         return len(self.dated) + len(self.undated)
 
+    def between(self, year_from: int | None = None, year_to: int | None = None) -> Timeline:
+        """The dated items of the years ``year_from`` to ``year_to`` (either
+        open; an item's year is the one its date starts in), and every undated
+        item (they are apart from the years)."""
+        if year_from is None and year_to is None:
+            return self
+        dated = [
+            i
+            for i in self.dated
+            if (year_from is None or i.year >= year_from) and (year_to is None or i.year <= year_to)
+        ]
+        return replace(self, dated=dated)
+
+    @property
+    def first_year(self) -> int | None:
+        return self.dated[0].year if self.dated else None
+
+    def recent_years_from(self, items: int, before: int | None = None) -> int | None:
+        """The first of the most recent whole years (before ``before``, when
+        given) that together hold at least ``items`` dated items; the first
+        year of all when they hold fewer; None when there is no such year."""
+        count, first = 0, None
+        for item in reversed(self.dated):
+            year = item.year
+            if before is not None and year >= before:
+                continue
+            if count >= items and year != first:
+                break
+            count, first = count + 1, year
+        return first
+
 
 def _url(name: str, *args) -> str | None:
     try:
@@ -466,61 +505,131 @@ def _url(name: str, *args) -> str | None:
         return None
 
 
+# What an event's line needs, read as rows: two thousand model instances with
+# their related rows (prefetch_related builds a queryset per instance and
+# relation) cost most of a second; rows and dictionaries a few milliseconds.
+_EVENT_FIELDS = (
+    "pk",
+    "title",
+    "title_ar",
+    "date",
+    "format",
+    "marking",
+    "date_note",
+    "provenance",
+    "milestone_of_id",
+    "milestone",
+    "country_id",
+    "venue_country_id",
+)
+
+
 def timeline(user, country: str = "", topic: str = "") -> Timeline:
     """The initiative's timeline: the register's events, the ICI accessions and
     the Centre's milestones, in chronological order of their (partial) dates;
     undated items apart. ``country`` (ISO alpha-3) keeps what involves that
     country; ``topic`` (area code) keeps events on that area. Unknown codes
-    raise ValidationError."""
+    raise ValidationError.
+
+    A constant number of queries: the events as rows, then their participants'
+    countries, their topics and their citations each in one query over the
+    same events (a subquery), grouped here."""
     filters = EventFilters(country=country or "", topic=topic or "")
-    events_qs = filter_events(
-        Event.objects.visible_to(user)
-        .select_related("venue", "venue_country", "country", "milestone_of")
-        .prefetch_related(participants_prefetch(user), "topics", citations_prefetch(user)),
-        filters,
-    )
+    events_qs = filter_events(Event.objects.visible_to(user), filters)
     country_obj = Country.objects.get(iso3=country.upper()) if country else None
     topic_obj = Area.objects.get(code=topic) if topic else None
 
+    rows = list(events_qs.values_list(*_EVENT_FIELDS))
+    event_ids = events_qs.values("pk")
+    # The participants' countries in the order of the register (role, country,
+    # organisation), as ``participants_prefetch`` orders them.
+    countries_of: dict[int, list[int]] = {}
+    for event_id, country_id in (
+        Participant.objects.visible_to(user)
+        .filter(event__in=event_ids, country__isnull=False)
+        .order_by("role", "country__name", "organisation__name")
+        .values_list("event_id", "country_id")
+    ):
+        ids = countries_of.setdefault(event_id, [])
+        if country_id not in ids:
+            ids.append(country_id)
+    topics_of: dict[int, list[int]] = {}
+    for event_id, area_id in Event.topics.through.objects.filter(event__in=event_ids).values_list(
+        "event_id", "area_id"
+    ):
+        topics_of.setdefault(event_id, []).append(area_id)
+    citations_of: dict[int, list[Citation]] = {}
+    for citation in (
+        Citation.objects.visible_to(user)
+        .filter(content_type=ContentType.objects.get_for_model(Event), object_id__in=event_ids)
+        .select_related("source")
+    ):
+        citations_of.setdefault(citation.object_id, []).append(citation)
+
+    country_ids = {c for ids in countries_of.values() for c in ids}
+    for row in rows:
+        country_ids.update(c for c in row[-2:] if c)
+    countries = Country.objects.in_bulk(country_ids)
+    # Areas in their order (the relation's), each event's topics sorted by it.
+    areas = {
+        a.pk: a for a in Area.objects.filter(pk__in={a for v in topics_of.values() for a in v})
+    }
+    area_rank = {pk: rank for rank, pk in enumerate(areas)}
+
     formats = {value: str(label) for value, label in Event.Format.choices}
+    event_url = url_maker("dialogue:event_detail")
+    demo = Event.Provenance.DEMO
     items: list[TimelineItem] = []
-    claimed: set[tuple[int, str]] = set()
-    for event in events_qs:
-        countries = []
-        for p in event.participants.all():
-            if p.country and p.country not in countries:
-                countries.append(p.country)
-        if event.country and event.country not in countries:
-            countries.append(event.country)
-        if event.venue_country and not countries:
-            countries.append(event.venue_country)
+    claimed: dict[tuple[int, str], list[TimelineItem]] = {}
+    for (
+        pk,
+        title,
+        title_ar,
+        date,
+        fmt,
+        marking,
+        note,
+        provenance,
+        milestone_of_id,
+        milestone,
+        country_id,
+        venue_country_id,
+    ) in rows:
+        ids = countries_of.get(pk, [])
+        if country_id and country_id not in ids:
+            ids = [*ids, country_id]
+        if venue_country_id and not ids:
+            ids = [venue_country_id]
+        citations = citations_of.get(pk, [])
         item = TimelineItem(
             kind="event",
-            date=event.date,
-            title=local(event, "title"),
-            url=event.get_absolute_url(),
-            subject=event,
+            date=date,
+            title=localized(title, title_ar),
+            url=event_url(pk),
             attribute="date",
-            countries=countries,
-            topics=list(event.topics.all()),
-            marking=event.marking,
-            label=formats.get(event.format, event.format),
-            note=event.date_note,
-            event=event,
+            countries=[countries[c] for c in ids],
+            topics=[areas[a] for a in sorted(topics_of.get(pk, []), key=area_rank.__getitem__)],
+            marking=marking,
+            label=formats.get(fmt, fmt),
+            note=note,
+            event_id=pk,
+            is_demo=provenance == demo,
+            fact=group_facts(citations).get("date") if citations else None,
+            sources=_sources(citations),
         )
-        if event.milestone_of_id and event.milestone:
-            claimed.add((event.milestone_of_id, event.milestone))
+        if milestone_of_id and milestone:
+            claimed.setdefault((milestone_of_id, milestone), []).append(item)
         items.append(item)
 
     if topic_obj is None:
         items.extend(_accessions(user, country_obj))
-        milestones = _centre_milestones(user, country_obj)
-        by_key = {(m.subject.pk, m.attribute): m for m in milestones}
-        for item in items:
-            event = item.event
-            if event is not None and (event.milestone_of_id, event.milestone) in by_key:
-                item.milestone = by_key[(event.milestone_of_id, event.milestone)]
-        items.extend(m for m in milestones if (m.subject.pk, m.attribute) not in claimed)
+        for m in _centre_milestones(user, country_obj):
+            events = claimed.get((m.subject.pk, m.attribute))
+            if events:
+                for item in events:
+                    item.milestone = m
+            else:
+                items.append(m)
 
     dated = sorted((i for i in items if i.date), key=TimelineItem.sort_key)
     undated = sorted((i for i in items if not i.date), key=lambda i: (i.kind, i.title))
@@ -541,6 +650,7 @@ def _accessions(user, country: Country | None) -> list[TimelineItem]:
         qs = qs.filter(country=country)
     items = []
     for p in qs:
+        fact = p.facts().get("accession")
         items.append(
             TimelineItem(
                 kind="accession",
@@ -553,6 +663,8 @@ def _accessions(user, country: Country | None) -> list[TimelineItem]:
                 attribute="accession",
                 countries=[p.country],
                 label=_("Accession"),
+                fact=fact,
+                sources=_sources(fact.citations if fact else []),
             )
         )
     return items
@@ -587,6 +699,7 @@ def _centre_milestones(user, country: Country | None) -> list[TimelineItem]:
         if date is None and attribute not in facts:
             continue
         label = MILESTONE_LABELS.get(attribute, attribute.replace("-", " "))
+        fact = facts.get(attribute)
         items.append(
             TimelineItem(
                 kind="milestone",
@@ -597,6 +710,8 @@ def _centre_milestones(user, country: Country | None) -> list[TimelineItem]:
                 attribute=attribute,
                 countries=[centre.country] if centre.country else [],
                 label=_("The Centre"),
+                fact=fact,
+                sources=_sources(fact.citations if fact else []),
             )
         )
     return items

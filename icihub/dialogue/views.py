@@ -437,26 +437,65 @@ def action_delete(request, pk):
 # -- the timeline ----------------------------------------------------------------------------------
 
 
+#: The dated items the timeline page shows at first: the most recent whole years
+#: that hold at least this many (all of the real register's hundred-odd events
+#: and the accessions), the earlier years a click away, a few years at a time.
+TIMELINE_YEARS_ITEMS = 250
+
+
+def _year(request, name: str, errors: dict) -> int | None:
+    value = request.GET.get(name, "").strip()
+    if not value:
+        return None
+    if not selectors.is_year(value):
+        errors[name] = str(selectors.YEAR_INVALID)
+        return None
+    return int(value)
+
+
 def timeline(request):
     country = request.GET.get("country", "").strip()
     topic = request.GET.get("topic", "").strip()
     errors = {}
+    year_from = _year(request, "year_from", errors)
+    year_to = _year(request, "year_to", errors)
     try:
         result = selectors.timeline(request.user, country=country, topic=topic)
     except ValidationError as exc:
-        errors = {k: " ".join(v) for k, v in exc.message_dict.items()}
+        errors.update({k: " ".join(v) for k, v in exc.message_dict.items()})
         result = selectors.Timeline(dated=[], undated=[])
+    # A window of years (the whole timeline at ten times the real register
+    # is two thousand items, a second to render): the most recent years by
+    # default, ``year_from`` (and ``year_to``) for the others; the "earlier"
+    # link fetches the years before those shown.
+    if year_from is None:
+        year_from = result.recent_years_from(TIMELINE_YEARS_ITEMS)
+    shown = result.between(year_from, year_to)
+    earlier = None
+    first_year = result.first_year
+    if year_from is not None and first_year is not None and first_year < year_from:
+        earlier = {
+            "before": year_from,
+            "year_from": result.recent_years_from(TIMELINE_YEARS_ITEMS, before=year_from),
+            "year_to": year_from - 1,
+            "first_year": first_year,
+        }
+    context = {"timeline": result, "shown": shown, "earlier": earlier}
+    htmx = getattr(request, "htmx", None)
+    if htmx and htmx.target == "tl-earlier":
+        return render(request, "dialogue/_timeline_years.html", context)
     choices = selectors.filter_choices(request.user)
-    context = {
-        "timeline": result,
-        "filters": _filter_fields(
-            [("country", gettext_lazy("Country")), ("topic", gettext_lazy("Topic"))],
-            {"country": country, "topic": topic},
-            {"country": choices["country"], "topic": choices["topic"]},
-            errors,
-        ),
-        "filter_errors": errors,
-    }
+    context.update(
+        {
+            "filters": _filter_fields(
+                [("country", gettext_lazy("Country")), ("topic", gettext_lazy("Topic"))],
+                {"country": country, "topic": topic},
+                {"country": choices["country"], "topic": choices["topic"]},
+                errors,
+            ),
+            "filter_errors": errors,
+        }
+    )
     if _is_results_request(request):
         return render(request, "dialogue/_timeline_results.html", context)
     return render(request, "dialogue/timeline.html", context)

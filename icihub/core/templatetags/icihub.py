@@ -42,9 +42,15 @@ def marking_badge(marking, country=None):
 def sourced(obj, attribute, shown=None):
     """A value with its sources as footnotes, and the conflict when sources disagree.
     ``obj`` must have ``citations`` prefetched (with ``citations__source``)."""
-    fact = obj.facts().get(attribute)
     if shown is None:
         shown = getattr(obj, attribute, "")
+    return stated(obj.facts().get(attribute), shown)
+
+
+@register.inclusion_tag("core/_fact.html")
+def stated(fact, shown=""):
+    """:func:`sourced` for a ``Fact`` at hand (``core.models.group_facts``), e.g.
+    one a list's selector grouped for each of its rows."""
     if isinstance(shown, PartialDate):
         shown = shown.display()
     return {"fact": fact, "shown": shown}

@@ -50,3 +50,23 @@ def test_staff_see_overdue_actions_in_the_register(browser_page, live_server, na
     row.get_by_role("button", name="Mark done").click()
     page.wait_for_load_state()
     assert page.locator("tr.action-row.overdue").count() == 0
+
+
+def test_timeline_brings_the_earlier_years_in_place(browser_page, live_server, monkeypatch):
+    from icihub.dialogue import views
+
+    monkeypatch.setattr(views, "TIMELINE_YEARS_ITEMS", 3)  # a window of a year or two
+    page = browser_page
+    page.goto(live_url(live_server, "/dialogue/timeline/"))
+    results = page.locator("#results")
+    assert results.get_by_text("Kuwait joins the ICI").count() == 0  # 2004, not shown
+    years = page.locator("section.tl-year").count()
+    whole = page.get_by_role("link", name="Show the whole timeline").get_attribute("href")
+    page.locator("#tl-earlier a").first.click()
+    page.locator("section.tl-year").nth(years).wait_for()  # more years, above
+    assert "year_from" not in page.url  # in place, the address unchanged
+    assert whole == "?year_from=2004"
+    page.goto(live_url(live_server, "/dialogue/timeline/" + whole))
+    assert results.get_by_text("Kuwait joins the ICI").count() == 1
+    assert page.locator("#tl-earlier").count() == 0
+    assert page.locator("#undated").count() == 1
