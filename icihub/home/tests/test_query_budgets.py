@@ -18,6 +18,9 @@ from pathlib import Path
 import pytest
 
 from icihub.dialogue.tests.helpers import make_event
+from icihub.partners.models import Country, Organisation
+from icihub.planning.models import Plan, PlannedSession
+from icihub.programmes import services as programmes
 from icihub.testing import ApiClient, client_for, count_queries
 from icihub.training import services
 from icihub.training.tests import factories
@@ -51,11 +54,21 @@ READS = [
     ("api: dialogue events", "api:dialogue/events"),
     ("api: dialogue event", "api:dialogue/events/{event}"),
     ("api: menu activities", "api:menu/activities"),
+    ("plan page", "/planning/{plan}/"),
+    ("calendar month page", "/training/calendar/?view=month&month={month}"),
+    ("programme page", "/programmes/{programme}/"),
+    ("menu activity page", "/menu/activities/{course}/"),
+    ("api: programme execution", "api:programmes/{programme}/execution"),
+    ("api: goal recommendations", "api:programmes/goals/{goal}/recommendations"),
+    ("api: menu facets", "api:menu/facets"),
+    ("api: menu activity", "api:menu/activities/{course}"),
+    ("api: report figures", "api:reports/figures"),
+    ("api: published figures", "api:reports/published"),
 ]
 
 
 @pytest.fixture
-def data(centre_staff):
+def data(centre_staff, nato_staff):
     course = factories.make_course(centre_staff)
     session = factories.make_session(course, centre_staff, capacity=6, quotas={"KWT": 3, "QAT": 2})
     kuwaitis = [factories.make_participant(centre_staff, "KWT", i) for i in range(1, 4)]
@@ -63,12 +76,44 @@ def data(centre_staff):
     nominations = services.nominate_many(centre_staff, session, kuwaitis)
     services.nominate_many(centre_staff, session, qataris)
     event = make_event("Budget event", country="KWT", actions=2, overdue=1)
+    programme = programmes.create_programme(
+        nato_staff,
+        {
+            "country": Country.objects.get(iso3="KWT"),
+            "kind": "itpp",
+            "start_year": session.start.year,
+            "end_year": session.start.year + 3,
+        },
+    )
+    objective = programmes.add_objective(nato_staff, programme, {"title": "Objective"})
+    goal = programmes.add_goal(nato_staff, objective, {"title": "Goal", "areas": ["cyber-defence"]})
+    programmes.add_item(
+        nato_staff, goal, {"activity": course, "planned_year": session.start.year, "seats": 2}
+    )
+    # A published plan (test set-up through the ORM: publishing needs a solver run).
+    instructor = services.create_instructor(
+        centre_staff,
+        {
+            "full_name": "Budget Instructor",
+            "organisation": Organisation.objects.get(slug="nato-school"),
+            "country": Country.objects.get(iso3="ITA"),
+        },
+    )
+    plan = Plan.objects.create(year=session.start.year + 1, state=Plan.State.PUBLISHED)
+    planned = PlannedSession.objects.create(
+        plan=plan, course=course, key="budget-1", start=session.start, end=session.end
+    )
+    planned.instructors.set([instructor])
     return {
         "course": course.pk,
         "session": session.pk,
         "nomination": nominations[0].pk,
         "participant": kuwaitis[0].pk,
         "event": event.pk,
+        "programme": programme.pk,
+        "goal": goal.pk,
+        "plan": plan.pk,
+        "month": session.start.strftime("%Y-%m"),
     }
 
 
