@@ -581,11 +581,12 @@ def activity_detail(user, pk) -> Activity:
     """One visible activity with its relations and citations (404 otherwise)."""
     from icihub.core.access import get_visible
 
-    return get_visible(
-        activity_queryset(visible_activities(user)).prefetch_related(citations_prefetch(user)),
-        user,
-        pk=pk,
-    )
+    qs = activity_queryset(visible_activities(user)).prefetch_related(citations_prefetch(user))
+    if any(r.name == "course" for r in Activity._meta.related_objects if r.one_to_one):
+        # training's Course extends Activity: its row comes with the activity's,
+        # so that ``is_course`` asks nothing more
+        qs = qs.select_related("course")
+    return get_visible(qs, user, pk=pk)
 
 
 def is_course(activity) -> bool:
