@@ -122,6 +122,24 @@ def count_queries():
         yield ctx
 
 
+DATABASE_CACHE = {
+    "default": {"BACKEND": "icihub.operations.cache.DatabaseCache", "LOCATION": "icihub_cache"}
+}
+
+
+@contextmanager
+def database_cache():
+    """Django's cache as deployed by default, a table of the database, in place of
+    the tests' memory cache (``testenv``): a page that asks the cache once a row
+    then shows it in its query count."""
+    from django.core.management import call_command
+    from django.test import override_settings
+
+    with override_settings(CACHES=DATABASE_CACHE):
+        call_command("createcachetable", verbosity=0)
+        yield
+
+
 def assert_constant_queries(fetch, grow, *, rounds: int = 1) -> int:
     """``fetch()`` must run the same number of SQL queries before and after
     ``grow()`` adds rows: the proof that a list has no N+1. Returns the count."""

@@ -56,6 +56,23 @@ class BaseModel(models.Model):
             raise errors_on_fields(self, exc) from None
 
 
+def count_subquery(qs, group: str):
+    """The number of ``qs``'s rows whose ``group`` lookup is the outer row, as a
+    correlated subquery (0 when none): an annotation that keeps the outer query
+    free of a join and a GROUP BY over all of its columns."""
+    return models.functions.Coalesce(
+        models.Subquery(
+            qs.filter(**{group: models.OuterRef("pk")})
+            .order_by()
+            .values(group)
+            .annotate(n=models.Count("pk", distinct=True))
+            .values("n")[:1],
+            output_field=models.IntegerField(),
+        ),
+        models.Value(0),
+    )
+
+
 def constraint_field(constraint) -> str | None:
     """The field a constraint's message is about: for a check, the left-hand
     side of the last lookup of its condition (``Q(end__gte=F("start"))`` is

@@ -11,7 +11,9 @@
 
 The package-derived parts are pure and cached per year in-process. The two tables
 are kept in Django's cache; a save or delete of either clears it (signals), and it
-expires after ``settings.ICIHUB_GULF_CACHE_SECONDS`` in any case.
+expires after ``settings.ICIHUB_GULF_CACHE_SECONDS`` in any case. Within one
+request they are read from that cache once: a page checking 150 sessions' dates
+asks the shared cache (a table, by default) once, not twice a session.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from functools import lru_cache
 
 import holidays as holidays_package
 import pycountry
+from asgiref.local import Local
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
@@ -319,20 +322,50 @@ class _State:
 
 _CACHE_KEY = "icihub.gulf.calendar.state"
 
+# The state as this request read it (set between Django's request_started and
+# request_finished signals only: outside a request, jobs and commands read the
+# shared cache each time, as before). Django's cache has no per-request layer.
+_request = Local()
+
+
+def _request_started(**kwargs) -> None:
+    _request.scoped = True
+    _request.state = None
+
+
+def _request_finished(**kwargs) -> None:
+    _request.scoped = False
+    _request.state = None
+
+
+def _forget() -> None:
+    _request.state = None
+    cache.delete(_CACHE_KEY)
+
 
 def clear_cache(*args, **kwargs) -> None:
     """Forget the cached confirmations and closures (a signal receiver too: at
     once, and again when the transaction commits, in case a read in between
     cached the uncommitted rows)."""
-    cache.delete(_CACHE_KEY)
+    _forget()
     if args or kwargs:
-        transaction.on_commit(lambda: cache.delete(_CACHE_KEY))
+        transaction.on_commit(_forget)
 
 
 def _db_state() -> _State:
     """The two tables, through Django's cache: shared by the processes when the
     cache is, cleared by a save or delete, and expiring after
-    ``ICIHUB_GULF_CACHE_SECONDS`` in any case."""
+    ``ICIHUB_GULF_CACHE_SECONDS`` in any case; read once a request."""
+    scoped = getattr(_request, "scoped", False)
+    if scoped and isinstance(state := getattr(_request, "state", None), _State):
+        return state
+    state = _shared_state()
+    if scoped:
+        _request.state = state
+    return state
+
+
+def _shared_state() -> _State:
     state = cache.get(_CACHE_KEY)
     if isinstance(state, _State):
         return state
@@ -354,10 +387,13 @@ def _db_state() -> _State:
 
 
 def connect_signals() -> None:
+    from django.core.signals import request_finished, request_started
     from django.db.models.signals import post_delete, post_save
 
     from .models import Closure, IslamicDate
 
+    request_started.connect(_request_started, dispatch_uid="gulf-request-started")
+    request_finished.connect(_request_finished, dispatch_uid="gulf-request-finished")
     for model in (Closure, IslamicDate):
         post_save.connect(clear_cache, sender=model, dispatch_uid=f"gulf-cache-{model.__name__}")
         post_delete.connect(

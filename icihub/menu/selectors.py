@@ -349,33 +349,41 @@ def search(user, query: MenuQuery | dict | None = None, *, with_facets: bool = T
         if row is not None:
             (row.areas, row.frameworks, row.countries)[kind].add(target)
 
-    areas = {a.pk: a for a in Area.objects.visible_to(user).order_by("position", "name")}
-    frameworks = {
-        f.pk: f
-        for f in Framework.objects.visible_to(user).order_by(
-            F("launched").asc(nulls_last=True), "code"
-        )
-    }
-    partner_frameworks = _partner_frameworks()
-    _open_sets(rows.values(), partner_frameworks)
-    country_ids = set(partner_frameworks)
-    for row in rows.values():
-        country_ids |= row.countries
-    selected_iso = set(query.country)
-    countries = {
-        c.pk: c
-        for c in Country.objects.visible_to(user).filter(
-            Q(pk__in=country_ids) | Q(iso3__in=selected_iso)
-        )
-    }
-    provider_ids = {r.provider for r in rows.values() if r.provider}
-    selected_slugs = set(query.provider)
-    providers = {
-        o.pk: o
-        for o in Organisation.objects.visible_to(user).filter(
-            Q(pk__in=provider_ids) | Q(slug__in=selected_slugs)
-        )
-    }
+    # The reference rows: each read only when the facets show it or a filter
+    # names it (the list without facets, unfiltered, reads none of them).
+    areas, frameworks, countries, providers = {}, {}, {}, {}
+    if with_facets or query.area:
+        areas = {a.pk: a for a in Area.objects.visible_to(user).order_by("position", "name")}
+    if with_facets or query.framework:
+        frameworks = {
+            f.pk: f
+            for f in Framework.objects.visible_to(user).order_by(
+                F("launched").asc(nulls_last=True), "code"
+            )
+        }
+    if with_facets or query.framework or query.country:
+        partner_frameworks = _partner_frameworks()
+        _open_sets(rows.values(), partner_frameworks)
+    if with_facets or query.country:
+        country_ids = set(partner_frameworks)
+        for row in rows.values():
+            country_ids |= row.countries
+        selected_iso = set(query.country)
+        countries = {
+            c.pk: c
+            for c in Country.objects.visible_to(user).filter(
+                Q(pk__in=country_ids) | Q(iso3__in=selected_iso)
+            )
+        }
+    if with_facets or query.provider:
+        provider_ids = {r.provider for r in rows.values() if r.provider}
+        selected_slugs = set(query.provider)
+        providers = {
+            o.pk: o
+            for o in Organisation.objects.visible_to(user).filter(
+                Q(pk__in=provider_ids) | Q(slug__in=selected_slugs)
+            )
+        }
 
     this_year = dt.date.today().year
     known_first = [r.first_year for r in rows.values() if r.first_year]
@@ -573,11 +581,12 @@ def activity_detail(user, pk) -> Activity:
     """One visible activity with its relations and citations (404 otherwise)."""
     from icihub.core.access import get_visible
 
-    return get_visible(
-        activity_queryset(visible_activities(user)).prefetch_related(citations_prefetch(user)),
-        user,
-        pk=pk,
-    )
+    qs = activity_queryset(visible_activities(user)).prefetch_related(citations_prefetch(user))
+    if any(r.name == "course" for r in Activity._meta.related_objects if r.one_to_one):
+        # training's Course extends Activity: its row comes with the activity's,
+        # so that ``is_course`` asks nothing more
+        qs = qs.select_related("course")
+    return get_visible(qs, user, pk=pk)
 
 
 def is_course(activity) -> bool:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from django.db.models import Prefetch
+
 from icihub.core.access import get_visible
+from icihub.training.models import Instructor
 
 from . import engine, services
 from .models import Plan, PlanCourse, PlannedSession, PlanRun, Room, Unavailability
@@ -34,11 +37,15 @@ def plan_for(user, pk) -> Plan:
 
 
 def sessions_of(plan: Plan, user):
+    """The plan's sessions, each with its instructors' names (about ten each:
+    only what the page and the API show is read)."""
     return (
         PlannedSession.objects.visible_to(user)
         .filter(plan=plan)
-        .select_related("course", "existing", "published_as")
-        .prefetch_related("instructors")
+        .select_related("course")
+        .prefetch_related(
+            Prefetch("instructors", queryset=Instructor.objects.only("pk", "full_name"))
+        )
         .order_by("start", "course__code")
     )
 

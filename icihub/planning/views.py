@@ -82,14 +82,24 @@ def plan_create(request):
 
 
 def _sessions_rows(plan, user):
+    sessions = list(selectors.sessions_of(plan, user))
+    # The Gulf calendar's blocks once for the plan's sessions, not once a session.
+    blocks = (
+        gulf.blocked_periods(min(ps.start for ps in sessions), max(ps.end for ps in sessions))
+        if sessions
+        else []
+    )
     rows = []
-    for ps in selectors.sessions_of(plan, user):
+    for ps in sessions:
         rows.append(
             {
                 "ps": ps,
+                "instructors": ", ".join(i.full_name for i in ps.instructors.all()),
                 "hijri_start": gulf.hijri(ps.start),
                 "hijri_end": gulf.hijri(ps.end),
-                "problems": gulf.session_problems(ps.start, ps.end) if not ps.existing_id else [],
+                "problems": (
+                    gulf.session_problems(ps.start, ps.end, blocks) if not ps.existing_id else []
+                ),
             }
         )
     return rows

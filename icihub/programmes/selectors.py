@@ -7,12 +7,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Count, IntegerField, OuterRef, Prefetch, Q, Subquery, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import Case, Count, IntegerField, Prefetch, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from icihub.core.access import get_visible
+from icihub.core.models import count_subquery
 from icihub.core.text import local
 from icihub.menu.models import Activity, Area
 
@@ -31,20 +31,6 @@ from .models import (
 # -- lists -------------------------------------------------------------------------------
 
 
-def _count_subquery(qs, group: str):
-    return Coalesce(
-        Subquery(
-            qs.filter(**{group: OuterRef("pk")})
-            .order_by()
-            .values(group)
-            .annotate(n=Count("pk", distinct=True))
-            .values("n")[:1],
-            output_field=IntegerField(),
-        ),
-        Value(0),
-    )
-
-
 def programmes(user):
     """Visible programmes with their numbers of items, delivered items and open requests."""
     items = ProgrammeItem.objects.all()
@@ -52,11 +38,11 @@ def programmes(user):
         Programme.objects.visible_to(user)
         .select_related("country", "agreed_by")
         .annotate(
-            item_count=_count_subquery(items, "goal__objective__programme"),
-            delivered_count=_count_subquery(
+            item_count=count_subquery(items, "goal__objective__programme"),
+            delivered_count=count_subquery(
                 items.filter(deliveries__isnull=False), "goal__objective__programme"
             ),
-            open_requests=_count_subquery(
+            open_requests=count_subquery(
                 PartnerRequest.objects.filter(state=PartnerRequest.State.OPEN), "programme"
             ),
         )
@@ -367,6 +353,33 @@ class Recommendation:
         return sum(free for _s, free in self.sessions)
 
 
+def _eligibility_and_areas(activities, goal_areas) -> tuple[dict, dict, dict]:
+    """For each activity: the goal's areas it has (in the areas' order), its
+    eligible frameworks ({id: acronym}) and countries ({id}). Read as values from
+    the three link tables, one query each: up to 500 candidates, where
+    ``prefetch_related`` builds a queryset and instances per activity and relation."""
+    ids = [a.pk for a in activities]
+    areas_of: dict[int, list[int]] = {}
+    if goal_areas:
+        for activity_id, area_id in (
+            Activity.areas.through.objects.filter(activity_id__in=ids, area_id__in=list(goal_areas))
+            .order_by(*(f"area__{key}" for key in Area._meta.ordering))
+            .values_list("activity_id", "area_id")
+        ):
+            areas_of.setdefault(activity_id, []).append(area_id)
+    frameworks_of: dict[int, dict[int, str]] = {}
+    for activity_id, framework_id, acronym in Activity.eligible_frameworks.through.objects.filter(
+        activity_id__in=ids
+    ).values_list("activity_id", "framework_id", "framework__acronym"):
+        frameworks_of.setdefault(activity_id, {})[framework_id] = acronym
+    countries_of: dict[int, set[int]] = {}
+    for activity_id, country_id in Activity.eligible_countries.through.objects.filter(
+        activity_id__in=ids
+    ).values_list("activity_id", "country_id"):
+        countries_of.setdefault(activity_id, set()).add(country_id)
+    return areas_of, frameworks_of, countries_of
+
+
 def recommendations(goal: PartnershipGoal, user, *, limit: int = 10) -> list[Recommendation]:
     """Menu activities for a goal, ranked, each with its reasons: the areas it
     shares with the goal, the country's eligibility, whether the programme has
@@ -382,7 +395,6 @@ def recommendations(goal: PartnershipGoal, user, *, limit: int = 10) -> list[Rec
         .filter(status=Activity.Status.ACTIVE)
         .offered_during(programme.start_year, programme.end_year)
         .select_related("provider")
-        .prefetch_related("areas", "eligible_frameworks", "eligible_countries")
     )
     if goal_areas:
         candidates = candidates.filter(
@@ -391,6 +403,7 @@ def recommendations(goal: PartnershipGoal, user, *, limit: int = 10) -> list[Rec
             )
         )
     candidates = list(candidates.order_by("code")[:500])
+    areas_of, frameworks_of, countries_of = _eligibility_and_areas(candidates, goal_areas)
     in_programme: dict[int, str] = {}
     for activity_id, goal_id, goal_title in ProgrammeItem.objects.filter(
         goal__objective__programme=programme
@@ -405,14 +418,16 @@ def recommendations(goal: PartnershipGoal, user, *, limit: int = 10) -> list[Rec
     for activity in candidates:
         if in_programme.get(activity.pk) == "":
             continue  # already under this goal
-        framework_ids = {f.pk: f for f in activity.eligible_frameworks.all()}
-        country_ids = {c.pk for c in activity.eligible_countries.all()}
+        framework_ids = frameworks_of.get(activity.pk, {})
+        country_ids = countries_of.get(activity.pk, set())
         if not framework_ids and not country_ids:
             eligibility = _("Open to every partner")
         elif country.pk in country_ids:
             eligibility = _("Open to %(country)s by name") % {"country": local(country)}
         else:
-            shared = [f.acronym for pk, f in framework_ids.items() if pk in frameworks_of_country]
+            shared = [
+                acronym for pk, acronym in framework_ids.items() if pk in frameworks_of_country
+            ]
             if not shared:
                 continue  # the country may not take part
             eligibility = _("Open to %(country)s as a partner of %(frameworks)s") % {
@@ -421,7 +436,7 @@ def recommendations(goal: PartnershipGoal, user, *, limit: int = 10) -> list[Rec
             }
         score = 0
         reasons = []
-        shared_areas = [a for a in activity.areas.all() if a.pk in goal_areas]
+        shared_areas = [goal_areas[pk] for pk in areas_of.get(activity.pk, ())]
         if shared_areas:
             score += 3 * len(shared_areas)
             reasons.append(

@@ -28,7 +28,7 @@ from icihub.core.apikit import (
 )
 from icihub.core.dates import PartialDate
 
-from . import exports, figures, selectors, services
+from . import exports, figcache, figures, selectors, services
 from . import report as reports
 from .models import Snapshot
 from .records import list_for
@@ -290,7 +290,7 @@ def list_figures(
     counts that would give them away hidden), by calendar year, without filters."""
     scope = _scope(request, query)
     chosen = [f for f in figures.FIGURES.values() if f.public or not scope.is_public]
-    return {
+    out = {
         "period": scope.period.as_dict(),
         "filters": scope.filters.as_dict(),
         "public": scope.is_public,
@@ -299,6 +299,8 @@ def list_figures(
             _figure_out(scope, f, breakdowns=list(f.dims) if breakdowns else []) for f in chosen
         ],
     }
+    figcache.store(scope)
+    return out
 
 
 @router.get("/reports/figures/{key}", response={200: FigureOut, **ERRORS})
@@ -308,7 +310,9 @@ def get_figure(request, key: str, query: Query[FigureQuery]):
     scope = _scope(request, query)
     if figure is None or (scope.is_public and not figure.public):
         raise Http404(_("Not found."))
-    return _figure_out(scope, figure, breakdowns=list(figure.dims))
+    out = _figure_out(scope, figure, breakdowns=list(figure.dims))
+    figcache.store(scope)
+    return out
 
 
 @router.get("/reports/figures/{key}/records", response={200: list[RecordOut], **ERRORS})

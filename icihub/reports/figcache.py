@@ -32,6 +32,14 @@ VERSION_KEY = "icihub-figures-version"
 VERSION_TIMEOUT = 366 * 24 * 3600
 COUNTED_APPS = frozenset({"partners", "menu", "training", "dialogue", "programmes"})
 KEPT = "kept"  # the scope's cache entry: what was computed and may be stored
+# The kinds of a scope's computed entries that are kept: the figures' values and
+# breakdowns, and the demonstration rows they count (``figures.demo_rows``).
+KEPT_KINDS = (("value",), ("breakdown",), ("demo",))
+
+
+def kept(key) -> bool:
+    """Whether a scope's entry ``key`` is kept between requests."""
+    return isinstance(key, tuple) and key[:1] in KEPT_KINDS
 
 
 def seconds() -> int:
@@ -134,14 +142,10 @@ def store(scope) -> None:
     """Keep what ``scope`` computed (when anything new was computed)."""
     if not enabled() or not scope._cache.get("figcache_dirty"):
         return
-    kept = {
-        k: v
-        for k, v in scope._cache.items()
-        if isinstance(k, tuple) and k[:1] in (("value",), ("breakdown",))
-    }
+    entries = {k: v for k, v in scope._cache.items() if kept(k)}
     cache.set(
         key(scope),
-        {"version": scope._cache.get("figcache_version", 0), "figures": kept},
+        {"version": scope._cache.get("figcache_version", 0), "figures": entries},
         timeout=seconds(),
     )
     scope._cache["figcache_dirty"] = False

@@ -27,6 +27,8 @@ from django.utils.translation import gettext as _
 
 from icihub.core.access import SYSTEM, is_system
 
+from . import figcache
+
 USER = "user"
 PUBLIC = "public"
 
@@ -290,11 +292,9 @@ class Scope:
         return self._cache["groups"]
 
     def cached(self, key, compute):
-        if key[:1] in (("value",), ("breakdown",)):
+        if figcache.kept(key):
             # the figures themselves: kept between requests (reports.figcache)
             if "figcache_loaded" not in self._cache:
-                from . import figcache
-
                 self._cache["figcache_loaded"] = True
                 for stored, value in figcache.load(self).items():
                     self._cache.setdefault(stored, value)

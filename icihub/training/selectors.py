@@ -26,6 +26,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from icihub.core.access import Role, has_role, is_staff
+from icihub.core.models import count_subquery
 from icihub.core.permissions import countries_for, own_country
 from icihub.core.text import local, localized
 from icihub.partners.models import Organisation
@@ -75,24 +76,19 @@ def sessions_attended_by_country(country, user, year: int | None = None):
     who completed or did not complete; no-shows do not count), visible to
     ``user``, annotated with ``attendees`` (that country's attending nominees) and
     ``completers``. Ordered by start date."""
-    attended = Q(
-        nominations__country=country,
-        nominations__status=Nomination.Status.ACCEPTED,
-        nominations__outcome__in=[
-            Nomination.Outcome.COMPLETED,
-            Nomination.Outcome.NOT_COMPLETED,
-        ],
+    attended = Nomination.objects.filter(
+        country=country,
+        status=Nomination.Status.ACCEPTED,
+        outcome__in=[Nomination.Outcome.COMPLETED, Nomination.Outcome.NOT_COMPLETED],
     )
     qs = Session.objects.visible_to(user).filter(state=Session.State.COMPLETED)
     if year is not None:
         qs = qs.filter(start__year=year)
     return (
         qs.annotate(
-            attendees=Count("nominations", filter=attended, distinct=True),
-            completers=Count(
-                "nominations",
-                filter=attended & Q(nominations__outcome=Nomination.Outcome.COMPLETED),
-                distinct=True,
+            attendees=count_subquery(attended, "session"),
+            completers=count_subquery(
+                attended.filter(outcome=Nomination.Outcome.COMPLETED), "session"
             ),
         )
         .filter(attendees__gt=0)

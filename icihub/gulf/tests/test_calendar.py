@@ -13,6 +13,7 @@ import datetime as dt
 import holidays
 import pytest
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
+from django.core.signals import request_finished, request_started
 from django.test import override_settings
 from django.utils import translation
 from hijridate import Hijri
@@ -20,6 +21,7 @@ from hijridate import Hijri
 from icihub.core.models import AuditEntry
 from icihub.gulf import calendar, services
 from icihub.gulf.models import Closure, IslamicDate
+from icihub.testing import count_queries, database_cache
 
 D = dt.date
 YEAR_2027 = (D(2027, 1, 1), D(2027, 12, 31))
@@ -235,6 +237,31 @@ def test_a_closure_blocks(centre_staff):
         ).values_list("action", flat=True)
     )
     assert len(actions) == 3  # created, changed, deleted
+
+
+@pytest.mark.django_db
+def test_a_request_reads_the_tables_once_and_sees_its_own_changes(centre_staff):
+    """Within a request the confirmations and closures come from the shared cache
+    (a table, as deployed) once; a change made in the request is seen at once."""
+    day = D(2027, 8, 2)  # a Monday in no holiday
+    with database_cache():
+        request_started.send(sender=None)
+        try:
+            calendar.session_problems(day, day)
+            with count_queries() as queries:
+                for week in range(10):
+                    calendar.session_problems(day + dt.timedelta(weeks=week))
+            assert len(queries) == 0
+            services.create_closure(
+                centre_staff, {"name": "Summer break", "start": day, "end": day}
+            )
+            assert not calendar.is_working_day(day)
+        finally:
+            request_finished.send(sender=None)
+        with count_queries() as queries:
+            calendar.session_problems(day)
+            calendar.session_problems(day)
+        assert len(queries) == 4  # outside a request: the shared cache at each look
 
 
 @pytest.mark.django_db

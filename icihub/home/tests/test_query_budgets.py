@@ -18,7 +18,9 @@ from pathlib import Path
 import pytest
 
 from icihub.dialogue.tests.helpers import make_event
-from icihub.programmes import services as programme_services
+from icihub.partners.models import Country, Organisation
+from icihub.planning.models import Plan, PlannedSession
+from icihub.programmes import services as programmes
 from icihub.testing import ApiClient, client_for, count_queries
 from icihub.training import services
 from icihub.training.tests import factories
@@ -42,7 +44,6 @@ READS = [
     ("dialogue register page", "/dialogue/"),
     ("dialogue event page", "/dialogue/events/{event}/"),
     ("follow-up actions page", "/dialogue/actions/"),
-    ("dialogue timeline page", "/dialogue/timeline/"),
     ("menu page", "/menu/"),
     ("api: sessions", "api:training/sessions"),
     ("api: session", "api:training/sessions/{session}"),
@@ -60,6 +61,16 @@ READS = [
     ("api: programme", "api:programmes/{programme}"),
     ("api: programme requests", "api:programmes/requests"),
     ("api: programme request", "api:programmes/requests/{request}"),
+    ("plan page", "/planning/{plan}/"),
+    ("calendar month page", "/training/calendar/?view=month&month={month}"),
+    ("programme page", "/programmes/{programme}/"),
+    ("menu activity page", "/menu/activities/{course}/"),
+    ("api: programme execution", "api:programmes/{programme}/execution"),
+    ("api: goal recommendations", "api:programmes/goals/{goal}/recommendations"),
+    ("api: menu facets", "api:menu/facets"),
+    ("api: menu activity", "api:menu/activities/{course}"),
+    ("api: report figures", "api:reports/figures"),
+    ("api: published figures", "api:reports/published"),
 ]
 
 
@@ -72,21 +83,48 @@ def data(centre_staff, nato_staff, kwt_coordinator):
     nominations = services.nominate_many(centre_staff, session, kuwaitis)
     services.nominate_many(centre_staff, session, qataris)
     event = make_event("Budget event", country="KWT", actions=2, overdue=1)
-    programme = programme_services.create_programme(
+    programme = programmes.create_programme(
         nato_staff,
-        {"country": kuwaitis[0].country, "kind": "itpp", "start_year": 2025, "end_year": 2028},
+        {
+            "country": Country.objects.get(iso3="KWT"),
+            "kind": "itpp",
+            "start_year": session.start.year,
+            "end_year": session.start.year + 3,
+        },
     )
-    request = programme_services.create_request(
+    request = programmes.create_request(
         kwt_coordinator, {"kind": "course_seat", "subject": "Seats", "programme": programme}
     )
+    objective = programmes.add_objective(nato_staff, programme, {"title": "Objective"})
+    goal = programmes.add_goal(nato_staff, objective, {"title": "Goal", "areas": ["cyber-defence"]})
+    programmes.add_item(
+        nato_staff, goal, {"activity": course, "planned_year": session.start.year, "seats": 2}
+    )
+    # A published plan (test set-up through the ORM: publishing needs a solver run).
+    instructor = services.create_instructor(
+        centre_staff,
+        {
+            "full_name": "Budget Instructor",
+            "organisation": Organisation.objects.get(slug="nato-school"),
+            "country": Country.objects.get(iso3="ITA"),
+        },
+    )
+    plan = Plan.objects.create(year=session.start.year + 1, state=Plan.State.PUBLISHED)
+    planned = PlannedSession.objects.create(
+        plan=plan, course=course, key="budget-1", start=session.start, end=session.end
+    )
+    planned.instructors.set([instructor])
     return {
-        "programme": programme.pk,
-        "request": request.pk,
         "course": course.pk,
         "session": session.pk,
         "nomination": nominations[0].pk,
         "participant": kuwaitis[0].pk,
         "event": event.pk,
+        "programme": programme.pk,
+        "request": request.pk,
+        "goal": goal.pk,
+        "plan": plan.pk,
+        "month": session.start.strftime("%Y-%m"),
     }
 
 

@@ -1,11 +1,14 @@
+import datetime as dt
+import itertools
+
 import pytest
 from django.urls import reverse
 from django.utils import translation
 from django.utils.html import escape
 
 from icihub.gulf import calendar as gulf
-from icihub.planning.models import Plan
-from icihub.testing import client_for
+from icihub.planning.models import Plan, PlannedSession
+from icihub.testing import assert_constant_queries, client_for, database_cache
 
 pytestmark = pytest.mark.django_db
 
@@ -84,3 +87,36 @@ def test_arabic_plan_page_is_right_to_left_with_hijri_dates(staff_plan):
     assert 'dir="rtl"' in page
     with translation.override("ar"):
         assert escape(gulf.hijri(plan.sessions.first().start)) in page
+
+
+def test_the_plan_page_reads_the_same_queries_for_more_sessions(staff_plan, kwt_coordinator):
+    """With the cache as deployed (a database table), whatever the plan's
+    sessions: the Gulf calendar's state is read once a request, not twice a
+    session."""
+    client, plan = staff_plan
+    model = plan.sessions.filter(existing__isnull=True).first()
+    weeks = itertools.count(1)
+
+    def grow():
+        for _i in range(3):
+            n = next(weeks)
+            ps = PlannedSession.objects.create(
+                plan=plan,
+                course=model.course,
+                key=f"grown-{n}",
+                start=model.start + dt.timedelta(weeks=n),
+                end=model.end + dt.timedelta(weeks=n),
+                reasons=["grown"],
+            )
+            ps.instructors.set(model.instructors.all())
+
+    with database_cache():
+        assert_constant_queries(lambda: client.get(plan.get_absolute_url()), grow)
+        plan.sessions.filter(key__startswith="grown-").delete()
+        client.post(reverse("planning:plan_publish", args=[plan.pk]))
+        plan.refresh_from_db()
+        assert plan.state == Plan.State.PUBLISHED
+        coordinator = client_for(kwt_coordinator)
+        assert_constant_queries(lambda: coordinator.get(plan.get_absolute_url()), grow)
+        page = coordinator.get(plan.get_absolute_url()).content.decode()
+        assert 'data-session="grown-4"' in page
