@@ -11,6 +11,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,6 +27,7 @@ from typing_extensions import TypeAliasType
 from . import audit
 from .access import Marking
 from .errors import Conflict
+from .listing import IdsFirst, capped_count
 from .models import ApiToken, Citation, hash_token
 
 # -- parameter types ------------------------------------------------------------------
@@ -398,7 +400,11 @@ def facts_out(obj) -> list[dict]:
 
 
 class Pagination(LimitOffsetPagination):
-    """``limit`` (default 50, at most 1,000) and ``offset``; answers ``{items, count}``."""
+    """``limit`` (default 50, at most 1,000) and ``offset``; answers ``{items,
+    count, count_capped}``. ``count`` is exact up to ``ICIHUB_LIST_COUNT_CAP``
+    (10,000) rows; a longer list answers the cap with ``count_capped`` true
+    (:func:`~icihub.core.listing.capped_count`: the count stops reading there).
+    ``offset`` may go past the cap."""
 
     class Input(Schema):
         limit: int = Field(
@@ -408,20 +414,56 @@ class Pagination(LimitOffsetPagination):
         # (SQLite answers with an error): a 422 instead.
         offset: int = Field(0, ge=0, le=MAX_ID)
 
+    class Output(Schema):
+        items: list[Any]
+        count: int = Field(
+            description=(
+                "How many rows the list holds: exact up to 10,000; "
+                "10,000 when there are more (then count_capped is true)"
+            )
+        )
+        count_capped: bool = Field(
+            False,
+            description="True when the list holds more rows than count says (count is the cap)",
+        )
+
     def __init__(self, **kwargs: Any):
         super().__init__(max_limit=settings.NINJA_PAGINATION_MAX_LIMIT, **kwargs)
 
+    def paginate_queryset(self, queryset, pagination: Input, request, **params: Any) -> Any:
+        offset = pagination.offset
+        limit = min(pagination.limit, self.max_limit)
+        if isinstance(queryset, Converted):
+            count, capped = queryset.counted()
+        elif isinstance(queryset, QuerySet):
+            count, capped = capped_count(queryset)
+        else:
+            count, capped = len(queryset), False
+        return {
+            "items": queryset[offset : offset + limit],
+            "count": count,
+            "count_capped": capped,
+        }
+
 
 class Converted:
-    """A queryset as a sliceable sequence whose rows ``convert`` turns into the
-    API's output on the way out: the paginator slices it (one query for the
-    page, one for the count)."""
+    """A queryset as a sliceable sequence whose rows ``convert`` (if given)
+    turns into the API's output on the way out: the paginator slices it (one
+    query for the page; two with ``ids_first``, see
+    :class:`~icihub.core.listing.IdsFirst`) and counts ``count_qs`` (by
+    default ``qs``; one query): the same rows without what only the page
+    needs, as joins made by an annotation, which a count would keep."""
 
-    def __init__(self, qs, convert):
-        self.qs, self.convert = qs, convert
+    def __init__(self, qs, convert=None, count_qs=None, ids_first=False):
+        self.count_qs = qs if count_qs is None else count_qs
+        self.qs, self.convert = (IdsFirst(qs) if ids_first else qs), convert
+
+    def counted(self) -> tuple[int, bool]:
+        return capped_count(self.count_qs)
 
     def __len__(self):
-        return self.qs.count()
+        return self.count_qs.count()
 
     def __getitem__(self, index):
-        return [self.convert(row) for row in self.qs[index]]
+        rows = self.qs[index]
+        return list(rows) if self.convert is None else [self.convert(row) for row in rows]
