@@ -42,6 +42,8 @@ READS = [
     ("dialogue event page", "/dialogue/events/{event}/"),
     ("follow-up actions page", "/dialogue/actions/"),
     ("menu page", "/menu/"),
+    ("certificates list page", "/training/certificates/"),
+    ("instructors list page", "/training/instructors/"),
     ("api: sessions", "api:training/sessions"),
     ("api: session", "api:training/sessions/{session}"),
     ("api: nominations", "api:training/nominations"),
@@ -51,6 +53,10 @@ READS = [
     ("api: dialogue events", "api:dialogue/events"),
     ("api: dialogue event", "api:dialogue/events/{event}"),
     ("api: menu activities", "api:menu/activities"),
+    ("api: certificates", "api:training/certificates"),
+    ("api: evaluations", "api:training/evaluations"),
+    ("api: attendance", "api:training/attendance"),
+    ("api: trips", "api:training/trips"),
 ]
 
 
