@@ -56,7 +56,9 @@ api = IcihubAPI(
         "The REST API of icihub. Authenticate with `Authorization: Bearer <token>` "
         "(create one with `icihub token create USERNAME` or on the API tokens page). "
         "Without a token only public data is served. Lists take `limit` (default 50, "
-        "at most 1000) and `offset` and answer `{items, count}`. Errors share one body: "
+        "at most 1000) and `offset` and answer `{items, count, count_capped}`: `count` is "
+        "exact up to 10,000 rows; a longer list answers 10,000 with `count_capped` true "
+        "(narrow it with its filters, or page on with `offset`). Errors share one body: "
         "`{detail, code, errors: [{field, message}]}`."
     ),
     auth=TokenAuth(),

@@ -342,6 +342,10 @@ ICIHUB_PAGE_CACHE_SECONDS = int(os.environ.get("ICIHUB_PAGE_CACHE_SECONDS", "120
 
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 1000
+# Lists count their rows exactly up to this many; beyond it they say "more than"
+# (the API answers the cap with ``count_capped``): an exact count of a table of
+# 100,000 rows reads all of them on every page.
+ICIHUB_LIST_COUNT_CAP = int(os.environ.get("ICIHUB_LIST_COUNT_CAP", "10000"))
 ICIHUB_API_TOKEN_DAYS = int(os.environ.get("ICIHUB_API_TOKEN_DAYS", "90"))
 # A partner's request unanswered for longer than this is flagged as overdue.
 ICIHUB_REQUEST_OVERDUE_DAYS = int(os.environ.get("ICIHUB_REQUEST_OVERDUE_DAYS", "30"))

@@ -20,6 +20,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ImproperlyConfigured, ObjectDoesNotExist, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
+from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -37,6 +38,7 @@ from typing_extensions import TypeAliasType
 from . import audit
 from .access import Marking
 from .errors import Conflict
+from .listing import IdsFirst, capped_count
 from .models import ApiToken, Citation, hash_token
 
 # -- parameter types ------------------------------------------------------------------
@@ -466,7 +468,11 @@ def unvalidated_response(request, data, status: int = 200) -> HttpResponse:
 
 
 class Pagination(LimitOffsetPagination):
-    """``limit`` (default 50, at most 1,000) and ``offset``; answers ``{items, count}``."""
+    """``limit`` (default 50, at most 1,000) and ``offset``; answers ``{items,
+    count, count_capped}``. ``count`` is exact up to ``ICIHUB_LIST_COUNT_CAP``
+    (10,000) rows; a longer list answers the cap with ``count_capped`` true
+    (:func:`~icihub.core.listing.capped_count`: the count stops reading there).
+    ``offset`` may go past the cap."""
 
     class Input(Schema):
         limit: int = Field(
@@ -476,23 +482,59 @@ class Pagination(LimitOffsetPagination):
         # (SQLite answers with an error): a 422 instead.
         offset: int = Field(0, ge=0, le=MAX_ID)
 
+    class Output(Schema):
+        items: list[Any]
+        count: int = Field(
+            description=(
+                "How many rows the list holds: exact up to 10,000; "
+                "10,000 when there are more (then count_capped is true)"
+            )
+        )
+        count_capped: bool = Field(
+            False,
+            description="True when the list holds more rows than count says (count is the cap)",
+        )
+
     def __init__(self, **kwargs: Any):
         super().__init__(max_limit=settings.NINJA_PAGINATION_MAX_LIMIT, **kwargs)
 
+    def paginate_queryset(self, queryset, pagination: Input, request, **params: Any) -> Any:
+        offset = pagination.offset
+        limit = min(pagination.limit, self.max_limit)
+        if isinstance(queryset, Converted):
+            count, capped = queryset.counted()
+        elif isinstance(queryset, QuerySet):
+            count, capped = capped_count(queryset)
+        else:
+            count, capped = len(queryset), False
+        return {
+            "items": queryset[offset : offset + limit],
+            "count": count,
+            "count_capped": capped,
+        }
+
 
 class Converted:
-    """A queryset as a sliceable sequence whose rows ``convert`` turns into the
-    API's output on the way out: the paginator slices it (one query for the
-    page, one for the count)."""
+    """A queryset as a sliceable sequence whose rows ``convert`` (if given)
+    turns into the API's output on the way out: the paginator slices it (one
+    query for the page; two with ``ids_first``, see
+    :class:`~icihub.core.listing.IdsFirst`) and counts ``count_qs`` (by
+    default ``qs``; one query): the same rows without what only the page
+    needs, as joins made by an annotation, which a count would keep."""
 
-    def __init__(self, qs, convert):
-        self.qs, self.convert = qs, convert
+    def __init__(self, qs, convert=None, count_qs=None, ids_first=False):
+        self.count_qs = qs if count_qs is None else count_qs
+        self.qs, self.convert = (IdsFirst(qs) if ids_first else qs), convert
+
+    def counted(self) -> tuple[int, bool]:
+        return capped_count(self.count_qs)
 
     def __len__(self):
-        return self.qs.count()
+        return self.count_qs.count()
 
     def __getitem__(self, index):
-        return [self.convert(row) for row in self.qs[index]]
+        rows = self.qs[index]
+        return list(rows) if self.convert is None else [self.convert(row) for row in rows]
 
 
 # -- the values() path of a read (issue 11) --------------------------------------------
@@ -651,9 +693,13 @@ class ValuesOut:
                 out[name] = kids[name].get(row["pk"], [])
         return out
 
-    def rows(self, qs, **context) -> Prebuilt:
-        """The rows of ``qs`` (a queryset of ``model``, sliced or not) as dicts."""
+    def rows(self, qs, *, order=None, **context) -> Prebuilt:
+        """The rows of ``qs`` (a queryset of ``model``, sliced or not) as dicts;
+        in the order of the ids ``order`` when given."""
         rows = list(qs.prefetch_related(None).values(*self.values))
+        if order is not None:
+            position = {pk: i for i, pk in enumerate(order)}
+            rows.sort(key=lambda row: position[row["pk"]])
         kids = {}
         if self.children and rows:
             ids = [row["pk"] for row in rows]
@@ -667,12 +713,20 @@ class ValuesOut:
         )
         return self._build(self.plan, row, instance, kids)
 
-    def page(self, qs, **context):
-        """For ``@paginate``: ``qs`` itself on the schema path, else a sequence
-        whose slices are built rows (counted as :class:`Converted` counts)."""
+    def page(self, qs, *, count_qs=None, ids_first=False, **context):
+        """For ``@paginate``: on the schema path ``qs`` itself (or its
+        :class:`Converted`, for ``count_qs``/``ids_first``), else a sequence whose
+        slices are built rows (counted and sliced as :class:`Converted` does)."""
         if not _values_path.get():
-            return qs
-        return ValuesPage(qs, lambda sliced: self.rows(sliced, **context))
+            if count_qs is None and not ids_first:
+                return qs
+            return Converted(qs, count_qs=count_qs, ids_first=ids_first)
+        return ValuesPage(
+            qs,
+            lambda sliced, order=None: self.rows(sliced, order=order, **context),
+            count_qs=count_qs,
+            ids_first=ids_first,
+        )
 
     def one(self, qs, instance_qs=None, **context):
         """The one row of ``qs`` (already narrowed to it and to what the caller may
@@ -694,6 +748,9 @@ class ValuesPage(Converted):
     ``convert``, one query per slice rather than a conversion per row."""
 
     def __getitem__(self, index):
+        if isinstance(self.qs, IdsFirst):  # the page's ids, then their rows
+            ids = list(self.qs.qs.values_list("pk", flat=True)[index])
+            return self.convert(self.qs.qs.order_by().filter(pk__in=ids), order=ids)
         return self.convert(self.qs[index])
 
 

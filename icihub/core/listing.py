@@ -15,10 +15,12 @@ from operator import and_, or_
 from typing import Any, ClassVar
 
 import pydantic
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.shortcuts import render
+from django.utils.functional import cached_property
 from ninja import FilterSchema
 from pydantic import PrivateAttr, field_validator
 
@@ -115,6 +117,76 @@ def search_q(query: str, fields: list[str]) -> Q:
     return reduce(and_, terms, Q())
 
 
+def capped_count(qs: QuerySet, cap: int | None = None) -> tuple[int, bool]:
+    """``(count, capped)``: the rows of ``qs``, counted exactly up to ``cap``
+    (``ICIHUB_LIST_COUNT_CAP``, 10,000); beyond it ``(cap, True)``. The count
+    reads at most ``cap + 1`` rows, without the order, the related rows
+    (``select_related``) or the annotations the page selects: ``SELECT COUNT(*)
+    FROM (SELECT id ... LIMIT cap + 1)``. (Joins an annotation made stay: count
+    a queryset without them, as :class:`~icihub.core.apikit.Converted` allows.)
+
+    Hand-written: Django's ``Paginator`` and ninja's paginators count
+    everything, and no library caps a count on both databases."""
+    cap = settings.ICIHUB_LIST_COUNT_CAP if cap is None else cap
+    found = qs.order_by().values("pk")[: cap + 1].count()
+    return (cap, True) if found > cap else (found, False)
+
+
+class IdsFirst:
+    """A queryset read a page at a time in two queries: the page's ids (its
+    filter and its order, without the rows ``select_related`` joins), then
+    those rows whole, in that order. Slice it like the queryset; the
+    paginators count the queryset (``.qs``).
+
+    Why: SQLite orders the joins of a query by the size of the tables, so the
+    page query of a list that joins six related tables to show them (a
+    coordinator's certificates, nominations, attendance) started from the
+    smallest (the 60 courses), walked every row of the country and sorted
+    them all for 50 (100 ms and more at 10x); the query of the ids alone
+    follows the order's index (0.3 ms). PostgreSQL plans either well."""
+
+    def __init__(self, qs: QuerySet):
+        self.qs = qs
+
+    def count(self) -> int:
+        return self.qs.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index : index + 1][0]
+        ids = list(self.qs.values_list("pk", flat=True)[index])
+        rows = {row.pk: row for row in self.qs.order_by().filter(pk__in=ids)}
+        return [rows[pk] for pk in ids if pk in rows]
+
+
+def _unwrapped(rows):
+    return rows.qs if isinstance(rows, IdsFirst) else rows
+
+
+class CappedPaginator(Paginator):
+    """Django's paginator with :func:`capped_count`: ``count`` is exact up to
+    the cap, else the cap, and ``capped`` says which. The pages go as far as
+    the cap: a longer list is narrowed with its search and filters."""
+
+    @cached_property
+    def _counted(self) -> tuple[int, bool]:
+        rows = _unwrapped(self.object_list)
+        if isinstance(rows, QuerySet):
+            return capped_count(rows)
+        return len(rows), False
+
+    @cached_property
+    def count(self) -> int:
+        return self._counted[0]
+
+    @property
+    def capped(self) -> bool:
+        return self._counted[1]
+
+
 @dataclass
 class ListPage:
     template: str
@@ -124,6 +196,8 @@ class ListPage:
     filterset: type[ModelFilters] | None = None
     per_page: int = 25
     orderings: dict[str, str] = field(default_factory=dict)  # ?sort=key -> order_by expression
+    #: read the page as :class:`IdsFirst` (a list joining many tables to show them)
+    ids_first: bool = False
 
     def __post_init__(self):
         if self.filters and self.filterset is None:
@@ -145,7 +219,8 @@ class ListPage:
         sort = request.GET.get("sort", "")
         if sort in self.orderings:
             qs = qs.order_by(*self.orderings[sort].split(","))
-        page = Paginator(qs, self.per_page).get_page(request.GET.get("page"))
+        rows = IdsFirst(qs) if self.ids_first else qs
+        page = CappedPaginator(rows, self.per_page).get_page(request.GET.get("page"))
         params = request.GET.copy()
         params.pop("page", None)
         ctx = {

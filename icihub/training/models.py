@@ -833,6 +833,10 @@ class Evaluation(BaseModel):
         verbose_name = _("evaluation")
         verbose_name_plural = _("evaluations")
         ordering = ["-submitted_at"]
+        indexes = [
+            # the evaluations list's order (the newest first): a page reads 50 rows
+            models.Index(fields=["-submitted_at", "-id"], name="training_evaluation_order"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(
@@ -902,6 +906,11 @@ class Certificate(BaseModel):
         verbose_name = _("certificate")
         verbose_name_plural = _("certificates")
         ordering = ["-issued_at", "-id"]
+        indexes = [
+            # the register's default order: a page reads its rows in the index, not
+            # every certificate sorted (a coordinator's: until 50 of their country)
+            models.Index(fields=["-issued_at", "-id"], name="training_certificate_order"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(revoked_at__isnull=True) | ~Q(revocation_reason=""),
@@ -1033,6 +1042,10 @@ class Trip(BaseModel):
         verbose_name = _("trip")
         verbose_name_plural = _("trips")
         ordering = ["arrival", "instructor__full_name"]
+        indexes = [
+            # the trips list's order (the API's: arrival, id)
+            models.Index(fields=["arrival", "id"], name="training_trip_order"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(departure__gte=F("arrival")),

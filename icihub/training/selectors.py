@@ -269,6 +269,17 @@ def instructors(user):
     return Instructor.objects.visible_to(user).select_related("organisation", "country")
 
 
+def instructors_with_counts(user):
+    """:func:`instructors` with ``trip_count`` and ``session_count`` (their
+    trips and assignments, every one), counted per row by a correlated
+    subquery: the database counts only for the rows a page shows, not for
+    every instructor joined to every trip and assignment before paginating."""
+    return instructors(user).annotate(
+        trip_count=_count(Trip.objects.all(), "instructor"),
+        session_count=_count(Assignment.objects.all(), "instructor"),
+    )
+
+
 def certificates(user):
     return Certificate.objects.visible_to(user).select_related(
         "nomination",

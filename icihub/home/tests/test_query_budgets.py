@@ -45,6 +45,8 @@ READS = [
     ("dialogue event page", "/dialogue/events/{event}/"),
     ("follow-up actions page", "/dialogue/actions/"),
     ("menu page", "/menu/"),
+    ("certificates list page", "/training/certificates/"),
+    ("instructors list page", "/training/instructors/"),
     ("api: sessions", "api:training/sessions"),
     ("api: session", "api:training/sessions/{session}"),
     ("api: nominations", "api:training/nominations"),
@@ -71,6 +73,10 @@ READS = [
     ("api: menu activity", "api:menu/activities/{course}"),
     ("api: report figures", "api:reports/figures"),
     ("api: published figures", "api:reports/published"),
+    ("api: certificates", "api:training/certificates"),
+    ("api: evaluations", "api:training/evaluations"),
+    ("api: attendance", "api:training/attendance"),
+    ("api: trips", "api:training/trips"),
 ]
 
 

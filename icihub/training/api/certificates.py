@@ -12,6 +12,7 @@ from icihub.core.access import get_visible
 from icihub.core.apikit import (
     ERRORS,
     READ_ERRORS,
+    Converted,
     ErrorOut,
     Id,
     Pagination,
@@ -99,7 +100,9 @@ class VerifyOut(Schema):
 @paginate(Pagination)
 def certificate_list(request, filters: Query[CertificateFilters]):
     user = require_signed_in(request)
-    return filters.filter(selectors.certificates(user))
+    # The page's ids first: SQLite's plan of the six related tables sorted
+    # every certificate of a coordinator's country.
+    return Converted(filters.filter(selectors.certificates(user)), ids_first=True)
 
 
 @router.get("/training/certificates/{int:pk}", response={200: CertificateOut, **READ_ERRORS})

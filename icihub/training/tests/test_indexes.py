@@ -17,3 +17,16 @@ def test_the_participants_default_order_is_indexed():
 
     assert Participant._meta.ordering == ["family_name", "given_name", "id"]
     assert ["family_name", "given_name", "id"] in indexed_columns("training_participant")
+
+
+@pytest.mark.parametrize(
+    "table,columns",
+    [
+        ("training_certificate", ["issued_at", "id"]),
+        ("training_evaluation", ["submitted_at", "id"]),
+        ("training_trip", ["arrival", "id"]),
+    ],
+)
+def test_the_big_lists_default_orders_are_indexed(table, columns):
+    # certificates and evaluations newest first (the index descends), trips by arrival
+    assert columns in indexed_columns(table)

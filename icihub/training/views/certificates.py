@@ -48,6 +48,7 @@ CERTIFICATE_LIST = ListPage(
         "nomination__session__reference",
     ],
     filterset=CertificatePageFilters,
+    ids_first=True,
     filters=[
         Filter(
             "state",

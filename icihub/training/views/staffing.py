@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -57,12 +56,7 @@ INSTRUCTOR_LIST = ListPage(
 def instructor_list(request):
     return INSTRUCTOR_LIST.render(
         request,
-        selectors.instructors(request.user)
-        .annotate(
-            trip_count=Count("trips", distinct=True),
-            session_count=Count("assignments", distinct=True),
-        )
-        .order_by("full_name", "pk"),
+        selectors.instructors_with_counts(request.user).order_by("full_name", "pk"),
         {"can_create": _can_create(request.user, Instructor)},
     )
 
