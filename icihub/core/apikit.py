@@ -522,11 +522,14 @@ class Converted:
     default ``qs``; one query): the same rows without what only the page
     needs, as joins made by an annotation, which a count would keep."""
 
-    def __init__(self, qs, convert=None, count_qs=None, ids_first=False):
+    def __init__(self, qs, convert=None, count_qs=None, ids_first=False, exact_count=False):
         self.count_qs = qs if count_qs is None else count_qs
         self.qs, self.convert = (IdsFirst(qs) if ids_first else qs), convert
+        self.exact_count = exact_count
 
     def counted(self) -> tuple[int, bool]:
+        if self.exact_count:  # a number that must hold however large (a figure's records)
+            return self.count_qs.count(), False
         return capped_count(self.count_qs)
 
     def __len__(self):

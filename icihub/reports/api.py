@@ -329,7 +329,11 @@ def figure_records(request, key: str, query: Query[RecordsQuery]):
         raise ValidationError({"value": _("This breakdown value is not valid.")})
     section = figures.pick(sections, query.part)
     spec = list_for(section.model)
-    return Converted(spec.queryset(section.queryset), lambda obj: _record_out(spec, obj))
+    # Counted exactly, never capped: the count is the figure's number, which
+    # a reader checks against the report.
+    return Converted(
+        spec.queryset(section.queryset), lambda obj: _record_out(spec, obj), exact_count=True
+    )
 
 
 # -- reports -------------------------------------------------------------------------------------

@@ -106,6 +106,19 @@ def test_published_figures(year, nato_staff):
     assert first["icihub"] == 0 and first["difference"] == -478  # no 2017 records here
 
 
+def test_a_figures_records_are_counted_exactly_beyond_the_lists_cap(year, nato_staff, settings):
+    """Lists cap their counts (ICIHUB_LIST_COUNT_CAP); a figure's records never:
+    their count is the figure's number."""
+    settings.ICIHUB_LIST_COUNT_CAP = 1
+    api = ApiClient(nato_staff)
+    data = api.get(
+        "reports/figures/trained/records", _params(year, by="country", value="KWT")
+    ).json()
+    assert data["count"] == 4 and data["count_capped"] is False
+    capped = api.get("training/participants").json()
+    assert capped["count"] == 1 and capped["count_capped"] is True
+
+
 def test_records_endpoint_runs_constant_queries(year, nato_staff):
     api = ApiClient(nato_staff)
     course = year.courses["c1"]
