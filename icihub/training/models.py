@@ -467,6 +467,12 @@ class Participant(BaseModel):
             models.Index(
                 fields=["family_name", "given_name", "id"], name="training_participant_order"
             ),
+            # the same order within a country: a coordinator's list, and the
+            # picker's search, which walks the country's people in name order
+            models.Index(
+                fields=["country", "family_name", "given_name", "id"],
+                name="training_participant_cty_order",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -675,6 +681,10 @@ class Nomination(BaseModel):
         indexes = [
             models.Index(fields=["session", "status"]),
             models.Index(fields=["session", "country", "status"]),
+            # the nominations list page's order (the oldest first), for staff
+            # and for a coordinator's country: a page reads 50 index entries
+            models.Index(fields=["nominated_at", "id"], name="training_nomination_age"),
+            models.Index(fields=["country", "nominated_at", "id"], name="training_nom_country_age"),
         ]
         constraints = [
             models.UniqueConstraint(

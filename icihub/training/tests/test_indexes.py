@@ -25,6 +25,9 @@ def test_the_participants_default_order_is_indexed():
         ("training_certificate", ["issued_at", "id"]),
         ("training_evaluation", ["submitted_at", "id"]),
         ("training_trip", ["arrival", "id"]),
+        ("training_nomination", ["nominated_at", "id"]),
+        ("training_nomination", ["country_id", "nominated_at", "id"]),
+        ("training_participant", ["country_id", "family_name", "given_name", "id"]),
     ],
 )
 def test_the_big_lists_default_orders_are_indexed(table, columns):
