@@ -42,8 +42,14 @@ import hashlib
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection, transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db import DatabaseError, connection, transaction
+from django.db.models.signals import (
+    m2m_changed,
+    post_delete,
+    post_migrate,
+    post_save,
+    pre_migrate,
+)
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -65,7 +71,7 @@ NEVER = (
 )
 # Writes that no page shows: the session's row (its idle expiry), the language a
 # user's requests came in (for their e-mails) and the tasks queue's bookkeeping.
-IGNORED_APPS = frozenset({"sessions", "django_tasks_database", "django_tasks_db"})
+IGNORED_APPS = frozenset({"sessions", "django_tasks_database", "django_tasks_db", "migrations"})
 IGNORED_MODELS = frozenset({"notifications.seenlanguage"})
 VARY_HEADERS = ("Accept", "HX-Request", "HX-Target", "HX-Trigger", "HX-Trigger-Name", "HX-Boosted")
 
@@ -100,10 +106,18 @@ def current_version() -> int:
     return cache.get(VERSION_KEY) or 0
 
 
+# True while ``migrate`` runs: its writes (the recorder's rows, data migrations)
+# may come before the migration that creates the cache table; the version moves
+# once when it ends (``_migrated``).
+_migrating = False
+
+
 def written() -> None:
     """A write: the request that made it is not kept, and the version moves once
     its transaction commits (at once outside one)."""
     _wrote.set(True)
+    if _migrating:
+        return
     if connection.in_atomic_block and any(entry[1] is bump for entry in connection.run_on_commit):
         return
     transaction.on_commit(bump)
@@ -126,8 +140,36 @@ def _on_m2m(sender, instance, action, **kwargs):
         written()
 
 
+def _migrate_starts(sender, **kwargs):
+    global _migrating
+    _migrating = True
+
+
+def _migrated(sender, **kwargs):
+    """After ``migrate``: ``post_migrate`` is sent once per app, in the order of
+    ``INSTALLED_APPS``, and the writes its receivers make (content types,
+    permissions) are part of the migration; the last app's signal ends it. The
+    cache table may still be missing when only part of the schema was migrated:
+    nothing is kept then either, so there is nothing to move."""
+    global _migrating
+    from django.apps import apps
+
+    last = [config for config in apps.get_app_configs() if config.models_module][-1]
+    if not _migrating or sender is not last:
+        return
+    _migrating = False
+    try:
+        with transaction.atomic(using=kwargs.get("using")):
+            bump()
+    except DatabaseError:
+        pass
+
+
 def connect() -> None:
     from . import audit
+
+    pre_migrate.connect(_migrate_starts, dispatch_uid="icihub_pagecache_pre_migrate")
+    post_migrate.connect(_migrated, dispatch_uid="icihub_pagecache_post_migrate")
 
     post_save.connect(_on_write, dispatch_uid="icihub_pagecache_save")
     post_delete.connect(_on_write, dispatch_uid="icihub_pagecache_delete")

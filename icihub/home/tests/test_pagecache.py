@@ -154,3 +154,45 @@ def test_errors_are_not_kept(world):
     url = reverse("training:session_detail", args=[999999])
     assert client.get(url).status_code == 404
     assert not hit(client.get(url))
+
+
+def test_migrate_moves_the_version_once_at_its_end(world):
+    """A migration's writes (the recorder's rows, data migrations, content
+    types) may come before the cache table exists: the version waits for the
+    end of ``migrate`` and moves once then (a fresh PostgreSQL database once
+    failed to migrate on this)."""
+    from django.apps import apps
+    from django.db.models.signals import post_migrate, pre_migrate
+
+    from icihub.core import pagecache
+
+    staff, _kuwait, _session = world
+    configs = [config for config in apps.get_app_configs() if config.models_module]
+    before = pagecache.current_version()
+    pre_migrate.send(
+        sender=configs[0], app_config=configs[0], verbosity=0, interactive=False, using="default"
+    )
+    try:
+        staff.first_name = "During"
+        staff.save()
+        assert pagecache.current_version() == before
+        post_migrate.send(
+            sender=configs[0],
+            app_config=configs[0],
+            verbosity=0,
+            interactive=False,
+            using="default",
+        )
+        assert pagecache.current_version() == before  # not the last app yet
+    finally:
+        post_migrate.send(
+            sender=configs[-1],
+            app_config=configs[-1],
+            verbosity=0,
+            interactive=False,
+            using="default",
+        )
+    assert pagecache.current_version() == before + 1
+    staff.first_name = "After"
+    staff.save()
+    assert pagecache.current_version() > before + 1
