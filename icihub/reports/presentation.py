@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import charts
+from . import charts, figcache
 from . import report as reports
 from .scope import Period, Scope
 
@@ -73,6 +73,20 @@ class Years:
 
     def number(self, key: str, year: int) -> reports.Cell:
         return reports.number(self.scope_of(year), key)
+
+    def load(self) -> None:
+        """Read what the figures' cache keeps for the years a page compares
+        with (the year before, the trends' years) in one go."""
+        if self.year is None:
+            return
+        figcache.load_many(
+            [self.scope_of(year) for year in range(self.year - TREND_YEARS, self.year + 1)]
+        )
+
+    def store(self) -> None:
+        """Keep what the other years' scopes computed (the page's own scope is
+        kept by its selector)."""
+        figcache.store_many([scope for year, scope in self._scopes.items() if year != self.year])
 
 
 @dataclass

@@ -86,11 +86,14 @@ def _presented(scope: Scope, headline: list, tables: list, trend_keys: list[str]
     """The headline numbers beside the year before, the trends across the
     years and the tables' charts as the page shows them (``presentation``)."""
     years = presentation.Years(scope)
+    years.load()
     presentation.present(tables)
-    return {
+    out = {
         "tiles": presentation.tiles(headline, years),
         "trends": presentation.trends(trend_keys, years),
     }
+    years.store()
+    return out
 
 
 def _htmx_target(request, target: str) -> bool:

@@ -112,3 +112,28 @@ def test_figures_for_year_are_the_year_report_s(year, nato_staff):
     assert {c.figure.key: c.value for c in report.headline} == {
         c.figure.key: kept[c.figure.key] for c in report.headline
     }
+
+
+def test_a_kept_dashboard_keeps_its_trends_and_the_year_before(year, nato_staff, kept):
+    """The dashboard compares its year with the year before and draws ten years
+    of trends, each year a scope of its own: those are kept too, read in one go,
+    and the page read back is the same page."""
+    import re
+
+    from django.urls import reverse
+
+    from icihub.testing import client_for, count_queries
+
+    client = client_for(nato_staff)
+    url = reverse("reports:dashboard") + f"?year={year.period.start.year}"
+    first = client.get(url)
+    with count_queries() as again:
+        second = client.get(url)
+    with count_queries() as computed, pytest.MonkeyPatch.context() as patch:
+        patch.setattr(figcache, "enabled", lambda: False)
+        third = client.get(url)
+    assert first.status_code == second.status_code == third.status_code == 200
+    strip = lambda r: re.sub(r'value="[A-Za-z0-9]{64}"|"[A-Za-z0-9]{64}"', "", r.content.decode())  # noqa: E731
+    assert strip(first) == strip(second) == strip(third)
+    assert len(again) <= 20, [q["sql"][:120] for q in again]
+    assert len(computed) > len(again) + 40
