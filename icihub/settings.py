@@ -3,6 +3,8 @@
 DATABASE_URL      database (default: SQLite file in ICIHUB_DATA_DIR)
 ICIHUB_DB_CONN_MAX_AGE  seconds a database connection is kept between requests
                   (default 60, checked before reuse; 0 = a new connection a request)
+ICIHUB_GC_THRESHOLD  the server's garbage-collector thresholds (default 50000,20,100;
+                  empty keeps Python's), after freezing what loading made
 ICIHUB_DATA_DIR   data directory (default ./var): database, secret key, uploads, static
 ICIHUB_DEBUG      "1"/"true" to turn debugging on (off by default)
 SECRET_KEY        when not given, generated once and kept in ICIHUB_DATA_DIR/secret_key
