@@ -685,6 +685,14 @@ class Nomination(BaseModel):
             # and for a coordinator's country: a page reads 50 index entries
             models.Index(fields=["nominated_at", "id"], name="training_nomination_age"),
             models.Index(fields=["country", "nominated_at", "id"], name="training_nom_country_age"),
+            # the home page's "what changed last" (the latest first) and a
+            # coordinator's counts by state: index reads, not a scan of the
+            # country's nominations
+            models.Index(fields=["updated_at", "id"], name="training_nomination_recent"),
+            models.Index(
+                fields=["country", "updated_at", "id"], name="training_nom_country_recent"
+            ),
+            models.Index(fields=["country", "status"], name="training_nom_country_status"),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -28,6 +28,11 @@ def test_the_participants_default_order_is_indexed():
         ("training_nomination", ["nominated_at", "id"]),
         ("training_nomination", ["country_id", "nominated_at", "id"]),
         ("training_participant", ["country_id", "family_name", "given_name", "id"]),
+        # the home page: what changed last, overall and for a country; a
+        # coordinator's counts by state
+        ("training_nomination", ["updated_at", "id"]),
+        ("training_nomination", ["country_id", "updated_at", "id"]),
+        ("training_nomination", ["country_id", "status"]),
     ],
 )
 def test_the_big_lists_default_orders_are_indexed(table, columns):
