@@ -8,12 +8,14 @@ the code under test."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 
 import holidays
 import pytest
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from django.test import override_settings
 from django.utils import translation
 from hijridate import Hijri
@@ -239,14 +241,31 @@ def test_a_closure_blocks(centre_staff):
     assert len(actions) == 3  # created, changed, deleted
 
 
+@contextlib.contextmanager
+def _a_request():
+    """Between Django's request signals, as the test client sends them: without
+    its closing of old connections (the test's transaction holds the connection;
+    PostgreSQL would lose it)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        request_started.send(sender=None)
+        try:
+            yield
+        finally:
+            request_finished.send(sender=None)
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
 @pytest.mark.django_db
 def test_a_request_reads_the_tables_once_and_sees_its_own_changes(centre_staff):
     """Within a request the confirmations and closures come from the shared cache
     (a table, as deployed) once; a change made in the request is seen at once."""
     day = D(2027, 8, 2)  # a Monday in no holiday
     with database_cache():
-        request_started.send(sender=None)
-        try:
+        with _a_request():
             calendar.session_problems(day, day)
             with count_queries() as queries:
                 for week in range(10):
@@ -256,8 +275,6 @@ def test_a_request_reads_the_tables_once_and_sees_its_own_changes(centre_staff):
                 centre_staff, {"name": "Summer break", "start": day, "end": day}
             )
             assert not calendar.is_working_day(day)
-        finally:
-            request_finished.send(sender=None)
         with count_queries() as queries:
             calendar.session_problems(day)
             calendar.session_problems(day)
