@@ -85,6 +85,28 @@
     announce(items.filter(isError), "alert-announcer");
   }
 
+  // Text typed into a search box before htmx was listening (a quick typist, a
+  // slow page: the box shows before the deferred scripts run) is searched once
+  // the page has loaded. htmx takes the text it finds as the box's last value
+  // (its "changed" would ignore it), so the search is asked for through the
+  // box's own "search" trigger, or its form's "submit" one.
+  function searchTypedEarly() {
+    if (!window.htmx) return;
+    document.querySelectorAll("input[type=search]").forEach(function (input) {
+      if (input.value === input.defaultValue) return;
+      if (/\bsearch\b/.test(input.getAttribute("hx-trigger") || "")) {
+        window.htmx.trigger(input, "search");
+        return;
+      }
+      var form = input.closest("form[hx-trigger]");
+      if (form && /\bsubmit\b/.test(form.getAttribute("hx-trigger"))) {
+        window.htmx.trigger(form, "submit");
+      }
+    });
+  }
+
   onReady(function () { wire(document); announceMessages(); });
+  if (document.readyState === "complete") searchTypedEarly();
+  else window.addEventListener("load", searchTypedEarly);
   document.addEventListener("htmx:afterSettle", function (event) { wire(event.target); });
 })();

@@ -64,6 +64,27 @@ def test_coordinator_nominates_own_officers_in_priority_order(
     }
 
 
+def test_a_name_typed_before_the_page_scripts_ran_is_searched_once_they_have(
+    browser_page, live_server, course, centre_staff, kwt_coordinator
+):
+    """The search box shows before the deferred scripts run: what a quick typist
+    (or a browser test) enters then is searched when htmx arrives, not lost."""
+    session = factories.make_session(course, centre_staff, capacity=5, quotas={"KWT": 2})
+    officer = factories.make_participant(centre_staff, "KWT", 1, family_name="Al-Mutairi")
+    page = login(browser_page, live_server, kwt_coordinator)
+    held = []
+    page.route("**/django_htmx/*.js", lambda route: held.append(route))  # held until released
+    page.goto(
+        live_url(live_server, f"/training/sessions/{session.pk}/nominate/"), wait_until="commit"
+    )
+    page.locator("[data-picker-search]").fill("Al-Mutairi")
+    page.wait_for_function("() => document.readyState !== 'loading'")  # parsed, htmx held
+    assert held and page.locator("[data-picker-result]").count() == 0
+    for route in held:
+        route.continue_()
+    page.locator(f'[data-picker-result][data-id="{officer.pk}"]').wait_for()
+
+
 def test_centre_staff_runs_a_session_from_acceptance_to_verified_certificate(
     browser_page, live_server, centre_staff, kwt_coordinator
 ):
