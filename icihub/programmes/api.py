@@ -753,7 +753,8 @@ def delete_goal(request, pk: Id):
 def goal_recommendations(request, pk: Id, limit: int = Query(10, ge=1, le=50)):
     """Menu activities for the goal, best first, with the reasons."""
     user = actor(request)
-    goal = selectors.goal_detail(user, pk)
+    # The goal alone: goal_detail's items and deliveries are the goal page's.
+    goal = _visible_goal(user, pk)
     return [
         {
             "activity": activity_ref(r.activity),

@@ -353,12 +353,11 @@ class Recommendation:
         return sum(free for _s, free in self.sessions)
 
 
-def _eligibility_and_areas(activities, goal_areas) -> tuple[dict, dict, dict]:
-    """For each activity: the goal's areas it has (in the areas' order), its
+def _eligibility_and_areas(ids, goal_areas) -> tuple[dict, dict, dict]:
+    """For each activity id: the goal's areas it has (in the areas' order), its
     eligible frameworks ({id: acronym}) and countries ({id}). Read as values from
     the three link tables, one query each: up to 500 candidates, where
     ``prefetch_related`` builds a queryset and instances per activity and relation."""
-    ids = [a.pk for a in activities]
     areas_of: dict[int, list[int]] = {}
     if goal_areas:
         for activity_id, area_id in (
@@ -394,7 +393,6 @@ def recommendations(goal: PartnershipGoal, user, *, limit: int = 10) -> list[Rec
         visible_activities(user)
         .filter(status=Activity.Status.ACTIVE)
         .offered_during(programme.start_year, programme.end_year)
-        .select_related("provider")
     )
     if goal_areas:
         candidates = candidates.filter(
@@ -402,8 +400,12 @@ def recommendations(goal: PartnershipGoal, user, *, limit: int = 10) -> list[Rec
                 "activity_id"
             )
         )
-    candidates = list(candidates.order_by("code")[:500])
-    areas_of, frameworks_of, countries_of = _eligibility_and_areas(candidates, goal_areas)
+    # Scored on (id, code) pairs: only the ``limit`` best are read as activities
+    # (up to 500 candidates, each a model instance with its descriptions, were
+    # most of the read's time).
+    candidates = list(candidates.order_by("code").values_list("pk", "code")[:500])
+    ids = [pk for pk, _code in candidates]
+    areas_of, frameworks_of, countries_of = _eligibility_and_areas(ids, goal_areas)
     in_programme: dict[int, str] = {}
     for activity_id, goal_id, goal_title in ProgrammeItem.objects.filter(
         goal__objective__programme=programme
@@ -413,13 +415,34 @@ def recommendations(goal: PartnershipGoal, user, *, limit: int = 10) -> list[Rec
         else:
             in_programme.setdefault(activity_id, goal_title)
     frameworks_of_country = _partner_frameworks().get(country.pk, set())
-    open_sessions = open_sessions_for_activities([a.pk for a in candidates], user)
-    results = []
-    for activity in candidates:
-        if in_programme.get(activity.pk) == "":
+    open_sessions = open_sessions_for_activities(ids, user)
+    # Scored first, worded after: the reasons (gettext and formatting, a
+    # thousand calls over 500 candidates) are written for the ``limit`` best only.
+    scored = []
+    for activity_pk, code in candidates:
+        if in_programme.get(activity_pk) == "":
             continue  # already under this goal
-        framework_ids = frameworks_of.get(activity.pk, {})
-        country_ids = countries_of.get(activity.pk, set())
+        framework_ids = frameworks_of.get(activity_pk, {})
+        country_ids = countries_of.get(activity_pk, set())
+        shared_frameworks = None
+        if framework_ids and country.pk not in country_ids:
+            shared_frameworks = [
+                acronym for pk, acronym in framework_ids.items() if pk in frameworks_of_country
+            ]
+            if not shared_frameworks:
+                continue  # the country may not take part
+        shared_areas = areas_of.get(activity_pk, ())
+        elsewhere = in_programme.get(activity_pk)
+        sessions = open_sessions.get(activity_pk, [])
+        score = 3 * len(shared_areas) + 2 + (0 if elsewhere else 2) + (3 if sessions else 0)
+        scored.append((score, code, activity_pk))
+    scored.sort(key=lambda r: (-r[0], r[1]))
+    best = scored[:limit]
+    activities = Activity.objects.select_related("provider").in_bulk([r[2] for r in best])
+    results = []
+    for score, _code, activity_pk in best:
+        framework_ids = frameworks_of.get(activity_pk, {})
+        country_ids = countries_of.get(activity_pk, set())
         if not framework_ids and not country_ids:
             eligibility = _("Open to every partner")
         elif country.pk in country_ids:
@@ -428,39 +451,31 @@ def recommendations(goal: PartnershipGoal, user, *, limit: int = 10) -> list[Rec
             shared = [
                 acronym for pk, acronym in framework_ids.items() if pk in frameworks_of_country
             ]
-            if not shared:
-                continue  # the country may not take part
             eligibility = _("Open to %(country)s as a partner of %(frameworks)s") % {
                 "country": local(country),
                 "frameworks": ", ".join(sorted(shared)),
             }
-        score = 0
         reasons = []
-        shared_areas = [goal_areas[pk] for pk in areas_of.get(activity.pk, ())]
+        shared_areas = [goal_areas[pk] for pk in areas_of.get(activity_pk, ())]
         if shared_areas:
-            score += 3 * len(shared_areas)
             reasons.append(
                 _("Area match: %(areas)s") % {"areas": ", ".join(local(a) for a in shared_areas)}
             )
         reasons.append(eligibility)
-        score += 2
-        elsewhere = in_programme.get(activity.pk)
+        elsewhere = in_programme.get(activity_pk)
         if elsewhere:
             reasons.append(_("Already planned under the goal “%(goal)s”") % {"goal": elsewhere})
         else:
-            score += 2
             reasons.append(_("Not yet in the programme"))
-        sessions = open_sessions.get(activity.pk, [])
+        sessions = open_sessions.get(activity_pk, [])
         if sessions:
             free = sum(n for _s, n in sessions)
-            score += 3
             reasons.append(
                 _("%(n)s upcoming session(s) with %(free)s free seat(s), the next on %(date)s")
                 % {"n": len(sessions), "free": free, "date": sessions[0][0].start.isoformat()}
             )
-        results.append(Recommendation(activity, score, reasons, sessions))
-    results.sort(key=lambda r: (-r.score, r.activity.code))
-    return results[:limit]
+        results.append(Recommendation(activities[activity_pk], score, reasons, sessions))
+    return results
 
 
 def goal_detail(user, pk) -> PartnershipGoal:
