@@ -712,7 +712,9 @@ def nomination_state_counts(user) -> list[dict]:
         Nomination.objects.visible_to(user)
         .order_by()
         .values_list("status")
-        .annotate(n=Count("pk"))
+        # COUNT(*), not COUNT(id): the (country, status) index answers it alone
+        # (an index-only scan) on PostgreSQL, for a country's 45,000 nominations.
+        .annotate(n=Count("*"))
         .values_list("status", "n")
     )
     return [
