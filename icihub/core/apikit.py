@@ -731,6 +731,20 @@ class ValuesOut:
             ids_first=ids_first,
         )
 
+    def ids_page(self, ids: list, fallback, **context):
+        """For ``@paginate`` over ids already found and ordered in Python (the
+        menu's search): a sequence whose slices are built rows in the ids' order,
+        one query each. On the schema path: ``fallback`` (the same rows as model
+        instances), as before."""
+        if not _values_path.get():
+            return fallback
+        return _IdsPage(
+            ids,
+            lambda sliced: self.rows(
+                self.model._default_manager.filter(pk__in=sliced), order=sliced, **context
+            ),
+        )
+
     def one(self, qs, instance_qs=None, **context):
         """The one row of ``qs`` (already narrowed to it and to what the caller may
         see), or 404. On the schema path: the model instance of ``instance_qs``
@@ -755,6 +769,19 @@ class ValuesPage(Converted):
             ids = list(self.qs.qs.values_list("pk", flat=True)[index])
             return self.convert(self.qs.qs.order_by().filter(pk__in=ids), order=ids)
         return self.convert(self.qs[index])
+
+
+class _IdsPage:
+    """Ids in their order, whose slices ``build`` (see :meth:`ValuesOut.ids_page`)."""
+
+    def __init__(self, ids: list, build):
+        self.ids, self.build = ids, build
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __getitem__(self, index: slice):
+        return self.build(self.ids[index])
 
 
 def _nested_schema(annotation) -> tuple[type | None, bool]:
