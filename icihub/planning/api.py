@@ -22,7 +22,9 @@ from icihub.core.apikit import (
     Pagination,
     Year,
     actor,
+    prebuilt,
     require_signed_in,
+    serve_prebuilt,
 )
 
 from . import selectors, services
@@ -178,42 +180,84 @@ class PlanningDiffQuery(Schema):
 
 
 def _session_out(ps: PlannedSession) -> dict:
+    """A planned session as the API shows it (``_session_row_out``: from values)."""
+    return _session_row_out(
+        {
+            "pk": ps.pk,
+            "key": ps.key,
+            "code": ps.course.code,
+            "start": ps.start,
+            "end": ps.end,
+            "instructors": [i.full_name for i in ps.instructors.all()],
+            "locked": ps.locked,
+            "existing": ps.existing_id,
+            "reasons": ps.reasons or [],
+        }
+    )
+
+
+def _session_row_out(row: dict) -> dict:
+    """A row of ``selectors.session_rows`` as the API shows it."""
     return {
-        "id": ps.pk,
-        "key": ps.key,
-        "course": ps.course.code,
-        "start": ps.start,
-        "end": ps.end,
-        "instructors": [i.full_name for i in ps.instructors.all()],
-        "locked": ps.locked,
-        "existing": ps.existing_id is not None,
-        "reasons": ps.reasons or [],
+        "id": row["pk"],
+        "key": row["key"],
+        "course": row["code"],
+        "start": row["start"],
+        "end": row["end"],
+        "instructors": row["instructors"],
+        "locked": row["locked"],
+        "existing": row["existing"] is not None,
+        "reasons": row["reasons"],
     }
 
 
 def _course_out(pc: PlanCourse) -> dict:
+    """A plan's course as the API shows it (``_course_row_out``: from values)."""
+    return _course_row_out(
+        {
+            "pk": pc.pk,
+            "code": pc.course.code,
+            **{k: getattr(pc, k) for k in selectors.COURSE_FIELDS},
+            "instructors": [{"pk": i.pk} for i in pc.instructors.all()],
+        }
+    )
+
+
+def _course_row_out(row: dict) -> dict:
+    """A row of ``selectors.course_rows`` as the API shows it."""
     return {
-        "id": pc.pk,
-        "course": pc.course.code,
-        "iterations": pc.iterations,
-        "duration_days": pc.duration_days,
-        "preferred_months": pc.preferred_months or [],
-        "min_gap_days": pc.min_gap_days,
-        "instructors": [i.pk for i in pc.instructors.all()],
-        "instructors_needed": pc.instructors_needed,
-        "requested_periods": pc.requested_periods or [],
-        "proposed_because": pc.proposed_because,
+        "id": row["pk"],
+        "course": row["code"],
+        "iterations": row["iterations"],
+        "duration_days": row["duration_days"],
+        "preferred_months": row["preferred_months"] or [],
+        "min_gap_days": row["min_gap_days"],
+        "instructors": [i["pk"] for i in row["instructors"]],
+        "instructors_needed": row["instructors_needed"],
+        "requested_periods": row["requested_periods"] or [],
+        "proposed_because": row["proposed_because"],
     }
 
 
 def _detail(plan: Plan, user) -> dict:
-    sessions = list(selectors.sessions_of(plan, user))
-    keys = {ps.key for ps in sessions}
+    """A plan's answer (``PlanDetailOut``), from values: about 150 sessions of
+    ten instructors each."""
+    sessions = selectors.session_rows(plan, user)
+    keys = {row["key"] for row in sessions}
     return {
-        **PlanOut.from_orm(plan).dict(),
-        "sessions": [_session_out(ps) for ps in sessions],
-        "courses": [_course_out(pc) for pc in selectors.courses_of(plan, user)],
-        "trips": selectors.trips_of(plan, keys),
+        "id": plan.pk,
+        "year": plan.year,
+        "version": plan.version,
+        "state": plan.state,
+        "weights": plan.weights,
+        "terms": plan.terms,
+        "explanation": plan.explanation,
+        "sessions": [_session_row_out(row) for row in sessions],
+        "courses": [_course_row_out(row) for row in selectors.course_rows(plan, user)],
+        "trips": [
+            {k: t[k] for k in ("instructor", "organisation", "arrival", "departure", "sessions")}
+            for t in selectors.trips_of(plan, keys)
+        ],
         "comparison": selectors.comparison(plan),
     }
 
@@ -236,9 +280,10 @@ def plan_create(request, payload: PlanIn):
     response={200: PlanDetailOut, **READ_ERRORS},
     summary="A plan: sessions, courses, trips, objective beside the baselines",
 )
+@serve_prebuilt
 def plan_detail(request, plan_id: Id):
     user = actor(request)
-    return _detail(selectors.plan_for(user, plan_id), user)
+    return prebuilt(_detail(selectors.plan_for(user, plan_id), user))
 
 
 @router.put(

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch
-
 from icihub.core.access import get_visible
-from icihub.training.models import Instructor
 
 from . import engine, services
 from .models import Plan, PlanCourse, PlannedSession, PlanRun, Room, Unavailability
@@ -36,27 +33,84 @@ def plan_for(user, pk) -> Plan:
     return get_visible(Plan, user, pk=pk)
 
 
-def sessions_of(plan: Plan, user):
-    """The plan's sessions, each with its instructors' names (about ten each:
-    only what the page and the API show is read)."""
-    return (
+def session_rows(plan: Plan, user) -> list[dict]:
+    """The plan's sessions the user sees, in order of start and course, as
+    values (about 150 sessions of ten instructors each: instances were most of
+    a plan's read): pk, key, code, start, end, locked, existing (its training
+    session's id or None), reasons and instructors (their names, in their
+    order)."""
+    values = (
         PlannedSession.objects.visible_to(user)
         .filter(plan=plan)
-        .select_related("course")
-        .prefetch_related(
-            Prefetch("instructors", queryset=Instructor.objects.only("pk", "full_name"))
-        )
         .order_by("start", "course__code")
+        .values_list(
+            "pk", "key", "course__code", "start", "end", "locked", "existing_id", "reasons"
+        )
     )
+    rows = [
+        {
+            "pk": pk,
+            "key": key,
+            "code": code,
+            "start": start,
+            "end": end,
+            "locked": locked,
+            "existing": existing,
+            "reasons": reasons or [],
+            "instructors": [],
+        }
+        for pk, key, code, start, end, locked, existing, reasons in values
+    ]
+    by_pk = {row["pk"]: row for row in rows}
+    links = (
+        PlannedSession.instructors.through.objects.filter(plannedsession__plan=plan)
+        .order_by("instructor__full_name", "instructor_id")  # the instructors' own order
+        .values_list("plannedsession_id", "instructor__full_name")
+    )
+    for session_id, name in links:
+        if session_id in by_pk:
+            by_pk[session_id]["instructors"].append(name)
+    return rows
 
 
-def courses_of(plan: Plan, user):
-    return (
-        PlanCourse.objects.visible_to(user)
+#: A plan's course's own fields that its rows carry as they are.
+COURSE_FIELDS = (
+    "iterations",
+    "duration_days",
+    "preferred_months",
+    "min_gap_days",
+    "instructors_needed",
+    "requested_periods",
+    "proposed_because",
+)
+
+
+def course_rows(plan: Plan, user) -> list[dict]:
+    """The plan's courses, in order of course code, as values: pk, code,
+    iterations, duration_days, preferred_months, min_gap_days,
+    instructors_needed, requested_periods, proposed_because and instructors
+    (their ids and names, in their order)."""
+    rows = [
+        {
+            "pk": row["pk"],
+            "code": row["course__code"],
+            **{k: row[k] for k in COURSE_FIELDS},
+            "instructors": [],
+        }
+        for row in PlanCourse.objects.visible_to(user)
         .filter(plan=plan)
-        .select_related("course")
-        .prefetch_related("instructors")
+        .values("pk", "course__code", *COURSE_FIELDS)
+    ]
+    by_pk = {row["pk"]: row for row in rows}
+    links = (
+        PlanCourse.instructors.through.objects.filter(plancourse__plan=plan)
+        .order_by("instructor__full_name", "instructor_id")  # the instructors' own order
+        .values_list("plancourse_id", "instructor_id", "instructor__full_name")
     )
+    for course_id, pk, name in links:
+        if course_id in by_pk:
+            by_pk[course_id]["instructors"].append({"pk": pk, "full_name": name})
+    return rows
 
 
 def latest_run(plan: Plan, user):
@@ -65,17 +119,22 @@ def latest_run(plan: Plan, user):
 
 def trips_of(plan: Plan, keys: set[str] | None = None) -> list[dict]:
     """The trips a plan implies (of the sessions ``keys`` only, when given)."""
-    problem = services.problem_of(plan)
+    # Only the instructors the trips need, not the plan's whole problem: a
+    # trip is an instructor's the problem knows (engine.chains skips others).
+    known = services.problem_instructor_ids(plan)
+    if not known:
+        return []
     placed = services.placed_of(plan)
+    instructors = services.trip_instructors(known & {i for p in placed for i in p.instructors})
     by_key = {p.key: p for p in placed}
     out = []
-    for t in engine.chains(problem, placed):
+    for t in engine.instructor_chains(instructors, placed):
         if keys is not None and not set(t.sessions) & keys:
             continue
         out.append(
             {
-                "instructor": problem.instructors[t.instructor].name,
-                "organisation": problem.instructors[t.instructor].organisation,
+                "instructor": instructors[t.instructor].name,
+                "organisation": instructors[t.instructor].organisation,
                 "arrival": t.arrival,
                 "departure": t.departure,
                 "sessions": [by_key[k].code for k in t.sessions],

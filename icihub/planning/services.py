@@ -259,37 +259,69 @@ def instructor_of(inst) -> engine.Instructor:
     )
 
 
+def _locked_sessions(plan: Plan):
+    """The plan's own sessions that stay where they are."""
+    return plan.sessions.filter(locked=True, existing__isnull=True)
+
+
+def _existing_sessions(plan: Plan):
+    """The year's sessions of the training calendar a plan is made around: not
+    cancelled, and not published from this plan."""
+    return (
+        Session.objects.filter(start__year=plan.year)
+        .exclude(state=Session.State.CANCELLED)
+        .exclude(pk__in=plan.sessions.filter(published_as__isnull=False).values("published_as"))
+    )
+
+
+def problem_instructor_ids(plan: Plan) -> set[int]:
+    """The instructors the plan's problem (:func:`problem_of`) knows: its
+    courses', its locked sessions' and the year's existing sessions'. Ids
+    only: building the whole problem (the Gulf calendar, every session as
+    instances) was most of a plan's read, which needs only its trips."""
+    known = set(
+        PlanCourse.instructors.through.objects.filter(plancourse__plan=plan).values_list(
+            "instructor_id", flat=True
+        )
+    )
+    known.update(
+        PlannedSession.instructors.through.objects.filter(
+            plannedsession__in=_locked_sessions(plan)
+        ).values_list("instructor_id", flat=True)
+    )
+    known.update(
+        Assignment.objects.filter(session__in=_existing_sessions(plan))
+        .order_by()  # a set: without the assignments' ordering (its joins)
+        .values_list("instructor_id", flat=True)
+    )
+    return known
+
+
+def trip_instructors(ids: set[int]) -> dict[int, engine.Instructor]:
+    """The instructors ``ids`` as :func:`instructor_of` builds them, without
+    their unavailable periods: what trips need (``engine.chains``)."""
+    from icihub.training.models import Instructor
+
+    rows = Instructor.objects.filter(pk__in=ids).values_list(
+        "pk", "full_name", "organisation__name", "country__iso3"
+    )
+    return {
+        pk: engine.Instructor(pk, name, organisation, 0 if iso3 == LOCAL_COUNTRY else 1)
+        for pk, name, organisation, iso3 in rows
+    }
+
+
 def problem_of(plan: Plan, calendar: engine.Calendar | None = None) -> engine.Problem:
     from . import gulf
 
     calendar = calendar or gulf.calendar(plan.year)
     courses = list(plan.courses.select_related("course").prefetch_related("instructors"))
-    instructor_rows = {}
-    for pc in courses:
-        for inst in pc.instructors.all():
-            instructor_rows[inst.pk] = inst
-    locked = list(
-        plan.sessions.filter(locked=True, existing__isnull=True)
-        .select_related("course")
-        .prefetch_related("instructors")
-    )
-    existing = list(
-        Session.objects.filter(start__year=plan.year)
-        .exclude(state=Session.State.CANCELLED)
-        .exclude(pk__in=plan.sessions.filter(published_as__isnull=False).values("published_as"))
-        .select_related("course")
-        .prefetch_related("assignments__instructor")
-    )
-    for ps in locked:
-        for inst in ps.instructors.all():
-            instructor_rows[inst.pk] = inst
-    for s in existing:
-        for a in s.assignments.all():
-            instructor_rows[a.instructor.pk] = a.instructor
+    locked = list(_locked_sessions(plan).select_related("course").prefetch_related("instructors"))
+    existing = list(_existing_sessions(plan).prefetch_related("assignments"))
     from icihub.training.models import Instructor
 
     rows = (
-        Instructor.objects.filter(pk__in=instructor_rows)
+        Instructor.objects.filter(pk__in=problem_instructor_ids(plan))
         .select_related("organisation", "country")
         .prefetch_related("unavailability")
     )

@@ -32,6 +32,7 @@ from icihub.core.forms import add_service_errors
 from icihub.gulf import calendar as gulf
 
 from . import engine, selectors, services
+from . import gulf as planning_gulf
 from .forms import RoomForm, UnavailabilityForm
 from .models import Plan, PlanCourse, PlannedSession, PlanRun, Room, Unavailability
 
@@ -82,26 +83,19 @@ def plan_create(request):
 
 
 def _sessions_rows(plan, user):
-    sessions = list(selectors.sessions_of(plan, user))
-    # The Gulf calendar's blocks once for the plan's sessions, not once a session.
-    blocks = (
-        gulf.blocked_periods(min(ps.start for ps in sessions), max(ps.end for ps in sessions))
-        if sessions
-        else []
+    """``selectors.session_rows`` with what the page shows beside each: the
+    instructors' names, the dates (Gregorian and Hijri) and the Gulf calendar's
+    problems, each text computed once per calendar (``planning.gulf``)."""
+    rows = selectors.session_rows(plan, user)
+    problems = planning_gulf.sessions_problems(
+        [(r["start"], r["end"]) for r in rows if r["existing"] is None]
     )
-    rows = []
-    for ps in sessions:
-        rows.append(
-            {
-                "ps": ps,
-                "instructors": ", ".join(i.full_name for i in ps.instructors.all()),
-                "hijri_start": gulf.hijri(ps.start),
-                "hijri_end": gulf.hijri(ps.end),
-                "problems": (
-                    gulf.session_problems(ps.start, ps.end, blocks) if not ps.existing_id else []
-                ),
-            }
-        )
+    found = iter(problems)
+    for row in rows:
+        row["names"] = ", ".join(row["instructors"])
+        row["start_text"], row["hijri_start"] = planning_gulf.day_texts(row["start"])
+        row["end_text"], row["hijri_end"] = planning_gulf.day_texts(row["end"])
+        row["problems"] = next(found) if row["existing"] is None else []
     return rows
 
 
@@ -112,14 +106,14 @@ def plan_detail(request, pk):
     staff = Plan.access_policy.can_create(user)  # who plans sees the planning inputs
     editable = staff and can_change(user, plan) and not plan.frozen
     rows = _sessions_rows(plan, user)
-    keys = {r["ps"].key for r in rows}
+    keys = {r["key"] for r in rows}
     latest = Plan.objects.filter(year=plan.year).order_by("-version").first()
     context = {
         "plan": plan,
         "rows": rows,
         "staff": staff,
         "editable": editable,
-        "courses": selectors.courses_of(plan, user) if staff else [],
+        "courses": selectors.course_rows(plan, user) if staff else [],
         "trips": selectors.trips_of(plan, keys) if rows else [],
         "comparison": selectors.comparison(plan) if staff and plan.terms else [],
         "run": (run := selectors.latest_run(plan, user) if staff else None),

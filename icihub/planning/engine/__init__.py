@@ -28,6 +28,7 @@ from .costs import (  # noqa: F401
     _trip,
     chains,
     costs,
+    instructor_chains,
     spread_ideal,
     weighted,
 )

@@ -7,7 +7,7 @@ from collections import defaultdict
 
 from ._common import TERMS
 from .days import near_days
-from .problem import Calendar, Placed, Problem, TripPlan
+from .problem import Calendar, Instructor, Placed, Problem, TripPlan
 
 # -- the cost function (the model's objective, computed from a plan) -------------------------------
 
@@ -20,20 +20,28 @@ def spread_ideal(cal: Calendar, n: int) -> int:
 def chains(problem: Problem, placed: list[Placed]) -> list[TripPlan]:
     """The trips a plan implies: per travelling instructor, runs of sessions
     separated by at most ``max_idle`` idle days."""
+    return instructor_chains(problem.instructors, placed, problem.max_idle)
+
+
+def instructor_chains(
+    instructors: dict[int, Instructor], placed: list[Placed], max_idle: int = Problem.max_idle
+) -> list[TripPlan]:
+    """:func:`chains` from the problem's instructors alone (a plan's read needs
+    no more of the problem)."""
     by_instructor = defaultdict(list)
     for s in placed:
         for i in s.instructors:
             by_instructor[i].append(s)
     trips = []
     for i, sessions in sorted(by_instructor.items()):
-        inst = problem.instructors.get(i)
+        inst = instructors.get(i)
         if inst is None or inst.travel_days <= 0:
             continue
         sessions.sort(key=lambda s: (s.start, s.end))
         run = [sessions[0]]
         for s in sessions[1:]:
             idle = (s.start - run[-1].end).days - 1
-            if 0 <= idle <= problem.max_idle:
+            if 0 <= idle <= max_idle:
                 run.append(s)
             else:
                 trips.append(_trip(i, run))

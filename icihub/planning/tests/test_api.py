@@ -127,3 +127,19 @@ def test_the_plans_page_answers_in_constant_queries(year_world, centre_staff):
             services.create_plan(centre_staff, next(years), propose=False)
 
     assert_constant_queries(lambda: client.get(reverse("planning:plan_list")), grow)
+
+
+def test_a_plan_answers_the_same_on_the_fast_path_as_the_schema_validates(solved, kwt_coordinator):
+    """The plan's answer is built from values and served without ninja's
+    re-validation: the same bytes as the schema path, for staff (courses,
+    trips, comparison) and, once published, for a coordinator."""
+    from icihub.testing import assert_both_paths_agree
+
+    api, plan_id = solved
+    body = assert_both_paths_agree(api, f"planning/plans/{plan_id}")
+    assert body["trips"] and body["courses"] and body["comparison"]
+    assert all(s["instructors"] for s in body["sessions"])
+    assert any(c["instructors"] for c in body["courses"])
+    assert api.post(f"planning/plans/{plan_id}/publish", {}).status_code == 200
+    body = assert_both_paths_agree(ApiClient(kwt_coordinator), f"planning/plans/{plan_id}")
+    assert len(body["sessions"]) == 4 and body["courses"] == []

@@ -3,7 +3,7 @@ import itertools
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
+from django.utils import formats, translation
 from django.utils.html import escape
 
 from icihub.gulf import calendar as gulf
@@ -120,3 +120,31 @@ def test_the_plan_page_reads_the_same_queries_for_more_sessions(staff_plan, kwt_
         assert_constant_queries(lambda: coordinator.get(plan.get_absolute_url()), grow)
         page = coordinator.get(plan.get_absolute_url()).content.decode()
         assert 'data-session="grown-4"' in page
+
+
+def test_the_sessions_problems_follow_the_gulf_calendar_and_the_language(staff_plan, centre_staff):
+    """The page's texts of a session (its dates, Hijri dates and problems) are
+    kept per calendar and language (``planning.gulf``): a new closure over a
+    session shows at once, and the Arabic page has the Arabic texts."""
+    from icihub.gulf import services as gulf_services
+
+    client, plan = staff_plan
+    ps = plan.sessions.filter(existing__isnull=True).order_by("start").first()
+    problems = lambda: gulf.session_problems(  # noqa: E731
+        ps.start, ps.end, gulf.blocked_periods(ps.start, ps.end)
+    )
+    page = client.get(plan.get_absolute_url()).content.decode()
+    assert "Staff retreat" not in page
+    assert all(escape(p) in page for p in problems())
+    gulf_services.create_closure(
+        centre_staff, {"name": "Staff retreat", "start": ps.start, "end": ps.start}
+    )
+    page = client.get(plan.get_absolute_url()).content.decode()
+    assert "Overlaps Staff retreat" in page
+    assert all(escape(p) in page for p in problems())
+    client.cookies["django_language"] = "ar"
+    page = client.get(plan.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="ar").content.decode()
+    with translation.override("ar"):
+        assert all(escape(p) in page for p in problems())
+        assert escape(gulf.hijri(ps.end)) in page
+        assert escape(formats.date_format(ps.start, "D j M Y")) in page
