@@ -299,11 +299,20 @@ def suggested_matches(programme: Programme, user, items=None) -> list[Match]:
     return matches
 
 
-def open_requests_for(programme: Programme, user) -> list[PartnerRequest]:
-    """Unanswered requests of the programme's country (oldest first)."""
-    return list(
-        requests(user).filter(country=programme.country_id, state=PartnerRequest.State.OPEN)
-    )
+#: How many of a country's unanswered requests a programme's page lists (the
+#: oldest; the request list holds them all).
+OPEN_REQUESTS_SHOWN = 10
+
+
+def open_requests_for(
+    programme: Programme, user, limit: int = OPEN_REQUESTS_SHOWN
+) -> tuple[list[PartnerRequest], int]:
+    """The oldest ``limit`` unanswered requests of the programme's country, and
+    how many there are."""
+    qs = requests(user).filter(country=programme.country_id, state=PartnerRequest.State.OPEN)
+    rows = list(qs[: limit + 1])
+    count = len(rows) if len(rows) <= limit else qs.count()
+    return rows[:limit], count
 
 
 # -- versions ---------------------------------------------------------------------------

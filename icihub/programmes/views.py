@@ -161,11 +161,13 @@ def programme_detail(request, pk):
     programme = selectors.programme_detail(request.user, pk)
     actions = services.allowed_actions(request.user, programme)
     items = selectors.items_of(programme)
+    open_requests, open_request_count = selectors.open_requests_for(programme, request.user)
     context = {
         "programme": programme,
         "actions": actions,
         "item_count": len(items),
-        "open_requests": selectors.open_requests_for(programme, request.user),
+        "open_requests": open_requests,
+        "open_request_count": open_request_count,
         "matches": selectors.suggested_matches(programme, request.user, items)
         if actions["record"]
         else [],

@@ -124,3 +124,34 @@ def test_home_panel_for_coordinators_and_staff(
         == ""
     )
     assert selectors.home_panel(participant_user) == {"unanswered": None}
+
+
+def test_a_programme_page_lists_the_oldest_unanswered_requests_and_links_to_all(
+    kwt_coordinator, nato_staff, build_programme
+):
+    from icihub.programmes.selectors import OPEN_REQUESTS_SHOWN
+    from icihub.testing import client_for
+
+    programme = build_programme(nato_staff, "KWT")
+    today = timezone.localdate()
+    total = OPEN_REQUESTS_SHOWN + 3
+    for i in range(total):
+        make(kwt_coordinator, subject=f"Request {i:02d}", requested_on=today - dt.timedelta(days=i))
+    rows, count = selectors.open_requests_for(programme, nato_staff)
+    assert count == total and len(rows) == OPEN_REQUESTS_SHOWN
+    # The oldest first: the one asked for total - 1 days ago.
+    assert [r.subject for r in rows] == [f"Request {i:02d}" for i in range(total - 1, 2, -1)]
+    page = client_for(nato_staff).get(programme.get_absolute_url()).content.decode()
+    assert f"{total} requests of" in page and "Request 12" in page and "Request 02" not in page
+    link = "?country=KWT&amp;state=open"
+    assert link in page
+    listed = client_for(nato_staff).get("/programmes/requests/" + link.replace("&amp;", "&"))
+    assert listed.status_code == 200 and listed.content.decode().count("Request ") >= total
+    # Under the cap: every request shown, no link.
+    for request in PartnerRequest.objects.filter(
+        subject__in=["Request 00", "Request 01", "Request 02"]
+    ):
+        services.close_request(kwt_coordinator, request, note="No longer needed")
+    rows, count = selectors.open_requests_for(programme, nato_staff)
+    assert count == len(rows) == OPEN_REQUESTS_SHOWN
+    assert link not in client_for(nato_staff).get(programme.get_absolute_url()).content.decode()
