@@ -827,11 +827,13 @@ class PrebuiltPage(Converted):
         return [PrebuiltOne(self.convert(row)) for row in self.qs[index]]
 
 
-def prebuilt_page(qs, convert):
+def prebuilt_page(qs, convert, *, ids_first=False):
     """For ``@paginate``: ``Converted(qs, convert)`` whose rows skip ninja's
     re-validation, except on the schema path (:func:`schema_path`). Each
-    endpoint that uses it has a test that both paths answer the same bytes."""
-    return PrebuiltPage(qs, convert) if _values_path.get() else Converted(qs, convert)
+    endpoint that uses it has a test that both paths answer the same bytes.
+    ``ids_first``: the page read in two queries (:class:`~icihub.core.listing.IdsFirst`)."""
+    page = PrebuiltPage if _values_path.get() else Converted
+    return page(qs, convert, ids_first=ids_first)
 
 
 def prebuilt(answer: dict) -> dict:

@@ -918,7 +918,9 @@ def delete_delivery(request, pk: Id):
 def list_requests(request, filters: Query[RequestFilters]):
     """Visible requests: the unanswered first, the oldest of them at the top."""
     qs = filters.filter(selectors.requests(actor(request)))
-    return prebuilt_page(qs, request_out)
+    # The page's ids first: the rows' seven joined tables made PostgreSQL plan
+    # for 25 ms and join all 2,000 requests before sorting them for 50.
+    return prebuilt_page(qs, request_out, ids_first=True)
 
 
 @router.get("/programmes/requests/unanswered", response={200: UnansweredOut, **READ_ERRORS})

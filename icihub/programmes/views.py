@@ -570,6 +570,8 @@ def version_diff(request, pk):
 # -- requests ---------------------------------------------------------------------------------
 
 REQUEST_LIST = ListPage(
+    # The page's ids first (see the API's list of requests).
+    ids_first=True,
     template="programmes/request_list.html",
     results_template="programmes/_request_results.html",
     search_fields=["subject", "details", "response", "country__name"],
