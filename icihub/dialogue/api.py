@@ -832,8 +832,13 @@ def _timeline_items(items) -> list[dict]:
 )
 def timeline(request, filters: Query[TimelineFiltersIn]):
     country, topic = filters.country, filters.topic
-    result = selectors.timeline(actor(request), country=country or "", topic=topic or "")
-    result = result.between(filters.year_from, filters.year_to)
+    result = selectors.timeline(
+        actor(request),
+        country=country or "",
+        topic=topic or "",
+        year_from=filters.year_from,
+        year_to=filters.year_to,
+    )
     body = {
         "country": result.country.iso3 if result.country else None,
         "topic": result.topic.code if result.topic else None,

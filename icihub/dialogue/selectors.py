@@ -14,6 +14,7 @@ from django.db.models import (
     Case,
     CharField,
     Count,
+    ExpressionWrapper,
     F,
     IntegerField,
     Prefetch,
@@ -451,10 +452,18 @@ def _sources(citations) -> list:
 
 @dataclass
 class Timeline:
+    """The timeline's items. Built for a window of years (:func:`timeline`'s
+    ``year_from``, ``year_to``, ``recent_items``), ``dated`` holds the items of
+    those years only and ``counts`` the dated items of every year of the whole
+    timeline; built whole, ``counts`` is None. ``undated`` is always whole."""
+
     dated: list[TimelineItem]
     undated: list[TimelineItem]
     country: Country | None = None
     topic: Area | None = None
+    counts: dict[int, int] | None = None
+    year_from: int | None = None
+    year_to: int | None = None
 
     @property
     def years(self) -> list[tuple[int, list[TimelineItem]]]:
@@ -463,8 +472,13 @@ class Timeline:
             groups.setdefault(item.year, []).append(item)
         return list(groups.items())
 
+    @property
+    def dated_count(self) -> int:
+        """The dated items of the whole timeline (also outside the window)."""
+        return len(self.dated) if self.counts is None else sum(self.counts.values())
+
     def __len__(self) -> int:
-        return len(self.dated) + len(self.undated)
+        return self.dated_count + len(self.undated)
 
     def between(self, year_from: int | None = None, year_to: int | None = None) -> Timeline:
         """The dated items of the years ``year_from`` to ``year_to`` (either
@@ -479,23 +493,35 @@ class Timeline:
         ]
         return replace(self, dated=dated)
 
+    def _counts(self) -> dict[int, int]:
+        if self.counts is not None:
+            return self.counts
+        counts: dict[int, int] = {}
+        for item in self.dated:
+            counts[item.year] = counts.get(item.year, 0) + 1
+        return counts
+
     @property
     def first_year(self) -> int | None:
-        return self.dated[0].year if self.dated else None
+        return min(self._counts(), default=None)
 
     def recent_years_from(self, items: int, before: int | None = None) -> int | None:
         """The first of the most recent whole years (before ``before``, when
         given) that together hold at least ``items`` dated items; the first
         year of all when they hold fewer; None when there is no such year."""
-        count, first = 0, None
-        for item in reversed(self.dated):
-            year = item.year
-            if before is not None and year >= before:
-                continue
-            if count >= items and year != first:
-                break
-            count, first = count + 1, year
-        return first
+        return _recent_years_from(self._counts(), items, before)
+
+
+def _recent_years_from(counts: dict[int, int], items: int, before: int | None = None) -> int | None:
+    """:meth:`Timeline.recent_years_from` over the dated items of each year."""
+    count, first = 0, None
+    for year in sorted(counts, reverse=True):
+        if before is not None and year >= before:
+            continue
+        if count >= items:
+            break
+        count, first = count + counts[year], year
+    return first
 
 
 def _url(name: str, *args) -> str | None:
@@ -508,11 +534,13 @@ def _url(name: str, *args) -> str | None:
 # What an event's line needs, read as rows: two thousand model instances with
 # their related rows (prefetch_related builds a queryset per instance and
 # relation) cost most of a second; rows and dictionaries a few milliseconds.
+# The date is read as its text (``date_text``: no converter on the column, the
+# rows come as the database gives them) and parsed once per distinct text.
 _EVENT_FIELDS = (
     "pk",
     "title",
     "title_ar",
-    "date",
+    "date_text",
     "format",
     "marking",
     "date_note",
@@ -523,23 +551,116 @@ _EVENT_FIELDS = (
     "venue_country_id",
 )
 
+_KIND_ORDER = {"milestone": 0, "accession": 1, "event": 2}
 
-def timeline(user, country: str = "", topic: str = "") -> Timeline:
+
+def timeline(
+    user,
+    country: str = "",
+    topic: str = "",
+    *,
+    year_from: int | None = None,
+    year_to: int | None = None,
+    recent_items: int | None = None,
+) -> Timeline:
     """The initiative's timeline: the register's events, the ICI accessions and
     the Centre's milestones, in chronological order of their (partial) dates;
     undated items apart. ``country`` (ISO alpha-3) keeps what involves that
     country; ``topic`` (area code) keeps events on that area. Unknown codes
     raise ValidationError.
 
+    Given ``year_from`` or ``year_to`` (an item's year is the one its date
+    starts in), or ``recent_items``, only the dated items of those years are
+    built, and the result counts those of every year (:class:`Timeline`):
+    without ``year_from``, ``recent_items`` chooses it, the first of the most
+    recent whole years that hold at least that many items. The page shows a
+    few years of two thousand items (at ten times the real register) and
+    builds only those.
+
     A constant number of queries: the events as rows, then their participants'
-    countries, their topics and their citations each in one query over the
-    same events (a subquery), grouped here."""
+    countries and their topics each in one query over the same events (a
+    subquery); the accessions and the Centre; the citations of all of them,
+    grouped here (in two queries for a window: the Centre's dates are needed
+    to choose it); for a window, the events of each year, counted."""
     filters = EventFilters(country=country or "", topic=topic or "")
     events_qs = filter_events(Event.objects.visible_to(user), filters)
     country_obj = Country.objects.get(iso3=country.upper()) if country else None
     topic_obj = Area.objects.get(code=topic) if topic else None
+    windowed = year_from is not None or year_to is not None or recent_items is not None
 
-    rows = list(events_qs.values_list(*_EVENT_FIELDS))
+    # The accessions and the Centre (a topic is about events only).
+    partnerships, centre = [], None
+    if topic_obj is None:
+        partnerships = _accession_partnerships(user, country_obj)
+        centre = _centre(user, country_obj)
+    types = ContentType.objects.get_for_models(Event, Partnership, Organisation)
+    event_type, partnership_type, organisation_type = (
+        types[Event].pk,
+        types[Partnership].pk,
+        types[Organisation].pk,
+    )
+    others = Q(pk__in=[])
+    if partnerships:
+        others |= Q(content_type=partnership_type, object_id__in=[p.pk for p in partnerships])
+    if centre is not None:
+        others |= Q(content_type=organisation_type, object_id=centre.pk)
+    if windowed:
+        citations_of = _citations_of(user, others) if partnerships or centre else {}
+    else:
+        citations_of = _citations_of(
+            user, others | Q(content_type=event_type, object_id__in=events_qs.values("pk"))
+        )
+
+    accessions = [
+        _accession(p, citations_of.get((partnership_type, p.pk), [])) for p in partnerships
+    ]
+    milestones = []
+    if centre is not None:
+        facts = group_facts(citations_of.get((organisation_type, centre.pk), []))
+        milestones = _centre_milestones(centre, facts)
+
+    counts, claimed = None, set()
+    if windowed:
+        # The dated events of each year, and the milestones the events are
+        # (of the whole timeline, those outside the window too).
+        counts = {}
+        for year, milestone_of_id, milestone, n in (
+            events_qs.annotate(year=Substr("date", 1, 4, output_field=CharField()))
+            .order_by()
+            .values_list("year", "milestone_of_id", "milestone")
+            .annotate(n=Count("pk"))
+        ):
+            if milestone_of_id and milestone:
+                claimed.add((milestone_of_id, milestone))
+            if year:
+                counts[int(year)] = counts.get(int(year), 0) + n
+        for item in accessions + milestones:
+            if item.date and (
+                item.kind != "milestone" or (item.subject.pk, item.attribute) not in claimed
+            ):
+                counts[item.year] = counts.get(item.year, 0) + 1
+        if year_from is None and recent_items is not None:
+            year_from = _recent_years_from(counts, recent_items)
+        window = Q(year__isnull=True) | Q(year="")
+        if year_from is not None or year_to is not None:
+            years = Q()
+            if year_from is not None:
+                years &= Q(year__gte=f"{year_from:04d}")
+            if year_to is not None:
+                years &= Q(year__lte=f"{year_to:04d}")
+            window |= years
+        events_qs = events_qs.alias(year=Substr("date", 1, 4, output_field=CharField())).filter(
+            window
+        )
+        citations_of.update(
+            _citations_of(user, Q(content_type=event_type, object_id__in=events_qs.values("pk")))
+        )
+
+    rows = list(
+        events_qs.annotate(
+            date_text=ExpressionWrapper(F("date"), output_field=CharField())
+        ).values_list(*_EVENT_FIELDS)
+    )
     event_ids = events_qs.values("pk")
     # The participants' countries in the order of the register (role, country,
     # organisation), as ``participants_prefetch`` orders them.
@@ -558,13 +679,6 @@ def timeline(user, country: str = "", topic: str = "") -> Timeline:
         "event_id", "area_id"
     ):
         topics_of.setdefault(event_id, []).append(area_id)
-    citations_of: dict[int, list[Citation]] = {}
-    for citation in (
-        Citation.objects.visible_to(user)
-        .filter(content_type=ContentType.objects.get_for_model(Event), object_id__in=event_ids)
-        .select_related("source")
-    ):
-        citations_of.setdefault(citation.object_id, []).append(citation)
 
     country_ids = {c for ids in countries_of.values() for c in ids}
     for row in rows:
@@ -579,13 +693,14 @@ def timeline(user, country: str = "", topic: str = "") -> Timeline:
     formats = {value: str(label) for value, label in Event.Format.choices}
     event_url = url_maker("dialogue:event_detail")
     demo = Event.Provenance.DEMO
+    dates: dict[str, PartialDate] = {}
     items: list[TimelineItem] = []
-    claimed: dict[tuple[int, str], list[TimelineItem]] = {}
+    claiming: dict[tuple[int, str], list[TimelineItem]] = {}
     for (
         pk,
         title,
         title_ar,
-        date,
+        date_text,
         fmt,
         marking,
         note,
@@ -595,12 +710,18 @@ def timeline(user, country: str = "", topic: str = "") -> Timeline:
         country_id,
         venue_country_id,
     ) in rows:
-        ids = countries_of.get(pk, [])
+        date = None
+        if date_text:  # the field reads "" as no date, as NULL
+            date = dates.get(date_text)
+            if date is None:
+                date = dates[date_text] = PartialDate.parse(date_text)
+        ids = countries_of.get(pk, ())
         if country_id and country_id not in ids:
             ids = [*ids, country_id]
         if venue_country_id and not ids:
             ids = [venue_country_id]
-        citations = citations_of.get(pk, [])
+        area_ids = topics_of.get(pk)
+        citations = citations_of.get((event_type, pk))
         item = TimelineItem(
             kind="event",
             date=date,
@@ -608,35 +729,59 @@ def timeline(user, country: str = "", topic: str = "") -> Timeline:
             url=event_url(pk),
             attribute="date",
             countries=[countries[c] for c in ids],
-            topics=[areas[a] for a in sorted(topics_of.get(pk, []), key=area_rank.__getitem__)],
+            topics=[areas[a] for a in sorted(area_ids, key=area_rank.__getitem__)]
+            if area_ids
+            else [],
             marking=marking,
             label=formats.get(fmt, fmt),
             note=note,
             event_id=pk,
             is_demo=provenance == demo,
             fact=group_facts(citations).get("date") if citations else None,
-            sources=_sources(citations),
+            sources=_sources(citations) if citations else [],
         )
         if milestone_of_id and milestone:
-            claimed.setdefault((milestone_of_id, milestone), []).append(item)
+            claimed.add((milestone_of_id, milestone))
+            claiming.setdefault((milestone_of_id, milestone), []).append(item)
         items.append(item)
 
-    if topic_obj is None:
-        items.extend(_accessions(user, country_obj))
-        for m in _centre_milestones(user, country_obj):
-            events = claimed.get((m.subject.pk, m.attribute))
-            if events:
-                for item in events:
-                    item.milestone = m
-            else:
-                items.append(m)
+    items.extend(accessions)
+    for m in milestones:
+        for item in claiming.get((m.subject.pk, m.attribute), ()):
+            item.milestone = m
+        if (m.subject.pk, m.attribute) not in claimed:
+            items.append(m)
 
-    dated = sorted((i for i in items if i.date), key=TimelineItem.sort_key)
+    # The order of TimelineItem.sort_key, each date's bounds worked out once.
+    spans: dict[int, tuple] = {}
+
+    def sort_key(item: TimelineItem):
+        span = spans.get(id(item.date))
+        if span is None:
+            span = spans[id(item.date)] = (item.date.earliest, item.date.latest)
+        return (*span, _KIND_ORDER[item.kind], item.title)
+
+    dated = sorted((i for i in items if i.date), key=sort_key)
     undated = sorted((i for i in items if not i.date), key=lambda i: (i.kind, i.title))
-    return Timeline(dated=dated, undated=undated, country=country_obj, topic=topic_obj)
+    result = Timeline(dated=dated, undated=undated, country=country_obj, topic=topic_obj)
+    if windowed:
+        # The events are the window's already; the accessions and milestones not.
+        result = replace(
+            result.between(year_from, year_to), counts=counts, year_from=year_from, year_to=year_to
+        )
+    return result
 
 
-def _accessions(user, country: Country | None) -> list[TimelineItem]:
+def _citations_of(user, cited: Q) -> dict[tuple[int, int], list[Citation]]:
+    """The citations ``user`` may see of the records ``cited`` selects, by
+    (content type, record), in their order."""
+    citations_of: dict[tuple[int, int], list[Citation]] = {}
+    for citation in Citation.objects.visible_to(user).filter(cited).select_related("source"):
+        citations_of.setdefault((citation.content_type_id, citation.object_id), []).append(citation)
+    return citations_of
+
+
+def _accession_partnerships(user, country: Country | None) -> list[Partnership]:
     qs = (
         Partnership.objects.visible_to(user)
         .filter(
@@ -644,44 +789,47 @@ def _accessions(user, country: Country | None) -> list[TimelineItem]:
             status__in=[Partnership.Status.MEMBER, Partnership.Status.FORMER],
         )
         .select_related("country", "framework")
-        .prefetch_related(citations_prefetch(user))
     )
     if country is not None:
         qs = qs.filter(country=country)
-    items = []
-    for p in qs:
-        fact = p.facts().get("accession")
-        items.append(
-            TimelineItem(
-                kind="accession",
-                date=p.accession,
-                title=_("%(country)s joins the %(framework)s")
-                % {"country": local(p.country), "framework": p.framework.acronym},
-                url=_url("partners:partnership_detail", p.pk)
-                or _url("partners:country_detail", p.country.iso3),
-                subject=p,
-                attribute="accession",
-                countries=[p.country],
-                label=_("Accession"),
-                fact=fact,
-                sources=_sources(fact.citations if fact else []),
-            )
-        )
-    return items
+    return list(qs)
 
 
-def _centre_milestones(user, country: Country | None) -> list[TimelineItem]:
+def _accession(p: Partnership, citations: list[Citation]) -> TimelineItem:
+    """The accession of partnership ``p``; ``citations``: the partnership's."""
+    fact = group_facts(citations).get("accession")
+    return TimelineItem(
+        kind="accession",
+        date=p.accession,
+        title=_("%(country)s joins the %(framework)s")
+        % {"country": local(p.country), "framework": p.framework.acronym},
+        url=_url("partners:partnership_detail", p.pk)
+        or _url("partners:country_detail", p.country.iso3),
+        subject=p,
+        attribute="accession",
+        countries=[p.country],
+        label=_("Accession"),
+        fact=fact,
+        sources=_sources(fact.citations if fact else []),
+    )
+
+
+def _centre(user, country: Country | None) -> Organisation | None:
+    """The Centre, when ``user`` may see it and it is in ``country`` (if given)."""
     centre = (
         Organisation.objects.visible_to(user)
         .filter(slug=CENTRE_SLUG)
         .select_related("country")
-        .prefetch_related(citations_prefetch(user))
         .first()
     )
     if centre is None or (country is not None and centre.country_id != country.pk):
-        return []
+        return None
+    return centre
+
+
+def _centre_milestones(centre: Organisation, facts) -> list[TimelineItem]:
+    """The Centre's dated facts; ``facts``: what its citations say (group_facts)."""
     url = _url("partners:organisation_detail", centre.slug)
-    facts = centre.facts()
     items = []
     attributes = ["established"] + [
         a

@@ -459,18 +459,25 @@ def timeline(request):
     errors = {}
     year_from = _year(request, "year_from", errors)
     year_to = _year(request, "year_to", errors)
-    try:
-        result = selectors.timeline(request.user, country=country, topic=topic)
-    except ValidationError as exc:
-        errors.update({k: " ".join(v) for k, v in exc.message_dict.items()})
-        result = selectors.Timeline(dated=[], undated=[])
     # A window of years (the whole timeline at ten times the real register
     # is two thousand items, a second to render): the most recent years by
     # default, ``year_from`` (and ``year_to``) for the others; the "earlier"
-    # link fetches the years before those shown.
-    if year_from is None:
-        year_from = result.recent_years_from(TIMELINE_YEARS_ITEMS)
-    shown = result.between(year_from, year_to)
+    # link fetches the years before those shown. The selector builds the
+    # items of those years only and counts the others.
+    try:
+        result = selectors.timeline(
+            request.user,
+            country=country,
+            topic=topic,
+            year_from=year_from,
+            year_to=year_to,
+            recent_items=TIMELINE_YEARS_ITEMS,
+        )
+    except ValidationError as exc:
+        errors.update({k: " ".join(v) for k, v in exc.message_dict.items()})
+        result = selectors.Timeline(dated=[], undated=[])
+    year_from = result.year_from
+    shown = result
     earlier = None
     first_year = result.first_year
     if year_from is not None and first_year is not None and first_year < year_from:

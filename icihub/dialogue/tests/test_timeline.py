@@ -454,3 +454,85 @@ def test_the_page_shows_the_recent_years_and_the_rest_a_click_at_a_time(
 def test_the_page_refuses_a_year_that_is_not_one(nato_staff):
     html = client_for(nato_staff).get("/dialogue/timeline/?year_from=20x1").content.decode()
     assert "A year has four digits" in html
+
+
+# The items' markup as the template wrote it before ``dialogue_tags.timeline_items``.
+_ITEMS_TEMPLATE = """{% load i18n icihub %}{% for item in items %}<li class="tl-item tl-{{ item.kind }}{% if item.conflict %} has-conflict{% endif %}" data-kind="{{ item.kind }}">
+  <div class="what">{% if item.date %}<span class="when">{{ item.date|pdate }}</span>{% else %}<span class="badge warn">{% translate "date not stated" %}</span>{% endif %}
+    <span class="badge kind-{{ item.kind }}">{{ item.label }}</span> {% if item.url %}<a href="{{ item.url }}">{{ item.title }}</a>{% else %}{{ item.title }}{% endif %}
+    {% if item.marking != "public" %}{% marking_badge item.marking %}{% endif %}
+    {% if item.is_demo %}<span class="badge demo">{% translate "demo" %}</span>{% endif %}
+  </div>
+  {% if item.date and item.fact %}<div class="small dated-by">{% translate "Date" %}: {% stated item.fact item.date %}</div>{% endif %}
+  {% if item.note %}<div class="muted small">{{ item.note }}</div>{% endif %}
+  {% if item.milestone %}<div class="small milestone">{% translate "Milestone of" %} {{ item.milestone.subject.name }}: {% stated item.milestone.fact item.milestone.date %}</div>{% endif %}
+  {% if item.countries or item.topics %}<div class="small meta">
+    {% if item.countries %}<span class="countries">{% for c in item.countries %}{{ c|local }}{% if not forloop.last %}, {% endif %}{% endfor %}</span>{% endif %}
+    {% if item.topics %}{% if item.countries %} · {% endif %}{% for a in item.topics %}<span class="badge">{{ a|local }}</span> {% endfor %}{% endif %}
+  </div>{% endif %}
+  {% if item.sources %}<div class="small sources">{% translate "Sources" %}: {% for s in item.sources %}<a href="{% url 'core:source_detail' s.key %}" title="{{ s.title }}">{{ s.publisher }}{% if s.published %} ({{ s.published|pdate }}){% endif %}</a>{% if not forloop.last %}; {% endif %}{% endfor %}</div>{% elif item.kind == "event" and not item.is_demo %}<div class="small muted">{% translate "No source cited." %}</div>{% endif %}
+</li>
+{% endfor %}"""
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_the_items_are_written_as_the_template_wrote_them(register, readers, language):
+    from django.template import engines
+
+    from icihub.dialogue.templatetags.dialogue_tags import timeline_items
+
+    template = engines["django"].from_string(_ITEMS_TEMPLATE)
+    Event.objects.filter(title="Generated 1").update(title='Generated <b>"1"</b> & co')
+    with translation.override(language):
+        for name in ("anonymous", "nato", "kwt"):
+            whole = selectors.timeline(readers[name])
+            for items in (whole.dated, whole.undated):
+                assert timeline_items(items) == template.render({"items": items}), name
+    # what the comparison covered: events and accessions, a date's sources and its
+    # conflict, a milestone, countries and topics, demo events, markings
+    staff = selectors.timeline(readers["nato"]).dated
+    assert {i.kind for i in staff} >= {"event", "accession"}
+    assert any(i.conflict for i in staff) and any(i.milestone for i in staff)
+    assert any(i.countries for i in staff) and any(i.topics for i in staff)
+    assert any(i.is_demo for i in staff) and any(i.note for i in staff)
+    assert {i.marking for i in staff} >= {Marking.PUBLIC, Marking.NATO}
+
+
+def test_a_window_of_years_holds_what_the_whole_timeline_holds(register, readers):
+    for name, user in readers.items():
+        for country, topic in FILTERS:
+            whole = selectors.timeline(user, country=country, topic=topic)
+            for year_from, year_to, recent in (
+                (None, None, 12),
+                (None, None, 10_000),
+                (2010, 2012, None),
+                (2020, None, 12),
+                (None, 2008, None),
+                (2015, 2011, None),
+            ):
+                window = selectors.timeline(
+                    user,
+                    country=country,
+                    topic=topic,
+                    year_from=year_from,
+                    year_to=year_to,
+                    recent_items=recent,
+                )
+                start = year_from
+                if start is None and recent is not None:
+                    start = whole.recent_years_from(recent)
+                where = (name, country, topic, year_from, year_to, recent)
+                assert window.year_from == start, where
+                expected = whole.between(start, year_to)
+                assert [_describe(i) for i in window.dated] == [
+                    _describe(i) for i in expected.dated
+                ], where
+                assert [_describe(i) for i in window.undated] == [
+                    _describe(i) for i in whole.undated
+                ], where
+                assert window.dated_count == len(whole.dated), where
+                assert window.first_year == whole.first_year, where
+                for before in (None, 2015, 2030):
+                    assert window.recent_years_from(12, before) == whole.recent_years_from(
+                        12, before
+                    ), where
