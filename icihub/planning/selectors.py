@@ -62,6 +62,8 @@ def session_rows(plan: Plan, user) -> list[dict]:
         for pk, key, code, start, end, locked, existing, reasons in values
     ]
     by_pk = {row["pk"]: row for row in rows}
+    if not rows:
+        return rows
     links = (
         PlannedSession.instructors.through.objects.filter(plannedsession__plan=plan)
         .order_by("instructor__full_name", "instructor_id")  # the instructors' own order
@@ -102,6 +104,8 @@ def course_rows(plan: Plan, user) -> list[dict]:
         .values("pk", "course__code", *COURSE_FIELDS)
     ]
     by_pk = {row["pk"]: row for row in rows}
+    if not rows:  # (a coordinator sees none)
+        return rows
     links = (
         PlanCourse.instructors.through.objects.filter(plancourse__plan=plan)
         .order_by("instructor__full_name", "instructor_id")  # the instructors' own order

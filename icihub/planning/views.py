@@ -104,10 +104,18 @@ def plan_detail(request, pk):
     user = request.user
     plan = selectors.plan_for(user, pk)
     staff = Plan.access_policy.can_create(user)  # who plans sees the planning inputs
-    editable = staff and can_change(user, plan) and not plan.frozen
+    editable = staff and not plan.frozen and can_change(user, plan)  # (a query: last)
     rows = _sessions_rows(plan, user)
     keys = {r["key"] for r in rows}
-    latest = Plan.objects.filter(year=plan.year).order_by("-version").first()
+    # The year's latest version, which only staff may re-plan once published.
+    latest = (
+        Plan.objects.filter(year=plan.year)
+        .order_by("-version")
+        .values_list("pk", flat=True)
+        .first()
+        if staff and plan.state == Plan.State.PUBLISHED
+        else None
+    )
     context = {
         "plan": plan,
         "rows": rows,
@@ -121,10 +129,7 @@ def plan_detail(request, pk):
         and run.status in (PlanRun.Status.QUEUED, PlanRun.Status.RUNNING),
         "can_publish": editable and plan.state == Plan.State.SOLVED,
         "can_solve": editable and plan.courses.exists(),
-        "can_version": staff
-        and plan.state == Plan.State.PUBLISHED
-        and latest is not None
-        and latest.pk == plan.pk,
+        "can_version": staff and plan.state == Plan.State.PUBLISHED and latest == plan.pk,
         "can_edit_resources": _can_edit_resources(user),
         "terms": engine.TERMS,
         "term_labels": engine.TERM_LABELS(),
