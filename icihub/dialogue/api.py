@@ -6,9 +6,11 @@ Codes, not ids, name related records: countries by ISO alpha-3 (``KWT``),
 organisations and people by slug, areas by code, users by user name."""
 
 import datetime as dt
+import functools
 
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import Field, PatchDict, Query, Router, Schema, Status
 from ninja.pagination import paginate
@@ -774,50 +776,53 @@ def action_delete(request, action_id: Id):
 # -- the timeline -----------------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=8192)
+def _date_out(date, language: str) -> dict:
+    """:func:`partial_date_out` of ``date``, its days as the ISO text that the
+    renderer would write for them, once per date and language for the whole
+    process: a PartialDate is immutable (and parsed once per text), its display
+    is in the page's language. The timeline's two thousand items hold some
+    fifteen hundred distinct dates, whose display (month names through
+    gettext) cost half of the items' shaping. The dictionaries are shared:
+    read only (written out by orjson)."""
+    out = partial_date_out(date)
+    out["earliest"], out["latest"] = out["earliest"].isoformat(), out["latest"].isoformat()
+    return out
+
+
 def _timeline_items(items) -> list[dict]:
     """Timeline items as :class:`TimelineItemOut`. The operation answers these
     dictionaries as they are (a test holds them to the schema): pydantic's
     validation of two thousand items, each a dozen nested objects, cost more
-    than the rest of the request. Each date is shaped once (by identity: the
-    rows' equal dates are one parsed object), its days as the ISO text that the
-    renderer would write for them."""
-    dates: dict = {}
-
-    def date_out(date):
-        if date is None:
-            return None
-        out = dates.get(id(date))
-        if out is None:
-            out = partial_date_out(date)
-            out["earliest"], out["latest"] = out["earliest"].isoformat(), out["latest"].isoformat()
-            dates[id(date)] = out
-        return out
-
+    than the rest of the request. Each date is shaped once (:func:`_date_out`)."""
+    language = get_language()
     out = []
     for item in items:
         fact = item.fact
         milestone = item.milestone
+        countries, topics, sources = item.countries, item.topics, item.sources
+        date = item.date
         out.append(
             {
                 "kind": item.kind,
-                "date": date_out(item.date),
+                "date": None if date is None else _date_out(date, language),
                 "title": str(item.title),
                 "label": str(item.label),
                 "url": item.url,
                 "event": item.event_id,
                 "marking": item.marking,
-                "countries": [c.iso3 for c in item.countries],
-                "topics": [a.code for a in item.topics],
+                "countries": [c.iso3 for c in countries] if countries else [],
+                "topics": [a.code for a in topics] if topics else [],
                 "note": item.note,
                 "conflict": bool(fact and fact.conflict),
-                "sources": [source_ref(s) for s in item.sources],
+                "sources": [source_ref(s) for s in sources] if sources else [],
                 "date_citations": [citation_out(c) for c in fact.citations] if fact else [],
                 "milestone": None
                 if milestone is None
                 else {
                     "organisation": milestone.subject.slug,
                     "attribute": milestone.attribute,
-                    "date": date_out(milestone.date),
+                    "date": None if milestone.date is None else _date_out(milestone.date, language),
                     "conflict": milestone.conflict,
                 },
             }

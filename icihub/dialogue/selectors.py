@@ -182,12 +182,29 @@ def _label(option: tuple[str, str]) -> str:
     return option[1]
 
 
-def filter_choices(user) -> dict[str, list[tuple[str, str]]]:
-    """Options of the list filters (only the markings the user may see)."""
+def filter_choices(user, names=None) -> dict[str, list[tuple[str, str]]]:
+    """Options of the list filters (only the markings the user may see);
+    ``names``: only those filters' (the timeline's country and topic), each
+    read only when asked for."""
     visible = set(markings_visible_to(user))
     if user_country_id(user):
         visible.add(Marking.REL_PARTNER)
-    years = sorted(
+    choices = {
+        "format": lambda: list(Event.Format.choices),
+        "level": lambda: list(Event.Level.choices),
+        "country": lambda: sorted(
+            ((c.iso3, local(c)) for c in involved_countries(user)), key=_label
+        ),
+        "topic": lambda: [(a.code, local(a)) for a in Area.objects.visible_to(user)],
+        "year": lambda: [(y, y) for y in _event_years(user)],
+        "marking": lambda: [(m.value, m.label) for m in Marking if m.value in visible],
+        "provenance": lambda: list(Event.Provenance.choices),
+    }
+    return {name: choices[name]() for name in (names or choices)}
+
+
+def _event_years(user) -> list[str]:
+    return sorted(
         set(
             Event.objects.visible_to(user)
             .dated()
@@ -198,15 +215,6 @@ def filter_choices(user) -> dict[str, list[tuple[str, str]]]:
         ),
         reverse=True,
     )
-    return {
-        "format": list(Event.Format.choices),
-        "level": list(Event.Level.choices),
-        "country": sorted(((c.iso3, local(c)) for c in involved_countries(user)), key=_label),
-        "topic": [(a.code, local(a)) for a in Area.objects.visible_to(user)],
-        "year": [(y, y) for y in years],
-        "marking": [(m.value, m.label) for m in Marking if m.value in visible],
-        "provenance": list(Event.Provenance.choices),
-    }
 
 
 def involved_countries(user):

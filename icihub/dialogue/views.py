@@ -491,7 +491,7 @@ def timeline(request):
     htmx = getattr(request, "htmx", None)
     if htmx and htmx.target == "tl-earlier":
         return render(request, "dialogue/_timeline_years.html", context)
-    choices = selectors.filter_choices(request.user)
+    choices = selectors.filter_choices(request.user, ("country", "topic"))
     context.update(
         {
             "filters": _filter_fields(
