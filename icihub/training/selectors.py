@@ -378,8 +378,13 @@ def _summary(qs) -> dict:
 def evaluation_summary(session: Session) -> dict:
     """Mean score per question and overall for one session (called only for users
     allowed to see it; the individual questionnaires stay private)."""
-    summary = _summary(Evaluation.objects.filter(nomination__session=session))
-    summary["participants"] = session.nominations.filter(status=Nomination.Status.ACCEPTED).count()
+    # The session's nominations first (their ids, and their statuses for the
+    # participants), then the evaluations by those ids: joined by the session,
+    # PostgreSQL hashed the whole evaluation table for a session of hundreds of
+    # nominations (25 ms at 10×; by the ids, an index scan: under 1 ms).
+    rows = list(session.nominations.order_by().values_list("pk", "status"))
+    summary = _summary(Evaluation.objects.filter(nomination_id__in=[pk for pk, _s in rows]))
+    summary["participants"] = sum(1 for _pk, s in rows if s == Nomination.Status.ACCEPTED)
     return summary
 
 

@@ -95,11 +95,15 @@ class RowOffers:
         self.user = user
         self.session = session
         self.bulk = permissions.can_decide(user) and session.state not in permissions.FINISHED
-        active = [n.pk for n in nominations if n.is_active]
+        active = {n.pk for n in nominations if n.is_active}
+        # The session's active rows the user may change, read by the session (an
+        # index) rather than by a list of hundreds of ids, and unordered: the
+        # model's order would join the session, course and country for nothing.
         self.editable = (
-            set(
+            active.intersection(
                 Nomination.objects.editable_by(user)
-                .filter(pk__in=active)
+                .filter(session=session, status__in=Nomination.ACTIVE)
+                .order_by()
                 .values_list("pk", flat=True)
             )
             if active and session.state not in permissions.FINISHED
@@ -110,14 +114,29 @@ class RowOffers:
         if self.bulk and waiting:
             ledger = SeatLedger.of(session)
             self.seat_for = {c for c in waiting if ledger.may_take(session, c)}
+        self._offers: dict[tuple, RowOffer] = {}
 
     def for_row(self, nomination) -> RowOffer:
+        # The predicates below read of the row only its status, given the user,
+        # the session, the seat the row's country may take and whether the user
+        # may change the row: the answer is asked once per such combination, not
+        # for each of hundreds of rows.
+        waiting = nomination.status == Nomination.Status.WAITLISTED
+        key = (
+            nomination.status,
+            waiting and nomination.country_id in self.seat_for,
+            nomination.pk in self.editable,
+        )
+        offer = self._offers.get(key)
+        if offer is None:
+            offer = self._offers[key] = self._offer(nomination, *key[1:])
+        return offer
+
+    def _offer(self, nomination, seat: bool, may_change: bool) -> RowOffer:
         user, session = self.user, self.session
         accept = permissions.can_accept(user, nomination, session) and (
-            nomination.status != Nomination.Status.WAITLISTED
-            or nomination.country_id in self.seat_for
+            nomination.status != Nomination.Status.WAITLISTED or seat
         )
-        may_change = nomination.pk in self.editable
         reject = permissions.can_reject(user, nomination, session)
         withdraw = permissions.can_withdraw(user, nomination, session, may_change=may_change)
         substitute = permissions.can_substitute(user, nomination, session, may_change=may_change)
