@@ -693,6 +693,10 @@ class Nomination(BaseModel):
                 fields=["country", "updated_at", "id"], name="training_nom_country_recent"
             ),
             models.Index(fields=["country", "status"], name="training_nom_country_status"),
+            # a country's nominations in the order of their ids: PostgreSQL
+            # merges them with the certificates' (unique) nomination index to
+            # count a coordinator's certificates, rather than hashing them all
+            models.Index(fields=["country", "id"], name="training_nom_country_id"),
         ]
         constraints = [
             models.UniqueConstraint(

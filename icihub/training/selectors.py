@@ -280,14 +280,33 @@ def instructors_with_counts(user):
     )
 
 
+CERTIFICATE_RELATED = (
+    "nomination",
+    "nomination__participant",
+    "nomination__participant__country",
+    "nomination__country",
+    "nomination__session",
+    "nomination__session__course",
+)
+
+
 def certificates(user):
-    return Certificate.objects.visible_to(user).select_related(
-        "nomination",
-        "nomination__participant",
-        "nomination__participant__country",
-        "nomination__country",
-        "nomination__session",
-        "nomination__session__course",
+    return Certificate.objects.visible_to(user).select_related(*CERTIFICATE_RELATED)
+
+
+def certificates_in_order(user):
+    """:func:`certificates` for reading a page of the register in its order
+    (the newest first): the same rows, the access rule asked of each
+    certificate (a correlated ``EXISTS`` over :func:`certificates`' own filter)
+    rather than joined. Joined, SQLite started from the country's nominations
+    (a coordinator: 45,000 at 10×) and sorted every certificate of them for 50
+    (28 ms); asked of each row, it walks the order's index and stops at 50
+    (0.3 ms). Count the list with :func:`certificates` (joined: the faster count)."""
+    visible = Certificate.objects.visible_to(user)
+    if not visible.query.has_filters():  # staff: every certificate, nothing to ask
+        return certificates(user)
+    return Certificate.objects.filter(Exists(visible.filter(pk=OuterRef("pk")))).select_related(
+        *CERTIFICATE_RELATED
     )
 
 

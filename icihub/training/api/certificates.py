@@ -101,8 +101,13 @@ class VerifyOut(Schema):
 def certificate_list(request, filters: Query[CertificateFilters]):
     user = require_signed_in(request)
     # The page's ids first: SQLite's plan of the six related tables sorted
-    # every certificate of a coordinator's country.
-    return Converted(filters.filter(selectors.certificates(user)), ids_first=True)
+    # every certificate of a coordinator's country; and those ids read in the
+    # register's order (certificates_in_order), counted joined.
+    return Converted(
+        filters.filter(selectors.certificates_in_order(user)),
+        count_qs=filters.filter(selectors.certificates(user)),
+        ids_first=True,
+    )
 
 
 @router.get("/training/certificates/{int:pk}", response={200: CertificateOut, **READ_ERRORS})
