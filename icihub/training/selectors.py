@@ -10,6 +10,7 @@ import calendar
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 from django.db.models import (
     Avg,
@@ -185,6 +186,88 @@ def session_nomination_rows(session: Session, user):
         )
         .order_by("country__name", "priority", "nominated_at", "pk")
     )
+
+
+class _Person:
+    """A participant as the session table shows them (``full_name``: the model's)."""
+
+    __slots__ = ("pk", "given_name", "family_name", "anonymised_at", "name_ar", "rank")
+    full_name = Participant.full_name
+
+    def __init__(self, pk, given_name, family_name, anonymised_at, name_ar="", rank=""):
+        self.pk, self.given_name, self.family_name = pk, given_name, family_name
+        self.anonymised_at, self.name_ar, self.rank = anonymised_at, name_ar, rank
+
+
+class _Row:
+    """Just what the session table shows of a nomination (and the predicates of
+    ``training.permissions`` ask: ``status``, ``is_active``, the model's)."""
+
+    __slots__ = (
+        "pk",
+        "status",
+        "priority",
+        "via_reallocation",
+        "outcome",
+        "attendance_percent",
+        "country_id",
+        "country",
+        "participant",
+        "substitute_for_id",
+        "substitute_for",
+        "issued_certificate",
+    )
+    ACTIVE = Nomination.ACTIVE
+    is_active = Nomination.is_active
+
+
+def session_nomination_table(session: Session, user) -> list:
+    """:func:`session_nomination_rows` as light rows rather than model instances
+    (a nomination, its participant and its country: 1,500 of them for 500 rows,
+    11 ms at 10×), with the attributes the session page reads: ``participant``
+    (``rank``, ``full_name``, ``name_ar``), ``country.iso3``,
+    ``substitute_for.participant.full_name``, ``issued_certificate.pk``."""
+    countries: dict[int, SimpleNamespace] = {}
+    rows = []
+    for values in session_nomination_rows(session, user).values_list(
+        "pk",
+        "status",
+        "priority",
+        "via_reallocation",
+        "outcome",
+        "attendance_percent",
+        "country_id",
+        "country__iso3",
+        "participant_id",
+        "participant__given_name",
+        "participant__family_name",
+        "participant__anonymised_at",
+        "participant__name_ar",
+        "participant__rank",
+        "substitute_for_id",
+        "substitute_for__participant_id",
+        "substitute_for__participant__given_name",
+        "substitute_for__participant__family_name",
+        "substitute_for__participant__anonymised_at",
+        "certificate__id",
+    ):
+        row = _Row()
+        (row.pk, row.status, row.priority, row.via_reallocation, row.outcome) = values[:5]
+        row.attendance_percent, row.country_id = values[5], values[6]
+        row.country = countries.get(row.country_id) or countries.setdefault(
+            row.country_id, SimpleNamespace(pk=row.country_id, iso3=values[7])
+        )
+        row.participant = _Person(*values[8:14])
+        row.substitute_for_id = values[14]
+        row.substitute_for = (
+            SimpleNamespace(pk=values[14], participant=_Person(*values[15:19]))
+            if values[14] is not None
+            else None
+        )
+        certificate = values[19]
+        row.issued_certificate = SimpleNamespace(pk=certificate) if certificate else None
+        rows.append(row)
+    return rows
 
 
 def seat_table(session: Session, user) -> list[dict]:

@@ -201,7 +201,7 @@ def lifecycle_panel(user, session: Session) -> dict:
 def session_detail(request, pk):
     user = request.user
     session = get_visible(selectors.sessions(user), user, pk=pk)
-    nominations = list(selectors.session_nomination_rows(session, user))
+    nominations = selectors.session_nomination_table(session, user)
     manage = is_staff(user) and can_change(user, session)
     offers = RowOffers(user, session, nominations)
     context = {
