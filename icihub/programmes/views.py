@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -173,7 +174,12 @@ def programme_detail(request, pk):
         else [],
         "versions": list(selectors.versions(programme, request.user)),
         "objective_form": ObjectiveForm(),
-        "goal_form": GoalForm(prefix="goal"),
+        # The same form under every objective: rendered once, not once an objective.
+        "goal_form_html": render_to_string(
+            "core/_form.html", {"form": GoalForm(prefix="goal")}, request
+        )
+        if actions["edit"]
+        else "",
         "overdue_days": selectors.overdue_days(),
     }
     return render(request, "programmes/programme_detail.html", context)
