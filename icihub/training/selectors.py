@@ -86,13 +86,15 @@ def sessions_attended_by_country(country, user, year: int | None = None):
     if year is not None:
         qs = qs.filter(start__year=year)
     return (
-        qs.annotate(
+        # EXISTS, not "attendees > 0": the filter stops at the first attendee
+        # (the count in the WHERE clause was a third correlated count a session).
+        qs.filter(Exists(attended.filter(session=OuterRef("pk"))))
+        .annotate(
             attendees=count_subquery(attended, "session"),
             completers=count_subquery(
                 attended.filter(outcome=Nomination.Outcome.COMPLETED), "session"
             ),
         )
-        .filter(attendees__gt=0)
         .select_related("course")
         .order_by("start", "pk")
     )
