@@ -83,6 +83,16 @@ def mix(world, tokens, cookies) -> list[dict]:
     return reads
 
 
+def page_cache() -> str:
+    """The response cache the server runs with, in words."""
+    from django.conf import settings
+
+    seconds = settings.ICIHUB_PAGE_CACHE_SECONDS
+    if os.environ["BENCH_PAGE_CACHE_SECONDS"] != "shipped":
+        seconds = int(os.environ["BENCH_PAGE_CACHE_SECONDS"])
+    return f"on ({seconds} s)" if seconds else "off"
+
+
 def aggregate(prefix: str) -> dict:
     with open(f"{prefix}_stats.csv", newline="") as handle:
         row = next(r for r in csv.DictReader(handle) if r["Name"] == "Aggregated")
@@ -107,6 +117,9 @@ def main() -> int:
     parser.add_argument("--postgres", help="PostgreSQL URL (default: bench_<scale>x on :5433)")
     parser.add_argument("--no-write", action="store_true", help="do not touch docs/benchmarks.md")
     args = parser.parse_args()
+    # The application as shipped, its response cache on (the settings' default),
+    # unless BENCH_PAGE_CACHE_SECONDS says otherwise; run.py turns it off.
+    os.environ.setdefault("BENCH_PAGE_CACHE_SECONDS", "shipped")
     database = args.postgres or run.PG.format(scale=f"{args.scale:g}")
     dataset.ensure(database, scale=args.scale, seed=args.seed)
     dataset.configure(database)
@@ -187,6 +200,7 @@ def main() -> int:
     body = (
         f"{about} Command: `{command}`. PostgreSQL 15 (`{dataset.target_name(database)}`, "
         f"dataset at {args.scale:g}×), gunicorn with {args.workers} sync workers on 127.0.0.1, "
+        f"response cache {page_cache()}, "
         f"locust {locust_version()} (FastHttpUser, no wait) on the same machine, "
         f"{args.duration} s per line.\n\n" + "\n".join(lines)
     )
