@@ -434,7 +434,7 @@ def recommendations(goal: PartnershipGoal, user, *, limit: int = 10) -> list[Rec
         framework_ids = frameworks_of.get(activity_pk, {})
         country_ids = countries_of.get(activity_pk, set())
         shared_frameworks = None
-        if framework_ids and country.pk not in country_ids:
+        if (framework_ids or country_ids) and country.pk not in country_ids:
             shared_frameworks = [
                 acronym for pk, acronym in framework_ids.items() if pk in frameworks_of_country
             ]
@@ -444,26 +444,21 @@ def recommendations(goal: PartnershipGoal, user, *, limit: int = 10) -> list[Rec
         elsewhere = in_programme.get(activity_pk)
         sessions = open_sessions.get(activity_pk, [])
         score = 3 * len(shared_areas) + 2 + (0 if elsewhere else 2) + (3 if sessions else 0)
-        scored.append((score, code, activity_pk))
+        scored.append((score, code, activity_pk, shared_frameworks))
     scored.sort(key=lambda r: (-r[0], r[1]))
     best = scored[:limit]
     activities = Activity.objects.select_related("provider").in_bulk([r[2] for r in best])
     results = []
-    for score, _code, activity_pk in best:
-        framework_ids = frameworks_of.get(activity_pk, {})
-        country_ids = countries_of.get(activity_pk, set())
-        if not framework_ids and not country_ids:
-            eligibility = _("Open to every partner")
-        elif country.pk in country_ids:
-            eligibility = _("Open to %(country)s by name") % {"country": local(country)}
-        else:
-            shared = [
-                acronym for pk, acronym in framework_ids.items() if pk in frameworks_of_country
-            ]
+    for score, _code, activity_pk, shared_frameworks in best:
+        if shared_frameworks:
             eligibility = _("Open to %(country)s as a partner of %(frameworks)s") % {
                 "country": local(country),
-                "frameworks": ", ".join(sorted(shared)),
+                "frameworks": ", ".join(sorted(shared_frameworks)),
             }
+        elif country.pk in countries_of.get(activity_pk, set()):
+            eligibility = _("Open to %(country)s by name") % {"country": local(country)}
+        else:
+            eligibility = _("Open to every partner")
         reasons = []
         shared_areas = [goal_areas[pk] for pk in areas_of.get(activity_pk, ())]
         if shared_areas:

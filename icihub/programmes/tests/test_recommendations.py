@@ -57,3 +57,18 @@ def test_ranking_and_reasons(build_programme, kwt_coordinator, activity):
     assert "R-ONE" not in [
         r.activity.code for r in selectors.recommendations(goal, kwt_coordinator)
     ]
+
+
+def test_an_activity_open_only_to_other_countries_by_name_is_not_recommended(
+    build_programme, kwt_coordinator, activity
+):
+    from icihub.partners.models import Country
+
+    programme = build_programme(kwt_coordinator)
+    goal = programme.objectives.first().goals.first()
+    for code, iso3 in (("R-QAT", "QAT"), ("R-KWT", "KWT")):
+        named = activity(code, areas=["cyber-defence"], frameworks=())
+        named.eligible_countries.set(Country.objects.filter(iso3=iso3))
+    codes = {r.activity.code: r for r in selectors.recommendations(goal, kwt_coordinator, limit=50)}
+    assert "R-QAT" not in codes
+    assert any("by name" in str(reason) for reason in codes["R-KWT"].reasons)
