@@ -848,31 +848,39 @@ def diff(
 
 
 @router.get("/programmes/{int:pk}/execution", response={200: ExecutionOut, **READ_ERRORS})
+@serve_prebuilt
 def execution(request, pk: Id):
     """Planned against delivered, overall and per goal, and the suggested
     matches (sessions of planned activities attended by the country's people)."""
     user = actor(request)
     programme = selectors.programme_detail(user, pk)
     goals = [g for o in programme.objectives.all() for g in o.goals.all()]
-    matches = selectors.suggested_matches(programme, user, selectors.items_of(programme))
-    return {
-        "progress": progress_out(programme.progress),
-        "goals": [
-            {"goal": g.pk, "title": g.title, "progress": progress_out(g.progress)} for g in goals
-        ],
-        "suggested_matches": [
-            {
-                "item": m.item.pk,
-                "activity": m.item.activity.code,
-                "session": m.session.pk,
-                "session_label": str(m.session),
-                "start": m.session.start,
-                "attendees": m.attendees,
-                "completers": m.completers,
-            }
-            for m in matches
-        ],
-    }
+    matches = selectors.suggested_matches(
+        programme, user, selectors.items_of(programme), shown_only=True
+    )
+    # Built in the schema's shape (ints, strings, dates): served as it is, not
+    # validated again match by match (test_api compares both paths' bytes).
+    return prebuilt(
+        {
+            "progress": progress_out(programme.progress),
+            "goals": [
+                {"goal": g.pk, "title": g.title, "progress": progress_out(g.progress)}
+                for g in goals
+            ],
+            "suggested_matches": [
+                {
+                    "item": m.item.pk,
+                    "activity": m.item.activity.code,
+                    "session": m.session.pk,
+                    "session_label": str(m.session),
+                    "start": m.session.start,
+                    "attendees": m.attendees,
+                    "completers": m.completers,
+                }
+                for m in matches
+            ],
+        }
+    )
 
 
 @router.post("/programmes/{int:pk}/matches", response={200: list[DeliveryOut], **ERRORS})

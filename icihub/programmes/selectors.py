@@ -264,11 +264,26 @@ class Match:
     completers: int
 
 
-def suggested_matches(programme: Programme, user, items=None) -> list[Match]:
+#: The columns a read-only list of matches shows of a session: its id, its
+#: start and its label (``Session.__str__``: the course's code and title).
+MATCH_SESSION_FIELDS = (
+    "id",
+    "start",
+    "course_id",
+    "course__code",
+    "course__title",
+    "course__title_ar",
+)
+
+
+def suggested_matches(programme: Programme, user, items=None, *, shown_only=False) -> list[Match]:
     """Sessions of an item's activity attended by the programme country's
     people, within the programme's years (and a year of the item's planned
     year), not yet recorded as its delivery. ``items``: the programme's items
-    with their deliveries prefetched (loaded when not given)."""
+    with their deliveries prefetched (loaded when not given). ``shown_only``:
+    the sessions carry only :data:`MATCH_SESSION_FIELDS` (the execution API
+    lists a hundred or more at ten times the demo data; a match to record
+    needs the whole session)."""
     from icihub.training.selectors import sessions_attended_by_country
 
     if items is None:
@@ -287,6 +302,8 @@ def suggested_matches(programme: Programme, user, items=None) -> list[Match]:
         start__year__gte=programme.start_year,
         start__year__lte=programme.end_year,
     )
+    if shown_only:
+        sessions = sessions.only(*MATCH_SESSION_FIELDS)
     matches = []
     for session in sessions:
         for item in by_activity.get(session.course_id, []):

@@ -9,7 +9,7 @@ import pytest
 
 from icihub.programmes import services
 from icihub.programmes.models import Programme
-from icihub.testing import ApiClient, assert_constant_queries
+from icihub.testing import ApiClient, assert_both_paths_agree, assert_constant_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -117,7 +117,7 @@ def test_requests_and_execution_endpoints(
     services.agree(nato_staff, programme)
     session = attended_session(course, "KWT", attendees=4)
     staff = ApiClient(nato_staff)
-    execution = staff.get(f"programmes/{programme.pk}/execution").json()
+    execution = assert_both_paths_agree(staff, f"programmes/{programme.pk}/execution")
     assert execution["progress"]["delivered"] == 0
     assert [(m["activity"], m["attendees"]) for m in execution["suggested_matches"]] == [
         ("NIRC-API-1", 4)
