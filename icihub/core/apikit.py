@@ -39,7 +39,7 @@ from . import audit
 from .access import Marking
 from .errors import Conflict
 from .listing import IdsFirst, capped_count
-from .models import ApiToken, Citation, hash_token
+from .models import ApiToken, Citation, group_facts, hash_token
 
 # -- parameter types ------------------------------------------------------------------
 
@@ -437,6 +437,16 @@ def citations_out(obj) -> list[dict]:
 def facts_out(obj) -> list[dict]:
     """What the sources say about each attribute, grouped by stated value, with the
     quoted passages; ``conflict`` when they disagree."""
+    return _facts(obj.facts())
+
+
+def facts_of(citations) -> list[dict]:
+    """:func:`facts_out` of a record whose citations (with their sources, in
+    their order) are ``citations``: for a record read as ``values()`` rows."""
+    return _facts(group_facts(citations))
+
+
+def _facts(facts) -> list[dict]:
     return [
         {
             "attribute": fact.attribute,
@@ -451,7 +461,7 @@ def facts_out(obj) -> list[dict]:
                 for v in fact.values
             ],
         }
-        for fact in obj.facts().values()
+        for fact in facts.values()
     ]
 
 
@@ -840,3 +850,12 @@ def prebuilt(answer: dict) -> dict:
     """A record's answer already in the response schema's shape (see
     :func:`prebuilt_page`), served without re-validation."""
     return PrebuiltOne(answer) if _values_path.get() else answer
+
+
+def prebuilt_or(build: Callable[[], Any], fallback: Callable[[], Any]) -> Any:
+    """For a record built by hand from ``values()`` rows: ``build()`` (the
+    response schema's dicts) served without re-validation (``@serve_prebuilt``);
+    on the schema path (:func:`schema_path`) ``fallback()``, what the endpoint
+    answered before (model instances validated by the schema), so that the
+    test comparing both paths compares the hand-built answer with the schema's."""
+    return PrebuiltOne(build()) if _values_path.get() else fallback()
