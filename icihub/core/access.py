@@ -16,6 +16,7 @@ app's ``permissions.py``.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -24,6 +25,8 @@ from django.db import models
 from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
+
+from .sqlplan import joins_as_written
 
 
 class Role(models.TextChoices):
@@ -319,10 +322,13 @@ def visible(model_or_qs, user) -> models.QuerySet:
 
 
 def get_visible(model_or_qs, user, **lookup):
-    """The row if ``user`` may see it, else :class:`Http404` (never 403)."""
+    """The row if ``user`` may see it, else :class:`Http404` (never 403). Read
+    by its key, its joins are planned as written (:mod:`~icihub.core.sqlplan`)."""
     qs = visible(model_or_qs, user)
+    by_key = lookup.keys() <= {"pk", "id"}
     try:
-        return qs.get(**lookup)
+        with joins_as_written(qs.db) if by_key else contextlib.nullcontext():
+            return qs.get(**lookup)
     except (qs.model.DoesNotExist, ValueError, TypeError):
         raise Http404(_("Not found."))
     except qs.model.MultipleObjectsReturned:

@@ -40,6 +40,7 @@ from .access import Marking
 from .errors import Conflict
 from .listing import IdsFirst, capped_count
 from .models import ApiToken, Citation, group_facts, hash_token
+from .sqlplan import joins_as_written
 
 # -- parameter types ------------------------------------------------------------------
 
@@ -706,18 +707,21 @@ class ValuesOut:
                 out[name] = kids[name].get(row["pk"], [])
         return out
 
-    def rows(self, qs, *, order=None, **context) -> Prebuilt:
+    def rows(self, qs, *, order=None, by_keys=False, **context) -> Prebuilt:
         """The rows of ``qs`` (a queryset of ``model``, sliced or not) as dicts;
-        in the order of the ids ``order`` when given."""
-        rows = list(qs.prefetch_related(None).values(*self.values))
-        if order is not None:
-            position = {pk: i for i, pk in enumerate(order)}
-            rows.sort(key=lambda row: position[row["pk"]])
-        kids = {}
-        if self.children and rows:
-            ids = [row["pk"] for row in rows]
-            for name, child in self.children.items():
-                kids[name] = child.grouped(ids, context)
+        in the order of the ids ``order`` when given. ``by_keys``: ``qs``
+        chooses its rows by their ids (a record, a page's known ids), so its
+        joins are planned as written (:mod:`~icihub.core.sqlplan`)."""
+        with joins_as_written(qs.db) if by_keys else contextlib.nullcontext():
+            rows = list(qs.prefetch_related(None).values(*self.values))
+            if order is not None:
+                position = {pk: i for i, pk in enumerate(order)}
+                rows.sort(key=lambda row: position[row["pk"]])
+            kids = {}
+            if self.children and rows:
+                ids = [row["pk"] for row in rows]
+                for name, child in self.children.items():
+                    kids[name] = child.grouped(ids, context)
         return Prebuilt(PrebuiltOne(self._one(row, kids)) for row in rows)
 
     def _one(self, row, kids) -> dict:
@@ -736,7 +740,9 @@ class ValuesOut:
             return Converted(qs, count_qs=count_qs, ids_first=ids_first)
         return ValuesPage(
             qs,
-            lambda sliced, order=None: self.rows(sliced, order=order, **context),
+            lambda sliced, order=None: self.rows(
+                sliced, order=order, by_keys=order is not None, **context
+            ),
             count_qs=count_qs,
             ids_first=ids_first,
         )
@@ -751,7 +757,10 @@ class ValuesOut:
         return _IdsPage(
             ids,
             lambda sliced: self.rows(
-                self.model._default_manager.filter(pk__in=sliced), order=sliced, **context
+                self.model._default_manager.filter(pk__in=sliced),
+                order=sliced,
+                by_keys=True,
+                **context,
             ),
         )
 
@@ -764,7 +773,8 @@ class ValuesOut:
                 return (instance_qs if instance_qs is not None else qs).get()
             except ObjectDoesNotExist:
                 raise Http404(_("Not found."))
-        rows = self.rows(qs[:2], **context)
+        # (unordered, as .get() reads it: the list's order joined tables for nothing)
+        rows = self.rows(qs.order_by()[:2], by_keys=True, **context)
         if len(rows) != 1:
             raise Http404(_("Not found."))
         return rows[0]

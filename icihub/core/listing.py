@@ -24,6 +24,7 @@ from django.utils.functional import cached_property
 from ninja import FilterSchema
 from pydantic import PrivateAttr, field_validator
 
+from .sqlplan import joins_as_written
 from .text import search_terms
 
 
@@ -158,7 +159,8 @@ class IdsFirst:
         if not isinstance(index, slice):
             return self[index : index + 1][0]
         ids = list(self.qs.values_list("pk", flat=True)[index])
-        rows = {row.pk: row for row in self.qs.order_by().filter(pk__in=ids)}
+        with joins_as_written(self.qs.db):
+            rows = {row.pk: row for row in self.qs.order_by().filter(pk__in=ids)}
         return [rows[pk] for pk in ids if pk in rows]
 
 
