@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from icihub.core.access import get_visible
+from icihub.core.listing import IdsFirst
 from icihub.core.models import count_subquery
 from icihub.core.text import local
 from icihub.menu.models import Activity, Area
@@ -327,7 +328,9 @@ def open_requests_for(
     """The oldest ``limit`` unanswered requests of the programme's country, and
     how many there are."""
     qs = requests(user).filter(country=programme.country_id, state=PartnerRequest.State.OPEN)
-    rows = list(qs[: limit + 1])
+    # The ids, then their rows: PostgreSQL spent 4 ms planning the joined query
+    # for a page of ten (core.listing.IdsFirst).
+    rows = IdsFirst(qs)[: limit + 1]
     count = len(rows) if len(rows) <= limit else qs.count()
     return rows[:limit], count
 
