@@ -32,6 +32,9 @@ NOMINATION_LIST = ListPage(
         ),
         Filter("country", gettext_lazy("Country"), choices=_country_choices),
     ],
+    # The page's ids, then their rows: PostgreSQL planned the ten-table page
+    # query for about 5 ms at ten times the demo data (core.listing.IdsFirst).
+    ids_first=True,
 )
 
 
