@@ -169,7 +169,7 @@ def programme_detail(request, pk):
         "item_count": len(items),
         "open_requests": open_requests,
         "open_request_count": open_request_count,
-        "matches": selectors.suggested_matches(programme, request.user, items)
+        "matches": selectors.suggested_matches(programme, request.user, items, shown_only=True)
         if actions["record"]
         else [],
         "versions": list(selectors.versions(programme, request.user)),
@@ -436,7 +436,11 @@ def item_detail(request, pk):
         DeliveryForm(programme=programme, user=request.user) if actions["record"] else None
     )
     matches = (
-        [m for m in selectors.suggested_matches(programme, request.user) if m.item.pk == item.pk]
+        [
+            m
+            for m in selectors.suggested_matches(programme, request.user, shown_only=True)
+            if m.item.pk == item.pk
+        ]
         if actions["record"]
         else []
     )
