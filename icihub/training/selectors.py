@@ -27,6 +27,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from icihub.core.access import Role, has_role, is_staff
+from icihub.core.listing import IdsFirst
 from icihub.core.models import count_subquery
 from icihub.core.permissions import countries_for, own_country
 from icihub.core.text import local, localized
@@ -843,9 +844,11 @@ def nomination_state_counts(user) -> list[dict]:
 
 def recent_nomination_changes(user, limit: int = 10):
     """The nominations ``user`` may see that changed last (nominated, decided,
-    promoted, withdrawn), the latest first."""
-    return (
+    promoted, withdrawn), the latest first. Their ids, then their rows: PostgreSQL
+    planned the six-table query for 2.5 ms against 0.3 of execution
+    (:class:`~icihub.core.listing.IdsFirst`)."""
+    return IdsFirst(
         Nomination.objects.visible_to(user)
         .select_related("participant", "country", "session", "session__course")
-        .order_by("-updated_at", "-pk")[:limit]
-    )
+        .order_by("-updated_at", "-pk")
+    )[:limit]
