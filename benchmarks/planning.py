@@ -26,8 +26,6 @@ import sys
 import dataset
 import run
 
-HINT = "SET LOCAL join_collapse_limit = 1; "
-
 
 def planning_ms(cursor, sql: str, written: bool) -> float | None:
     setting = "1" if written else "DEFAULT"
@@ -63,6 +61,7 @@ def main() -> int:
 
     from icihub.core.access import SYSTEM
     from icihub.core.services import create_token
+    from icihub.core.sqlplan import AFTER, AHEAD
     from icihub.testing import client_for
 
     settings.ALLOWED_HOSTS = ["*"]
@@ -89,8 +88,8 @@ def main() -> int:
             with connection.cursor() as cursor:
                 for query in captured.captured_queries:
                     sql, written = query["sql"], False
-                    if sql.startswith(HINT):
-                        sql, written = sql[len(HINT) :].rsplit("; SET LOCAL", 1)[0], True
+                    if sql.startswith(AHEAD) and sql.endswith(AFTER):
+                        sql, written = sql[len(AHEAD) : -len(AFTER)], True
                     if not sql.lstrip().upper().startswith("SELECT"):
                         continue
                     ms = planning_ms(cursor, sql, written and not args.as_default)

@@ -325,7 +325,7 @@ def get_visible(model_or_qs, user, **lookup):
     """The row if ``user`` may see it, else :class:`Http404` (never 403). Read
     by its key, its joins are planned as written (:mod:`~icihub.core.sqlplan`)."""
     qs = visible(model_or_qs, user)
-    by_key = lookup.keys() <= {"pk", "id"}
+    by_key = bool(lookup) and lookup.keys() <= {"pk", "id"}  # (none: the queryset chose)
     try:
         with joins_as_written(qs.db) if by_key else contextlib.nullcontext():
             return qs.get(**lookup)

@@ -23,14 +23,15 @@ import contextlib
 
 from django.db import connections
 
-_AHEAD = "SET LOCAL join_collapse_limit = 1; "
-_AFTER = "; SET LOCAL join_collapse_limit TO DEFAULT"
+#: What a query planned as written is sent between (benchmarks/planning.py reads them).
+AHEAD = "SET LOCAL join_collapse_limit = 1; "
+AFTER = "; SET LOCAL join_collapse_limit TO DEFAULT"
 
 
 def _as_written(execute, sql, params, many, context):
     if many or sql.lstrip()[:6].upper() != "SELECT":
         return execute(sql, params, many, context)
-    result = execute(_AHEAD + sql + _AFTER, params, many, context)
+    result = execute(AHEAD + sql + AFTER, params, many, context)
     context["cursor"].nextset()  # past the SET: the query's rows
     return result
 

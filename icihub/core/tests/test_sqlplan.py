@@ -47,3 +47,18 @@ def test_writes_and_other_databases_run_unchanged(nato_staff):
     assert "join_collapse_limit" not in queries[0]["sql"]
     nato_staff.refresh_from_db()
     assert nato_staff.first_name == "Planned"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL planner setting")
+def test_get_visible_plans_as_written_only_a_read_by_key(nato_staff):
+    from icihub.core.access import get_visible
+
+    with CaptureQueriesContext(connection) as by_key:
+        get_visible(User, nato_staff, pk=nato_staff.pk)
+    with CaptureQueriesContext(connection) as chosen:
+        get_visible(User.objects.filter(username=nato_staff.username), nato_staff)
+    with CaptureQueriesContext(connection) as by_name:
+        get_visible(User, nato_staff, username=nato_staff.username)
+    assert "join_collapse_limit" in by_key[-1]["sql"]
+    assert "join_collapse_limit" not in chosen[-1]["sql"]
+    assert "join_collapse_limit" not in by_name[-1]["sql"]
