@@ -173,7 +173,9 @@ class EventListOut(Schema):
     provenance: str
     topics: list[str]
     participants: list[ParticipantBrief]
-    overdue_actions: int = Field(description="Overdue follow-up actions (staff; 0 for others)")
+    overdue_actions: int = Field(
+        description="Overdue follow-up actions among those the caller may see (0 for a visitor)"
+    )
     url: str
 
     @staticmethod

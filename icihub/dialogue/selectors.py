@@ -33,10 +33,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from icihub.core.access import Marking, get_visible, is_staff, markings_visible_to, user_country_id
+from icihub.core.access import Marking, get_visible, markings_visible_to, user_country_id
 from icihub.core.dates import PartialDate
 from icihub.core.listing import search
-from icihub.core.models import Citation, Fact, group_facts
+from icihub.core.models import Citation, Fact, count_subquery, group_facts
 from icihub.core.permissions import is_nato
 from icihub.core.sqlplan import joins_as_written
 from icihub.core.text import local, localized
@@ -76,24 +76,25 @@ EVENT_ORDER = (F("date").desc(nulls_last=True), "title", "pk")
 
 
 def events_for(user):
-    """Visible events with what a list row shows (no N+1). Staff also get
-    ``overdue_count``, the event's overdue follow-up actions (0 for others:
-    actions are internal)."""
+    """Visible events with what a list row shows (no N+1), and ``overdue_count``:
+    the event's overdue follow-up actions that ``user`` may see (all of them for
+    staff, those a coordinator reads for the partner, none for a visitor), the
+    same actions the event's record lists.
+
+    The count is a correlated subquery, not ``Count("actions")``: an aggregate
+    groups the page by every event column over a join to the actions, and keeps
+    that join in the pager's COUNT (15 ms of SQL a page at 10x on SQLite); a
+    subquery costs an index probe per row shown and drops out of the COUNT."""
     today = timezone.localdate()
     qs = (
         Event.objects.visible_to(user)
         .select_related("venue", "venue_country", "country")
         .prefetch_related(participants_prefetch(user), "topics")
     )
-    if is_staff(user):
-        return qs.annotate(
-            overdue_count=Count(
-                "actions",
-                filter=Q(actions__state=FollowUpAction.State.OPEN, actions__due__lt=today),
-                distinct=True,
-            )
-        )
-    return qs.annotate(overdue_count=Value(0, output_field=IntegerField()))
+    if not user.is_authenticated:
+        return qs.annotate(overdue_count=Value(0, output_field=IntegerField()))
+    overdue = FollowUpAction.objects.visible_to(user).overdue(today)
+    return qs.annotate(overdue_count=count_subquery(overdue, "event"))
 
 
 # -- filters (one place for the page and the API) ----------------------------------------
