@@ -518,7 +518,13 @@ class PartnerRequest(BaseModel):
         verbose_name = _("request")
         verbose_name_plural = _("requests")
         ordering = ["requested_on", "id"]
-        indexes = [models.Index(fields=["state", "requested_on"])]
+        indexes = [
+            models.Index(fields=["state", "requested_on"]),
+            # A programme's open requests (the programmes list counts them per
+            # row): SQLite otherwise walked every open request of the register
+            # for each programme, 7-10 ms a page at 10x.
+            models.Index(fields=["programme", "state"], name="programmes_req_prog_state"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(wanted_to__isnull=True)
