@@ -617,7 +617,9 @@ class ValuesOut:
     of the model instance made from the row's own columns (the model's rule, in
     its one home: ``lambda s: s.accepts_nominations()``); ``children`` lists by
     a second query (:class:`Children`). Nested fields are addressed with dots
-    (``"participant.country"``). A field with a ``resolve_`` method or that is
+    (``"participant.country"``); a nested object that is not a relation of the
+    model itself is given the path to it (``"participant":
+    "nomination__participant"``). A field with a ``resolve_`` method or that is
     not a column must have an entry: a schema's new field cannot be left out
     silently. The values of the database are those the schema would have
     validated (int, str, bool, date, datetime, Decimal), so ninja's
@@ -662,6 +664,15 @@ class ValuesOut:
             elif key in self.children:
                 self._named.add(key)
                 plan.append((name, "children", self.children[key]))
+            elif nested is not None and key in self.paths:
+                # a nested object reached by a path (``"nomination__participant"``)
+                path = self.paths[key]
+                self._named.add(key)
+                related = _related_model(model, path)
+                if nullable:
+                    self._column(prefix + path)
+                sub = self._plan(nested, related, prefix=f"{prefix}{path}__", dotted=f"{key}.")
+                plan.append((name, "nested", (sub, prefix + path if nullable else None)))
             elif key in self.paths:
                 self._named.add(key)
                 self._column(self.paths[key])
@@ -802,6 +813,14 @@ class _IdsPage:
 
     def __getitem__(self, index: slice):
         return self.build(self.ids[index])
+
+
+def _related_model(model, path: str):
+    """The model at the end of a ``values()`` path of relations
+    (``"nomination__session__course"`` from Certificate: Course)."""
+    for part in path.split("__"):
+        model = model._meta.get_field(part).related_model
+    return model
 
 
 def _nested_schema(annotation) -> tuple[type | None, bool]:

@@ -12,12 +12,13 @@ from icihub.core.access import get_visible
 from icihub.core.apikit import (
     ERRORS,
     READ_ERRORS,
-    Converted,
     ErrorOut,
     Id,
     Pagination,
+    ValuesOut,
     error_body,
     require_signed_in,
+    serve_prebuilt,
 )
 from icihub.core.text import attach
 
@@ -96,14 +97,36 @@ class VerifyOut(Schema):
     revoked_on: dt.date | None = None
 
 
+# The register and the record as values() rows (apikit.ValuesOut): as model
+# instances, a page of 50 built 1,750 of them (seven related tables a row) and
+# validated 50 schemas, 30 ms at 10x against 4 of SQL. ``valid`` and
+# ``verify_url`` are the model's own rules, on an instance of the row's columns.
+CERTIFICATE_ROWS = ValuesOut(
+    CertificateOut,
+    Certificate,
+    paths={
+        "nomination": "nomination_id",
+        "participant": "nomination__participant",
+        "participant.country": "nomination__participant__country__iso3",
+        "session": "nomination__session",
+        "course": "nomination__session__course",
+    },
+    computed={
+        "valid": CertificateOut.resolve_valid,
+        "verify_url": CertificateOut.resolve_verify_url,
+    },
+)
+
+
 @router.get("/training/certificates", response={200: list[CertificateOut], **READ_ERRORS})
+@serve_prebuilt
 @paginate(Pagination)
 def certificate_list(request, filters: Query[CertificateFilters]):
     user = require_signed_in(request)
     # The page's ids first: SQLite's plan of the six related tables sorted
     # every certificate of a coordinator's country; and those ids read in the
     # register's order (certificates_in_order), counted joined.
-    return Converted(
+    return CERTIFICATE_ROWS.page(
         filters.filter(selectors.certificates_in_order(user)),
         count_qs=filters.filter(selectors.certificates(user)),
         ids_first=True,
@@ -111,9 +134,10 @@ def certificate_list(request, filters: Query[CertificateFilters]):
 
 
 @router.get("/training/certificates/{int:pk}", response={200: CertificateOut, **READ_ERRORS})
+@serve_prebuilt
 def certificate_detail(request, pk: Id):
     user = require_signed_in(request)
-    return get_visible(selectors.certificates(user), user, pk=pk)
+    return CERTIFICATE_ROWS.one(selectors.certificates(user).filter(pk=pk))
 
 
 @router.get(

@@ -170,3 +170,57 @@ def test_participants_list_and_records(who, request, kuwaitis, qataris, particip
     assert by_id[kuwaitis[0].pk]["user"] == participant_user.username
     assert by_id[kuwaitis[0].pk]["date_of_birth"] == "1980-02-29"
     assert by_id[kuwaitis[1].pk]["user"] is None
+
+
+@pytest.fixture
+def certificates(session, kuwaitis, qataris, kwt_coordinator, centre_staff):
+    """Three certificates of a completed session: two of Kuwait's (one revoked,
+    one printed with another issuing address) and one of Qatar's."""
+    from icihub.training import services
+    from icihub.training.models import Certificate
+
+    nominated = services.nominate_many(kwt_coordinator, session, kuwaitis[:2])
+    nominated.append(services.nominate(centre_staff, session, qataris[0]))
+    for n in nominated:
+        services.accept(centre_staff, n)
+    services.change_state(
+        centre_staff, session, Session.State.RUNNING, override_dates=True, reason="test"
+    )
+    session.refresh_from_db()
+    services.record_attendance(centre_staff, session, {n.pk: set(session.days) for n in nominated})
+    services.complete_session(centre_staff, session, override_dates=True, reason="test")
+    marks = ("relevance", "content", "instructors", "organisation", "facilities", "overall")
+    for n in nominated:
+        n.refresh_from_db()
+        services.submit_evaluation(centre_staff, n, dict.fromkeys(marks, 4))
+    issued = [services.issue_certificate(centre_staff, n) for n in nominated]
+    services.revoke_certificate(centre_staff, issued[0], reason="إلغاء")
+    Certificate.objects.filter(pk=issued[1].pk).update(base_url="https://verify.example.org")
+    return issued
+
+
+@pytest.mark.parametrize("who", ["nato_staff", "kwt_coordinator"])
+def test_certificates_list_and_records(who, request, certificates):
+    api = ApiClient(request.getfixturevalue(who))
+    page = assert_both_paths_agree(api, "training/certificates")
+    assert page["count"] == len(page["items"]) == (3 if who == "nato_staff" else 2)
+    assert_both_paths_agree(api, "training/certificates", {"limit": 1, "offset": 1})
+    for item in page["items"]:
+        assert_both_paths_agree(api, f"training/certificates/{item['id']}")
+    by_id = {item["id"]: item for item in page["items"]}
+    revoked, elsewhere = by_id[certificates[0].pk], by_id[certificates[1].pk]
+    assert revoked["valid"] is False and revoked["revocation_reason"] == "إلغاء"
+    assert elsewhere["valid"] is True and elsewhere["revoked_at"] is None
+    assert elsewhere["verify_url"].startswith("https://verify.example.org/verify/")
+    assert revoked["participant"]["country"] == "KWT"
+    assert revoked["course"]["id"] == certificates[0].nomination.session.course_id
+
+
+def test_a_certificate_not_visible_is_404_on_both_paths(certificates, kwt_coordinator):
+    from icihub.core.apikit import schema_path
+
+    api = ApiClient(kwt_coordinator)
+    qatari = certificates[2]
+    assert api.get(f"training/certificates/{qatari.pk}").status_code == 404
+    with schema_path():
+        assert api.get(f"training/certificates/{qatari.pk}").status_code == 404
