@@ -13,8 +13,10 @@ from icihub.core.apikit import (
     READ_ERRORS,
     Id,
     Pagination,
+    ValuesOut,
     Year,
     require_signed_in,
+    serve_prebuilt,
 )
 from icihub.partners.models import Organisation
 
@@ -73,17 +75,24 @@ def _instructor_data(payload: Schema | dict, *, partial: bool) -> dict:
     return data
 
 
+# The register and the record as values() rows (apikit.ValuesOut), not model
+# instances validated by the schema.
+INSTRUCTOR_ROWS = ValuesOut(InstructorOut, Instructor, paths={"country": "country__iso3"})
+
+
 @router.get("/training/instructors", response={200: list[InstructorOut], **READ_ERRORS})
+@serve_prebuilt
 @paginate(Pagination)
 def instructor_list(request, filters: Query[InstructorFilters]):
     user = require_signed_in(request)
-    return filters.filter(selectors.instructors(user))
+    return INSTRUCTOR_ROWS.page(filters.filter(selectors.instructors(user)))
 
 
 @router.get("/training/instructors/{int:pk}", response={200: InstructorOut, **READ_ERRORS})
+@serve_prebuilt
 def instructor_detail(request, pk: Id):
     user = require_signed_in(request)
-    return get_visible(selectors.instructors(user), user, pk=pk)
+    return INSTRUCTOR_ROWS.one(selectors.instructors(user).filter(pk=pk))
 
 
 @router.post("/training/instructors", response={201: InstructorOut, **ERRORS})

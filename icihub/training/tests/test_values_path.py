@@ -224,3 +224,60 @@ def test_a_certificate_not_visible_is_404_on_both_paths(certificates, kwt_coordi
     assert api.get(f"training/certificates/{qatari.pk}").status_code == 404
     with schema_path():
         assert api.get(f"training/certificates/{qatari.pk}").status_code == 404
+
+
+@pytest.fixture
+def instructors(centre_staff):
+    from icihub.partners.models import Country, Organisation
+    from icihub.training import services
+
+    school = Organisation.objects.get(slug="nato-school")
+    made = [
+        services.create_instructor(
+            centre_staff,
+            {
+                "full_name": "Amira Haddad",
+                "name_ar": "أميرة حداد",
+                "title": "Dr",
+                "organisation": school,
+                "country": Country.objects.get(iso3="KWT"),
+                "email": "amira@example.org",
+                "expertise": "Crisis management\\nCyber defence",
+            },
+        ),
+        services.create_instructor(
+            centre_staff,
+            {
+                "full_name": "Lars Berg",
+                "organisation": school,
+                "country": Country.objects.get(iso3="NOR"),
+            },
+        ),
+    ]
+    services.update_instructor(centre_staff, made[1], {"is_active": False})
+    return made
+
+
+def test_instructors_list_and_records(nato_staff, kwt_coordinator, instructors):
+    api = ApiClient(nato_staff)
+    page = assert_both_paths_agree(api, "training/instructors")
+    assert_both_paths_agree(api, "training/instructors", {"limit": 1, "offset": 1})
+    for item in page["items"]:
+        assert_both_paths_agree(api, f"training/instructors/{item['id']}")
+    by_id = {item["id"]: item for item in page["items"]}
+    amira, lars = by_id[instructors[0].pk], by_id[instructors[1].pk]
+    assert amira["country"] == "KWT" and amira["organisation"]["slug"] == "nato-school"
+    assert amira["name_ar"] == "أميرة حداد" and lars["is_active"] is False
+    assert lars["name_ar"] == lars["email"] == ""
+    # A coordinator reads no instructor, on either path.
+    from icihub.core.apikit import schema_path
+
+    coordinator = ApiClient(kwt_coordinator)
+    fast = coordinator.get("training/instructors")
+    with schema_path():
+        slow = coordinator.get("training/instructors")
+    assert fast.status_code == slow.status_code == 200
+    assert fast.content == slow.content and fast.json()["items"] == []
+    assert coordinator.get(f"training/instructors/{amira['id']}").status_code == 404
+    with schema_path():
+        assert coordinator.get(f"training/instructors/{amira['id']}").status_code == 404
