@@ -287,6 +287,17 @@ def race(workers) -> list:
     return results
 
 
+def assert_not_found_on_both_paths(api: ApiClient, path: str) -> None:
+    """The read ``path`` answers 404 on its fast path and on the schema path
+    (``apikit.schema_path()``): a row the caller may not see is not found
+    either way."""
+    from icihub.core import apikit
+
+    assert api.get(path).status_code == 404, path
+    with apikit.schema_path():
+        assert api.get(path).status_code == 404, path
+
+
 def assert_both_paths_agree(api: ApiClient, path: str, params: dict | None = None) -> dict:
     """The read ``path`` answers the same bytes on its fast path (values() rows
     of ``apikit.ValuesOut``, or prebuilt dicts, served without ninja's

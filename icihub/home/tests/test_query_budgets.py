@@ -23,6 +23,7 @@ from icihub.planning.models import Plan, PlannedSession
 from icihub.programmes import services as programmes
 from icihub.testing import ApiClient, client_for, count_queries
 from icihub.training import services
+from icihub.training.models import Certificate
 from icihub.training.tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -74,6 +75,8 @@ READS = [
     ("api: report figures", "api:reports/figures"),
     ("api: published figures", "api:reports/published"),
     ("api: certificates", "api:training/certificates"),
+    ("api: certificate", "api:training/certificates/{certificate}"),
+    ("api: instructors", "api:training/instructors"),
     ("api: evaluations", "api:training/evaluations"),
     ("api: attendance", "api:training/attendance"),
     ("api: trips", "api:training/trips"),
@@ -120,7 +123,12 @@ def data(centre_staff, nato_staff, kwt_coordinator):
         plan=plan, course=course, key="budget-1", start=session.start, end=session.end
     )
     planned.instructors.set([instructor])
+    # A certificate of a Kuwaiti (through the ORM: issuing needs a completed session).
+    certificate = Certificate.objects.create(
+        nomination=nominations[0], code="BUDGET-0001", issued_by=centre_staff
+    )
     return {
+        "certificate": certificate.pk,
         "course": course.pk,
         "session": session.pk,
         "nomination": nominations[0].pk,

@@ -10,7 +10,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from icihub.testing import ApiClient, assert_both_paths_agree
+from icihub.core.apikit import schema_path
+from icihub.testing import ApiClient, assert_both_paths_agree, assert_not_found_on_both_paths
 from icihub.training.models import Session
 
 from . import factories
@@ -69,13 +70,7 @@ def test_sessions_list_and_records(who, request, sessions):
 
 
 def test_a_session_not_visible_is_404_on_both_paths(sessions):
-    from icihub.core.apikit import schema_path
-
-    api = ApiClient(None)
-    hidden = sessions[3]
-    assert api.get(f"training/sessions/{hidden.pk}").status_code == 404
-    with schema_path():
-        assert api.get(f"training/sessions/{hidden.pk}").status_code == 404
+    assert_not_found_on_both_paths(ApiClient(None), f"training/sessions/{sessions[3].pk}")
 
 
 @pytest.fixture
@@ -217,13 +212,8 @@ def test_certificates_list_and_records(who, request, certificates):
 
 
 def test_a_certificate_not_visible_is_404_on_both_paths(certificates, kwt_coordinator):
-    from icihub.core.apikit import schema_path
-
-    api = ApiClient(kwt_coordinator)
     qatari = certificates[2]
-    assert api.get(f"training/certificates/{qatari.pk}").status_code == 404
-    with schema_path():
-        assert api.get(f"training/certificates/{qatari.pk}").status_code == 404
+    assert_not_found_on_both_paths(ApiClient(kwt_coordinator), f"training/certificates/{qatari.pk}")
 
 
 @pytest.fixture
@@ -270,14 +260,10 @@ def test_instructors_list_and_records(nato_staff, kwt_coordinator, instructors):
     assert amira["name_ar"] == "أميرة حداد" and lars["is_active"] is False
     assert lars["name_ar"] == lars["email"] == ""
     # A coordinator reads no instructor, on either path.
-    from icihub.core.apikit import schema_path
-
     coordinator = ApiClient(kwt_coordinator)
     fast = coordinator.get("training/instructors")
     with schema_path():
         slow = coordinator.get("training/instructors")
     assert fast.status_code == slow.status_code == 200
     assert fast.content == slow.content and fast.json()["items"] == []
-    assert coordinator.get(f"training/instructors/{amira['id']}").status_code == 404
-    with schema_path():
-        assert coordinator.get(f"training/instructors/{amira['id']}").status_code == 404
+    assert_not_found_on_both_paths(coordinator, f"training/instructors/{amira['id']}")
