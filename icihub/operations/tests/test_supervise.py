@@ -8,9 +8,12 @@ import time
 SLEEPER = [
     sys.executable,
     "-c",
-    "import signal, sys, time\n"
+    "import os, signal, sys, time\n"
     "signal.signal(signal.SIGTERM, lambda s, f: sys.exit(0))\n"
-    "print('started', flush=True)\n"
+    # One write(2) of a whole line: the two sleepers share the pipe, and print()
+    # can write the text and the newline apart ("startedstarted" in CI, about
+    # 1 run in 20 when measured alone).
+    "os.write(1, b'started\\n')\n"
     "time.sleep(60)",
 ]
 
@@ -25,8 +28,8 @@ def _start(*commands):
 def test_ctrl_c_stops_both_commands():
     started = time.monotonic()
     process = _start(SLEEPER, SLEEPER)
-    assert process.stdout.readline().strip() == "started"
-    assert process.stdout.readline().strip() == "started"
+    assert process.stdout.readline() == "started\n"
+    assert process.stdout.readline() == "started\n"
     process.send_signal(signal.SIGINT)
     assert process.wait(timeout=20) == 0
     assert time.monotonic() - started < 20  # not the sleepers' 60 seconds
