@@ -397,6 +397,11 @@ def page_reads(world) -> list[dict]:
         ("calendar", reverse("training:calendar")),
         ("programmes", reverse("programmes:programme_list")),
         ("programme", reverse("programmes:programme_detail", args=[world.programme.pk])),
+        (
+            # The page's panel of sessions to record as delivered (loaded after it).
+            "programme: sessions to record",
+            reverse("programmes:programme_matches", args=[world.programme.pk]),
+        ),
         ("requests", reverse("programmes:request_list")),
         ("request", reverse("programmes:request_detail", args=[world.request.pk])),
         ("dialogue events", reverse("dialogue:event_list")),

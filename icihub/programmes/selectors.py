@@ -305,11 +305,13 @@ def suggested_matches(programme: Programme, user, items=None, *, shown_only=Fals
     )
     if shown_only:
         sessions = sessions.only(*MATCH_SESSION_FIELDS)
+    recorded = {
+        item.pk: {d.session_id for d in item.deliveries.all() if d.session_id} for item in items
+    }
     matches = []
     for session in sessions:
         for item in by_activity.get(session.course_id, []):
-            recorded = {d.session_id for d in item.deliveries.all() if d.session_id}
-            if session.pk in recorded:
+            if session.pk in recorded[item.pk]:
                 continue
             if item.planned_year and abs(session.start.year - item.planned_year) > 1:
                 continue

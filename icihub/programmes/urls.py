@@ -17,6 +17,7 @@ urlpatterns = [
     path("<int:pk>/versions/<int:number>/", views.version_detail, name="version_detail"),
     path("<int:pk>/diff/", views.version_diff, name="version_diff"),
     path("<int:pk>/matches/", views.matches_confirm, name="matches_confirm"),
+    path("<int:pk>/matches/suggested/", views.programme_matches, name="programme_matches"),
     path("objectives/<int:pk>/edit/", views.objective_edit, name="objective_edit"),
     path("objectives/<int:pk>/delete/", views.objective_delete, name="objective_delete"),
     path("objectives/<int:pk>/goals/new/", views.goal_create, name="goal_create"),

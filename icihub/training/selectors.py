@@ -28,7 +28,6 @@ from django.utils import timezone
 
 from icihub.core.access import Role, has_role, is_staff
 from icihub.core.listing import IdsFirst
-from icihub.core.models import count_subquery
 from icihub.core.permissions import countries_for, own_country
 from icihub.core.text import local, localized
 from icihub.partners.models import Organisation
@@ -78,23 +77,28 @@ def sessions_attended_by_country(country, user, year: int | None = None):
     who completed or did not complete; no-shows do not count), visible to
     ``user``, annotated with ``attendees`` (that country's attending nominees) and
     ``completers``. Ordered by start date."""
-    attended = Nomination.objects.filter(
-        country=country,
-        status=Nomination.Status.ACCEPTED,
-        outcome__in=[Nomination.Outcome.COMPLETED, Nomination.Outcome.NOT_COMPLETED],
-    )
     qs = Session.objects.visible_to(user).filter(state=Session.State.COMPLETED)
     if year is not None:
         qs = qs.filter(start__year=year)
+    completed = Q(nominations__outcome=Nomination.Outcome.COMPLETED)
     return (
-        # EXISTS, not "attendees > 0": the filter stops at the first attendee
-        # (the count in the WHERE clause was a third correlated count a session).
-        qs.filter(Exists(attended.filter(session=OuterRef("pk"))))
+        # One join to the attending nominations, grouped by session: the join
+        # keeps only attended sessions, and both counts are taken in the same
+        # pass (an EXISTS and two correlated counts read each session's
+        # nominations three times: 4-6 ms for a programme's 141 sessions at ten
+        # times the demo data on PostgreSQL, against 2-3 ms). The filter comes
+        # before the annotation, so the counts are over the filtered join.
+        qs.filter(
+            nominations__country=country,
+            nominations__status=Nomination.Status.ACCEPTED,
+            nominations__outcome__in=[
+                Nomination.Outcome.COMPLETED,
+                Nomination.Outcome.NOT_COMPLETED,
+            ],
+        )
         .annotate(
-            attendees=count_subquery(attended, "session"),
-            completers=count_subquery(
-                attended.filter(outcome=Nomination.Outcome.COMPLETED), "session"
-            ),
+            attendees=Count("nominations"),
+            completers=Count("nominations", filter=completed),
         )
         .select_related("course")
         .order_by("start", "pk")

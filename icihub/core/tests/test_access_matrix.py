@@ -529,6 +529,7 @@ PAGES: dict[str, Page] = {
     ),
     "programmes:version_diff": Page(SIGNED_IN(), targets=programmes),
     "programmes:matches_confirm": Page(POST_ONLY(), post=WRITE(NATO), targets=programmes),
+    "programmes:programme_matches": Page(WRITE(NATO), targets=programmes),
     "programmes:objective_edit": Page(
         SIGNED_IN(), post=WRITE(NATO), targets=both("objective"), data={"title": "Changed"}
     ),

@@ -137,3 +137,55 @@ def test_hidden_item_is_404_for_recording(agreed, qat_coordinator, administrator
             item,
             {"kind": "other", "title": "x", "delivered_on": dt.date(2025, 1, 1)},
         )
+
+
+def test_the_matches_panel_loads_after_the_programme_page(
+    agreed, nato_staff, kwt_coordinator, attended_session
+):
+    from django.urls import reverse
+
+    from icihub.testing import client_for
+
+    course = Course.objects.create(code="NIRC-EX-9", title="Maritime security", marking="public")
+    programme = agreed()
+    goal = programme.objectives.first().goals.first()
+    other = ProgrammeItem.objects.get(goal=goal)  # planned, nothing attended
+    item = services.add_item(nato_staff, goal, {"activity": course, "planned_year": 2025})
+    session = attended_session(course, "KWT", attendees=3)
+    panel_url = reverse("programmes:programme_matches", args=[programme.pk])
+    staff = client_for(nato_staff)
+
+    # The page carries a placeholder that asks for the panel once loaded, with
+    # a link for a browser without scripts; the matches are not on the page.
+    page = staff.get(programme.get_absolute_url()).content.decode()
+    assert f'hx-get="{panel_url}"' in page and f'href="{panel_url}"' in page
+    assert 'name="match"' not in page
+    # The panel (htmx): the item's match, checked, and the form that records it.
+    fragment = staff.get(panel_url, headers={"HX-Request": "true"}).content.decode()
+    assert "<html" not in fragment and 'id="execution"' in fragment
+    assert fragment.count('name="match"') == 1
+    assert f'value="{item.pk}:{session.pk}" checked' in fragment
+    assert reverse("programmes:matches_confirm", args=[programme.pk]) in fragment
+    # Without htmx: a page of its own with the same panel.
+    whole = staff.get(panel_url).content.decode()
+    assert "<html" in whole and f'value="{item.pk}:{session.pk}"' in whole
+    # The item's page lists its own matches only.
+    assert f'value="{item.pk}:{session.pk}"' in staff.get(item.get_absolute_url()).content.decode()
+    assert 'name="match"' not in staff.get(other.get_absolute_url()).content.decode()
+
+    # Recorded: nothing left to suggest; the htmx panel is empty (the
+    # placeholder goes), the page says so.
+    response = staff.post(
+        reverse("programmes:matches_confirm", args=[programme.pk]),
+        {"match": f"{item.pk}:{session.pk}"},
+    )
+    assert response.url.endswith("#execution")
+    assert Delivery.objects.filter(item=item, session=session).exists()
+    assert staff.get(panel_url, headers={"HX-Request": "true"}).content.decode().strip() == ""
+    assert "data-empty" in staff.get(panel_url).content.decode()
+
+    # A coordinator reads the programme but records nothing: no placeholder,
+    # and the panel answers 403.
+    coordinator = client_for(kwt_coordinator)
+    assert panel_url not in coordinator.get(programme.get_absolute_url()).content.decode()
+    assert coordinator.get(panel_url).status_code == 403
