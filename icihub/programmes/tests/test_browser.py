@@ -104,3 +104,32 @@ def test_build_submit_agree_and_revise_a_programme(
     assert "From version 1 to version 2" in page.locator("#diff-summary").inner_text()
     page.goto(live_url(live_server, "/programmes/"))
     assert "Kuwait ITPP 2025–2028" in page.locator("#results").inner_text()
+
+
+def test_staff_record_the_sessions_that_delivered_a_programme(
+    browser_page, live_server, build_programme, kwt_coordinator, nato_staff, attended_session
+):
+    """The panel of sessions to record loads after the page (htmx); recording
+    them marks the item delivered."""
+    from icihub.programmes import services
+    from icihub.training.models import Course
+
+    course = Course.objects.create(code="BR-EX-1", title="Crisis management", marking="public")
+    programme = build_programme(kwt_coordinator)
+    goal = programme.objectives.first().goals.first()
+    services.add_item(kwt_coordinator, goal, {"activity": course, "planned_year": 2025})
+    services.submit(kwt_coordinator, programme)
+    services.agree(nato_staff, programme)
+    attended_session(course, "KWT", attendees=3)
+
+    page = login(browser_page, live_server, nato_staff, next_path=programme.get_absolute_url())
+    panel = page.locator("section#execution")
+    panel.wait_for()
+    assert panel.locator('input[name="match"]').count() == 1
+    assert "BR-EX-1" in panel.inner_text() and "3 attendees" in panel.inner_text()
+    panel.get_by_role("button", name="Record as delivered").click()
+    page.wait_for_load_state()
+    assert "1 delivery(ies) recorded." in page.locator(".messages").inner_text()
+    assert "3 participants" in page.locator('tr[data-item="BR-EX-1"]').inner_text()
+    # Nothing left to record: the placeholder goes and no panel comes.
+    page.wait_for_function("!document.querySelector('#execution')")
