@@ -199,26 +199,35 @@ class PartialDate:
         return cls(_Point(year, month, day))
 
     # properties ----------------------------------------------------------
+    # The bounds and the canonical text are kept on the instance once computed
+    # (cached_property writes the instance's __dict__, which a frozen dataclass
+    # allows): a PartialDate is immutable and parsed once per text, and the
+    # timeline's two thousand items compare, hash and write out their dates
+    # several times each (12,000 calls of ``iso`` a request).
     @property
     def precision(self) -> str:
         return RANGE if self.end is not None else self.start.precision
 
-    @property
+    @functools.cached_property
     def earliest(self) -> dt.date:
         return self.start.earliest
 
-    @property
+    @functools.cached_property
     def latest(self) -> dt.date:
         return (self.end or self.start).latest
+
+    @functools.cached_property
+    def _iso(self) -> str:
+        if self.end is None:
+            return self.start.iso()
+        return f"{self.start.iso()}/{self.end.iso()}"
 
     @property
     def year(self) -> int:
         return self.start.year
 
     def iso(self) -> str:
-        if self.end is None:
-            return self.start.iso()
-        return f"{self.start.iso()}/{self.end.iso()}"
+        return self._iso
 
     def contains(self, day: dt.date) -> bool:
         return self.earliest <= day <= self.latest
@@ -259,13 +268,13 @@ class PartialDate:
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, str):
-            return self.iso() == other
+            return self._iso == other
         if not isinstance(other, PartialDate):
             return NotImplemented
-        return self.iso() == other.iso()
+        return self._iso == other._iso
 
     def __hash__(self) -> int:
-        return hash(self.iso())
+        return hash(self._iso)
 
 
 # Parsed once per text: a PartialDate is immutable, and every row read with a
