@@ -853,7 +853,7 @@ def execution(request, pk: Id):
     """Planned against delivered, overall and per goal, and the suggested
     matches (sessions of planned activities attended by the country's people)."""
     user = actor(request)
-    programme = selectors.programme_detail(user, pk)
+    programme = selectors.programme_detail(user, pk, shown=False)
     goals = [g for o in programme.objectives.all() for g in o.goals.all()]
     matches = selectors.suggested_matches(
         programme, user, selectors.items_of(programme), shown_only=True

@@ -176,19 +176,28 @@ def requests_to_answer(user):
 # -- one programme ---------------------------------------------------------------------
 
 
-def _structure_prefetch(user):
-    deliveries = Delivery.objects.select_related("session", "session__course", "event").order_by(
-        "delivered_on", "pk"
-    )
+def _structure_prefetch(user, *, shown: bool = True):
+    """The programme's objectives, goals, items and deliveries. ``shown``: with
+    what the programme's page shows of them (goals' areas, deliveries' sessions
+    and events); without, only what progress and matches are computed from
+    (the execution API: one query and three joins fewer)."""
+    deliveries = Delivery.objects.order_by("delivered_on", "pk")
+    if shown:
+        deliveries = deliveries.select_related("session", "session__course", "event")
+    else:
+        deliveries = deliveries.only("item_id", "session_id", "participants")
     items = (
         ProgrammeItem.objects.select_related("activity")
         .prefetch_related(Prefetch("deliveries", queryset=deliveries))
         .order_by("planned_year", "planned_quarter", "priority", "pk")
     )
-    goals = PartnershipGoal.objects.prefetch_related(
-        Prefetch("areas", queryset=Area.objects.order_by("position")),
-        Prefetch("items", queryset=items),
-    ).order_by("position", "pk")
+    goals = PartnershipGoal.objects.prefetch_related(Prefetch("items", queryset=items)).order_by(
+        "position", "pk"
+    )
+    if shown:
+        goals = goals.prefetch_related(
+            Prefetch("areas", queryset=Area.objects.order_by("position"))
+        )
     return Prefetch(
         "objectives",
         queryset=StrategicObjective.objects.prefetch_related(
@@ -215,13 +224,14 @@ class Progress:
         self.participants += other.participants
 
 
-def programme_detail(user, pk) -> Programme:
+def programme_detail(user, pk, *, shown: bool = True) -> Programme:
     """The programme with objectives, goals, items and deliveries, each goal and
     objective carrying ``progress`` (planned against delivered), and the
-    programme its overall ``progress``. 404 when not visible."""
+    programme its overall ``progress``. 404 when not visible. ``shown=False``:
+    without what only the page shows (:func:`_structure_prefetch`)."""
     programme = get_visible(
         Programme.objects.select_related("country", "agreed_by", "submitted_by").prefetch_related(
-            _structure_prefetch(user)
+            _structure_prefetch(user, shown=shown)
         ),
         user,
         pk=pk,
