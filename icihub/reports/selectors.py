@@ -8,7 +8,6 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.paginator import Paginator
-from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -42,11 +41,16 @@ def default_year(user) -> int:
     for the public figures, the visitor's (``AnonymousUser``)."""
     from icihub.training.models import Session
 
+    # The first by start descending, not MAX(start): PostgreSQL walks the start
+    # index backwards and stops at the first visible completed session (0.04 ms
+    # at ten times the demo data), where the aggregate over the access join
+    # read every completed session (2 ms), on each home page and dashboard.
     latest = (
         Session.objects.visible_to(user)
         .filter(state=Session.State.COMPLETED, start__lte=timezone.localdate())
-        .order_by()
-        .aggregate(m=Max("start"))["m"]
+        .order_by("-start")
+        .values_list("start", flat=True)
+        .first()
     )
     return latest.year if latest else timezone.localdate().year
 
