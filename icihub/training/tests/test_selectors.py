@@ -29,23 +29,37 @@ def test_open_sessions_for_activities(course, centre_staff, kwt_coordinator, kuw
     assert selectors.open_sessions_for_activities([], kwt_coordinator) == {}
 
 
-def test_sessions_attended_by_country(course, centre_staff, kwt_coordinator, kuwaitis):
-    session = factories.make_session(course, centre_staff, quotas={"KWT": 3})
+def test_sessions_attended_by_country(course, centre_staff, kwt_coordinator, kuwaitis, qataris):
+    session = factories.make_session(course, centre_staff, capacity=5, quotas={"KWT": 3, "QAT": 2})
     made = services.nominate_many(kwt_coordinator, session, kuwaitis[:3])
-    for n in made:
+    # Two Qataris in the same session: one attends, one is withdrawn.
+    qatari, withdrawn = services.nominate_many(centre_staff, session, qataris[:2])
+    for n in [*made, qatari, withdrawn]:
         services.accept(centre_staff, n)
+    services.withdraw(centre_staff, withdrawn, reason="test")
     services.change_state(centre_staff, session, "running", override_dates=True, reason="test")
     days = session.days
     services.record_attendance(
-        centre_staff, session, {made[0].pk: set(days), made[1].pk: {days[0]}, made[2].pk: set()}
+        centre_staff,
+        session,
+        {
+            made[0].pk: set(days),
+            made[1].pk: {days[0]},
+            made[2].pk: set(),
+            qatari.pk: set(days),
+        },
     )
     services.complete_session(centre_staff, session, override_dates=True, reason="test")
     from icihub.partners.models import Country
 
     kuwait, qatar = Country.objects.get(iso3="KWT"), Country.objects.get(iso3="QAT")
+    # Each country's own attendees only (one join, counted per session): the
+    # Qatari does not count for Kuwait, nor the Kuwaitis for Qatar.
     [attended] = selectors.sessions_attended_by_country(kuwait, centre_staff)
     assert (attended, attended.attendees, attended.completers) == (session, 2, 1)  # no-show out
-    assert not selectors.sessions_attended_by_country(qatar, centre_staff)
+    [attended] = selectors.sessions_attended_by_country(qatar, centre_staff)
+    assert (attended, attended.attendees, attended.completers) == (session, 1, 1)
+    assert not selectors.sessions_attended_by_country(Country.objects.get(iso3="BHR"), centre_staff)
     assert not selectors.sessions_attended_by_country(kuwait, centre_staff, year=2001)
     year = session.start.year
     assert list(selectors.sessions_attended_by_country(kuwait, centre_staff, year=year)) == [
