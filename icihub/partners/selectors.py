@@ -53,9 +53,7 @@ def eligible_countries(activity, on: dt.date | None = None):
 def initiative_at_a_glance(user) -> dict:
     """The home page's figures: ICI members with their sourced accession dates,
     participating non-members, the accession timeline and the Centre."""
-    citations = Prefetch(
-        "citations", queryset=Citation.objects.visible_to(user).select_related("source")
-    )
+    citations = citations_prefetch(user)
     ici = Framework.objects.visible_to(user).filter(code="ici").prefetch_related(citations).first()
     partnerships = list(
         Partnership.objects.visible_to(user)
@@ -111,8 +109,14 @@ def initiative_at_a_glance(user) -> dict:
 
 
 def citations_prefetch(user, to: str = "citations"):
-    """The citations of Sourced records that ``user`` may see, with their sources."""
-    return Prefetch(to, queryset=Citation.objects.visible_to(user).select_related("source"))
+    """The citations of Sourced records that ``user`` may see, with their sources
+    but not the sources' full text, which nothing beside a citation shows (a
+    thousand characters or more, read again on the row of each citation; as
+    ``dialogue.selectors._citations_of``)."""
+    return Prefetch(
+        to,
+        queryset=Citation.objects.visible_to(user).select_related("source").defer("source__text"),
+    )
 
 
 def frameworks(user):
