@@ -810,10 +810,15 @@ def timeline(
             _citations_of(user, Q(content_type=event_type, object_id__in=events_qs.values("pk")))
         )
 
+    # In the order of their ids: the items are sorted below, by their dates'
+    # bounds and titles, and equal keys keep this order (the sort is stable),
+    # the same on both databases. The register's own order (date, title) cost a
+    # sort of the dates' and titles' text in SQL (1-1.5 ms of 2,000 events)
+    # that the sort below undid.
     rows = list(
-        events_qs.annotate(
-            date_text=ExpressionWrapper(F("date"), output_field=CharField())
-        ).values_list(*_EVENT_FIELDS)
+        events_qs.annotate(date_text=ExpressionWrapper(F("date"), output_field=CharField()))
+        .order_by("pk")
+        .values_list(*_EVENT_FIELDS)
     )
     event_ids = events_qs.values("pk")
     # The participants' countries in the order of the register (role, country,

@@ -78,3 +78,19 @@ def test_the_appointments_api_lists_undated_appointments_last(administrator):
         assert response.status_code == 201, response.json()
     body = api.get(f"people/{person['slug']}/appointments").json()
     assert [a["title"] for a in body["items"]] == ["earlier", "later", "undated"]
+
+
+def test_the_timeline_orders_events_of_one_date_and_title_by_their_ids(nato_staff):
+    """Events of the same date and title keep the order they were recorded in, on
+    both databases, in the selector and the API (the timeline sorts its items in
+    Python; equal keys keep the order read, by id). The rows are written so that
+    the register's own order (date, then title) would differ from the ids'."""
+    later_date = make_event("Ztie same", date="2019-05")
+    first = make_event("Ztie same", date="2019-04")
+    second = make_event("Ztie same", date="2019-04")
+    Event.objects.filter(pk=later_date.pk).update(date="2019-04")  # the first id, now a tie
+    expected = [later_date.pk, first.pk, second.pk]
+    items = selectors.timeline(nato_staff).dated
+    assert [i.event_id for i in items if i.title == "Ztie same"] == expected
+    body = ApiClient(nato_staff).get("dialogue/timeline").json()
+    assert [i["event"] for i in body["dated"] if i["title"] == "Ztie same"] == expected
