@@ -30,6 +30,7 @@ import time
 
 import dataset
 import run
+import timing
 
 GOAL_RPS, GOAL_P95 = 200, 100
 
@@ -152,6 +153,7 @@ def main() -> int:
     mix_file.write_text(json.dumps(mix(world, tokens, cookies)))
     when = dt.datetime.now(dt.UTC).strftime("%d %B %Y, %H:%M UTC")
     about = f"On {when} at commit {run.commit()}; {run.machine()}."
+    host = timing.host_start()
     port = run.free_port()
     server = run.start_gunicorn(args.workers, port)
     results = []
@@ -202,7 +204,7 @@ def main() -> int:
         f"dataset at {args.scale:g}×), gunicorn with {args.workers} sync workers on 127.0.0.1, "
         f"response cache {page_cache()}, "
         f"locust {locust_version()} (FastHttpUser, no wait) on the same machine, "
-        f"{args.duration} s per line.\n\n" + "\n".join(lines)
+        f"{args.duration} s per line; {timing.host_note(host)}.\n\n" + "\n".join(lines)
     )
     if not args.no_write:
         run.DOC.write_text(run.replace_section(run.DOC.read_text(), "benchmarks/load.py", body))

@@ -50,6 +50,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import dataset
+import timing
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -937,6 +938,7 @@ def main() -> int:
     started = time.perf_counter()
     when = dt.datetime.now(dt.UTC).strftime("%d %B %Y, %H:%M UTC")
     about = f"On {when} at commit {commit()}; {machine()}."
+    host = timing.host_start()
     command = "python benchmarks/run.py " + " ".join(sys.argv[1:])
     if args.growth:
         scales = [float(s) for s in args.growth.split(",")]
@@ -947,7 +949,7 @@ def main() -> int:
             growth[scale] = measure_in_child(database, args.runs, args.only, GROWTH_READS)
         body = (
             f"{about} Command: `{command}`. PostgreSQL 15, gunicorn with 2 workers, "
-            f"one client.\n\n{growth_table(growth)}"
+            f"one client; {timing.host_note(host)}.\n\n{growth_table(growth)}"
         )
         if not args.no_write:
             DOC.write_text(replace_section(DOC.read_text(), "benchmarks/run.py growth", body))
@@ -974,7 +976,8 @@ def main() -> int:
         f"Command: `{command}` ({elapsed / 60:.0f} min). gunicorn with 2 workers on "
         f"127.0.0.1, one client; p50 / p95 of {args.runs} requests after a warm-up "
         "(10 when the warm-up took over a second, 5 for a PDF); queries and SQL time "
-        "from one request in process (test client, `CaptureQueriesContext`).\n\n"
+        "from one request in process (test client, `CaptureQueriesContext`); "
+        f"{timing.host_note(host)}.\n\n"
         f"{summary(results)}\n\n{worst(results)}\n\n{table(results)}"
     )
     if not args.no_write:
