@@ -395,10 +395,11 @@ class Recommendation:
 
 
 def _eligibility_and_areas(ids, goal_areas) -> tuple[dict, dict, dict]:
-    """For each activity id: the goal's areas it has (in the areas' order), its
-    eligible frameworks ({id: acronym}) and countries ({id}). Read as values from
-    the three link tables, one query each: up to 500 candidates, where
-    ``prefetch_related`` builds a queryset and instances per activity and relation."""
+    """For each activity of ``ids`` (ids, or a query of them): the goal's areas
+    it has (in the areas' order), its eligible frameworks ({id: acronym}) and
+    countries ({id}). Read as values from the three link tables, one query each:
+    up to 500 candidates, where ``prefetch_related`` builds a queryset and
+    instances per activity and relation."""
     areas_of: dict[int, list[int]] = {}
     if goal_areas:
         for activity_id, area_id in (
@@ -444,9 +445,17 @@ def recommendations(goal: PartnershipGoal, user, *, limit: int = 10) -> list[Rec
     # Scored on (id, code) pairs: only the ``limit`` best are read as activities
     # (up to 500 candidates, each a model instance with its descriptions, were
     # most of the read's time).
-    candidates = list(candidates.order_by("code").values_list("pk", "code")[:500])
-    ids = [pk for pk, _code in candidates]
-    areas_of, frameworks_of, countries_of = _eligibility_and_areas(ids, goal_areas)
+    candidates = candidates.order_by("code")
+    # The reads about the candidates select them again as a subquery rather
+    # than by their 500 ids as parameters: binding (and, on PostgreSQL,
+    # converting) 500 parameters per query cost more than selecting them again
+    # (4 queries: 13 -> 5 ms on PostgreSQL, 6 -> 3.5 on SQLite at 10x).
+    # Without candidates, none of them is read.
+    chosen = candidates.values("pk")[:500]
+    candidates = list(candidates.values_list("pk", "code")[:500])
+    areas_of, frameworks_of, countries_of = (
+        _eligibility_and_areas(chosen, goal_areas) if candidates else ({}, {}, {})
+    )
     in_programme: dict[int, str] = {}
     for activity_id, goal_id, goal_title in ProgrammeItem.objects.filter(
         goal__objective__programme=programme
@@ -456,7 +465,7 @@ def recommendations(goal: PartnershipGoal, user, *, limit: int = 10) -> list[Rec
         else:
             in_programme.setdefault(activity_id, goal_title)
     frameworks_of_country = _partner_frameworks().get(country.pk, set())
-    open_sessions = open_sessions_for_activities(ids, user)
+    open_sessions = open_sessions_for_activities(chosen, user) if candidates else {}
     # Scored first, worded after: the reasons (gettext and formatting, a
     # thousand calls over 500 candidates) are written for the ``limit`` best only.
     scored = []

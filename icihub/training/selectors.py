@@ -20,6 +20,7 @@ from django.db.models import (
     OuterRef,
     Prefetch,
     Q,
+    QuerySet,
     Subquery,
     Value,
 )
@@ -54,9 +55,10 @@ from .models import (
 def open_sessions_for_activities(activity_ids, user) -> dict[int, list[tuple[Session, int]]]:
     """Upcoming sessions open for nominations that still have free seats, visible
     to ``user``, keyed by activity id (a course's id is its activity's id); each
-    value lists ``(session, free seats)`` by start date."""
-    ids = list(activity_ids)
-    if not ids:
+    value lists ``(session, free seats)`` by start date. ``activity_ids``: ids,
+    or a query of them (a subquery, where the ids are many)."""
+    ids = activity_ids if isinstance(activity_ids, QuerySet) else list(activity_ids)
+    if not isinstance(ids, QuerySet) and not ids:
         return {}
     sessions = (
         seats.with_free_seats(
