@@ -131,5 +131,8 @@ def test_staff_record_the_sessions_that_delivered_a_programme(
     page.wait_for_load_state()
     assert "1 delivery(ies) recorded." in page.locator(".messages").inner_text()
     assert "3 participants" in page.locator('tr[data-item="BR-EX-1"]').inner_text()
-    # Nothing left to record: the placeholder goes and no panel comes.
-    page.wait_for_function("!document.querySelector('#execution')")
+    # Nothing left to record: the placeholder goes and no panel comes. (A
+    # locator's wait: ``wait_for_function`` with an expression is evaluated as a
+    # string, which the pages' Content-Security-Policy refuses.)
+    page.locator("#execution").wait_for(state="detached")
+    assert page.locator("#execution").count() == 0
