@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import statistics
 import time
 from typing import NamedTuple
@@ -42,8 +43,6 @@ def yardstick(repeats: int = 7) -> float:
     the kind of work a request does in Python (building dictionaries, sorting
     strings, encoding JSON), about 20 ms, and never changes: a change here makes
     the old tables' figures incomparable."""
-    import json
-
     rows = [{"id": i, "title": f"Session {i % 997:04d}", "seats": i % 40} for i in range(20_000)]
     best = float("inf")
     for _ in range(repeats):

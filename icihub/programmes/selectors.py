@@ -450,12 +450,11 @@ def recommendations(goal: PartnershipGoal, user, *, limit: int = 10) -> list[Rec
     # than by their 500 ids as parameters: binding (and, on PostgreSQL,
     # converting) 500 parameters per query cost more than selecting them again
     # (4 queries: 13 -> 5 ms on PostgreSQL, 6 -> 3.5 on SQLite at 10x).
-    # Without candidates, none of them is read.
     chosen = candidates.values("pk")[:500]
     candidates = list(candidates.values_list("pk", "code")[:500])
-    areas_of, frameworks_of, countries_of = (
-        _eligibility_and_areas(chosen, goal_areas) if candidates else ({}, {}, {})
-    )
+    if not candidates:
+        return []
+    areas_of, frameworks_of, countries_of = _eligibility_and_areas(chosen, goal_areas)
     in_programme: dict[int, str] = {}
     for activity_id, goal_id, goal_title in ProgrammeItem.objects.filter(
         goal__objective__programme=programme
@@ -465,7 +464,7 @@ def recommendations(goal: PartnershipGoal, user, *, limit: int = 10) -> list[Rec
         else:
             in_programme.setdefault(activity_id, goal_title)
     frameworks_of_country = _partner_frameworks().get(country.pk, set())
-    open_sessions = open_sessions_for_activities(chosen, user) if candidates else {}
+    open_sessions = open_sessions_for_activities(chosen, user)
     # Scored first, worded after: the reasons (gettext and formatting, a
     # thousand calls over 500 candidates) are written for the ``limit`` best only.
     scored = []

@@ -20,7 +20,6 @@ from django.db.models import (
     OuterRef,
     Prefetch,
     Q,
-    QuerySet,
     Subquery,
     Value,
 )
@@ -56,15 +55,13 @@ def open_sessions_for_activities(activity_ids, user) -> dict[int, list[tuple[Ses
     """Upcoming sessions open for nominations that still have free seats, visible
     to ``user``, keyed by activity id (a course's id is its activity's id); each
     value lists ``(session, free seats)`` by start date. ``activity_ids``: ids,
-    or a query of them (a subquery, where the ids are many)."""
-    ids = activity_ids if isinstance(activity_ids, QuerySet) else list(activity_ids)
-    if not isinstance(ids, QuerySet) and not ids:
-        return {}
+    or a query of them (a subquery, where the ids are many). No ids: no query
+    (Django answers an empty ``__in`` without asking the database)."""
     sessions = (
         seats.with_free_seats(
             Session.objects.visible_to(user).open_for_nominations(timezone.localdate())
         )
-        .filter(course_id__in=ids)
+        .filter(course_id__in=activity_ids)
         .select_related("course")
         .order_by("start", "pk")
     )

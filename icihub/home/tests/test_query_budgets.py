@@ -105,7 +105,13 @@ def data(centre_staff, nato_staff, kwt_coordinator):
         kwt_coordinator, {"kind": "course_seat", "subject": "Seats", "programme": programme}
     )
     objective = programmes.add_objective(nato_staff, programme, {"title": "Objective"})
-    goal = programmes.add_goal(nato_staff, objective, {"title": "Goal", "areas": ["cyber-defence"]})
+    # The course's area among the goal's: the recommendations have a candidate
+    # to read about (without one they stop before their reads).
+    goal = programmes.add_goal(
+        nato_staff,
+        objective,
+        {"title": "Goal", "areas": ["cyber-defence", "crisis-management"]},
+    )
     programmes.add_item(
         nato_staff, goal, {"activity": course, "planned_year": session.start.year, "seats": 2}
     )
