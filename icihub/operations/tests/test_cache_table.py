@@ -1,0 +1,37 @@
+"""The database cache's table on PostgreSQL is UNLOGGED (migration 0003): its
+writes, a rate-limit count on every API request among them, skip the
+write-ahead log. The counter still counts through it."""
+
+import importlib
+
+import pytest
+from django.db import connection
+
+from icihub.operations.cache import DatabaseCache
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+migration = importlib.import_module("icihub.operations.migrations.0003_cache_table_unlogged")
+
+
+def persistence() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relpersistence FROM pg_class WHERE oid = to_regclass('icihub_cache')")
+        return cursor.fetchone()[0]
+
+
+def test_the_migrated_cache_table_is_unlogged_and_counts():
+    assert persistence() == "u"
+    cache = DatabaseCache("icihub_cache", {})
+    assert [cache.hit("unlogged-test", 60) for _ in range(3)] == [1, 2, 3]
+
+
+@pytest.mark.schema_owner
+def test_the_migration_is_reversible_and_idempotent():
+    with connection.schema_editor() as editor:
+        migration.logged(None, editor)
+    assert persistence() == "p"
+    with connection.schema_editor() as editor:
+        migration.unlogged(None, editor)
+        migration.unlogged(None, editor)  # already unlogged: nothing to rewrite
+    assert persistence() == "u"
