@@ -298,11 +298,17 @@ def suggested_matches(programme: Programme, user, items=None, *, shown_only=Fals
     from icihub.training.selectors import sessions_attended_by_country
 
     if items is None:
-        items = list(
-            ProgrammeItem.objects.filter(goal__objective__programme=programme)
-            .select_related("activity")
-            .prefetch_related("deliveries")
+        items = ProgrammeItem.objects.filter(goal__objective__programme=programme).select_related(
+            "activity"
         )
+        deliveries = Delivery.objects.all()
+        if shown_only:
+            # What a shown match reads of an item (its id, year, activity's code)
+            # and of its deliveries (the sessions recorded): the activities' and
+            # deliveries' whole rows (descriptions, notes) were half the SQL.
+            items = items.only("id", "activity_id", "planned_year", "activity__code")
+            deliveries = deliveries.only("id", "item_id", "session_id")
+        items = list(items.prefetch_related(Prefetch("deliveries", queryset=deliveries)))
     by_activity: dict[int, list[ProgrammeItem]] = {}
     for item in items:
         by_activity.setdefault(item.activity_id, []).append(item)
