@@ -16,6 +16,13 @@ def for_user(user, *, unread: bool | None = None):
 
 
 def unread_count(user) -> int:
+    """The bell's count on every page: one's unread notifications about records
+    one may still see. Those visible are among one's own unread ones, so when
+    there are none (the usual page view) the count is 0 without the visibility
+    rule, whose subquery through every notified model's access policy cost a
+    coordinator 3-5 ms a page (compiled and planned) at ten times the data."""
     if not getattr(user, "is_authenticated", False):
+        return 0
+    if not Notification.objects.filter(recipient=user.pk, read_at__isnull=True).exists():
         return 0
     return for_user(user, unread=True).count()

@@ -54,6 +54,22 @@ def test_a_notice_about_a_record_now_invisible_is_hidden(notice, kwt_coordinator
     assert client.post(f"/notifications/{notice.pk}/read/").status_code == 404
 
 
+def test_the_bell_without_unread_notices_reads_one_small_query(notice, kwt_coordinator):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from icihub.notifications.selectors import unread_count
+
+    with CaptureQueriesContext(connection) as unread:
+        assert unread_count(kwt_coordinator) == 1
+    Notification.objects.filter(pk=notice.pk).update(read_at=notice.created_at)
+    with CaptureQueriesContext(connection) as none:
+        assert unread_count(kwt_coordinator) == 0
+    # None unread: no visibility rule (its subqueries name the notified records' tables).
+    assert len(none) == 1 and "programmes_programme" not in none[0]["sql"]
+    assert any("programmes_programme" in q["sql"] for q in unread.captured_queries)
+
+
 def test_mark_read(notice, kwt_coordinator, qat_coordinator):
     assert client_for(qat_coordinator).post(f"/notifications/{notice.pk}/read/").status_code == 404
     assert Notification.objects.get(pk=notice.pk).read_at is None
