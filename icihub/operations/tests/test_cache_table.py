@@ -16,7 +16,9 @@ migration = importlib.import_module("icihub.operations.migrations.0003_cache_tab
 
 def persistence() -> str:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT relpersistence FROM pg_class WHERE oid = to_regclass('icihub_cache')")
+        cursor.execute(
+            "SELECT relpersistence FROM pg_class WHERE oid = to_regclass('icihub_cache')"
+        )
         return cursor.fetchone()[0]
 
 
