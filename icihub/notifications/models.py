@@ -35,6 +35,11 @@ def subject_models() -> list:
     return found
 
 
+def own_q(user) -> Q:
+    """One's own notifications (the first half of who may read one)."""
+    return Q(recipient=user.pk)
+
+
 def subject_visible_q(user) -> Q:
     """Notifications whose record ``user`` may see now: one subquery per
     model, through that model's access policy (a record that became invisible
@@ -81,7 +86,7 @@ class Notification(BaseModel):
     access_policy = Policy(
         read_all=frozenset(),
         # one's own notifications, about records one may still see
-        extra_q=lambda user: Q(recipient=user.pk) & subject_visible_q(user),
+        extra_q=lambda user: own_q(user) & subject_visible_q(user),
         write_all=frozenset(),
         write_own=dict.fromkeys(Role, "recipient"),
         create_roles=frozenset(),

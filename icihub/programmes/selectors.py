@@ -427,6 +427,10 @@ def _eligibility_and_areas(ids, goal_areas) -> tuple[dict, dict, dict]:
     return areas_of, frameworks_of, countries_of
 
 
+#: How many of the matching activities (by code) a goal's recommendations score.
+MAX_CANDIDATES = 500
+
+
 def recommendations(goal: PartnershipGoal, user, *, limit: int = 10) -> list[Recommendation]:
     """Menu activities for a goal, ranked, each with its reasons: the areas it
     shares with the goal, the country's eligibility, whether the programme has
@@ -452,14 +456,14 @@ def recommendations(goal: PartnershipGoal, user, *, limit: int = 10) -> list[Rec
     # (up to 500 candidates, each a model instance with its descriptions, were
     # most of the read's time).
     candidates = candidates.order_by("code")
+    pairs = list(candidates.values_list("pk", "code")[:MAX_CANDIDATES])
+    if not pairs:
+        return []
     # The reads about the candidates select them again as a subquery rather
     # than by their 500 ids as parameters: binding (and, on PostgreSQL,
     # converting) 500 parameters per query cost more than selecting them again
     # (4 queries: 13 -> 5 ms on PostgreSQL, 6 -> 3.5 on SQLite at 10x).
-    chosen = candidates.values("pk")[:500]
-    candidates = list(candidates.values_list("pk", "code")[:500])
-    if not candidates:
-        return []
+    chosen = candidates.values("pk")[:MAX_CANDIDATES]
     areas_of, frameworks_of, countries_of = _eligibility_and_areas(chosen, goal_areas)
     in_programme: dict[int, str] = {}
     for activity_id, goal_id, goal_title in ProgrammeItem.objects.filter(
@@ -474,7 +478,7 @@ def recommendations(goal: PartnershipGoal, user, *, limit: int = 10) -> list[Rec
     # Scored first, worded after: the reasons (gettext and formatting, a
     # thousand calls over 500 candidates) are written for the ``limit`` best only.
     scored = []
-    for activity_pk, code in candidates:
+    for activity_pk, code in pairs:
         if in_programme.get(activity_pk) == "":
             continue  # already under this goal
         framework_ids = frameworks_of.get(activity_pk, {})

@@ -18,25 +18,22 @@ from django.db import migrations
 TABLE = "icihub_cache"
 
 
-def _set(schema_editor, persistence: str, statement: str) -> None:
+def _set(schema_editor, persistence: str) -> None:
+    """``ALTER TABLE ... SET UNLOGGED`` (or ``LOGGED``): PostgreSQL rewrites the
+    table only when its persistence changes (run again, it does nothing)."""
     connection = schema_editor.connection
-    if connection.vendor != "postgresql":
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT relpersistence FROM pg_class WHERE oid = to_regclass(%s)", [TABLE]
+    if connection.vendor == "postgresql":
+        schema_editor.execute(
+            f"ALTER TABLE {connection.ops.quote_name(TABLE)} SET {persistence}"
         )
-        row = cursor.fetchone()
-        if row is not None and row[0] != persistence:  # a rewrite only when needed
-            cursor.execute(f"ALTER TABLE {connection.ops.quote_name(TABLE)} {statement}")
 
 
 def unlogged(apps, schema_editor):
-    _set(schema_editor, "u", "SET UNLOGGED")
+    _set(schema_editor, "UNLOGGED")
 
 
 def logged(apps, schema_editor):
-    _set(schema_editor, "p", "SET LOGGED")
+    _set(schema_editor, "LOGGED")
 
 
 class Migration(migrations.Migration):

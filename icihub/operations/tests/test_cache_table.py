@@ -14,16 +14,19 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 migration = importlib.import_module("icihub.operations.migrations.0003_cache_table_unlogged")
 
 
-def persistence() -> str:
+def persistence() -> tuple[str, int]:
+    """The table's persistence ("u" unlogged, "p" logged) and its file: a
+    rewrite gives it a new one."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT relpersistence FROM pg_class WHERE oid = to_regclass('icihub_cache')"
+            "SELECT relpersistence, relfilenode FROM pg_class "
+            "WHERE oid = to_regclass('icihub_cache')"
         )
-        return cursor.fetchone()[0]
+        return cursor.fetchone()
 
 
 def test_the_migrated_cache_table_is_unlogged_and_counts():
-    assert persistence() == "u"
+    assert persistence()[0] == "u"
     cache = DatabaseCache("icihub_cache", {})
     assert [cache.hit("unlogged-test", 60) for _ in range(3)] == [1, 2, 3]
 
@@ -32,8 +35,11 @@ def test_the_migrated_cache_table_is_unlogged_and_counts():
 def test_the_migration_is_reversible_and_idempotent():
     with connection.schema_editor() as editor:
         migration.logged(None, editor)
-    assert persistence() == "p"
+    assert persistence()[0] == "p"
     with connection.schema_editor() as editor:
         migration.unlogged(None, editor)
-        migration.unlogged(None, editor)  # already unlogged: nothing to rewrite
-    assert persistence() == "u"
+    state = persistence()
+    assert state[0] == "u"
+    with connection.schema_editor() as editor:
+        migration.unlogged(None, editor)  # already unlogged: not rewritten
+    assert persistence() == state
