@@ -216,6 +216,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "core.User"
+# Django's ModelBackend, the session's user read by a query compiled once.
+AUTHENTICATION_BACKENDS = ["icihub.core.backends.ModelBackend"]
 # The model User.country points at (iso2, iso3, name), named here as
 # AUTH_USER_MODEL names the user model: the kernel imports no app above it
 # (icihub.core.countries).

@@ -1,0 +1,86 @@
+"""``core.precompiled``: the reads compiled once answer what the ORM answers
+(the same rows, fields and related rows, the same converted values), in one
+query, with nothing for a value no row has; and the API token and the
+session's user, its two uses, still decide who a request is."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from icihub.core.access import SYSTEM
+from icihub.core.apikit import TOKEN_BY_HASH
+from icihub.core.backends import USER_BY_ID
+from icihub.core.models import ApiToken, User, hash_token
+from icihub.core.precompiled import Precompiled
+from icihub.core.services import create_token
+from icihub.testing import ApiClient, client_for, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def _fields(obj) -> dict:
+    return {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields}
+
+
+def test_a_token_read_once_compiled_is_the_orm_row_with_its_user_and_country():
+    user = make_user("coordinator", "KWT")
+    row, raw = create_token(SYSTEM, user, name="t")
+    ApiToken.objects.filter(pk=row.pk).update(last_used_at=timezone.now())
+    expected = ApiToken.objects.select_related("user", "user__country").get(pk=row.pk)
+    for _ in range(2):  # compiled on the first call, kept for the second
+        with CaptureQueriesContext(connection) as queries:
+            got = TOKEN_BY_HASH.first(hash_token(raw))
+            assert _fields(got) == _fields(expected)
+            assert _fields(got.user) == _fields(expected.user)
+            assert _fields(got.user.country) == _fields(expected.user.country)
+        assert len(queries) == 1  # the user and the country came with the token
+    assert got.expires_at.tzinfo is not None  # converted as the ORM converts
+    assert got.user.is_active is True
+    assert TOKEN_BY_HASH.first(hash_token(raw + "x")) is None
+
+
+def test_a_user_without_a_country_comes_back_without_one():
+    user = make_user("nato_staff")
+    _row, raw = create_token(SYSTEM, user, name="t")
+    got = TOKEN_BY_HASH.first(hash_token(raw))
+    assert got.user == user and got.user.country is None
+
+
+def test_the_session_user_is_the_orm_user():
+    user = make_user("coordinator", "KWT")
+    got = USER_BY_ID.first(user.pk)
+    assert _fields(got) == _fields(User.objects.get(pk=user.pk))
+    assert USER_BY_ID.first(user.pk + 10_000) is None
+
+
+def test_a_read_of_more_than_one_value_is_refused():
+    read = Precompiled(lambda v: User.objects.filter(username=v, first_name=v))
+    with pytest.raises(ValueError):
+        read.first("x")
+
+
+def test_the_backend_is_the_one_in_use_and_refuses_an_inactive_user():
+    assert settings.AUTHENTICATION_BACKENDS == ["icihub.core.backends.ModelBackend"]
+    user = make_user("coordinator", "KWT")
+    client = client_for(user)
+    assert client.get("/api/v1/me").json()["username"] == user.username
+    User.objects.filter(pk=user.pk).update(is_active=False)
+    assert client.get("/api/v1/me").status_code == 401
+
+
+def test_a_revoked_or_expired_token_is_refused():
+    user = make_user("coordinator", "KWT")
+    api = ApiClient(user)
+    assert api.get("me").json()["username"] == user.username
+    tokens = ApiToken.objects.filter(user=user)
+    now = timezone.now()
+    tokens.update(created_at=now - dt.timedelta(days=2), expires_at=now - dt.timedelta(seconds=1))
+    assert api.get("me").status_code == 401
+    tokens.update(expires_at=timezone.now() + dt.timedelta(days=1), revoked_at=timezone.now())
+    assert api.get("me").status_code == 401
