@@ -1,7 +1,8 @@
 """The application gunicorn serves in ``run.py``: icihub's own WSGI application,
 and beside it ``/__raw__/?read=<name>&role=<staff|coordinator>``, the raw-SQL
-baseline of that read (``run.raw_baselines``: the hand-written SQL with the
-read's filter, order and page, its rows serialised with the stdlib ``json``)
+baseline of that read (``raw_baselines.raw_baselines``: the hand-written SQL with the
+read's filter, order and page and every field it answers, serialised with the stdlib
+``json``)
 answered by the same server, its workers and its database connection.
 
 Why over HTTP: issue 11 holds a list or detail endpoint to three times "the
@@ -33,8 +34,9 @@ def _baseline(read: str, role: str):
     global _baselines
     if _baselines is None:
         import run
+        from raw_baselines import raw_baselines
 
-        _baselines = run.raw_baselines(run.World())
+        _baselines = raw_baselines(run.World())
     return _baselines.get((read, role))
 
 

@@ -19,8 +19,9 @@ the database does not hold it), then a child process that
 - counts each read's SQL queries and their time with Django's test client and
   ``CaptureQueriesContext`` in its own process (one warm-up, one counted call);
 - times the raw-SQL baseline of the main list and detail endpoints:
-  hand-written SQL with the same filters, ordering, page (50) and the row's
-  own columns plus the names the endpoint shows, with the count the list
+  hand-written SQL with the same filters, ordering and page (50) reading every
+  field the endpoint answers (related rows by joins, nested lists by a query
+  each keyed by the page's ids, counts by subqueries), with the count the list
   answers, fetched and serialised with the stdlib ``json`` (issue 11's method);
 - checks each read against its budget.
 
@@ -51,6 +52,7 @@ from urllib.parse import urlencode
 
 import dataset
 import timing
+from raw_baselines import raw_baselines
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -450,164 +452,6 @@ def page_reads(world) -> list[dict]:
             }
         )
     return reads
-
-
-# -- the raw-SQL baselines -----------------------------------------------------------------
-
-
-def columns(model, alias: str) -> str:
-    return ", ".join(f"{alias}.{f.column}" for f in model._meta.local_concrete_fields)
-
-
-def raw_baselines(world) -> dict:
-    """(read name, role) -> a function running the hand-written SQL of that read
-    and serialising its rows with the stdlib json. The orderings are the
-    endpoints' (keep them in step when an endpoint changes its order). Written against the tables
-    as they are; the coordinator's filter is the one the access policy applies
-    to these rows (their country, or the markings released to the partners)."""
-    from icihub.dialogue.models import Event
-    from icihub.menu.models import Activity
-    from icihub.partners.models import Country
-    from icihub.programmes.models import PartnerRequest, Programme
-    from icihub.training.models import Course, Instructor, Nomination, Participant, Session
-
-    t = {m: m._meta.db_table for m in (Nomination, Session, Participant, Country, Course)}
-    t.update(
-        {m: m._meta.db_table for m in (Activity, Event, Programme, PartnerRequest, Instructor)}
-    )
-    kwt = world.kwt.pk
-    nomination_sql = (
-        f"SELECT {columns(Nomination, 'n')}, s.reference AS session_reference, "
-        "p.given_name, p.family_name, c.iso3 AS country_iso3 "
-        f"FROM {t[Nomination]} n JOIN {t[Session]} s ON s.id = n.session_id "
-        f"JOIN {t[Participant]} p ON p.id = n.participant_id "
-        f"JOIN {t[Country]} c ON c.id = n.country_id "
-    )
-    nomination_order = " ORDER BY s.start, n.session_id, c.name, n.priority, n.id"
-    session_sql = (
-        f"SELECT {columns(Session, 's')}, a.code AS course_code, a.title AS course_title "
-        f"FROM {t[Session]} s JOIN {t[Activity]} a ON a.id = s.course_id "
-    )
-    participant_sql = (
-        f"SELECT {columns(Participant, 'p')}, c.iso3 AS country_iso3 "
-        f"FROM {t[Participant]} p JOIN {t[Country]} c ON c.id = p.country_id "
-    )
-    course_sql = (
-        f"SELECT {columns(Activity, 'a')}, {columns(Course, 'k')} "
-        f"FROM {t[Course]} k JOIN {t[Activity]} a ON a.id = k.{Course._meta.pk.column} "
-    )
-    released = "('public', 'rel_ici', 'rel_partner')"
-
-    def page(sql, where, order, params=()):
-        def run():
-            from django.db import connection
-
-            with connection.cursor() as cursor:
-                # "FROM" of the first occurrence: the count takes the same joins.
-                body = sql[sql.index("FROM") :]
-                cursor.execute(f"SELECT COUNT(*) {body} {where}", params)
-                count = cursor.fetchone()[0]
-                cursor.execute(f"{sql} {where} {order} LIMIT 50", params)
-                names = [d[0] for d in cursor.description]
-                items = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-            return json.dumps({"items": items, "count": count}, default=str)
-
-        return run
-
-    def one(sql, where, params):
-        def run():
-            from django.db import connection
-
-            with connection.cursor() as cursor:
-                cursor.execute(f"{sql} {where}", params)
-                names = [d[0] for d in cursor.description]
-                row = dict(zip(names, cursor.fetchone(), strict=True))
-            return json.dumps(row, default=str)
-
-        return run
-
-    def both(name, staff, coordinator):
-        return {(name, "staff"): staff, (name, "coordinator"): coordinator}
-
-    out = {}
-    out |= both(
-        "API /api/v1/training/nominations",
-        page(nomination_sql, "", nomination_order),
-        page(nomination_sql, "WHERE n.country_id = %s", nomination_order, (kwt,)),
-    )
-    out |= both(
-        "API /api/v1/training/nominations/{pk}",
-        one(nomination_sql, "WHERE n.id = %s", (world.nomination.pk,)),
-        one(nomination_sql, "WHERE n.id = %s AND n.country_id = %s", (world.nomination.pk, kwt)),
-    )
-    participant_order = " ORDER BY p.family_name, p.given_name, p.id"
-    out |= both(
-        "API /api/v1/training/participants",
-        page(participant_sql, "", participant_order),
-        page(participant_sql, "WHERE p.country_id = %s", participant_order, (kwt,)),
-    )
-    out |= both(
-        "API /api/v1/training/participants/{pk}",
-        one(participant_sql, "WHERE p.id = %s", (world.participant.pk,)),
-        one(participant_sql, "WHERE p.id = %s AND p.country_id = %s", (world.participant.pk, kwt)),
-    )
-    session_page = page(session_sql, "", " ORDER BY s.start, s.id")
-    out |= both("API /api/v1/training/sessions", session_page, session_page)
-    session_one = one(session_sql, "WHERE s.id = %s", (world.session.pk,))
-    out |= both("API /api/v1/training/sessions/{pk}", session_one, session_one)
-    course_page = page(course_sql, "WHERE a.marking IN " + released, " ORDER BY a.code")
-    out |= both("API /api/v1/training/courses", course_page, course_page)
-    course_one = one(course_sql, "WHERE a.id = %s", (world.course.pk,))
-    out |= both("API /api/v1/training/courses/{pk}", course_one, course_one)
-    activity_sql = f"SELECT {columns(Activity, 'a')} FROM {t[Activity]} a "
-    out |= both(
-        "API /api/v1/menu/activities",
-        page(activity_sql, "", " ORDER BY a.code"),
-        page(activity_sql, "WHERE a.marking IN " + released, " ORDER BY a.code"),
-    )
-    activity_one = one(activity_sql, "WHERE a.id = %s", (world.activity.pk,))
-    out |= both("API /api/v1/menu/activities/{pk}", activity_one, activity_one)
-    event_sql = f"SELECT {columns(Event, 'e')} FROM {t[Event]} e "
-    out |= both(
-        "API /api/v1/dialogue/events",
-        page(event_sql, "", " ORDER BY e.date DESC, e.title, e.id"),
-        page(
-            event_sql,
-            "WHERE e.marking IN ('public', 'rel_ici')",
-            " ORDER BY e.date DESC, e.title, e.id",
-        ),
-    )
-    event_one = one(event_sql, "WHERE e.id = %s", (world.event.pk,))
-    out |= both("API /api/v1/dialogue/events/{event_id}", event_one, event_one)
-    programme_sql = (
-        f"SELECT {columns(Programme, 'g')}, c.iso3 AS country_iso3 "
-        f"FROM {t[Programme]} g JOIN {t[Country]} c ON c.id = g.country_id "
-    )
-    programme_order = " ORDER BY c.name, g.start_year DESC"
-    out |= both(
-        "API /api/v1/programmes",
-        page(programme_sql, "", programme_order),
-        page(programme_sql, "WHERE g.country_id = %s", programme_order, (kwt,)),
-    )
-    request_sql = (
-        f"SELECT {columns(PartnerRequest, 'r')}, c.iso3 AS country_iso3 "
-        f"FROM {t[PartnerRequest]} r JOIN {t[Country]} c ON c.id = r.country_id "
-    )
-    request_order = " ORDER BY r.requested_on, r.id"
-    out |= both(
-        "API /api/v1/programmes/requests",
-        page(request_sql, "", request_order),
-        page(request_sql, "WHERE r.country_id = %s", request_order, (kwt,)),
-    )
-    out |= both(
-        "API /api/v1/programmes/requests/{pk}",
-        one(request_sql, "WHERE r.id = %s", (world.request.pk,)),
-        one(request_sql, "WHERE r.id = %s AND r.country_id = %s", (world.request.pk, kwt)),
-    )
-    instructor_sql = f"SELECT {columns(Instructor, 'i')} FROM {t[Instructor]} i "
-    instructor_page = page(instructor_sql, "", " ORDER BY i.full_name, i.id")
-    out |= both("API /api/v1/training/instructors", instructor_page, instructor_page)
-    return out
 
 
 def time_raw(fn, runs) -> tuple[float, float]:
