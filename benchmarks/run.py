@@ -22,7 +22,9 @@ the database does not hold it), then a child process that
   hand-written SQL with the same filters, ordering and page (50) reading every
   field the endpoint answers (related rows by joins, nested lists by a query
   each keyed by the page's ids, counts by subqueries), with the count the list
-  answers, fetched and serialised with the stdlib ``json`` (issue 11's method);
+  answers, fetched and serialised with the stdlib ``json`` (issue 11's method;
+  ``raw_baselines.py``), after checking that each answers what its endpoint
+  answers (``raw_check.py``; the run stops when one does not);
 - checks each read against its budget.
 
 The table replaces the generated section of ``docs/benchmarks.md`` (between
@@ -51,6 +53,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import dataset
+import raw_check
 import timing
 from raw_baselines import raw_baselines
 
@@ -498,6 +501,11 @@ def measure(
     if subset:
         reads = [r for r in reads if r["name"] in subset]
     raw = raw_baselines(world)
+    # A ratio means something only if the baseline reads what the endpoint
+    # answers: checked on this database before anything is timed.
+    differences = raw_check.check(world)
+    if differences:
+        raise SystemExit("raw baselines differ from their endpoints:\n" + "\n".join(differences))
     port = free_port()
     server = start_gunicorn(2, port)
     rows = []
