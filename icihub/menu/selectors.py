@@ -16,7 +16,9 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from django.db import connections
 from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models.functions import Collate
 from django.utils.translation import gettext_lazy as _
 
 from icihub.core.models import Citation
@@ -227,7 +229,9 @@ class MenuResult:
     query: MenuQuery
     ids: list[int]
     facets: list[Facet]
-    total: int  # visible activities matching the text, before the filters
+    # Visible activities matching the text, before the filters (with the facets;
+    # None when read without them in the database's order).
+    total: int | None = None
 
     @property
     def count(self) -> int:
@@ -309,6 +313,31 @@ def _open_sets(rows, partner_frameworks: dict[int, set[int]]) -> None:
         row.open = cache[key]
 
 
+def _ordered_in_sql(query: MenuQuery) -> bool:
+    """Whether the matching ids can be read in order by the database alone:
+    the text and the status, in the order of the codes (the API's list and the
+    search box). Any other filter or order is decided on the rows in Python
+    below (an activity open to a country through its frameworks, the years it
+    is offered), as the facets need them anyway."""
+    return query.sort == "code" and not any(
+        getattr(query, name) for name in FACET_NAMES if name != "status"
+    )
+
+
+def _ids_by_code(base: QuerySet, statuses: list[str]) -> list[int]:
+    """The ids of ``base`` with one of ``statuses`` (any when empty), in the
+    order of their codes as Python sorts them (by code point): SQLite's binary
+    collation is that order, and PostgreSQL's "C" collation, whatever the
+    database's own. Reading 1,400 rows to sort them here cost the menu's list
+    3-4 ms (issue 11)."""
+    code = F("code")
+    if connections[base.db].vendor == "postgresql":
+        code = Collate(code, "C")
+    if statuses:
+        base = base.filter(status__in=statuses)
+    return list(base.order_by(code).values_list("pk", flat=True))
+
+
 def search(user, query: MenuQuery | dict | None = None, *, with_facets: bool = True) -> MenuResult:
     """The visible activities matching ``query`` (ids in order) and the facet
     counts, in a constant number of queries."""
@@ -317,6 +346,8 @@ def search(user, query: MenuQuery | dict | None = None, *, with_facets: bool = T
     elif not isinstance(query, MenuQuery):
         query = MenuQuery.from_params(query)
     base = text_search(visible_activities(user), query.q)
+    if not with_facets and _ordered_in_sql(query):
+        return MenuResult(query=query, ids=_ids_by_code(base, query.statuses), facets=[])
     rows: dict[int, _Row] = {}
     for pk, code, title, fmt, provider, level, status, languages, first, last in base.values_list(
         "pk",
