@@ -6,16 +6,17 @@
   otherwise the view's own default: never an open redirect.
 
 - :func:`url_maker`: one URL pattern's addresses for many rows from one
-  ``reverse``.
+  ``reverse``; :func:`pk_url`, a model's ``get_absolute_url`` made of it.
 
 Service errors shown on a form are :func:`icihub.core.forms.add_service_errors`.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
-from django.urls import reverse
+from django.urls import get_resolver, get_script_prefix, get_urlconf, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 _FROM_REQUEST = object()
@@ -53,3 +54,24 @@ def url_maker(name: str) -> Callable[[object], str]:
     if _MARK in tail:  # pragma: no cover - a pattern repeating its argument
         raise ValueError(f"{name} repeats its argument")
     return lambda arg: f"{head}{arg}{tail}"
+
+
+def pk_url(name: str) -> Callable[[object], str]:
+    """A model's ``get_absolute_url`` for the URL pattern ``name`` of one
+    argument, the row's id: ``get_absolute_url = pk_url("app:detail")``.
+    ``reverse(name, args=[self.pk])`` costs about 70 µs, 3.5 ms for the links
+    of a page of 50 rows of the API (issue 11); this reverses the pattern once
+    for each script prefix and URL configuration in use (:func:`url_maker`),
+    then joins strings."""
+
+    def get_absolute_url(obj) -> str:
+        return _pattern_maker(name, get_script_prefix(), get_resolver(get_urlconf()))(obj.pk)
+
+    return get_absolute_url
+
+
+@functools.lru_cache(maxsize=512)
+def _pattern_maker(name: str, _prefix: str, _resolver) -> Callable[[object], str]:
+    # The prefix and the resolver are keys only: url_maker reverses under the
+    # current ones, which they are.
+    return url_maker(name)

@@ -41,6 +41,7 @@ from icihub.core.access import (
 from icihub.core.dates import PartialDateField
 from icihub.core.models import AccessQuerySet, BaseModel, Sourced
 from icihub.core.text import local, normalise_for_search
+from icihub.core.viewkit import pk_url
 
 CENTRE_SLUG = "nato-ici-rc"
 
@@ -233,8 +234,7 @@ class Event(BaseModel, Sourced):
     def __str__(self) -> str:
         return local(self, "title")
 
-    def get_absolute_url(self) -> str:
-        return reverse("dialogue:event_detail", args=[self.pk])
+    get_absolute_url = pk_url("dialogue:event_detail")
 
     def clean(self):
         from django.core.exceptions import ValidationError

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from icihub.core.access import NATO_ROLES, Marking, Policy, Role
 from icihub.core.models import AccessQuerySet, BaseModel, Sourced
 from icihub.core.text import LocalName, local, normalise_for_search
+from icihub.core.viewkit import pk_url
 
 
 class Area(LocalName, BaseModel):
@@ -170,10 +171,7 @@ class Activity(BaseModel, Sourced):
         """The title in the active language (``core.text.localized``)."""
         return local(self, "title")
 
-    def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
-        return reverse("menu:activity_detail", args=[self.pk])
+    get_absolute_url = pk_url("menu:activity_detail")
 
     @staticmethod
     def compute_search_text(code, title, title_ar, description, description_ar) -> str:

@@ -26,6 +26,7 @@ from icihub.core.access import NATO_ROLES, STAFF_ROLES, Marking, Policy
 from icihub.core.dates import PartialDateField
 from icihub.core.models import BaseModel
 from icihub.core.text import local
+from icihub.core.viewkit import pk_url
 
 ITPP_FIRST_YEAR = 2021
 
@@ -171,8 +172,7 @@ class Programme(BaseModel):
             return str(self.start_year)
         return f"{self.start_year}–{self.end_year}"
 
-    def get_absolute_url(self) -> str:
-        return reverse("programmes:programme_detail", args=[self.pk])
+    get_absolute_url = pk_url("programmes:programme_detail")
 
     @property
     def years(self) -> list[int]:
@@ -558,8 +558,7 @@ class PartnerRequest(BaseModel):
     def __str__(self) -> str:
         return f"{self.country.iso3 if self.country_id else '?'}: {self.subject}"
 
-    def get_absolute_url(self) -> str:
-        return reverse("programmes:request_detail", args=[self.pk])
+    get_absolute_url = pk_url("programmes:request_detail")
 
     @property
     def is_unanswered(self) -> bool:
