@@ -67,6 +67,7 @@ def pk_url(name: str) -> Callable[[object], str]:
     def get_absolute_url(obj) -> str:
         return _pattern_maker(name, get_script_prefix(), get_resolver(get_urlconf()))(obj.pk)
 
+    get_absolute_url.pattern = name  # (the tests compare each with reverse)
     return get_absolute_url
 
 

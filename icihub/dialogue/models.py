@@ -25,7 +25,6 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -483,8 +482,7 @@ class FollowUpAction(BaseModel):
     def __str__(self) -> str:
         return self.description[:80]
 
-    def get_absolute_url(self) -> str:
-        return reverse("dialogue:action_edit", args=[self.pk])
+    get_absolute_url = pk_url("dialogue:action_edit")
 
     @property
     def owner(self):

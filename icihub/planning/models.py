@@ -10,12 +10,12 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from icihub.core.access import STAFF_ROLES, Policy, Role, role_of
 from icihub.core.models import BaseModel
+from icihub.core.viewkit import pk_url
 
 from . import engine
 
@@ -142,8 +142,7 @@ class Plan(BaseModel):
     def __str__(self) -> str:
         return _("Plan %(y)s, version %(v)s") % {"y": self.year, "v": self.version}
 
-    def get_absolute_url(self) -> str:
-        return reverse("planning:plan_detail", args=[self.pk])
+    get_absolute_url = pk_url("planning:plan_detail")
 
     @property
     def frozen(self) -> bool:

@@ -18,7 +18,6 @@ import datetime as dt
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -230,8 +229,7 @@ class PartnershipGoal(BaseModel):
     def __str__(self) -> str:
         return self.title
 
-    def get_absolute_url(self) -> str:
-        return reverse("programmes:goal_detail", args=[self.pk])
+    get_absolute_url = pk_url("programmes:goal_detail")
 
 
 class ProgrammeItem(BaseModel):
@@ -292,8 +290,7 @@ class ProgrammeItem(BaseModel):
         )
         return f"{self.activity.code} ({when})"
 
-    def get_absolute_url(self) -> str:
-        return reverse("programmes:item_detail", args=[self.pk])
+    get_absolute_url = pk_url("programmes:item_detail")
 
 
 class ProgrammeVersion(BaseModel):

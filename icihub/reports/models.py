@@ -10,12 +10,12 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from icihub.core.access import NATO_ROLES, STAFF_ROLES, Marking, Policy
 from icihub.core.models import AccessQuerySet, BaseModel, Sourced
+from icihub.core.viewkit import pk_url
 
 LOCKED = "A locked snapshot never changes."
 
@@ -86,8 +86,7 @@ class Snapshot(BaseModel):
     def __str__(self) -> str:
         return str(_("Figures of %(year)s as published") % {"year": self.year})
 
-    def get_absolute_url(self) -> str:
-        return reverse("reports:snapshot_detail", args=[self.pk])
+    get_absolute_url = pk_url("reports:snapshot_detail")
 
     def save(self, *args, **kwargs):
         if not self._state.adding:

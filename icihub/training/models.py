@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from icihub.core.access import STAFF_ROLES, Policy, Role
 from icihub.core.models import AccessQuerySet, BaseModel
 from icihub.core.text import localized, normalise_for_search
+from icihub.core.viewkit import pk_url
 from icihub.menu.models import Activity, ActivityQuerySet
 
 from . import ranks
@@ -171,8 +172,7 @@ class Course(Activity):
             self.format = self.FORMAT_OF_DELIVERY.get(self.delivery, Activity.Format.COURSE)
         super().save(*args, **kwargs)
 
-    def get_absolute_url(self) -> str:
-        return reverse("training:course_detail", args=[self.pk])
+    get_absolute_url = pk_url("training:course_detail")
 
     @property
     def objective_list(self) -> list[str]:
@@ -297,8 +297,7 @@ class Session(BaseModel):
             f"{self.course.code} – {self.course.local_title} ({date_format(self.start, 'd M Y')})"
         )
 
-    def get_absolute_url(self) -> str:
-        return reverse("training:session_detail", args=[self.pk])
+    get_absolute_url = pk_url("training:session_detail")
 
     @property
     def local_venue(self) -> str:
@@ -556,8 +555,7 @@ class Participant(BaseModel):
     def is_anonymised(self) -> bool:
         return self.anonymised_at is not None
 
-    def get_absolute_url(self) -> str:
-        return reverse("training:participant_detail", args=[self.pk])
+    get_absolute_url = pk_url("training:participant_detail")
 
 
 # -- nominations --------------------------------------------------------------------
@@ -733,8 +731,7 @@ class Nomination(BaseModel):
     def __str__(self) -> str:
         return f"{self.participant.full_name} → {self.session.reference}"
 
-    def get_absolute_url(self) -> str:
-        return reverse("training:nomination_detail", args=[self.pk])
+    get_absolute_url = pk_url("training:nomination_detail")
 
     @property
     def is_active(self) -> bool:
@@ -1004,8 +1001,7 @@ class Instructor(BaseModel):
     def __str__(self) -> str:
         return f"{local_rank(self.title)} {self.full_name}".strip()
 
-    def get_absolute_url(self) -> str:
-        return reverse("training:instructor_detail", args=[self.pk])
+    get_absolute_url = pk_url("training:instructor_detail")
 
 
 class Assignment(BaseModel):
