@@ -245,6 +245,30 @@ def raw_baselines(world) -> dict:
     def both(name, staff, coordinator):
         return {(name, "staff"): staff, (name, "coordinator"): coordinator}
 
+    def list_and_record(
+        name, select, source, order, *, key, record, visible, count_from, extend=None
+    ):
+        """A register's list (``name``) and record (``name/{pk}``, the row
+        ``record``; ``key`` its id column): staff see every row, Kuwait's
+        coordinator those of ``visible`` (a condition on Kuwait's id)."""
+        return both(
+            name,
+            page(select, source, "", order, count_from=count_from, extend=extend),
+            page(
+                select,
+                source,
+                f"WHERE {visible}",
+                order,
+                (kwt,),
+                count_from=count_from,
+                extend=extend,
+            ),
+        ) | both(
+            f"{name}/{{pk}}",
+            one(select, source, f"WHERE {key} = %s", (record,), extend=extend),
+            one(select, source, f"WHERE {key} = %s AND {visible}", (record, kwt), extend=extend),
+        )
+
     def username(column: str) -> str:
         # A user's name by a subquery: three joins more to the users made
         # PostgreSQL weigh every order of seven tables (16 ms of planning for
@@ -276,28 +300,15 @@ def raw_baselines(world) -> dict:
         f"JOIN {t.country} c ON c.id = n.country_id"
     )
     nomination_order = "ORDER BY s.start, n.session_id, c.name, n.priority, n.id"
-    nominations = f"FROM {t.nomination} n"
-    out |= both(
+    out |= list_and_record(
         "API /api/v1/training/nominations",
-        page(nomination_select, nomination_from, order=nomination_order, count_from=nominations),
-        page(
-            nomination_select,
-            nomination_from,
-            "WHERE n.country_id = %s",
-            nomination_order,
-            (kwt,),
-            count_from=nominations,
-        ),
-    )
-    out |= both(
-        "API /api/v1/training/nominations/{pk}",
-        one(nomination_select, nomination_from, "WHERE n.id = %s", (world.nomination.pk,)),
-        one(
-            nomination_select,
-            nomination_from,
-            "WHERE n.id = %s AND n.country_id = %s",
-            (world.nomination.pk, kwt),
-        ),
+        nomination_select,
+        nomination_from,
+        nomination_order,
+        key="n.id",
+        record=world.nomination.pk,
+        visible="n.country_id = %s",
+        count_from=f"FROM {t.nomination} n",
     )
 
     # -- participants: their country and their user account.
@@ -311,30 +322,15 @@ def raw_baselines(world) -> dict:
         f"LEFT JOIN {t.user} u ON u.id = p.user_id"
     )
     participant_order = "ORDER BY p.family_name, p.given_name, p.id"
-    participants = f"FROM {t.participant} p"
-    out |= both(
+    out |= list_and_record(
         "API /api/v1/training/participants",
-        page(
-            participant_select, participant_from, order=participant_order, count_from=participants
-        ),
-        page(
-            participant_select,
-            participant_from,
-            "WHERE p.country_id = %s",
-            participant_order,
-            (kwt,),
-            count_from=participants,
-        ),
-    )
-    out |= both(
-        "API /api/v1/training/participants/{pk}",
-        one(participant_select, participant_from, "WHERE p.id = %s", (world.participant.pk,)),
-        one(
-            participant_select,
-            participant_from,
-            "WHERE p.id = %s AND p.country_id = %s",
-            (world.participant.pk, kwt),
-        ),
+        participant_select,
+        participant_from,
+        participant_order,
+        key="p.id",
+        record=world.participant.pk,
+        visible="p.country_id = %s",
+        count_from=f"FROM {t.participant} p",
     )
 
     # -- sessions: the course, and the quotas the caller may see (a
@@ -873,42 +869,16 @@ def raw_baselines(world) -> dict:
             item["overdue"] = item["unanswered"] and item["age_days"] > overdue_days
 
     request_order = "ORDER BY CASE WHEN r.state = 'open' THEN 0 ELSE 1 END, r.requested_on, r.id"
-    visible_request = f"r.country_id = %s AND r.marking IN {partner}"
-    out |= both(
+    out |= list_and_record(
         "API /api/v1/programmes/requests",
-        page(
-            request_select,
-            request_from,
-            order=request_order,
-            count_from=f"FROM {t.request} r",
-            extend=request_fields,
-        ),
-        page(
-            request_select,
-            request_from,
-            f"WHERE {visible_request}",
-            request_order,
-            (kwt,),
-            count_from=f"FROM {t.request} r",
-            extend=request_fields,
-        ),
-    )
-    out |= both(
-        "API /api/v1/programmes/requests/{pk}",
-        one(
-            request_select,
-            request_from,
-            "WHERE r.id = %s",
-            (world.request.pk,),
-            extend=request_fields,
-        ),
-        one(
-            request_select,
-            request_from,
-            f"WHERE r.id = %s AND {visible_request}",
-            (world.request.pk, kwt),
-            extend=request_fields,
-        ),
+        request_select,
+        request_from,
+        request_order,
+        key="r.id",
+        record=world.request.pk,
+        visible=f"r.country_id = %s AND r.marking IN {partner}",
+        count_from=f"FROM {t.request} r",
+        extend=request_fields,
     )
 
     # -- instructors: the organisation and the country. A coordinator sees
