@@ -19,7 +19,7 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ImproperlyConfigured, ObjectDoesNotExist, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError
+from django.db import DEFAULT_DB_ALIAS, IntegrityError
 from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.utils import timezone
@@ -40,7 +40,7 @@ from .access import Marking
 from .errors import Conflict
 from .listing import IdsFirst, capped_count
 from .models import ApiToken, Citation, group_facts, hash_token
-from .precompiled import Precompiled
+from .precompiled import Precompiled, PrecompiledValues
 from .sqlplan import joins_as_written
 
 # -- parameter types ------------------------------------------------------------------
@@ -597,12 +597,30 @@ class Children:
     fk: str
     queryset: Callable[..., Any] | None = None
     model: Any = None  # the related model, when ``queryset`` is None
+    #: ``queryset`` answers the same rows whoever asks (it ignores the context):
+    #: a list of codes is then read by SQL compiled once (PrecompiledValues).
+    fixed: bool = False
 
-    def grouped(self, ids: list, context: dict) -> dict:
+    def __post_init__(self):
+        if isinstance(self.rows, str) and (self.fixed or self.queryset is None):
+            codes = PrecompiledValues(
+                lambda ids: self._queryset({}).filter(**{f"{self.fk}__in": ids})
+                .values_list(self.fk, self.rows)
+            )
+            object.__setattr__(self, "_codes", codes)
+
+    def _queryset(self, context: dict):
+        return self.queryset(**context) if self.queryset else self.model._default_manager.all()
+
+    def grouped(self, ids: list, context: dict, using: str = DEFAULT_DB_ALIAS) -> dict:
         """{parent id: [child, ...]} for the parents ``ids``."""
-        qs = self.queryset(**context) if self.queryset else self.model._default_manager.all()
-        qs = qs.filter(**{f"{self.fk}__in": ids})
         grouped: dict = {}
+        codes = getattr(self, "_codes", None)
+        if codes is not None:
+            for parent, value in codes.rows(ids, using):
+                grouped.setdefault(parent, []).append(value)
+            return grouped
+        qs = self._queryset(context).using(using).filter(**{f"{self.fk}__in": ids})
         if isinstance(self.rows, str):
             for parent, value in qs.values_list(self.fk, self.rows):
                 grouped.setdefault(parent, []).append(value)
@@ -610,6 +628,45 @@ class Children:
         for row in qs.values(*self.rows.values, self.fk):
             grouped.setdefault(row[self.fk], []).append(self.rows._one(row, {}))
         return grouped
+
+
+class Cited:
+    """A list field of a :class:`ValuesOut` made from the citations of each row
+    that the context's ``user`` may see, with their sources, in their order (as
+    a prefetch of ``citations__source`` reads them): ``CITATIONS`` the
+    citations themselves (:func:`citation_out`), ``FACTS`` what they say per
+    attribute (:func:`facts_of`). Both fields of one answer share one query."""
+
+    CITATIONS = "citations"
+    FACTS = "facts"
+
+    def __init__(self, model, shape: str):
+        self.model, self.shape = model, shape
+
+    def grouped(self, ids: list, context: dict, using: str = DEFAULT_DB_ALIAS) -> dict:
+        from django.contrib.contenttypes.models import ContentType
+
+        key = ("icihub-cited", self.model)
+        if key not in context:  # (one dict per ValuesOut.rows call: its children's)
+            by_row: dict = {}
+            citations = (
+                Citation.objects.visible_to(context["user"])
+                .using(using)
+                .select_related("source")
+                .filter(
+                    content_type=ContentType.objects.get_for_model(self.model),
+                    object_id__in=ids,
+                )
+            )
+            for citation in citations:
+                by_row.setdefault(citation.object_id, []).append(citation)
+            context[key] = by_row
+        build = _citations_list if self.shape == self.CITATIONS else facts_of
+        return {pk: build(citations) for pk, citations in context[key].items()}
+
+
+def _citations_list(citations) -> list[dict]:
+    return [citation_out(c) for c in citations]
 
 
 class ValuesOut:
@@ -644,7 +701,7 @@ class ValuesOut:
         *,
         paths: dict[str, str] | None = None,
         computed: dict[str, Callable[[Any], Any]] | None = None,
-        children: dict[str, Children] | None = None,
+        children: dict[str, Children | Cited] | None = None,
     ):
         self.schema, self.model = schema, model
         self.paths = paths or {}
@@ -737,10 +794,11 @@ class ValuesOut:
                 position = {pk: i for i, pk in enumerate(order)}
                 rows.sort(key=lambda row: position[row["pk"]])
             kids = {}
+            context = dict(context)  # (children may keep what they share in it)
             if self.children and rows:
                 ids = [row["pk"] for row in rows]
                 for name, child in self.children.items():
-                    kids[name] = child.grouped(ids, context)
+                    kids[name] = child.grouped(ids, context, qs.db)
         return Prebuilt(PrebuiltOne(self._one(row, kids)) for row in rows)
 
     def _one(self, row, kids) -> dict:

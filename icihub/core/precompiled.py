@@ -84,3 +84,74 @@ class Precompiled:
         for populator in compiled["populators"]:
             populator.populate(row, obj)
         return obj
+
+
+class PrecompiledValues:
+    """``PrecompiledValues(lambda ids: Model.objects....filter(fk__in=ids)
+    .values_list(...))``: ``.rows(ids)`` returns the tuples that queryset gives
+    for ``ids``, compiled once per connection and number of ids.
+
+    For the second queries of :class:`~icihub.core.apikit.ValuesOut` whose
+    rows do not depend on who asks (the codes of a record's areas, frameworks
+    and countries): 0.25–0.35 ms of compiling each, for a query that takes
+    0.02 ms on SQLite (issue 11). When the compiled SQL does not carry each id
+    as a parameter of its own (a backend that sends a list as one array), the
+    queryset runs as it is."""
+
+    #: Above this many ids, the queryset runs as it is (a page is at most 100 rows).
+    MOST = 100
+
+    def __init__(self, build: Callable[[list], QuerySet]):
+        self.build = build
+        self._compiled: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+    def _compile(self, connection, count: int):
+        stand_ins = [STAND_IN_INT - i for i in range(count)]
+        queryset = self.build(stand_ins)
+        compiler = queryset.query.get_compiler(connection=connection)
+        sql, params = compiler.as_sql()
+        params = list(params)
+        slots = [params.index(s) if params.count(s) == 1 else None for s in stand_ins]
+        query = queryset.query
+        fields = list(queryset._fields or ())
+        if (
+            None in slots
+            or not fields
+            or list(query.values_select) != fields
+            or query.annotation_select
+            or query.extra_select
+            or len(fields) != compiler.col_count
+        ):
+            return None
+        expressions = [s[0] for s in compiler.select[: compiler.col_count]]
+        return {
+            "sql": sql,
+            "params": params,
+            "slots": slots,
+            "compiler": compiler,
+            "converters": compiler.get_converters(expressions),
+        }
+
+    def rows(self, ids: list, using: str = DEFAULT_DB_ALIAS) -> list[tuple]:
+        ids = list(dict.fromkeys(ids))  # as the ORM's IN does: each id once
+        if not ids or len(ids) > self.MOST:
+            return list(self.build(ids).using(using))
+        connection = connections[using]
+        kept = self._compiled.setdefault(connection, {})
+        if len(ids) not in kept:
+            kept[len(ids)] = self._compile(connection, len(ids))
+        compiled = kept[len(ids)]
+        if compiled is None:
+            return list(self.build(ids).using(using))
+        params = compiled["params"].copy()
+        for slot, value in zip(compiled["slots"], ids):
+            params[slot] = value
+        with connection.cursor() as cursor:
+            cursor.execute(compiled["sql"], params)
+            rows = cursor.fetchall()
+        if compiled["converters"]:
+            rows = [
+                tuple(row)
+                for row in compiled["compiler"].apply_converters(rows, compiled["converters"])
+            ]
+        return rows

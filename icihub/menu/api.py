@@ -13,6 +13,7 @@ from icihub.core.apikit import (
     ERRORS,
     READ_ERRORS,
     Children,
+    Cited,
     ErrorOut,
     Id,
     Pagination,
@@ -105,10 +106,14 @@ ACTIVITY_ROWS = ValuesOut(
         "url": lambda a: a.get_absolute_url(),
     },
     children={
-        "areas": Children("code", "activities", _related_codes(Area, "position", "name")),
-        "eligible_frameworks": Children("code", "activities", _related_codes(Framework, "code")),
+        "areas": Children(
+            "code", "activities", _related_codes(Area, "position", "name"), fixed=True
+        ),
+        "eligible_frameworks": Children(
+            "code", "activities", _related_codes(Framework, "code"), fixed=True
+        ),
         "eligible_countries": Children(
-            "iso3", "eligible_activities", _related_codes(Country, "iso3")
+            "iso3", "eligible_activities", _related_codes(Country, "iso3"), fixed=True
         ),
     },
 )
@@ -259,9 +264,30 @@ def facets(request, filters: Query[MenuFilters]):
     }
 
 
+# The record as values() rows too: its citations (and their facts) by one query of
+# those the caller may see, ``is_course`` in the record's own query.
+ACTIVITY_RECORD = ValuesOut(
+    ActivityDetailOut,
+    Activity,
+    paths={"is_course": "is_course"},
+    computed=ACTIVITY_ROWS.computed,
+    children={
+        **ACTIVITY_ROWS.children,
+        "citations": Cited(Activity, Cited.CITATIONS),
+        "facts": Cited(Activity, Cited.FACTS),
+    },
+)
+
+
 @router.get("/menu/activities/{int:pk}", response={200: ActivityDetailOut, **READ_ERRORS})
+@serve_prebuilt
 def get_activity(request, pk: Id):
-    return get_activity_payload(actor(request), pk)
+    user = actor(request)
+    return ACTIVITY_RECORD.one(
+        selectors.activity_record(user, pk),
+        instance_qs=selectors.activity_detail_queryset(user, pk),
+        user=user,
+    )
 
 
 def get_activity_payload(user, pk) -> Activity:

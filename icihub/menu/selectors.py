@@ -17,7 +17,16 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.db import connections
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Count,
+    ExpressionWrapper,
+    F,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+)
 from django.db.models.functions import Collate
 from django.utils.translation import gettext_lazy as _
 
@@ -611,16 +620,37 @@ def citations_prefetch(user) -> Prefetch:
     )
 
 
+def _has_course() -> bool:
+    # training's Course extends Activity (a reverse one-to-one "course")
+    return any(r.name == "course" for r in Activity._meta.related_objects if r.one_to_one)
+
+
+def activity_record(user, pk) -> QuerySet:
+    """The visible activity ``pk`` (none otherwise), with ``is_course`` (it is a
+    Regional Centre course) in the same query: the API's record as values()."""
+    is_course = (
+        ExpressionWrapper(Q(course__isnull=False), output_field=BooleanField())
+        if _has_course()
+        else Value(False)
+    )
+    return visible_activities(user).filter(pk=pk).annotate(is_course=is_course)
+
+
+def activity_detail_queryset(user, pk) -> QuerySet:
+    """The visible activity ``pk`` (none otherwise) with its relations and citations."""
+    qs = activity_queryset(visible_activities(user)).prefetch_related(citations_prefetch(user))
+    if _has_course():
+        # training's Course extends Activity: its row comes with the activity's,
+        # so that ``is_course`` asks nothing more
+        qs = qs.select_related("course")
+    return qs.filter(pk=pk)
+
+
 def activity_detail(user, pk) -> Activity:
     """One visible activity with its relations and citations (404 otherwise)."""
     from icihub.core.access import get_visible
 
-    qs = activity_queryset(visible_activities(user)).prefetch_related(citations_prefetch(user))
-    if any(r.name == "course" for r in Activity._meta.related_objects if r.one_to_one):
-        # training's Course extends Activity: its row comes with the activity's,
-        # so that ``is_course`` asks nothing more
-        qs = qs.select_related("course")
-    return get_visible(qs, user, pk=pk)
+    return get_visible(activity_detail_queryset(user, pk), user, pk=pk)
 
 
 def is_course(activity) -> bool:

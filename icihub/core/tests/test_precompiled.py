@@ -9,7 +9,7 @@ import datetime as dt
 
 import pytest
 from django.conf import settings
-from django.db import connection
+from django.db import connection, connections, models
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -84,3 +84,63 @@ def test_a_revoked_or_expired_token_is_refused():
     assert api.get("me").status_code == 401
     tokens.update(expires_at=timezone.now() + dt.timedelta(days=1), revoked_at=timezone.now())
     assert api.get("me").status_code == 401
+
+
+# -- PrecompiledValues: the second queries of a values() answer -------------------
+
+
+def _sources(n: int):
+    from icihub.core.models import Source
+
+    made = [
+        Source.objects.create(
+            key=f"pv-{i}", title=f"T{i}", publisher="P", published=("2020-03" if i % 2 else None)
+        )
+        for i in range(n)
+    ]
+    return [s.pk for s in made]
+
+
+def _by_pks(ids):
+    from icihub.core.models import Source
+
+    # a converted column (the partial date) and the default ordering (NULLs first)
+    return Source.objects.filter(pk__in=ids).values_list("pk", "published", "key")
+
+
+def test_values_compiled_once_per_number_of_ids_are_the_orm_rows():
+    from icihub.core.precompiled import PrecompiledValues
+
+    ids = _sources(5)
+    read = PrecompiledValues(_by_pks)
+    for chosen in ([ids[0]], ids[1:4], ids, [ids[2], ids[2], ids[0]], [ids[1], -5]):
+        expected = list(_by_pks(chosen))
+        assert expected  # (each read finds rows)
+        for _ in range(2):
+            with CaptureQueriesContext(connection) as queries:
+                assert read.rows(chosen) == expected
+            assert len(queries) == 1
+    # the field's converter ran: a partial date, not the stored text
+    assert not isinstance(expected[0][1], str) and str(expected[0][1]) == "March 2020"
+    # compiled once per number of distinct ids: 1, 3, 5, 2 (and 2 again)
+    assert sorted(read._compiled[connections["default"]]) == [1, 2, 3, 5]
+    assert read.rows([]) == []
+
+
+def test_values_the_orm_answers_what_cannot_be_precompiled():
+    from icihub.core.models import Source
+    from icihub.core.precompiled import PrecompiledValues
+
+    ids = _sources(3)
+    # beyond MOST ids, and a queryset whose columns are not the named fields
+    many = PrecompiledValues(_by_pks)
+    many.MOST = 2
+    assert many.rows(ids) == list(_by_pks(ids))
+    assert 3 not in many._compiled.get(connections["default"], {})
+    annotated = PrecompiledValues(
+        lambda chosen: Source.objects.filter(pk__in=chosen)
+        .annotate(n=models.Value(1))
+        .values_list("pk", "n")
+    )
+    assert sorted(annotated.rows(ids[:2])) == [(ids[0], 1), (ids[1], 1)]
+    assert annotated._compiled[connections["default"]][2] is None

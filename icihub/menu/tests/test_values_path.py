@@ -52,3 +52,50 @@ def test_activity_list(who, request, activities):
         {"country": "KWT"},
     ):
         assert_both_paths_agree(api, "menu/activities", params)
+
+
+@pytest.fixture
+def cited(activities, make_activity):
+    """VP-1 cited by a public source and by one kept from the partners, twice on
+    one attribute with values that disagree (a conflict)."""
+    from icihub.core.models import Citation, Source
+
+    activity = activities[0]
+    public = Source.objects.create(key="vp-public", title="Public", publisher="NATO")
+    kept = Source.objects.create(
+        key="vp-kept", title="Kept", publisher="NATO", marking="nato", published="2020-01"
+    )
+    Citation.objects.create(subject=activity, attribute="first_year", value="2019", source=public)
+    Citation.objects.create(
+        subject=activity, attribute="first_year", value="2018", source=kept, quote="q", note="n"
+    )
+    Citation.objects.create(subject=activity, attribute="title", value="Cyber", source=public)
+    return activity
+
+
+@pytest.mark.parametrize("who", ["nato_staff", "kwt_coordinator", None])
+def test_activity_record(who, request, cited, activities):
+    """The record, with its citations and facts as the caller may see them, and
+    ``is_course``, answers the same on both paths; one kept from the partners is
+    not found by them."""
+    api = ApiClient(request.getfixturevalue(who) if who else None)
+    record = assert_both_paths_agree(api, f"menu/activities/{cited.pk}")
+    sources = {c["source"]["key"] for c in record["citations"]}
+    assert sources == ({"vp-public", "vp-kept"} if who == "nato_staff" else {"vp-public"})
+    first_year = next(f for f in record["facts"] if f["attribute"] == "first_year")
+    assert first_year["conflict"] == (who == "nato_staff")
+    assert record["is_course"] is False
+    for activity in activities[1:3]:
+        bare = assert_both_paths_agree(api, f"menu/activities/{activity.pk}")
+        assert bare["citations"] == bare["facts"] == []
+    kept = api.get(f"menu/activities/{activities[3].pk}")
+    assert kept.status_code == (200 if who == "nato_staff" else 404)
+
+
+def test_course_record_is_a_course(nato_staff, centre_staff):
+    """A Regional Centre course read through the menu says so, on both paths."""
+    from icihub.training.tests import factories
+
+    course = factories.make_course(centre_staff)
+    record = assert_both_paths_agree(ApiClient(nato_staff), f"menu/activities/{course.pk}")
+    assert record["is_course"] is True
