@@ -144,7 +144,7 @@ class PrecompiledValues:
         if compiled is None:
             return list(self.build(ids).using(using))
         params = compiled["params"].copy()
-        for slot, value in zip(compiled["slots"], ids):
+        for slot, value in zip(compiled["slots"], ids, strict=True):
             params[slot] = value
         with connection.cursor() as cursor:
             cursor.execute(compiled["sql"], params)
