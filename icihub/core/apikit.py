@@ -604,8 +604,11 @@ class Children:
     def __post_init__(self):
         if isinstance(self.rows, str) and (self.fixed or self.queryset is None):
             codes = PrecompiledValues(
-                lambda ids: self._queryset({}).filter(**{f"{self.fk}__in": ids})
-                .values_list(self.fk, self.rows)
+                lambda ids: (
+                    self._queryset({})
+                    .filter(**{f"{self.fk}__in": ids})
+                    .values_list(self.fk, self.rows)
+                )
             )
             object.__setattr__(self, "_codes", codes)
 

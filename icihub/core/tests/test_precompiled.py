@@ -138,9 +138,9 @@ def test_values_the_orm_answers_what_cannot_be_precompiled():
     assert many.rows(ids) == list(_by_pks(ids))
     assert 3 not in many._compiled.get(connections["default"], {})
     annotated = PrecompiledValues(
-        lambda chosen: Source.objects.filter(pk__in=chosen)
-        .annotate(n=models.Value(1))
-        .values_list("pk", "n")
+        lambda chosen: (
+            Source.objects.filter(pk__in=chosen).annotate(n=models.Value(1)).values_list("pk", "n")
+        )
     )
     assert sorted(annotated.rows(ids[:2])) == [(ids[0], 1), (ids[1], 1)]
     assert annotated._compiled[connections["default"]][2] is None
