@@ -546,7 +546,20 @@ def list_programmes(request, filters: Query[ProgrammeFilters]):
     qs = filters.filter(
         selectors.programmes(actor(request)).order_by("country__name", "-start_year")
     )
-    return prebuilt_page(qs, programme_out)
+    return prebuilt_page(_programmes_as_answered(qs), programme_out)
+
+
+def _programmes_as_answered(qs):
+    """Programmes of ``qs`` read with only the related columns ``programme_out``
+    shows (the country's code and names, the username of who agreed), not two
+    whole related rows with a password hash (issue 11)."""
+    return qs.only(
+        *(f.name for f in Programme._meta.concrete_fields),
+        "country__iso3",
+        "country__name",
+        "country__name_ar",
+        "agreed_by__username",
+    )
 
 
 @router.get(

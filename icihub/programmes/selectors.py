@@ -5,6 +5,7 @@ whatever the number of its items."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 
 from django.db.models import Case, Count, IntegerField, Prefetch, Q, Value, When
@@ -32,21 +33,29 @@ from .models import (
 # -- lists -------------------------------------------------------------------------------
 
 
+@functools.cache
+def _programme_counts() -> dict:
+    """The numbers each programme row carries, as annotations. They do not depend
+    on who asks, so they are built once: an expression is copied, never changed,
+    when a queryset resolves it (0.5 ms a list, issue 11)."""
+    items = ProgrammeItem.objects.all()
+    return {
+        "item_count": count_subquery(items, "goal__objective__programme"),
+        "delivered_count": count_subquery(
+            items.filter(deliveries__isnull=False), "goal__objective__programme"
+        ),
+        "open_requests": count_subquery(
+            PartnerRequest.objects.filter(state=PartnerRequest.State.OPEN), "programme"
+        ),
+    }
+
+
 def programmes(user):
     """Visible programmes with their numbers of items, delivered items and open requests."""
-    items = ProgrammeItem.objects.all()
     return (
         Programme.objects.visible_to(user)
         .select_related("country", "agreed_by")
-        .annotate(
-            item_count=count_subquery(items, "goal__objective__programme"),
-            delivered_count=count_subquery(
-                items.filter(deliveries__isnull=False), "goal__objective__programme"
-            ),
-            open_requests=count_subquery(
-                PartnerRequest.objects.filter(state=PartnerRequest.State.OPEN), "programme"
-            ),
-        )
+        .annotate(**_programme_counts())
     )
 
 
