@@ -814,11 +814,16 @@ class ValuesOut:
         )
         return self._build(self.plan, row, instance, kids)
 
-    def page(self, qs, *, count_qs=None, ids_first=False, **context):
+    def page(self, qs, *, count_qs=None, ids_first=False, instances=None, **context):
         """For ``@paginate``: on the schema path ``qs`` itself (or its
         :class:`Converted`, for ``count_qs``/``ids_first``), else a sequence whose
-        slices are built rows (counted and sliced as :class:`Converted` does)."""
+        slices are built rows (counted and sliced as :class:`Converted` does).
+        ``instances``: what the schema path adds to ``qs`` for its model
+        instances (the prefetches of the lists), left out of the values() path,
+        which reads the lists itself (:class:`Children`)."""
         if not _values_path.get():
+            if instances is not None:
+                qs = instances(qs)
             if count_qs is None and not ids_first:
                 return qs
             return Converted(qs, count_qs=count_qs, ids_first=ids_first)

@@ -549,8 +549,12 @@ EVENT_ROWS = ValuesOut(
 def event_list(request, filters: Query[EventFiltersIn]):
     user = actor(request)
     params = selectors.EventFilters.from_params(filters.dict())
-    qs = selectors.filter_events(selectors.events_for(user), params)
-    return EVENT_ROWS.page(qs.order_by(*selectors.EVENT_ORDER), user=user)
+    qs = selectors.filter_events(selectors.events_for(user, with_lists=False), params)
+    return EVENT_ROWS.page(
+        qs.order_by(*selectors.EVENT_ORDER),
+        instances=lambda qs: selectors.with_event_lists(qs, user),
+        user=user,
+    )
 
 
 @router.get(

@@ -75,8 +75,15 @@ def participants_prefetch(user, with_citations: bool = False) -> Prefetch:
 EVENT_ORDER = (F("date").desc(nulls_last=True), "title", "pk")
 
 
-def events_for(user):
-    """Visible events with what a list row shows (no N+1), and ``overdue_count``:
+def with_event_lists(qs, user):
+    """Events of ``qs`` with the lists a row shows prefetched: participants as
+    ``user`` may see them, and topics."""
+    return qs.prefetch_related(participants_prefetch(user), "topics")
+
+
+def events_for(user, *, with_lists: bool = True):
+    """Visible events with what a list row shows (no N+1; ``with_lists=False``:
+    the caller reads the lists itself), and ``overdue_count``:
     the event's overdue follow-up actions that ``user`` may see (all of them for
     staff, those a coordinator reads for the partner, none for a visitor), the
     same actions the event's record lists.
@@ -86,11 +93,9 @@ def events_for(user):
     that join in the pager's COUNT (15 ms of SQL a page at 10x on SQLite); a
     subquery costs an index probe per row shown and drops out of the COUNT."""
     today = timezone.localdate()
-    qs = (
-        Event.objects.visible_to(user)
-        .select_related("venue", "venue_country", "country")
-        .prefetch_related(participants_prefetch(user), "topics")
-    )
+    qs = Event.objects.visible_to(user).select_related("venue", "venue_country", "country")
+    if with_lists:
+        qs = with_event_lists(qs, user)
     if not user.is_authenticated:
         return qs.annotate(overdue_count=Value(0, output_field=IntegerField()))
     overdue = FollowUpAction.objects.visible_to(user).overdue(today)
