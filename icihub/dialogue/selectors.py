@@ -290,8 +290,32 @@ class EventRecord:
 
 def _cited(model) -> Exists:
     """Whether the row of the outer query has a citation (any, seen or not)."""
-    content_type = ContentType.objects.get_for_model(model)
-    return Exists(Citation.objects.filter(content_type=content_type, object_id=OuterRef("pk")))
+    return _cited_by_type(ContentType.objects.get_for_model(model).pk)
+
+
+@functools.cache
+def _cited_by_type(content_type_id: int) -> Exists:
+    # Built once per content type: it does not depend on who asks, and an
+    # expression is copied when a queryset resolves it, never changed. Keyed
+    # by the type's id, which a database flushed and filled again may change.
+    return Exists(Citation.objects.filter(content_type_id=content_type_id, object_id=OuterRef("pk")))
+
+
+def _record_lists() -> dict:
+    """Which of an event's lists are not empty, as annotations of its row."""
+    return _record_lists_by_type(ContentType.objects.get_for_model(Event).pk)
+
+
+@functools.cache
+def _record_lists_by_type(content_type_id: int) -> dict:
+    # built once, as _cited_by_type
+    return {
+        "has_topics": Exists(Event.topics.through.objects.filter(event=OuterRef("pk"))),
+        "has_participants": Exists(Participant.objects.filter(event=OuterRef("pk"))),
+        "has_attendees": Exists(Attendee.objects.filter(event=OuterRef("pk"))),
+        "has_actions": Exists(FollowUpAction.objects.filter(event=OuterRef("pk"))),
+        "cited": _cited_by_type(content_type_id),
+    }
 
 
 def event_record(user, pk) -> EventRecord:
@@ -332,11 +356,7 @@ def _event_record(user, pk) -> EventRecord:
             "venue_country__iso3",
             "country__iso3",
             "milestone_of__slug",
-            has_topics=Exists(Event.topics.through.objects.filter(event=OuterRef("pk"))),
-            has_participants=Exists(Participant.objects.filter(event=OuterRef("pk"))),
-            has_attendees=Exists(Attendee.objects.filter(event=OuterRef("pk"))),
-            has_actions=Exists(FollowUpAction.objects.filter(event=OuterRef("pk"))),
-            cited=_cited(Event),
+            **_record_lists(),
         )
         .first()
     )
