@@ -298,7 +298,9 @@ def _cited_by_type(content_type_id: int) -> Exists:
     # Built once per content type: it does not depend on who asks, and an
     # expression is copied when a queryset resolves it, never changed. Keyed
     # by the type's id, which a database flushed and filled again may change.
-    return Exists(Citation.objects.filter(content_type_id=content_type_id, object_id=OuterRef("pk")))
+    return Exists(
+        Citation.objects.filter(content_type_id=content_type_id, object_id=OuterRef("pk"))
+    )
 
 
 def _record_lists() -> dict:
