@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 from whitenoise.middleware import WhiteNoiseMiddleware
 
 from . import audit, ratelimit
+from .precompiled import ReadAlong
 from .text import forbidden_character, forbidden_character_message, without_control_characters
 
 
@@ -193,15 +194,23 @@ class ApiRateLimitMiddleware:
             return self.get_response(request)
         per_token, per_address, window = rate_limits()
         header = request.headers.get("Authorization", "")
+        along = None
         if header.lower().startswith("bearer "):
-            ident = "t:" + hashlib.sha256(header[7:].strip().encode()).hexdigest()[:32]
+            digest = hashlib.sha256(header[7:].strip().encode()).hexdigest()
+            ident = "t:" + digest[:32]
             limit = per_token
+            if limit > 0:
+                from .apikit import TOKEN_BY_HASH
+
+                # the token's read, which the count may carry in its round trip
+                # (apikit.TokenAuth takes it from there)
+                along = request.icihub_token_read = ReadAlong(TOKEN_BY_HASH, digest)
         else:
             ident = f"a:{client_ip(request)}"
             limit = per_address
         if limit <= 0:
             return self.get_response(request)
-        counted = ratelimit.hit("", ident, limit, window)
+        counted = ratelimit.hit("", ident, limit, window, along)
         if not counted.allowed:
             from .apikit import error_body
 

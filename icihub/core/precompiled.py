@@ -69,12 +69,24 @@ class Precompiled:
 
     def first(self, value, using: str = DEFAULT_DB_ALIAS):
         connection = connections[using]
+        sql, params = self.statement(value, connection)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return self.built(cursor.fetchone(), connection)
+
+    def statement(self, value, connection) -> tuple[str, list]:
+        """The kept SQL and its parameters for ``value`` (for a caller that sends
+        it after a statement of its own in the same round trip; the row it
+        fetches is then :meth:`built`)."""
         compiled = self._compiled.get(connection) or self._compile(connection)
         params = compiled["params"].copy()
         params[compiled["slot"]] = value
-        with connection.cursor() as cursor:
-            cursor.execute(compiled["sql"], params)
-            row = cursor.fetchone()
+        return compiled["sql"], params
+
+    def built(self, row, connection):
+        """The model instance of a row fetched by :meth:`statement`'s SQL (None: no row)."""
+        compiled = self._compiled[connection]
+        using = connection.alias
         if row is None:
             return None
         if compiled["converters"]:
@@ -84,6 +96,33 @@ class Precompiled:
         for populator in compiled["populators"]:
             populator.populate(row, obj)
         return obj
+
+
+class ReadAlong:
+    """A :class:`Precompiled` read with its value, which a statement sent just
+    before it may carry in the same round trip (``DatabaseCache.hit``: the API's
+    rate counter and the request's token, one round trip to PostgreSQL rather
+    than two, issue 11). :meth:`first` answers what ``read.first(value)``
+    answers, reading it then if nothing carried it."""
+
+    def __init__(self, read: Precompiled, value, using: str = DEFAULT_DB_ALIAS):
+        self.read, self.value, self.using = read, value, using
+        self.done, self.result = False, None
+
+    def statement(self, connection) -> tuple[str, list]:
+        return self.read.statement(self.value, connection)
+
+    def take(self, row, connection) -> None:
+        """The row the carried statement fetched (None: none)."""
+        self.result, self.done = self.read.built(row, connection), True
+
+    def first(self):
+        if not self.done:
+            self.take_first()
+        return self.result
+
+    def take_first(self) -> None:
+        self.result, self.done = self.read.first(self.value, self.using), True
 
 
 class PrecompiledValues:

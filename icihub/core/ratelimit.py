@@ -25,28 +25,30 @@ class Hit:
     retry_after: int
 
 
-def hit(scope: str, ident: str, limit: int, window: int) -> Hit:
+def hit(scope: str, ident: str, limit: int, window: int, along=None) -> Hit:
     """Count one request of ``ident`` (an address, a token's digest) under
     ``scope`` in the current window of ``window`` seconds; allowed while the
-    count is at most ``limit`` (``limit`` <= 0: no limit, nothing counted)."""
+    count is at most ``limit`` (``limit`` <= 0: no limit, nothing counted).
+    ``along``: a read the count may carry in its round trip
+    (``core.precompiled.ReadAlong``)."""
     if limit <= 0:
         return Hit(True, limit, 0, 0)
     window = max(1, window)
     now = time.time()
     slot = int(now // window)
     key = f"icihub-rate:{scope}{ident}:{slot}"
-    count = _count(key, window + 5)
+    count = _count(key, window + 5, along)
     retry = max(1, int((slot + 1) * window - now) + 1)
     return Hit(count <= limit, limit, max(0, limit - count), retry)
 
 
-def _count(key: str, timeout: int) -> int:
+def _count(key: str, timeout: int, along=None) -> int:
     """One more request counted under ``key``: the shared database cache's one
     upsert-increment (``operations.cache.DatabaseCache.hit``), else (Redis, the
     local memory) an ``add`` then an atomic ``incr``."""
     upsert = getattr(cache, "hit", None)
     if upsert is not None:
-        return upsert(key, timeout)
+        return upsert(key, timeout, along=along)
     cache.add(key, 0, timeout=timeout)
     try:
         return cache.incr(key)

@@ -10,6 +10,7 @@ import datetime as dt
 import pytest
 from django.conf import settings
 from django.db import connection, connections, models
+from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -84,6 +85,55 @@ def test_a_revoked_or_expired_token_is_refused():
     assert api.get("me").status_code == 401
     tokens.update(expires_at=timezone.now() + dt.timedelta(days=1), revoked_at=timezone.now())
     assert api.get("me").status_code == 401
+
+
+# -- the token read along with the rate counter -----------------------------------
+
+
+@override_settings(
+    ICIHUB_API_RATE_TOKEN=100,
+    ICIHUB_API_RATE_WINDOW=60,
+    # the cache of a deployment (the tests' own is in memory)
+    CACHES={
+        "default": {
+            "BACKEND": "icihub.operations.cache.DatabaseCache",
+            "LOCATION": "icihub_cache",
+        }
+    },
+)
+def test_the_rate_counter_carries_the_token_read_on_postgresql():
+    """On PostgreSQL the API's rate count and the request's token are one round
+    trip; elsewhere two. Either way the request is who the token says, a
+    counted request is counted, and a bad, revoked or expired token is a 401."""
+    user = make_user("coordinator", "KWT")
+    api = ApiClient(user)
+    assert api.get("me").json()["username"] == user.username  # (token's last use written)
+    with CaptureQueriesContext(connection) as queries:
+        response = api.get("me")
+    assert response.status_code == 200 and response.json()["username"] == user.username
+    assert response["X-RateLimit-Remaining"] == "98"
+    token_reads = [q["sql"] for q in queries if '"core_apitoken"' in q["sql"]]
+    assert len(token_reads) == 1
+    carried = token_reads[0].lstrip().upper().startswith("INSERT")
+    assert carried == (connection.vendor == "postgresql")
+    assert len(queries) == (1 if carried else 2)
+    assert Client().get("/api/v1/me", HTTP_AUTHORIZATION="Bearer not-a-token").status_code == 401
+    ApiToken.objects.filter(user=user).update(revoked_at=timezone.now())
+    refused = api.get("me")
+    assert refused.status_code == 401 and refused["X-RateLimit-Remaining"] == "97"
+
+
+def test_a_read_along_nothing_carried_reads_itself():
+    from icihub.core.precompiled import ReadAlong
+
+    user = make_user("coordinator", "KWT")
+    row, raw = create_token(SYSTEM, user, name="t")
+    along = ReadAlong(TOKEN_BY_HASH, hash_token(raw))
+    with CaptureQueriesContext(connection) as queries:
+        assert along.first().pk == row.pk
+        assert along.first().pk == row.pk  # read once
+    assert len(queries) == 1
+    assert ReadAlong(TOKEN_BY_HASH, hash_token("nothing")).first() is None
 
 
 # -- PrecompiledValues: the second queries of a values() answer -------------------
