@@ -21,6 +21,7 @@ from icihub.core.permissions import is_coordinator
 from icihub.dialogue import selectors as dialogue
 from icihub.programmes import permissions as programme_permissions
 from icihub.programmes import selectors as programmes
+from icihub.reports import figcache
 from icihub.training import permissions as training_permissions
 from icihub.training import selectors as training
 
@@ -108,7 +109,12 @@ def centre_queues(user) -> list[dict]:
 
 def coordinator_queues(user) -> list[dict]:
     open_sessions = training.sessions_open_to_country(user)
-    states = training.nomination_state_counts(user)
+    # counted once per version of the records (reports.figcache), not per view
+    states = training.nomination_state_rows(
+        figcache.remember(
+            "nomination-states", user, lambda: training.nomination_counts_by_state(user)
+        )
+    )
     for row in states:
         row["url"] = _url("training:nomination_list", status=row["status"])
     recent = list(training.recent_nomination_changes(user, limit=SHOWN))

@@ -829,7 +829,12 @@ def nomination_state_counts(user) -> list[dict]:
     """How many of the nominations ``user`` may see are in each state (a
     coordinator: their country's), in the order of the states; states with none
     are left out."""
-    counts = dict(
+    return nomination_state_rows(nomination_counts_by_state(user))
+
+
+def nomination_counts_by_state(user) -> dict[str, int]:
+    """{state: how many of the nominations ``user`` may see are in it}."""
+    return dict(
         Nomination.objects.visible_to(user)
         .order_by()
         .values_list("status")
@@ -838,6 +843,10 @@ def nomination_state_counts(user) -> list[dict]:
         .annotate(n=Count("*"))
         .values_list("status", "n")
     )
+
+
+def nomination_state_rows(counts: dict[str, int]) -> list[dict]:
+    """:func:`nomination_state_counts` of ``counts`` (:func:`nomination_counts_by_state`)."""
     return [
         {"status": value, "label": label, "count": counts[value]}
         for value, label in Nomination.Status.choices
