@@ -160,34 +160,3 @@ def test_a_remembered_count_is_kept_per_user_until_a_counted_write(
     figcache.records_changed()
     _commit()
     assert figcache.remember("t", kwt_coordinator, counting(kwt_coordinator, 4)) == {"n": 4}
-
-
-def test_the_coordinators_home_counts_are_the_computed_ones(year, kwt_coordinator, kept):
-    """The home page's nominations by state, kept, are what the selector
-    counts, before and after a nomination changes."""
-    from icihub.home import queues
-    from icihub.training import selectors as training
-
-    def shown():
-        queue = next(q for q in queues.coordinator_queues(kwt_coordinator) if q.get("states"))
-        return {row["status"]: row["count"] for row in queue["states"]}
-
-    before = training.nomination_counts_by_state(kwt_coordinator)
-    assert sum(before.values()) > 0
-    with CaptureQueriesContext(connection) as first:
-        assert shown() == before
-    with CaptureQueriesContext(connection) as again:
-        assert shown() == before
-    assert len(again.captured_queries) < len(first.captured_queries)
-    # a nomination moves to a state (a model save: the version is bumped)
-    nomination = (
-        Nomination.objects.filter(country=kwt_coordinator.country, outcome="")
-        .exclude(status="withdrawn")
-        .first()
-    )
-    nomination.status, nomination.has_seat = "withdrawn", False
-    nomination.save(update_fields=["status", "has_seat"])
-    _commit()
-    after = training.nomination_counts_by_state(kwt_coordinator)
-    assert after != before
-    assert shown() == after
