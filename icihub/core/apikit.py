@@ -662,6 +662,7 @@ class Cited:
                 Citation.objects.visible_to(context["user"])
                 .using(using)
                 .select_related("source")
+                .defer("source__text")  # (the source's full text: nothing here shows it)
                 .filter(
                     content_type=ContentType.objects.get_for_model(self.model),
                     object_id__in=ids,
@@ -803,7 +804,8 @@ class ValuesOut:
                 position = {pk: i for i, pk in enumerate(order)}
                 rows.sort(key=lambda row: position[row["pk"]])
             kids = {}
-            context = dict(context)  # (children may keep what they share in it)
+            # (``context`` is this call's own dict: children may keep in it
+            # what they share, as Cited does)
             if self.children and rows:
                 ids = [row["pk"] for row in rows]
                 for name, child in self.children.items():

@@ -118,11 +118,8 @@ class ReadAlong:
 
     def first(self):
         if not self.done:
-            self.take_first()
+            self.result, self.done = self.read.first(self.value, self.using), True
         return self.result
-
-    def take_first(self) -> None:
-        self.result, self.done = self.read.first(self.value, self.using), True
 
 
 class PrecompiledValues:
