@@ -38,7 +38,7 @@ from typing_extensions import TypeAliasType
 from . import audit
 from .access import Marking
 from .errors import Conflict
-from .listing import IdsFirst, capped_count
+from .listing import IdsFirst, PageThen, capped_count
 from .models import ApiToken, Citation, group_facts, hash_token
 from .precompiled import Precompiled, PrecompiledValues
 from .sqlplan import joins_as_written
@@ -548,8 +548,13 @@ class Converted:
     needs, as joins made by an annotation, which a count would keep."""
 
     def __init__(self, qs, convert=None, count_qs=None, ids_first=False, exact_count=False):
+        attach = None
+        if isinstance(qs, PageThen):  # (counted, and read by ids first, as its queryset)
+            qs, attach = qs.qs, qs.attach
         self.count_qs = qs if count_qs is None else count_qs
         self.qs, self.convert = (IdsFirst(qs) if ids_first else qs), convert
+        if attach is not None:
+            self.qs = PageThen(self.qs, attach)
         self.exact_count = exact_count
 
     def counted(self) -> tuple[int, bool]:

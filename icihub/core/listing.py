@@ -164,8 +164,34 @@ class IdsFirst:
         return [rows[pk] for pk in ids if pk in rows]
 
 
+class PageThen:
+    """A queryset read a page at a time, whose page's rows ``attach(rows)``
+    then completes in one more read (a programme's counts by the page's ids,
+    rather than three correlated subqueries compiled into every page query:
+    1 ms of Python a request, issue 11). Slice it like the queryset; the
+    paginators count the queryset (``.qs``)."""
+
+    def __init__(self, qs, attach: Callable[[list], None]):
+        self.qs, self.attach = qs, attach
+
+    def count(self) -> int:
+        return self.qs.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index : index + 1][0]
+        rows = list(self.qs[index])
+        self.attach(rows)
+        return rows
+
+
 def _unwrapped(rows):
-    return rows.qs if isinstance(rows, IdsFirst) else rows
+    while isinstance(rows, (IdsFirst, PageThen)):
+        rows = rows.qs
+    return rows
 
 
 class CappedPaginator(Paginator):
@@ -200,6 +226,8 @@ class ListPage:
     orderings: dict[str, str] = field(default_factory=dict)  # ?sort=key -> order_by expression
     #: read the page as :class:`IdsFirst` (a list joining many tables to show them)
     ids_first: bool = False
+    #: completes the page's rows in one more read (:class:`PageThen`)
+    attach: Callable[[list], None] | None = None
 
     def __post_init__(self):
         if self.filters and self.filterset is None:
@@ -222,6 +250,8 @@ class ListPage:
         if sort in self.orderings:
             qs = qs.order_by(*self.orderings[sort].split(","))
         rows = IdsFirst(qs) if self.ids_first else qs
+        if self.attach is not None:
+            rows = PageThen(rows, self.attach)
         page = CappedPaginator(rows, self.per_page).get_page(request.GET.get("page"))
         params = request.GET.copy()
         params.pop("page", None)

@@ -32,6 +32,7 @@ from icihub.core.apikit import (
     serve_prebuilt,
 )
 from icihub.core.dates import PartialDate
+from icihub.core.listing import PageThen
 from icihub.core.text import attach
 from icihub.menu.models import Activity
 from icihub.partners.models import Country
@@ -546,7 +547,9 @@ def list_programmes(request, filters: Query[ProgrammeFilters]):
     qs = filters.filter(
         selectors.programmes(actor(request)).order_by("country__name", "-start_year")
     )
-    return prebuilt_page(_programmes_as_answered(qs), programme_out)
+    return prebuilt_page(
+        PageThen(_programmes_as_answered(qs), selectors.attach_counts), programme_out
+    )
 
 
 def _programmes_as_answered(qs):

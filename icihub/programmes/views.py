@@ -75,6 +75,7 @@ PROGRAMME_LIST = ListPage(
     results_template="programmes/_programme_results.html",
     search_fields=["title", "country__name", "summary"],
     filterset=ProgrammeFilters,
+    attach=selectors.attach_counts,
     filters=[
         Filter("state", gettext_lazy("State"), choices=Programme.State.choices),
         Filter("kind", gettext_lazy("Kind"), choices=[("ipcp", "IPCP"), ("itpp", "ITPP")]),

@@ -187,10 +187,46 @@ def test_values_the_orm_answers_what_cannot_be_precompiled():
     many.MOST = 2
     assert many.rows(ids) == list(_by_pks(ids))
     assert 3 not in many._compiled.get(connections["default"], {})
+    # an annotation named before the columns: the SQL's columns are not in that order
     annotated = PrecompiledValues(
         lambda chosen: (
-            Source.objects.filter(pk__in=chosen).annotate(n=models.Value(1)).values_list("pk", "n")
+            Source.objects.filter(pk__in=chosen).annotate(n=models.Value(1)).values_list("n", "pk")
         )
     )
-    assert sorted(annotated.rows(ids[:2])) == [(ids[0], 1), (ids[1], 1)]
+    assert sorted(annotated.rows(ids[:2])) == [(1, ids[0]), (1, ids[1])]
     assert annotated._compiled[connections["default"]][2] is None
+
+
+def test_values_with_counts_after_the_columns_are_compiled_and_the_orm_rows():
+    from django.contrib.contenttypes.models import ContentType
+
+    from icihub.core.models import Citation, Source
+    from icihub.core.precompiled import PrecompiledValues
+
+    ids = _sources(3)
+    cited = ContentType.objects.get_for_model(Source)
+    for n, source_id in ((2, ids[0]), (1, ids[2])):
+        for i in range(n):
+            Citation.objects.create(
+                source_id=source_id,
+                content_type=cited,
+                object_id=source_id,
+                attribute=f"a{i}",
+                value="v",
+            )
+
+    def counted(chosen):
+        return (
+            Source.objects.filter(pk__in=chosen)
+            .annotate(n=models.Count("citations"), kept=models.Value(7))
+            .values_list("pk", "n", "kept")
+        )
+
+    read = PrecompiledValues(counted)
+    expected = sorted(counted(ids))
+    assert expected == [(ids[0], 2, 7), (ids[1], 0, 7), (ids[2], 1, 7)]
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as queries:
+            assert sorted(read.rows(ids)) == expected
+        assert len(queries) == 1
+    assert read._compiled[connections["default"]][3] is not None
