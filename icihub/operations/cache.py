@@ -19,6 +19,8 @@ from django.core.cache.backends.db import DatabaseCache as DjangoDatabaseCache
 from django.db import connections, models, router, transaction
 from django.utils.timezone import now as tz_now
 
+from icihub.core.sqlplan import several_statements_a_trip
+
 
 class DatabaseCache(DjangoDatabaseCache):
     def incr(self, key, delta=1, version=None):
@@ -127,8 +129,4 @@ def _carries(connection, along) -> bool:
     """Whether a statement on ``connection`` can carry ``along`` in its round
     trip: PostgreSQL with client-side binding (several statements in one
     execute), on the database ``along`` reads."""
-    return (
-        connection.vendor == "postgresql"
-        and not connection.settings_dict.get("OPTIONS", {}).get("server_side_binding")
-        and connection.alias == along.using
-    )
+    return several_statements_a_trip(connection) and connection.alias == along.using
