@@ -4,7 +4,7 @@ DATABASE_URL      database (default: SQLite file in ICIHUB_DATA_DIR)
 ICIHUB_DB_CONN_MAX_AGE  seconds a database connection is kept between requests
                   (default 60, checked before reuse; 0 = a new connection a request)
 ICIHUB_DB_PREPARE  PostgreSQL: the runs of a statement on a connection before it
-                  is kept prepared (default 5; 0 = never, parameters bound by psycopg)
+                  is kept prepared (default 0 = never; parameters bound by psycopg)
 ICIHUB_GC_THRESHOLD  the server's garbage-collector thresholds (default 50000,20,100;
                   empty keeps Python's), after freezing what loading made
 ICIHUB_DATA_DIR   data directory (default ./var): database, secret key, uploads, static
@@ -205,13 +205,14 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-# PostgreSQL: parameters bound by the server, and a statement a connection has
-# run ICIHUB_DB_PREPARE times kept prepared, its plan with it (psycopg's
-# prepared statements; Django turns them off by default for connection poolers).
-# Planning is most of the SQL time of a small read: 0.1–0.6 ms a query at 10x,
-# as much as its execution (docs/benchmarks.md, issue 11). 0 turns it off (a
-# pooler in transaction mode older than PgBouncer 1.21).
-_prepare = int(os.environ.get("ICIHUB_DB_PREPARE") or "5")
+# PostgreSQL, ICIHUB_DB_PREPARE=N: parameters bound by the server, and a statement
+# a connection has run N times kept prepared with its plan (psycopg's prepared
+# statements, which Django turns off by default for connection poolers). Off by
+# default: measured at 10x (docs/benchmarks.md, issue 11), it saves the
+# database's planning, 14 % more requests a second under a load that fills the
+# CPU, but one client's API reads were 3 % slower, since one execute then sends
+# one statement (no setting or read rides along a query: core.sqlplan).
+_prepare = int(os.environ.get("ICIHUB_DB_PREPARE") or "0")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and _prepare > 0:
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"server_side_binding": True, "prepare_threshold": _prepare}

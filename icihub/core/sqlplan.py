@@ -15,9 +15,8 @@ and back to the default after it, so nothing outlasts the statement, also
 inside a transaction). Django has no per-query planner setting, hence this;
 it is used only where the rows are chosen by their keys (``apikit``'s record
 and ids-first reads, ``listing.IdsFirst``). SQLite and a server-side-binding
-connection (one statement per round trip, PostgreSQL's default here: a
-statement run five times is kept prepared with its plan, which spares the
-planning this saves, ``ICIHUB_DB_PREPARE``) run the queries unchanged."""
+connection (one statement per round trip, ``ICIHUB_DB_PREPARE``: a statement
+run that many times is kept prepared with its plan) run the queries unchanged."""
 
 from __future__ import annotations
 
@@ -40,9 +39,9 @@ def _as_written(execute, sql, params, many, context):
 
 def several_statements_a_trip(connection) -> bool:
     """Whether one execute on ``connection`` may send several statements:
-    PostgreSQL with client-side binding (``ICIHUB_DB_PREPARE=0``). With the
-    server binding the parameters (the default), each statement is its own
-    round trip, and a kept prepared statement keeps its plan."""
+    PostgreSQL with client-side binding (the default). With the server binding
+    the parameters (``ICIHUB_DB_PREPARE``), each statement is its own round
+    trip."""
     return connection.vendor == "postgresql" and not connection.settings_dict.get(
         "OPTIONS", {}
     ).get("server_side_binding")

@@ -50,11 +50,11 @@ def options_of(tmp_path, **env_extra) -> list[str]:
     return result.stdout.split()
 
 
-def test_postgresql_keeps_repeated_statements_prepared_unless_told_not_to(tmp_path):
+def test_postgresql_keeps_repeated_statements_prepared_when_told_to(tmp_path):
     pg = "postgres://u@127.0.0.1:5432/db"
-    assert options_of(tmp_path, DATABASE_URL=pg) == ["True", "5"]
-    assert options_of(tmp_path, DATABASE_URL=pg, ICIHUB_DB_PREPARE="2") == ["True", "2"]
+    assert options_of(tmp_path, DATABASE_URL=pg) == ["None", "None"]
     assert options_of(tmp_path, DATABASE_URL=pg, ICIHUB_DB_PREPARE="0") == ["None", "None"]
+    assert options_of(tmp_path, DATABASE_URL=pg, ICIHUB_DB_PREPARE="5") == ["True", "5"]
     # SQLite binds its own parameters: nothing to set
     sqlite = f"sqlite:///{tmp_path / 'db.sqlite3'}"
-    assert options_of(tmp_path, DATABASE_URL=sqlite) == ["None", "None"]
+    assert options_of(tmp_path, DATABASE_URL=sqlite, ICIHUB_DB_PREPARE="5") == ["None", "None"]

@@ -103,9 +103,9 @@ def test_a_revoked_or_expired_token_is_refused():
     },
 )
 def test_the_rate_counter_carries_the_token_read_on_postgresql():
-    """On PostgreSQL with client-side binding (``ICIHUB_DB_PREPARE=0``; ``.ci/run``
-    runs this file so too) the API's rate count and the request's token are one
-    round trip; elsewhere two. Either way the request is who the token says, a
+    """On PostgreSQL with client-side binding (the default; ``.ci/run`` runs this
+    file with ICIHUB_DB_PREPARE too) the API's rate count and the request's token
+    are one round trip; elsewhere two. Either way the request is who the token says, a
     counted request is counted, and a bad, revoked or expired token is a 401."""
     user = make_user("coordinator", "KWT")
     api = ApiClient(user)

@@ -16,11 +16,11 @@ from icihub.core.sqlplan import joins_as_written, several_statements_a_trip
 pytestmark = pytest.mark.django_db
 
 #: The setting rides with the query only where one execute sends several
-#: statements: PostgreSQL with client-side binding (``.ci/run`` runs this file so
-#: too, with ICIHUB_DB_PREPARE=0).
+#: statements: PostgreSQL with client-side binding (not ICIHUB_DB_PREPARE;
+#: ``.ci/run`` runs this file in both modes).
 sent_along = pytest.mark.skipif(
     not several_statements_a_trip(connection),
-    reason="PostgreSQL with client-side binding (ICIHUB_DB_PREPARE=0)",
+    reason="PostgreSQL with client-side binding (ICIHUB_DB_PREPARE unset)",
 )
 
 
