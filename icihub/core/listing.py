@@ -133,7 +133,28 @@ def capped_count(qs: QuerySet, cap: int | None = None) -> tuple[int, bool]:
     return (cap, True) if found > cap else (found, False)
 
 
-class IdsFirst:
+class PagedQuerySet:
+    """A queryset read a page at a time by :meth:`page` (a slice): slice it like
+    the queryset; it counts, and the paginators count, the queryset (``.qs``)."""
+
+    qs: QuerySet
+
+    def count(self) -> int:
+        return self.qs.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index : index + 1][0]
+        return self.page(index)
+
+    def page(self, index: slice) -> list:
+        raise NotImplementedError
+
+
+class IdsFirst(PagedQuerySet):
     """A queryset read a page at a time in two queries: the page's ids (its
     filter and its order, without the rows ``select_related`` joins), then
     those rows whole, in that order. Slice it like the queryset; the
@@ -149,47 +170,30 @@ class IdsFirst:
     def __init__(self, qs: QuerySet):
         self.qs = qs
 
-    def count(self) -> int:
-        return self.qs.count()
-
-    def __len__(self) -> int:
-        return self.count()
-
-    def __getitem__(self, index):
-        if not isinstance(index, slice):
-            return self[index : index + 1][0]
+    def page(self, index: slice) -> list:
         ids = list(self.qs.values_list("pk", flat=True)[index])
         with joins_as_written(self.qs.db):
             rows = {row.pk: row for row in self.qs.order_by().filter(pk__in=ids)}
         return [rows[pk] for pk in ids if pk in rows]
 
 
-class PageThen:
-    """A queryset read a page at a time, whose page's rows ``attach(rows)``
-    then completes in one more read (a programme's counts by the page's ids,
-    rather than three correlated subqueries compiled into every page query:
-    1 ms of Python a request, issue 11). Slice it like the queryset; the
-    paginators count the queryset (``.qs``)."""
+class PageThen(PagedQuerySet):
+    """A queryset (or :class:`IdsFirst`) read a page at a time, whose page's rows
+    ``attach(rows)`` then completes in one more read (a programme's counts by
+    the page's ids, rather than three correlated subqueries compiled into every
+    page query: 1 ms of Python a request, issue 11)."""
 
     def __init__(self, qs, attach: Callable[[list], None]):
         self.qs, self.attach = qs, attach
 
-    def count(self) -> int:
-        return self.qs.count()
-
-    def __len__(self) -> int:
-        return self.count()
-
-    def __getitem__(self, index):
-        if not isinstance(index, slice):
-            return self[index : index + 1][0]
+    def page(self, index: slice) -> list:
         rows = list(self.qs[index])
         self.attach(rows)
         return rows
 
 
 def _unwrapped(rows):
-    while isinstance(rows, (IdsFirst, PageThen)):
+    while isinstance(rows, PagedQuerySet):
         rows = rows.qs
     return rows
 

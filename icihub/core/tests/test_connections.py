@@ -11,12 +11,15 @@ CODE = (
 )
 
 
-def settings_of(tmp_path, **env_extra) -> list[str]:
-    env = {k: v for k, v in os.environ.items() if k != "ICIHUB_DB_CONN_MAX_AGE"}
+def settings_of(tmp_path, code=CODE, **env_extra) -> list[str]:
+    """What ``code`` prints of the settings under ``env_extra`` (neither knob
+    inherited from the environment of the tests)."""
+    unset = ("ICIHUB_DB_CONN_MAX_AGE", "ICIHUB_DB_PREPARE")
+    env = {k: v for k, v in os.environ.items() if k not in unset}
     env.update(ICIHUB_DATA_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="icihub.settings")
     env.update(env_extra)
     result = subprocess.run(
-        [sys.executable, "-c", CODE], env=env, capture_output=True, text=True, timeout=60
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60
     )
     assert result.returncode == 0, result.stderr
     return result.stdout.split()
@@ -40,14 +43,7 @@ PREPARED = (
 
 
 def options_of(tmp_path, **env_extra) -> list[str]:
-    env = {k: v for k, v in os.environ.items() if k != "ICIHUB_DB_PREPARE"}
-    env.update(ICIHUB_DATA_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="icihub.settings")
-    env.update(env_extra)
-    result = subprocess.run(
-        [sys.executable, "-c", PREPARED], env=env, capture_output=True, text=True, timeout=60
-    )
-    assert result.returncode == 0, result.stderr
-    return result.stdout.split()
+    return settings_of(tmp_path, PREPARED, **env_extra)
 
 
 def test_postgresql_keeps_repeated_statements_prepared_when_told_to(tmp_path):

@@ -67,6 +67,7 @@ READS = [
     ("api: programme request", "api:programmes/requests/{request}"),
     ("plan page", "/planning/{plan}/"),
     ("calendar month page", "/training/calendar/?view=month&month={month}"),
+    ("programmes list page", "/programmes/"),
     ("programme page", "/programmes/{programme}/"),
     ("menu activity page", "/menu/activities/{course}/"),
     ("api: programme execution", "api:programmes/{programme}/execution"),
