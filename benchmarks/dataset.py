@@ -140,6 +140,21 @@ def wipe() -> None:
             cursor.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
 
 
+def create_database(url: str) -> None:
+    """Create the PostgreSQL database ``url`` names when the server has none of
+    that name (through the server's ``postgres`` database, as ``createdb``
+    does), so that a new server needs no step by hand."""
+    import psycopg
+    from psycopg import sql
+
+    base, name = url.rsplit("/", 1)
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as server:
+        if server.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            return
+        print(f"Creating the database {name}…", flush=True)
+        server.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
 def ensure(database: str, *, scale: float, seed: int = 2017, regenerate=False) -> None:
     """Generate the dataset in a child process unless ``database`` holds it
     (Django is configured once per process, so each database gets its own)."""
@@ -801,7 +816,9 @@ def main() -> int:
         return 0
     if marker(data_dir).exists() and not args.regenerate:
         raise SystemExit(f"{target_name(database)} holds another dataset: pass --regenerate")
-    if not database.startswith("postgres"):
+    if database.startswith("postgres"):
+        create_database(database)
+    else:
         for suffix in ("", "-wal", "-shm"):
             Path(database + suffix).unlink(missing_ok=True)
     generate(scale=args.scale, seed=args.seed, data_dir=data_dir)

@@ -318,5 +318,5 @@ def assert_both_paths_agree(api: ApiClient, path: str, params: dict | None = Non
     assert isinstance(data, apikit.PrebuiltOne) or (
         items and isinstance(items[0], apikit.PrebuiltOne)
     ), f"{path}: the fast path was not taken"
-    assert fast.content == slow.content, path
+    assert fast.content == slow.content, (path, fast.content, slow.content)
     return json.loads(fast.content)

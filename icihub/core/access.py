@@ -17,6 +17,8 @@ app's ``permissions.py``.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
+import decimal
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -227,6 +229,8 @@ class Policy:
         return q
 
     def visible(self, qs: models.QuerySet, user) -> models.QuerySet:
+        if isinstance(user, Scope):
+            return user.visible(qs)
         q = self.visible_q(user)
         if q is None:
             return qs
@@ -300,6 +304,76 @@ def _crosses_many(model, q: Q) -> bool:
                 break
             current = f.related_model
     return False
+
+
+# -- a user's reading rights as data -------------------------------------------
+
+
+class Scope:
+    """What one user may read of some models, as data: each model's
+    :meth:`Policy.visible_q` for that user, taken once. ``visible(qs)`` (and
+    ``Model.objects.visible_to(scope)``) filters exactly as for the user.
+
+    For a read compiled to SQL once and run again with another key
+    (:class:`~icihub.core.precompiled.PrecompiledRecord`): its SQL is a function
+    of the code that builds it and of these predicates only, so :attr:`key`
+    (the predicates' lookups and values, type by type) names it. A scope is not
+    a user: asking it for anything a user has (a role, a country) raises, so a
+    read that looks at the user other than through ``visible`` fails loudly
+    instead of being kept under a key that does not name what it read. A
+    model not given to the scope raises too.
+
+    :attr:`key` is None when a predicate holds something other than plain
+    values (a model instance, a subquery): such a read is never kept."""
+
+    def __init__(self, user, *models_: type[models.Model]):
+        self._q = {model: policy_for(model).visible_q(user) for model in models_}
+        try:
+            self.key = tuple((model._meta.label, _q_key(q)) for model, q in self._q.items())
+        except _NotPlain:
+            self.key = None
+
+    def visible(self, qs: models.QuerySet) -> models.QuerySet:
+        try:
+            q = self._q[qs.model]
+        except KeyError:
+            raise LookupError(f"this scope was not given {qs.model.__name__}") from None
+        return qs if q is None else _filter_distinct(qs, q)
+
+    def __getattr__(self, name):
+        # (only for names a Scope does not have: a user's attributes)
+        raise TypeError(f"a Scope is not a user: it has no {name!r}")
+
+
+class _NotPlain(Exception):
+    pass
+
+
+_PLAIN = (str, int, float, bool, type(None), dt.date, decimal.Decimal)
+
+
+def _q_key(q: Q | None):
+    if q is None:
+        return None  # every row
+    children = []
+    for child in q.children:
+        if isinstance(child, Q):
+            children.append(_q_key(child))
+        else:
+            lookup, value = child
+            children.append((lookup, _plain(value)))
+    return (q.connector, q.negated, tuple(children))
+
+
+def _plain(value):
+    # The type is part of the key: True and 1 are equal in Python, not in SQL.
+    if isinstance(value, _PLAIN):
+        return (type(value).__qualname__, value)
+    if isinstance(value, list | tuple):
+        return ("seq", tuple(_plain(v) for v in value))
+    if isinstance(value, set | frozenset):
+        return ("set", tuple(sorted((_plain(v) for v in value), key=repr)))
+    raise _NotPlain(type(value).__qualname__)
 
 
 # -- helpers used by views, API and services ---------------------------------

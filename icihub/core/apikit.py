@@ -17,9 +17,10 @@ from typing import Annotated, Any
 import orjson
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ImproperlyConfigured, ObjectDoesNotExist, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import DEFAULT_DB_ALIAS, IntegrityError
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, router
 from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.utils import timezone
@@ -36,11 +37,11 @@ from pydantic import Field
 from typing_extensions import TypeAliasType
 
 from . import audit
-from .access import Marking
+from .access import Marking, Scope
 from .errors import Conflict
 from .listing import IdsFirst, PageThen, capped_count
 from .models import ApiToken, Citation, group_facts, hash_token
-from .precompiled import Precompiled, PrecompiledValues
+from .precompiled import Precompiled, PrecompiledRecord, PrecompiledValues
 from .sqlplan import joins_as_written
 
 # -- parameter types ------------------------------------------------------------------
@@ -611,6 +612,10 @@ class Children:
     #: ``queryset`` answers the same rows whoever asks (it ignores the context):
     #: a list of codes is then read by SQL compiled once (PrecompiledValues).
     fixed: bool = False
+    #: ``queryset(user=...)`` filters only these models by ``visible``: one
+    #: record's children are then read by SQL compiled once per reader's
+    #: rights (PrecompiledRecord over a Scope).
+    scoped: tuple = ()
 
     def __post_init__(self):
         if isinstance(self.rows, str) and (self.fixed or self.queryset is None):
@@ -634,6 +639,8 @@ class Children:
             for parent, value in codes.rows(ids, using):
                 grouped.setdefault(parent, []).append(value)
             return grouped
+        if self.scoped and len(ids) == 1 and context.keys() == {"user"}:
+            return self._record_children(ids[0], context["user"], using)
         qs = self._queryset(context).using(using).filter(**{f"{self.fk}__in": ids})
         if isinstance(self.rows, str):
             for parent, value in qs.values_list(self.fk, self.rows):
@@ -642,6 +649,26 @@ class Children:
         for row in qs.values(*self.rows.values, self.fk):
             grouped.setdefault(row[self.fk], []).append(self.rows._one(row, {}))
         return grouped
+
+    def _record_children(self, pk: int, user, using: str) -> dict:
+        read = self.__dict__.get("_record_read")
+        if read is None:
+            columns = (self.rows,) if isinstance(self.rows, str) else self.rows.values
+            read = PrecompiledRecord(
+                lambda scope, key: (
+                    self.queryset(user=scope)
+                    .filter(**{self.fk: key})
+                    .prefetch_related(None)
+                    .values(*columns)
+                )
+            )
+            object.__setattr__(self, "_record_read", read)
+        rows = read.rows(Scope(user, *self.scoped), pk, using)
+        if not rows:
+            return {}
+        if isinstance(self.rows, str):
+            return {pk: [row[self.rows] for row in rows]}
+        return {pk: [self.rows._one(row, {}) for row in rows]}
 
 
 class Cited:
@@ -656,23 +683,38 @@ class Cited:
 
     def __init__(self, model, shape: str):
         self.model, self.shape = model, shape
+        # a record's citations: compiled once per reader's rights and per
+        # content type (whose id a database filled again may change)
+        self._record = PrecompiledRecord(
+            lambda scope, pk: self._citations(
+                scope, ContentType.objects.get_for_model(self.model).pk
+            ).filter(object_id=pk)
+        )
+
+    @staticmethod
+    def _citations(user, content_type_id: int):
+        return (
+            Citation.objects.visible_to(user)
+            .select_related("source")
+            .defer("source__text")  # (the source's full text: nothing here shows it)
+            .filter(content_type_id=content_type_id)
+        )
 
     def grouped(self, ids: list, context: dict, using: str = DEFAULT_DB_ALIAS) -> dict:
-        from django.contrib.contenttypes.models import ContentType
-
         key = ("icihub-cited", self.model)
         if key not in context:  # (one dict per ValuesOut.rows call: its children's)
             by_row: dict = {}
-            citations = (
-                Citation.objects.visible_to(context["user"])
-                .using(using)
-                .select_related("source")
-                .defer("source__text")  # (the source's full text: nothing here shows it)
-                .filter(
-                    content_type=ContentType.objects.get_for_model(self.model),
-                    object_id__in=ids,
+            content_type_id = ContentType.objects.get_for_model(self.model).pk
+            if len(ids) == 1:
+                citations = self._record.rows(
+                    Scope(context["user"], Citation), ids[0], using, variant=content_type_id
                 )
-            )
+            else:
+                citations = (
+                    self._citations(context["user"], content_type_id)
+                    .using(using)
+                    .filter(object_id__in=ids)
+                )
             for citation in citations:
                 by_row.setdefault(citation.object_id, []).append(citation)
             context[key] = by_row
@@ -725,6 +767,7 @@ class ValuesOut:
         self.columns = [f.attname for f in model._meta.concrete_fields] if self.computed else []
         self.values: list[str] = ["pk", *self.columns]
         self.plan = self._plan(schema, model, prefix="", dotted="")
+        self._records: dict = {}  # record(): a PrecompiledRecord per build
         unused = (set(self.paths) | set(self.computed) | set(self.children)) - self._named
         if unused:
             raise ImproperlyConfigured(f"{schema.__name__}: no such fields {sorted(unused)}")
@@ -808,14 +851,17 @@ class ValuesOut:
             if order is not None:
                 position = {pk: i for i, pk in enumerate(order)}
                 rows.sort(key=lambda row: position[row["pk"]])
-            kids = {}
-            # (``context`` is this call's own dict: children may keep in it
-            # what they share, as Cited does)
-            if self.children and rows:
-                ids = [row["pk"] for row in rows]
-                for name, child in self.children.items():
-                    kids[name] = child.grouped(ids, context, qs.db)
-        return Prebuilt(PrebuiltOne(self._one(row, kids, qs.db)) for row in rows)
+            return self._built(rows, qs.db, context)
+
+    def _built(self, rows: list[dict], using: str, context: dict) -> Prebuilt:
+        kids = {}
+        # (``context`` is this call's own dict: children may keep in it
+        # what they share, as Cited does)
+        if self.children and rows:
+            ids = [row["pk"] for row in rows]
+            for name, child in self.children.items():
+                kids[name] = child.grouped(ids, context, using)
+        return Prebuilt(PrebuiltOne(self._one(row, kids, using)) for row in rows)
 
     def _one(self, row, kids, using: str = DEFAULT_DB_ALIAS) -> dict:
         # (from_db with every concrete column in order: the model's positional
@@ -880,6 +926,37 @@ class ValuesOut:
         if len(rows) != 1:
             raise Http404(_("Not found."))
         return rows[0]
+
+    def record(self, build, user, pk: int, /, *, models: tuple, instance=None, **context):
+        """The one row ``build(scope, pk)`` chooses, or 404, as :meth:`one`
+        answers it for ``build(...)``; ``scope`` is the
+        :class:`~icihub.core.access.Scope` of ``user`` over ``models`` (every
+        model whose rows ``build`` filters by ``visible``). On the values()
+        path its SQL is compiled once per connection and per scope
+        (:class:`~icihub.core.precompiled.PrecompiledRecord`, issue 11). On
+        the schema path: the model instance of ``instance()`` when given
+        (:meth:`one`'s ``instance_qs``)."""
+        if getattr(build, "__closure__", None):
+            # the kept SQL is named by the scope alone: a closure could carry
+            # the user (or anything else) into it unnamed
+            raise ImproperlyConfigured(f"{build!r}: give a function of the scope and the key")
+        scope = Scope(user, *models)
+        if not _values_path.get():
+            instance_qs = instance() if instance is not None else None
+            return self.one(build(scope, pk), instance_qs, **context)
+        read = self._records.get(build)
+        if read is None:
+            read = self._records[build] = PrecompiledRecord(
+                lambda scope, key: (
+                    build(scope, key).order_by()[:2].prefetch_related(None).values(*self.values)
+                )
+            )
+        using = router.db_for_read(self.model)
+        with joins_as_written(using):
+            rows = read.rows(scope, pk, using)
+            if len(rows) != 1:
+                raise Http404(_("Not found."))
+            return self._built(rows, using, context)[0]
 
 
 class ValuesPage(Converted):

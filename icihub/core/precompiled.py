@@ -20,15 +20,20 @@ from __future__ import annotations
 import weakref
 from collections.abc import Callable
 
+from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import QuerySet
-from django.db.models.query import get_related_populators
+from django.db.models.query import ModelIterable, ValuesIterable, get_related_populators
 
 #: The stand-in for the read's value while it is compiled, found again among
 #: the compiled parameters: a string for a text field, a number for an id (an
 #: integer field would refuse the string).
 STAND_IN = "\x00icihub-precompiled\x00"
 STAND_IN_INT = -7_340_033
+#: The stand-in of a record's key: within the range of every integer field
+#: (a lookup on a positive integer field with a value out of its range is
+#: compiled to no statement at all).
+STAND_IN_KEY = 2_147_480_017
 
 
 class Precompiled:
@@ -194,3 +199,117 @@ class PrecompiledValues:
                 for row in compiled["compiler"].apply_converters(rows, compiled["converters"])
             ]
         return rows
+
+
+class PrecompiledRecord:
+    """``PrecompiledRecord(build)``, where ``build(scope, key)`` returns a
+    queryset of the rows a :class:`~icihub.core.access.Scope` may read for one
+    ``key`` (a record's id): ``.rows(scope, key)`` returns what that queryset
+    gives (dicts of a ``values()`` queryset, else model instances with their
+    ``select_related`` rows), the SQL compiled once per connection and per
+    ``scope.key``.
+
+    For the API's records (``ValuesOut.record``, ``Cited``): building an
+    access-filtered queryset and compiling it cost 0.5–1.5 ms of Python for a
+    query that SQLite answers in 0.05 ms (issue 11). The kept SQL is a function
+    of ``build`` and of the scope's predicates (``scope.key``, their lookups
+    and values), with a stand-in for ``key``: two users whose predicates are
+    equal read through the same SQL, and a user whose rights change has
+    another key. ``build`` gets no user, only the scope (which refuses to act
+    as one), and must read nothing else of the request: a value it reads
+    from elsewhere (a content type's id) is given to :meth:`rows` as
+    ``variant``, which names a statement of its own.
+
+    The queryset runs as it is when the scope has no key (a predicate that is
+    not plain values), when the stand-in is not exactly one parameter, when
+    the query cannot be compiled to one statement (an empty predicate), or when
+    its rows are neither plain ``values()`` nor plain model instances."""
+
+    #: Kept statements per connection (the least recently compiled go first).
+    MOST = 256
+
+    def __init__(self, build: Callable[[object, int], QuerySet]):
+        self.build = build
+        self._compiled: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+    def _compile(self, scope, connection):
+        queryset = self.build(scope, STAND_IN_KEY)
+        query = queryset.query
+        if query.extra_select or queryset._prefetch_related_lookups:
+            return None
+        compiler = query.get_compiler(connection=connection)
+        try:
+            sql, params = compiler.as_sql()
+        except (EmptyResultSet, FullResultSet):
+            return None
+        params = list(params)
+        if params.count(STAND_IN_KEY) != 1:
+            return None
+        expressions = [s[0] for s in compiler.select[: compiler.col_count]]
+        compiled = {
+            "sql": sql,
+            "params": params,
+            "slot": params.index(STAND_IN_KEY),
+            "compiler": compiler,
+            "converters": compiler.get_converters(expressions),
+        }
+        if queryset._iterable_class is ValuesIterable:
+            # (the names of a values() row, as Django's ValuesIterable takes them)
+            names = list(query.selected or [*query.values_select, *query.annotation_select])
+            if len(names) != compiler.col_count:
+                return None
+            compiled["names"] = names
+            return compiled
+        klass_info = compiler.klass_info
+        if (
+            queryset._iterable_class is not ModelIterable
+            or klass_info is None
+            or compiler.annotation_col_map
+            or queryset._known_related_objects
+        ):
+            return None
+        first, last = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
+        compiled.update(
+            model=klass_info["model"],
+            span=(first, last),
+            init_list=[s[0].target.attname for s in compiler.select[first:last]],
+            populators=get_related_populators(klass_info, compiler.select, connection.alias),
+        )
+        return compiled
+
+    def rows(self, scope, key: int, using: str = DEFAULT_DB_ALIAS, *, variant=None) -> list:
+        """The rows for ``key``. ``variant``: a value that ``build`` reads
+        elsewhere than from the scope (a content type's id), kept apart too."""
+        if scope.key is None:
+            return list(self.build(scope, key).using(using))
+        connection = connections[using]
+        kept = self._compiled.setdefault(connection, {})
+        name = (scope.key, variant)
+        try:
+            compiled = kept[name]
+        except KeyError:
+            compiled = self._compile(scope, connection)
+            if len(kept) >= self.MOST:
+                del kept[next(iter(kept))]
+            kept[name] = compiled
+        if compiled is None:
+            return list(self.build(scope, key).using(using))
+        params = compiled["params"].copy()
+        params[compiled["slot"]] = key
+        with connection.cursor() as cursor:
+            cursor.execute(compiled["sql"], params)
+            rows = cursor.fetchall()
+        if compiled["converters"]:
+            rows = compiled["compiler"].apply_converters(rows, compiled["converters"])
+        if "names" in compiled:
+            names = compiled["names"]
+            return [dict(zip(names, row, strict=True)) for row in rows]
+        model, (first, last) = compiled["model"], compiled["span"]
+        init_list, populators = compiled["init_list"], compiled["populators"]
+        built = []
+        for row in rows:
+            obj = model.from_db(using, init_list, row[first:last])
+            for populator in populators:
+                populator.populate(row, obj)
+            built.append(obj)
+        return built

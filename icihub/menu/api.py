@@ -283,9 +283,12 @@ ACTIVITY_RECORD = ValuesOut(
 @serve_prebuilt
 def get_activity(request, pk: Id):
     user = actor(request)
-    return ACTIVITY_RECORD.one(
-        selectors.activity_record(user, pk),
-        instance_qs=selectors.activity_detail_queryset(user, pk),
+    return ACTIVITY_RECORD.record(
+        selectors.activity_record,
+        user,
+        pk,
+        models=(Activity,),
+        instance=lambda: selectors.activity_detail_queryset(user, pk),
         user=user,
     )
 

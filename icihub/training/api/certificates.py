@@ -137,7 +137,11 @@ def certificate_list(request, filters: Query[CertificateFilters]):
 @serve_prebuilt
 def certificate_detail(request, pk: Id):
     user = require_signed_in(request)
-    return CERTIFICATE_ROWS.one(selectors.certificates(user).filter(pk=pk))
+    return CERTIFICATE_ROWS.record(_certificate_record, user, pk, models=(Certificate,))
+
+
+def _certificate_record(scope, pk):
+    return selectors.certificates(scope).filter(pk=pk)
 
 
 @router.get(

@@ -202,7 +202,11 @@ def course_list(request, filters: Query[CourseFilters]):
 @serve_prebuilt
 def course_detail(request, pk: Id):
     user = actor(request)
-    return COURSE_ROWS.one(visible(_courses(user), user).filter(pk=pk))
+    return COURSE_ROWS.record(_course_record, user, pk, models=(Course,))
+
+
+def _course_record(scope, pk):
+    return visible(_courses(scope), scope).filter(pk=pk)
 
 
 @router.post("/training/courses", response={201: CourseOut, **ERRORS}, summary="Add a course")

@@ -155,7 +155,11 @@ def nomination_list(request, filters: Query[NominationFilters]):
 @serve_prebuilt
 def nomination_detail(request, pk: Id):
     user = require_signed_in(request)
-    return NOMINATION_ROWS.one(visible(_nominations(user), user).filter(pk=pk))
+    return NOMINATION_ROWS.record(_nomination_record, user, pk, models=(Nomination,))
+
+
+def _nomination_record(scope, pk):
+    return visible(_nominations(scope), scope).filter(pk=pk)
 
 
 @router.post(

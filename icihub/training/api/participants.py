@@ -105,7 +105,11 @@ def participant_list(request, filters: Query[ParticipantFilters]):
 @serve_prebuilt
 def participant_detail(request, pk: Id):
     user = require_signed_in(request)
-    return PARTICIPANT_ROWS.one(visible(_participants(user), user).filter(pk=pk))
+    return PARTICIPANT_ROWS.record(_participant_record, user, pk, models=(Participant,))
+
+
+def _participant_record(scope, pk):
+    return visible(_participants(scope), scope).filter(pk=pk)
 
 
 @router.post(

@@ -162,6 +162,7 @@ SESSION_ROWS = ValuesOut(
             ValuesOut(QuotaOut, SeatQuota, paths={"country": "country__iso3"}),
             "session",
             _quotas,
+            scoped=(SeatQuota,),
         )
     },
 )
@@ -183,7 +184,11 @@ def session_list(request, filters: Query[SessionFilters]):
 @serve_prebuilt
 def session_detail(request, pk: Id):
     user = actor(request)
-    return SESSION_ROWS.one(visible(_sessions(user), user).filter(pk=pk), user=user)
+    return SESSION_ROWS.record(_session_record, user, pk, models=(Session, SeatQuota), user=user)
+
+
+def _session_record(scope, pk):
+    return visible(_sessions(scope), scope).filter(pk=pk)
 
 
 @router.post(

@@ -92,7 +92,11 @@ def instructor_list(request, filters: Query[InstructorFilters]):
 @serve_prebuilt
 def instructor_detail(request, pk: Id):
     user = require_signed_in(request)
-    return INSTRUCTOR_ROWS.one(selectors.instructors(user).filter(pk=pk))
+    return INSTRUCTOR_ROWS.record(_instructor_record, user, pk, models=(Instructor,))
+
+
+def _instructor_record(scope, pk):
+    return selectors.instructors(scope).filter(pk=pk)
 
 
 @router.post("/training/instructors", response={201: InstructorOut, **ERRORS})
