@@ -612,12 +612,15 @@ class Children:
     #: ``queryset`` answers the same rows whoever asks (it ignores the context):
     #: a list of codes is then read by SQL compiled once (PrecompiledValues).
     fixed: bool = False
-    #: ``queryset(user=...)`` filters only these models by ``visible``: one
-    #: record's children are then read by SQL compiled once per reader's
-    #: rights (PrecompiledRecord over a Scope).
+    #: ``queryset(user=...)`` filters only these models by ``visible``: the
+    #: children of a record or a page are then read by SQL compiled once per
+    #: reader's rights and number of parents (PrecompiledRecord over a Scope).
+    #: ``queryset`` must then be a plain function (no closure).
     scoped: tuple = ()
 
     def __post_init__(self):
+        if self.scoped and getattr(self.queryset, "__closure__", None):
+            raise ImproperlyConfigured(f"{self.queryset!r}: scoped children need a plain function")
         if isinstance(self.rows, str) and (self.fixed or self.queryset is None):
             codes = PrecompiledValues(
                 lambda ids: (
@@ -639,8 +642,8 @@ class Children:
             for parent, value in codes.rows(ids, using):
                 grouped.setdefault(parent, []).append(value)
             return grouped
-        if self.scoped and len(ids) == 1 and context.keys() == {"user"}:
-            return self._record_children(ids[0], context["user"], using)
+        if self.scoped and context.keys() == {"user"}:
+            return self._scoped_children(ids, context["user"], using)
         qs = self._queryset(context).using(using).filter(**{f"{self.fk}__in": ids})
         if isinstance(self.rows, str):
             for parent, value in qs.values_list(self.fk, self.rows):
@@ -650,25 +653,24 @@ class Children:
             grouped.setdefault(row[self.fk], []).append(self.rows._one(row, {}))
         return grouped
 
-    def _record_children(self, pk: int, user, using: str) -> dict:
-        read = self.__dict__.get("_record_read")
+    def _scoped_children(self, ids: list, user, using: str) -> dict:
+        read = self.__dict__.get("_scoped_read")
         if read is None:
             columns = (self.rows,) if isinstance(self.rows, str) else self.rows.values
             read = PrecompiledRecord(
-                lambda scope, key: (
+                lambda scope, keys: (
                     self.queryset(user=scope)
-                    .filter(**{self.fk: key})
+                    .filter(**{f"{self.fk}__in": keys})
                     .prefetch_related(None)
-                    .values(*columns)
+                    .values(*columns, self.fk)
                 )
             )
-            object.__setattr__(self, "_record_read", read)
-        rows = read.rows(Scope(user, *self.scoped), pk, using)
-        if not rows:
-            return {}
-        if isinstance(self.rows, str):
-            return {pk: [row[self.rows] for row in rows]}
-        return {pk: [self.rows._one(row, {}) for row in rows]}
+            object.__setattr__(self, "_scoped_read", read)
+        grouped: dict = {}
+        for row in read.rows(Scope(user, *self.scoped), list(ids), using):
+            value = row[self.rows] if isinstance(self.rows, str) else self.rows._one(row, {})
+            grouped.setdefault(row[self.fk], []).append(value)
+        return grouped
 
 
 class Cited:

@@ -204,10 +204,11 @@ class PrecompiledValues:
 class PrecompiledRecord:
     """``PrecompiledRecord(build)``, where ``build(scope, key)`` returns a
     queryset of the rows a :class:`~icihub.core.access.Scope` may read for one
-    ``key`` (a record's id): ``.rows(scope, key)`` returns what that queryset
-    gives (dicts of a ``values()`` queryset, else model instances with their
-    ``select_related`` rows), the SQL compiled once per connection and per
-    ``scope.key``.
+    ``key`` (a record's id), or for a list of keys (a page's ids, for
+    ``__in``): ``.rows(scope, key)`` returns what that queryset gives (dicts
+    of a ``values()`` queryset, else model instances with their
+    ``select_related`` rows), the SQL compiled once per connection, per
+    ``scope.key`` and per number of keys.
 
     For the API's records (``ValuesOut.record``, ``Cited``): building an
     access-filtered queryset and compiling it cost 0.5–1.5 ms of Python for a
@@ -232,8 +233,12 @@ class PrecompiledRecord:
         self.build = build
         self._compiled: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
-    def _compile(self, scope, connection):
-        queryset = self.build(scope, STAND_IN_KEY)
+    #: Above this many keys, the queryset runs as it is (a page is at most 100 rows).
+    MOST_KEYS = 100
+
+    def _compile(self, scope, connection, count: int | None):
+        stand_ins = [STAND_IN_KEY] if count is None else [STAND_IN_KEY - i for i in range(count)]
+        queryset = self.build(scope, stand_ins[0] if count is None else stand_ins)
         query = queryset.query
         if query.extra_select or queryset._prefetch_related_lookups:
             return None
@@ -243,13 +248,14 @@ class PrecompiledRecord:
         except (EmptyResultSet, FullResultSet):
             return None
         params = list(params)
-        if params.count(STAND_IN_KEY) != 1:
+        # each stand-in exactly once (not so when a backend sends a list as one array)
+        if any(params.count(stand_in) != 1 for stand_in in stand_ins):
             return None
         expressions = [s[0] for s in compiler.select[: compiler.col_count]]
         compiled = {
             "sql": sql,
             "params": params,
-            "slot": params.index(STAND_IN_KEY),
+            "slots": [params.index(stand_in) for stand_in in stand_ins],
             "compiler": compiler,
             "converters": compiler.get_converters(expressions),
         }
@@ -277,25 +283,31 @@ class PrecompiledRecord:
         )
         return compiled
 
-    def rows(self, scope, key: int, using: str = DEFAULT_DB_ALIAS, *, variant=None) -> list:
-        """The rows for ``key``. ``variant``: a value that ``build`` reads
-        elsewhere than from the scope (a content type's id), kept apart too."""
-        if scope.key is None:
+    def rows(self, scope, key, using: str = DEFAULT_DB_ALIAS, *, variant=None) -> list:
+        """The rows for ``key`` (an id, or a list of ids). ``variant``: a value
+        that ``build`` reads elsewhere than from the scope (a content type's
+        id), kept apart too."""
+        count = None
+        if isinstance(key, list):
+            key = list(dict.fromkeys(key))  # as the ORM's IN does: each id once
+            count = len(key)
+        if scope.key is None or count == 0 or (count or 0) > self.MOST_KEYS:
             return list(self.build(scope, key).using(using))
         connection = connections[using]
         kept = self._compiled.setdefault(connection, {})
-        name = (scope.key, variant)
+        name = (scope.key, variant, count)
         try:
             compiled = kept[name]
         except KeyError:
-            compiled = self._compile(scope, connection)
+            compiled = self._compile(scope, connection, count)
             if len(kept) >= self.MOST:
                 del kept[next(iter(kept))]
             kept[name] = compiled
         if compiled is None:
             return list(self.build(scope, key).using(using))
         params = compiled["params"].copy()
-        params[compiled["slot"]] = key
+        for slot, value in zip(compiled["slots"], [key] if count is None else key, strict=True):
+            params[slot] = value
         with connection.cursor() as cursor:
             cursor.execute(compiled["sql"], params)
             rows = cursor.fetchall()

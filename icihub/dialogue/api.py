@@ -534,6 +534,7 @@ EVENT_ROWS = ValuesOut(
             ),
             "event",
             lambda user: selectors.participants_prefetch(user).queryset,
+            scoped=(Participant,),
         ),
     },
 )

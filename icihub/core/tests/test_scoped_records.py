@@ -13,7 +13,7 @@ from django.db.models import Q
 
 from icihub.core.access import Scope, role_of, visible
 from icihub.core.models import Role
-from icihub.core.precompiled import PrecompiledRecord
+from icihub.core.precompiled import STAND_IN_KEY, PrecompiledRecord
 from icihub.partners.models import Country
 from icihub.testing import ApiClient
 from icihub.training import services
@@ -247,3 +247,36 @@ def test_a_request_record_is_what_the_orm_reads_for_every_role(every_role):
             assert render_json(_request_answer(user, request.pk)) == render_json(expected), name
             answered += 1
     assert 0 < answered < len(every_role) * len(made)
+
+
+def test_a_page_of_keys_is_read_through_a_statement_per_number_of_keys(every_role, nominations):
+    """A list of keys (a page's ids, for ``__in``): a statement per set of
+    rights and number of keys, each id once, the ORM's rows."""
+    built = []
+
+    def build(scope, keys):
+        built.append(keys)
+        return (
+            Nomination.objects.visible_to(scope)
+            .filter(pk__in=keys)
+            .order_by("pk")
+            .values("pk", "country__iso3")
+        )
+
+    read = PrecompiledRecord(build)
+    ids = [n.pk for n in nominations]
+    missing = max(ids) + 1
+    for user in every_role.values():
+        scope = Scope(user, Nomination)
+        for keys in (ids, [ids[1], ids[0], ids[1]], [missing, *ids], [ids[0]]):
+            expected = list(
+                Nomination.objects.visible_to(user)
+                .filter(pk__in=keys)
+                .order_by("pk")
+                .values("pk", "country__iso3")
+            )
+            assert read.rows(scope, keys) == expected
+    rights = {Scope(u, Nomination).key for u in every_role.values()} - {None}
+    compiled = [keys for keys in built if all(k >= STAND_IN_KEY - 100 for k in keys)]
+    # (two keys, three keys, one key: three statements per set of rights)
+    assert len(compiled) == 3 * len(rights) > 0
