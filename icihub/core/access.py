@@ -359,9 +359,10 @@ def _q_key(q: Q | None):
     for child in q.children:
         if isinstance(child, Q):
             children.append(_q_key(child))
-        else:
-            lookup, value = child
-            children.append((lookup, _plain(value)))
+        elif isinstance(child, tuple) and len(child) == 2 and isinstance(child[0], str):
+            children.append((child[0], _plain(child[1])))
+        else:  # an expression as a condition (Exists(...))
+            raise _NotPlain(type(child).__qualname__)
     return (q.connector, q.negated, tuple(children))
 
 

@@ -228,13 +228,12 @@ class PrecompiledRecord:
 
     #: Kept statements per connection (the least recently compiled go first).
     MOST = 256
-
-    def __init__(self, build: Callable[[object, int], QuerySet]):
-        self.build = build
-        self._compiled: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
     #: Above this many keys, the queryset runs as it is (a page is at most 100 rows).
     MOST_KEYS = 100
+
+    def __init__(self, build: Callable[[object, int | list], QuerySet]):
+        self.build = build
+        self._compiled: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
     def _compile(self, scope, connection, count: int | None):
         stand_ins = [STAND_IN_KEY] if count is None else [STAND_IN_KEY - i for i in range(count)]

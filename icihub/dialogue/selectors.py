@@ -331,10 +331,11 @@ def event_record(user, pk) -> EventRecord:
     """What :func:`event_detail` reads, as ``values()`` rows rather than model
     instances with seven prefetches (the API's record built a hundred objects
     and ran nine queries for one event). The event's row says which of its
-    lists are not empty (EXISTS): a list is read only then, and the
-    citations of the event, its participants and its attendees in one query.
-    Every read starts from ``visible_to(user)``; an event ``user`` may not see
-    is a 404. The orders are those of :func:`event_detail`'s prefetches.
+    lists are not empty (EXISTS): a list is read only then; the event's
+    citations likewise, and those of its participants and attendees in one
+    more query when any is cited. Every read starts from ``visible_to`` of the
+    user's scope (each compiled once per reader's rights, below); an event
+    ``user`` may not see is a 404. The orders are those of :func:`event_detail`'s prefetches.
     Each read chooses its rows by key (the event's id), so PostgreSQL joins
     them as written (:func:`~icihub.core.sqlplan.joins_as_written`) rather
     than weighing every order of the event's five tables."""

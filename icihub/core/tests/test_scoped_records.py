@@ -9,7 +9,7 @@ from __future__ import annotations
 from unittest import mock
 
 import pytest
-from django.db.models import Q
+from django.db.models import Exists, F, OuterRef, Q
 
 from icihub.core.access import Scope, role_of, visible
 from icihub.core.models import Role
@@ -78,11 +78,17 @@ def test_the_key_is_the_rights_not_the_reader(
     assert key(kwt_coordinator) != key(participant_user)
     # staff and administrators see every nomination: one predicate, one statement
     assert key(nato_staff) == key(administrator)
-    # a predicate holding a model instance (not plain values) is never kept
+    # a predicate holding a model instance, a column or a subquery (not plain
+    # values) is never kept
     kuwait = Country.objects.get(iso3="KWT")
     policy = Nomination.access_policy
-    with mock.patch.object(policy, "extra_q", lambda user: Q(country=kuwait)):
-        assert key(participant_user) is None
+    for extra in (
+        Q(country=kuwait),
+        Q(country_id=F("participant__country_id")),
+        Q(Exists(Session.objects.filter(pk=OuterRef("session_id"), is_public=True))),
+    ):
+        with mock.patch.object(policy, "extra_q", lambda user, extra=extra: extra):
+            assert key(participant_user) is None, extra
 
 
 def test_every_role_reads_through_the_kept_statement_what_the_orm_reads(every_role, nominations):
