@@ -40,7 +40,7 @@ from . import audit
 from .access import Marking, Scope
 from .errors import Conflict
 from .listing import IdsFirst, PageThen, capped_count
-from .models import ApiToken, Citation, group_facts, hash_token
+from .models import ApiToken, Citation, group_facts, hash_token, shown_citations
 from .precompiled import Precompiled, PrecompiledRecord, PrecompiledValues
 from .sqlplan import joins_as_written
 
@@ -695,12 +695,7 @@ class Cited:
 
     @staticmethod
     def _citations(user, content_type_id: int):
-        return (
-            Citation.objects.visible_to(user)
-            .select_related("source")
-            .defer("source__text")  # (the source's full text: nothing here shows it)
-            .filter(content_type_id=content_type_id)
-        )
+        return shown_citations(user).filter(content_type_id=content_type_id)
 
     def grouped(self, ids: list, context: dict, using: str = DEFAULT_DB_ALIAS) -> dict:
         key = ("icihub-cited", self.model)

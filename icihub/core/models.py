@@ -448,6 +448,14 @@ class Fact:
         return [c for v in self.values for c in v.citations]
 
 
+def shown_citations(user):
+    """The citations ``user`` (or a :class:`~icihub.core.access.Scope`) may see,
+    as a record shows them: with their sources, but not the sources' full
+    text, which nothing beside a citation shows (a thousand characters or
+    more, read again on the row of each citation)."""
+    return Citation.objects.visible_to(user).select_related("source").defer("source__text")
+
+
 def group_facts(citations) -> OrderedDict[str, Fact]:
     """``citations`` of one record grouped by attribute and by stated value, in
     their order (:meth:`Sourced.facts`; a list's selector that reads the

@@ -42,7 +42,7 @@ from icihub.core.access import (
 )
 from icihub.core.dates import PartialDate
 from icihub.core.listing import search
-from icihub.core.models import Citation, Fact, count_subquery, group_facts
+from icihub.core.models import Citation, Fact, count_subquery, group_facts, shown_citations
 from icihub.core.permissions import is_nato
 from icihub.core.precompiled import PrecompiledRecord
 from icihub.core.sqlplan import joins_as_written
@@ -438,11 +438,8 @@ _EVENT_ACTIONS = PrecompiledRecord(
     )
 )
 _EVENT_CITATIONS = PrecompiledRecord(
-    lambda scope, pk: (
-        Citation.objects.visible_to(scope)
-        .filter(content_type=ContentType.objects.get_for_model(Event), object_id=pk)
-        .select_related("source")
-        .defer("source__text")
+    lambda scope, pk: shown_citations(scope).filter(
+        content_type=ContentType.objects.get_for_model(Event), object_id=pk
     )
 )
 
@@ -1019,12 +1016,7 @@ def _citations_of(user, cited: Q) -> dict[tuple[int, int], list[Citation]]:
     characters or more, came again on the row of each of its citations: the
     timeline's fifty citations read some sixty kilobytes for nothing)."""
     citations_of: dict[tuple[int, int], list[Citation]] = {}
-    for citation in (
-        Citation.objects.visible_to(user)
-        .filter(cited)
-        .select_related("source")
-        .defer("source__text")
-    ):
+    for citation in shown_citations(user).filter(cited):
         citations_of.setdefault((citation.content_type_id, citation.object_id), []).append(citation)
     return citations_of
 

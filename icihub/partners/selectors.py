@@ -7,7 +7,7 @@ import datetime as dt
 from django.db.models import F, Prefetch, Q
 from django.utils.translation import gettext as _
 
-from icihub.core.models import Citation
+from icihub.core.models import shown_citations
 from icihub.core.text import local
 
 from .models import Appointment, Country, Framework, Grouping, Organisation, Partnership, Person
@@ -109,13 +109,11 @@ def initiative_at_a_glance(user) -> dict:
 
 
 def citations_prefetch(user, to: str = "citations"):
-    """The citations of Sourced records that ``user`` may see, with their sources
-    but not the sources' full text, which nothing beside a citation shows (a
-    thousand characters or more, read again on the row of each citation; as
-    ``dialogue.selectors._citations_of``)."""
+    """The citations of Sourced records that ``user`` may see, as a record shows
+    them (:func:`~icihub.core.models.shown_citations`)."""
     return Prefetch(
         to,
-        queryset=Citation.objects.visible_to(user).select_related("source").defer("source__text"),
+        queryset=shown_citations(user),
     )
 
 
